@@ -1,0 +1,215 @@
+namespace PyChecks.Interop;
+
+/// <summary>
+/// The CPython C API functions PyChecks calls, bound by name from the loaded libpython once, at
+/// start. Only exported functions and data symbols are used, never struct fields, so one binding
+/// serves every CPython 3.9–3.13 build. Each pointer must be called with the GIL held unless the
+/// C API documents otherwise.
+/// </summary>
+internal static unsafe class CPython
+{
+    public const int FileInput = 257;
+    public const int EvalInput = 258;
+
+    // Interpreter lifecycle.
+    public static delegate* unmanaged<int, void> Py_InitializeEx;
+    public static delegate* unmanaged<int> Py_IsInitialized;
+    public static delegate* unmanaged<int> Py_FinalizeEx;
+    public static delegate* unmanaged<byte*> Py_GetVersion;
+
+    // Threads and the GIL.
+    public static delegate* unmanaged<nint> PyEval_SaveThread;
+    public static delegate* unmanaged<nint, void> PyEval_RestoreThread;
+    public static delegate* unmanaged<nint, nint> PyThreadState_New;
+    public static delegate* unmanaged<nint, void> PyThreadState_Clear;
+    public static delegate* unmanaged<nint, void> PyThreadState_Delete;
+    public static delegate* unmanaged<nint> PyInterpreterState_Main;
+    public static delegate* unmanaged<int> PyGILState_Ensure;
+    public static delegate* unmanaged<int, void> PyGILState_Release;
+    public static delegate* unmanaged<int> PyGILState_Check;
+    public static delegate* unmanaged<nuint> PyThread_get_thread_ident;
+    public static delegate* unmanaged<nuint, nint, int> PyThreadState_SetAsyncExc;
+
+    // References.
+    public static delegate* unmanaged<nint, void> Py_IncRef;
+    public static delegate* unmanaged<nint, void> Py_DecRef;
+
+    // Objects.
+    public static delegate* unmanaged<byte*, nint> PyImport_ImportModule;
+    public static delegate* unmanaged<nint, byte*, nint> PyObject_GetAttrString;
+    public static delegate* unmanaged<nint, byte*, nint, int> PyObject_SetAttrString;
+    public static delegate* unmanaged<nint, byte*, int> PyObject_HasAttrString;
+    public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
+    public static delegate* unmanaged<nint, nint> PyObject_CallNoArgs;
+    public static delegate* unmanaged<nint, nint> PyObject_Type;
+    public static delegate* unmanaged<nint, nint, int> PyObject_IsInstance;
+    public static delegate* unmanaged<nint, nint> PyObject_Str;
+    public static delegate* unmanaged<nint, nint> PyObject_Repr;
+    public static delegate* unmanaged<nint, int> PyObject_IsTrue;
+    public static delegate* unmanaged<nint, nint, nint> PyObject_GetItem;
+    public static delegate* unmanaged<nint, nint, nint, int> PyObject_SetItem;
+    public static delegate* unmanaged<byte*, int, nint, nint, nint> PyRun_String;
+
+    // Strings and bytes.
+    public static delegate* unmanaged<nint, nint*, byte*> PyUnicode_AsUTF8AndSize;
+    public static delegate* unmanaged<byte*, nint, byte*, int*, nint> PyUnicode_DecodeUTF16;
+    public static delegate* unmanaged<byte*, nint, nint> PyUnicode_FromStringAndSize;
+    public static delegate* unmanaged<nint, byte*, byte*, nint> PyUnicode_AsEncodedString;
+    public static delegate* unmanaged<nint, byte**, nint*, int> PyBytes_AsStringAndSize;
+    public static delegate* unmanaged<byte*, nint, nint> PyBytes_FromStringAndSize;
+
+    // Numbers.
+    public static delegate* unmanaged<long, nint> PyLong_FromLongLong;
+    public static delegate* unmanaged<nint, long> PyLong_AsLongLong;
+    public static delegate* unmanaged<byte*, byte**, int, nint> PyLong_FromString;
+    public static delegate* unmanaged<double, nint> PyFloat_FromDouble;
+    public static delegate* unmanaged<nint, double> PyFloat_AsDouble;
+
+    // Containers.
+    public static delegate* unmanaged<nint, nint> PyList_New;
+    public static delegate* unmanaged<nint, nint, nint, int> PyList_SetItem;
+    public static delegate* unmanaged<nint, nint, nint> PyList_GetItem;
+    public static delegate* unmanaged<nint, nint> PyList_Size;
+    public static delegate* unmanaged<nint, nint, int> PyList_Append;
+    public static delegate* unmanaged<nint, nint> PyTuple_New;
+    public static delegate* unmanaged<nint, nint, nint, int> PyTuple_SetItem;
+    public static delegate* unmanaged<nint, nint, nint> PyTuple_GetItem;
+    public static delegate* unmanaged<nint, nint> PyTuple_Size;
+    public static delegate* unmanaged<nint> PyDict_New;
+    public static delegate* unmanaged<nint, nint, nint, int> PyDict_SetItem;
+    public static delegate* unmanaged<nint, nint*, nint*, nint*, int> PyDict_Next;
+    public static delegate* unmanaged<nint, nint> PyDict_Size;
+
+    // Errors.
+    public static delegate* unmanaged<nint> PyErr_Occurred;
+    public static delegate* unmanaged<nint*, nint*, nint*, void> PyErr_Fetch;
+    public static delegate* unmanaged<nint, nint, nint, void> PyErr_Restore;
+    public static delegate* unmanaged<nint*, nint*, nint*, void> PyErr_NormalizeException;
+    public static delegate* unmanaged<void> PyErr_Clear;
+    public static delegate* unmanaged<nint, byte*, void> PyErr_SetString;
+    public static delegate* unmanaged<nint, int> PyErr_ExceptionMatches;
+
+    // Data symbols: addresses of static objects (singletons and types), resolved once.
+    public static nint None;
+    public static nint True;
+    public static nint False;
+    public static nint UnicodeType;
+    public static nint LongType;
+    public static nint FloatType;
+    public static nint BoolType;
+    public static nint ListType;
+    public static nint TupleType;
+    public static nint DictType;
+    public static nint BytesType;
+
+    // Exception types (the exported symbols are PyObject* variables: read once after initialization).
+    public static nint ExcTypeError;
+    public static nint ExcValueError;
+    public static nint ExcRuntimeError;
+    public static nint ExcKeyboardInterrupt;
+
+    /// <summary>Binds every entry point from <paramref name="library"/>.</summary>
+    /// <exception cref="PythonRuntimeException">A symbol is missing; the message names it.</exception>
+    public static void Bind(DynamicLibrary library)
+    {
+        var b = new Binder(library);
+        Py_InitializeEx = (delegate* unmanaged<int, void>)b.Get("Py_InitializeEx");
+        Py_IsInitialized = (delegate* unmanaged<int>)b.Get("Py_IsInitialized");
+        Py_FinalizeEx = (delegate* unmanaged<int>)b.Get("Py_FinalizeEx");
+        Py_GetVersion = (delegate* unmanaged<byte*>)b.Get("Py_GetVersion");
+
+        PyEval_SaveThread = (delegate* unmanaged<nint>)b.Get("PyEval_SaveThread");
+        PyEval_RestoreThread = (delegate* unmanaged<nint, void>)b.Get("PyEval_RestoreThread");
+        PyThreadState_New = (delegate* unmanaged<nint, nint>)b.Get("PyThreadState_New");
+        PyThreadState_Clear = (delegate* unmanaged<nint, void>)b.Get("PyThreadState_Clear");
+        PyThreadState_Delete = (delegate* unmanaged<nint, void>)b.Get("PyThreadState_Delete");
+        PyInterpreterState_Main = (delegate* unmanaged<nint>)b.Get("PyInterpreterState_Main");
+        PyGILState_Ensure = (delegate* unmanaged<int>)b.Get("PyGILState_Ensure");
+        PyGILState_Release = (delegate* unmanaged<int, void>)b.Get("PyGILState_Release");
+        PyGILState_Check = (delegate* unmanaged<int>)b.Get("PyGILState_Check");
+        PyThread_get_thread_ident = (delegate* unmanaged<nuint>)b.Get("PyThread_get_thread_ident");
+        PyThreadState_SetAsyncExc = (delegate* unmanaged<nuint, nint, int>)b.Get("PyThreadState_SetAsyncExc");
+
+        Py_IncRef = (delegate* unmanaged<nint, void>)b.Get("Py_IncRef");
+        Py_DecRef = (delegate* unmanaged<nint, void>)b.Get("Py_DecRef");
+
+        PyImport_ImportModule = (delegate* unmanaged<byte*, nint>)b.Get("PyImport_ImportModule");
+        PyObject_GetAttrString = (delegate* unmanaged<nint, byte*, nint>)b.Get("PyObject_GetAttrString");
+        PyObject_SetAttrString = (delegate* unmanaged<nint, byte*, nint, int>)b.Get("PyObject_SetAttrString");
+        PyObject_HasAttrString = (delegate* unmanaged<nint, byte*, int>)b.Get("PyObject_HasAttrString");
+        PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)b.Get("PyObject_Call");
+        PyObject_CallNoArgs = (delegate* unmanaged<nint, nint>)b.Get("PyObject_CallNoArgs");
+        PyObject_Type = (delegate* unmanaged<nint, nint>)b.Get("PyObject_Type");
+        PyObject_IsInstance = (delegate* unmanaged<nint, nint, int>)b.Get("PyObject_IsInstance");
+        PyObject_Str = (delegate* unmanaged<nint, nint>)b.Get("PyObject_Str");
+        PyObject_Repr = (delegate* unmanaged<nint, nint>)b.Get("PyObject_Repr");
+        PyObject_IsTrue = (delegate* unmanaged<nint, int>)b.Get("PyObject_IsTrue");
+        PyObject_GetItem = (delegate* unmanaged<nint, nint, nint>)b.Get("PyObject_GetItem");
+        PyObject_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyObject_SetItem");
+        PyRun_String = (delegate* unmanaged<byte*, int, nint, nint, nint>)b.Get("PyRun_String");
+
+        PyUnicode_AsUTF8AndSize = (delegate* unmanaged<nint, nint*, byte*>)b.Get("PyUnicode_AsUTF8AndSize");
+        PyUnicode_DecodeUTF16 = (delegate* unmanaged<byte*, nint, byte*, int*, nint>)b.Get("PyUnicode_DecodeUTF16");
+        PyUnicode_FromStringAndSize = (delegate* unmanaged<byte*, nint, nint>)b.Get("PyUnicode_FromStringAndSize");
+        PyUnicode_AsEncodedString = (delegate* unmanaged<nint, byte*, byte*, nint>)b.Get("PyUnicode_AsEncodedString");
+        PyBytes_AsStringAndSize = (delegate* unmanaged<nint, byte**, nint*, int>)b.Get("PyBytes_AsStringAndSize");
+        PyBytes_FromStringAndSize = (delegate* unmanaged<byte*, nint, nint>)b.Get("PyBytes_FromStringAndSize");
+
+        PyLong_FromLongLong = (delegate* unmanaged<long, nint>)b.Get("PyLong_FromLongLong");
+        PyLong_AsLongLong = (delegate* unmanaged<nint, long>)b.Get("PyLong_AsLongLong");
+        PyLong_FromString = (delegate* unmanaged<byte*, byte**, int, nint>)b.Get("PyLong_FromString");
+        PyFloat_FromDouble = (delegate* unmanaged<double, nint>)b.Get("PyFloat_FromDouble");
+        PyFloat_AsDouble = (delegate* unmanaged<nint, double>)b.Get("PyFloat_AsDouble");
+
+        PyList_New = (delegate* unmanaged<nint, nint>)b.Get("PyList_New");
+        PyList_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyList_SetItem");
+        PyList_GetItem = (delegate* unmanaged<nint, nint, nint>)b.Get("PyList_GetItem");
+        PyList_Size = (delegate* unmanaged<nint, nint>)b.Get("PyList_Size");
+        PyList_Append = (delegate* unmanaged<nint, nint, int>)b.Get("PyList_Append");
+        PyTuple_New = (delegate* unmanaged<nint, nint>)b.Get("PyTuple_New");
+        PyTuple_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyTuple_SetItem");
+        PyTuple_GetItem = (delegate* unmanaged<nint, nint, nint>)b.Get("PyTuple_GetItem");
+        PyTuple_Size = (delegate* unmanaged<nint, nint>)b.Get("PyTuple_Size");
+        PyDict_New = (delegate* unmanaged<nint>)b.Get("PyDict_New");
+        PyDict_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyDict_SetItem");
+        PyDict_Next = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)b.Get("PyDict_Next");
+        PyDict_Size = (delegate* unmanaged<nint, nint>)b.Get("PyDict_Size");
+
+        PyErr_Occurred = (delegate* unmanaged<nint>)b.Get("PyErr_Occurred");
+        PyErr_Fetch = (delegate* unmanaged<nint*, nint*, nint*, void>)b.Get("PyErr_Fetch");
+        PyErr_Restore = (delegate* unmanaged<nint, nint, nint, void>)b.Get("PyErr_Restore");
+        PyErr_NormalizeException = (delegate* unmanaged<nint*, nint*, nint*, void>)b.Get("PyErr_NormalizeException");
+        PyErr_Clear = (delegate* unmanaged<void>)b.Get("PyErr_Clear");
+        PyErr_SetString = (delegate* unmanaged<nint, byte*, void>)b.Get("PyErr_SetString");
+        PyErr_ExceptionMatches = (delegate* unmanaged<nint, int>)b.Get("PyErr_ExceptionMatches");
+
+        None = b.Get("_Py_NoneStruct");
+        True = b.Get("_Py_TrueStruct");
+        False = b.Get("_Py_FalseStruct");
+        UnicodeType = b.Get("PyUnicode_Type");
+        LongType = b.Get("PyLong_Type");
+        FloatType = b.Get("PyFloat_Type");
+        BoolType = b.Get("PyBool_Type");
+        ListType = b.Get("PyList_Type");
+        TupleType = b.Get("PyTuple_Type");
+        DictType = b.Get("PyDict_Type");
+        BytesType = b.Get("PyBytes_Type");
+
+        ExcTypeError = *(nint*)b.Get("PyExc_TypeError");
+        ExcValueError = *(nint*)b.Get("PyExc_ValueError");
+        ExcRuntimeError = *(nint*)b.Get("PyExc_RuntimeError");
+        ExcKeyboardInterrupt = *(nint*)b.Get("PyExc_KeyboardInterrupt");
+    }
+
+    private readonly struct Binder(DynamicLibrary library)
+    {
+        public nint Get(string name)
+        {
+            nint address = library.TryGetExport(name);
+            return address != 0
+                ? address
+                : throw new PythonRuntimeException(
+                    $"'{library.Path}' does not export '{name}', which PyChecks needs. Is it a CPython 3.9–3.13 shared library (not PyPy, not a free-threaded build)?");
+        }
+    }
+}

@@ -1,0 +1,247 @@
+using PyChecks.Interop;
+using PyChecks.Runtime;
+using PyChecks.Workers;
+
+namespace PyChecks;
+
+/// <summary>
+/// The embedded CPython interpreter: one per process, started by <see cref="Initialize(PythonRuntimeOptions?)"/> and
+/// stopped by <see cref="Shutdown"/> (or <see cref="Dispose"/>). CPython cannot be initialized
+/// again in the same process once it has been finalized.
+/// </summary>
+/// <remarks>
+/// The interpreter is initialized on a dedicated thread, without signal handlers (the host keeps
+/// SIGINT), and the GIL is released at once; every later call into Python goes through a GIL scope
+/// (<see cref="AcquireGil"/>) on whatever thread makes it. Finalization happens on the same
+/// dedicated thread.
+/// </remarks>
+public sealed class PythonRuntime : IDisposable
+{
+    private static readonly Lock s_lock = new();
+    private static PythonRuntime? s_current;
+    private static string? s_initializedBy;
+
+    private readonly InterpreterThread _interpreter;
+    private readonly PythonWorkerPool _workers;
+    private readonly TimeSpan _shutdownTimeout;
+    private int _shutdownStarted;
+
+    private PythonRuntime(PythonLocation location, PythonVersionInfo version, InterpreterThread interpreter, PythonWorkerPool workers, TimeSpan shutdownTimeout)
+    {
+        Location = location;
+        Version = version;
+        _interpreter = interpreter;
+        _workers = workers;
+        _shutdownTimeout = shutdownTimeout;
+    }
+
+    /// <summary>The running runtime, or <see langword="null"/> before <see cref="Initialize(PythonRuntimeOptions?)"/> and after shutdown.</summary>
+    public static PythonRuntime? Current => Volatile.Read(ref s_current);
+
+    /// <summary>The interpreter's version and the library it was loaded from.</summary>
+    public PythonVersionInfo Version { get; }
+
+    /// <summary>Where the library was found, and every place discovery looked.</summary>
+    public PythonLocation Location { get; }
+
+    /// <summary>Whether the runtime accepts work (false once shutdown has started).</summary>
+    public bool IsRunning => Volatile.Read(ref _shutdownStarted) == 0;
+
+    /// <summary>Thread states that PyChecks created for .NET threads and has not yet deleted (those of exited threads are reclaimed under the GIL).</summary>
+    public static long LiveThreadStates => ThreadGil.LiveThreadStates;
+
+    /// <summary>
+    /// Finds libpython, loads it with <c>RTLD_NOW | RTLD_GLOBAL</c>, and initializes the interpreter.
+    /// </summary>
+    /// <param name="options">Where Python is and how to start it; <see langword="null"/> for discovery with defaults.</param>
+    /// <exception cref="PythonRuntimeException">
+    /// No usable libpython was found (the message lists every place tried), the interpreter failed
+    /// to start, or Python was already initialized in this process.
+    /// </exception>
+    public static PythonRuntime Initialize(PythonRuntimeOptions? options = null) =>
+        Initialize(options ?? new PythonRuntimeOptions(), DiscoveryEnvironment.Process);
+
+    internal static PythonRuntime Initialize(PythonRuntimeOptions options, DiscoveryEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WorkerCount, 1, nameof(options.WorkerCount));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ShutdownTimeout, TimeSpan.Zero, nameof(options.ShutdownTimeout));
+        lock (s_lock)
+        {
+            if (s_initializedBy is not null)
+            {
+                throw new PythonRuntimeException(
+                    $"Python was already initialized in this process ({s_initializedBy}). CPython supports one interpreter per process and cannot be " +
+                    "started again after shutdown: initialize once at start and share PythonRuntime.Current.");
+            }
+
+            var (library, location) = new PythonLocator(options, environment).Locate();
+            unsafe
+            {
+                CPython.Bind(library);
+                if (CPython.Py_IsInitialized() != 0)
+                {
+                    throw new PythonRuntimeException($"'{location.LibraryPath}' is already initialized by other code in this process; PyChecks must own the interpreter.");
+                }
+            }
+
+            PyObject.InitializeSingletons();
+            s_initializedBy = $"{location.LibraryPath}, at {DateTimeOffset.UtcNow:O}";
+
+            var interpreter = new InterpreterThread(location, options);
+            PythonVersionInfo version;
+            try
+            {
+                version = interpreter.Start();
+            }
+            catch (PythonException e)
+            {
+                throw new PythonRuntimeException($"Python {location.LibraryPath} started but its set-up failed: {e.Message}", e);
+            }
+
+            var runtime = new PythonRuntime(location, version, interpreter, new PythonWorkerPool(options.WorkerCount), options.ShutdownTimeout);
+            Volatile.Write(ref s_current, runtime);
+            return runtime;
+        }
+    }
+
+    /// <summary>
+    /// Takes the GIL for the current thread and returns the scope that holds it; dispose it (with
+    /// <see langword="using"/>) on the same thread. Scopes nest: inner ones cost a counter increment.
+    /// </summary>
+    /// <exception cref="PythonRuntimeException">The runtime has been shut down.</exception>
+    public GilScope AcquireGil()
+    {
+        if (_shutdownStarted != 0)
+        {
+            throw new PythonRuntimeException("The Python runtime has been shut down; CPython cannot be started twice in one process.");
+        }
+
+        return ThreadGil.Enter();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on one of the runtime's dedicated Python threads, with the GIL held.
+    /// </summary>
+    /// <param name="work">The work; it may call any <see cref="PyObject"/> member.</param>
+    /// <param name="cancellationToken">Cancels the work if it has not started yet; started work runs to its end.</param>
+    /// <returns>The work's result, its exception, or a cancelled task.</returns>
+    public Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken = default) => _workers.RunAsync(work, cancellationToken);
+
+    /// <summary>
+    /// Stops the runtime: the worker threads finish their current work, the runtime waits for every
+    /// thread to leave its GIL scopes, then finalizes Python on the thread that initialized it.
+    /// Waits at most <paramref name="timeout"/> (default: <see cref="PythonRuntimeOptions.ShutdownTimeout"/>).
+    /// </summary>
+    /// <returns>
+    /// <see langword="true"/> when Python was finalized; <see langword="false"/> when the wait ran out
+    /// (a thread kept its scope, or <c>Py_FinalizeEx</c> waits on a Python thread that never ends). The
+    /// interpreter is then left as it is, refusing new scopes, and the process can still exit.
+    /// </returns>
+    public bool Shutdown(TimeSpan? timeout = null)
+    {
+        TimeSpan budget = timeout ?? _shutdownTimeout;
+        if (Interlocked.Exchange(ref _shutdownStarted, 1) != 0)
+        {
+            return _interpreter.WaitFinalized(budget);
+        }
+
+        long deadline = Environment.TickCount64 + (long)budget.TotalMilliseconds;
+        TimeSpan Remaining() => TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+
+        Volatile.Write(ref s_current, null);
+        _workers.Stop(Remaining());
+        if (ThreadGil.CloseAndDrain(Remaining()) != 0)
+        {
+            return false;
+        }
+
+        return _interpreter.Finalize(Remaining());
+    }
+
+    /// <summary>Shuts the runtime down with the configured timeout; see <see cref="Shutdown"/>.</summary>
+    public void Dispose() => Shutdown();
+
+    /// <summary>The thread that initializes Python, then waits to finalize it: CPython wants both on one thread.</summary>
+    private sealed class InterpreterThread(PythonLocation location, PythonRuntimeOptions options)
+    {
+        private readonly TaskCompletionSource<PythonVersionInfo> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _finalizeRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _finalized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public PythonVersionInfo Start()
+        {
+            new Thread(Run) { IsBackground = true, Name = "PyChecks interpreter" }.Start();
+            return _started.Task.GetAwaiter().GetResult();
+        }
+
+        public bool Finalize(TimeSpan timeout)
+        {
+            _finalizeRequested.TrySetResult();
+            return WaitFinalized(timeout);
+        }
+
+        public bool WaitFinalized(TimeSpan timeout) => _finalized.Task.Wait(timeout);
+
+        private unsafe void Run()
+        {
+            CPython.Py_InitializeEx(0); // 0: no signal handlers; the host keeps SIGINT
+            ThreadGil.Open();
+            try
+            {
+                using (ThreadGil.Enter())
+                {
+                    ConfigurePaths(location, options);
+                    _started.SetResult(ReadVersion(location));
+                }
+            }
+            catch (Exception e)
+            {
+                _started.TrySetException(e);
+            }
+
+            nint mainThreadState = CPython.PyEval_SaveThread();
+            _finalizeRequested.Task.Wait();
+            CPython.PyEval_RestoreThread(mainThreadState);
+            ThreadGil.DrainPending();
+            _ = CPython.Py_FinalizeEx();
+            _finalized.TrySetResult();
+        }
+    }
+
+    private static void ConfigurePaths(PythonLocation location, PythonRuntimeOptions options)
+    {
+        using var sys = PyObject.Import("sys");
+        using var path = sys.GetAttr("path");
+        for (int i = options.SearchPaths.Count - 1; i >= 0; i--)
+        {
+            using var folder = PyObject.From(Path.GetFullPath(options.SearchPaths[i]));
+            using var zero = PyObject.From(0L);
+            path.CallMethod("insert", zero, folder).Dispose();
+        }
+
+        if (location.SitePackages.Count > 0)
+        {
+            using var site = PyObject.Import("site");
+            foreach (string folder in location.SitePackages)
+            {
+                using var folderObject = PyObject.From(folder);
+                site.CallMethod("addsitedir", folderObject).Dispose();
+            }
+        }
+    }
+
+    private static PythonVersionInfo ReadVersion(PythonLocation location)
+    {
+        using var sys = PyObject.Import("sys");
+        using var info = sys.GetAttr("version_info");
+        using var major = info.GetAttr("major");
+        using var minor = info.GetAttr("minor");
+        using var micro = info.GetAttr("micro");
+        using var level = info.GetAttr("releaselevel");
+        using var implementation = sys.GetAttr("implementation");
+        using var name = implementation.GetAttr("name");
+        using var full = sys.GetAttr("version");
+        return new PythonVersionInfo(major.As<int>(), minor.As<int>(), micro.As<int>(), level.As<string>(), name.As<string>(), location.LibraryPath, full.As<string>());
+    }
+}

@@ -1,0 +1,25 @@
+namespace PyChecks;
+
+/// <summary>How to find and start the embedded Python interpreter.</summary>
+public sealed class PythonRuntimeOptions
+{
+    /// <summary>
+    /// The Python to embed: the path of a libpython shared library (<c>libpython3.11.so.1.0</c>) or of a
+    /// python executable, whose <c>sysconfig</c> names its library. When unset, discovery tries
+    /// <c>PYCHECKS_PYTHON</c>, <c>PYTHONNET_PYDLL</c>, the active virtual environment, <c>python3</c> on
+    /// <c>PATH</c> and well-known system paths, in that order.
+    /// </summary>
+    public string? Python { get; set; }
+
+    /// <summary>Folders put at the front of <c>sys.path</c> at start, in this order.</summary>
+    public IList<string> SearchPaths { get; } = [];
+
+    /// <summary>
+    /// How long <see cref="PythonRuntime.Shutdown(TimeSpan?)"/> waits for threads to leave their GIL
+    /// scopes and for <c>Py_FinalizeEx</c> to return. Default: 10 seconds.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Number of dedicated threads that run work given to <see cref="PythonRuntime.RunAsync{T}(Func{T}, CancellationToken)"/>. Default: 2.</summary>
+    public int WorkerCount { get; set; } = 2;
+}

@@ -1,0 +1,126 @@
+using System.Threading.Channels;
+using PyChecks.Runtime;
+
+namespace PyChecks.Workers;
+
+/// <summary>
+/// Dedicated threads (not the thread pool) that run Python work, each inside a GIL scope on its own
+/// persistent thread state. The outside is <see cref="Task"/>-based; the inside is synchronous, the
+/// .NET counterpart of Go's <c>runtime.LockOSThread</c>.
+/// </summary>
+internal sealed class PythonWorkerPool
+{
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly Thread[] _threads;
+
+    public PythonWorkerPool(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        _threads = new Thread[count];
+        for (int i = 0; i < count; i++)
+        {
+            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"PyChecks worker {i + 1}" };
+            _threads[i].Start();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a worker thread with the GIL held.</summary>
+    public Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        var item = new WorkItem<T>(work, cancellationToken);
+        if (!_queue.Writer.TryWrite(item))
+        {
+            return Task.FromException<T>(new PythonRuntimeException("The Python runtime is shutting down and accepts no more work."));
+        }
+
+        return item.Task;
+    }
+
+    /// <summary>Stops taking work, lets queued items finish, and waits for the threads to end.</summary>
+    /// <returns>Whether every thread ended within <paramref name="timeout"/>.</returns>
+    public bool Stop(TimeSpan timeout)
+    {
+        _queue.Writer.TryComplete();
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        foreach (var thread in _threads)
+        {
+            if (!thread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64))))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Work()
+    {
+        var reader = _queue.Reader;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var item))
+            {
+                item.Execute();
+            }
+        }
+    }
+
+    private abstract class WorkItem
+    {
+        public abstract void Execute();
+    }
+
+    private sealed class WorkItem<T> : WorkItem
+    {
+        private readonly Func<T> _work;
+        private readonly CancellationToken _cancellationToken;
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenRegistration _registration;
+
+        public WorkItem(Func<T> work, CancellationToken cancellationToken)
+        {
+            _work = work;
+            _cancellationToken = cancellationToken;
+            if (cancellationToken.CanBeCanceled)
+            {
+                _registration = cancellationToken.Register(
+                    static state => ((WorkItem<T>)state!)._completion.TrySetCanceled(((WorkItem<T>)state!)._cancellationToken), this);
+            }
+        }
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Execute()
+        {
+            _registration.Dispose();
+
+            // Cancelled while queued: the work never starts. Once started, it runs to the end.
+            if (_completion.Task.IsCompleted || _cancellationToken.IsCancellationRequested)
+            {
+                _completion.TrySetCanceled(_cancellationToken);
+                return;
+            }
+
+            try
+            {
+                T result;
+                using (ThreadGil.Enter())
+                {
+                    result = _work();
+                }
+
+                _completion.TrySetResult(result);
+            }
+            catch (Exception e)
+            {
+                _completion.TrySetException(e);
+            }
+        }
+    }
+}
