@@ -29,6 +29,8 @@ internal static unsafe class CPython
     public static delegate* unmanaged<int> PyGILState_Check;
     public static delegate* unmanaged<nuint> PyThread_get_thread_ident;
     public static delegate* unmanaged<nuint, nint, int> PyThreadState_SetAsyncExc;
+    public static delegate* unmanaged<nint, nint> PyInterpreterState_ThreadHead;
+    public static delegate* unmanaged<nint, nint> PyThreadState_Next;
 
     // References.
     public static delegate* unmanaged<nint, void> Py_IncRef;
@@ -129,6 +131,8 @@ internal static unsafe class CPython
         PyGILState_Check = (delegate* unmanaged<int>)b.Get("PyGILState_Check");
         PyThread_get_thread_ident = (delegate* unmanaged<nuint>)b.Get("PyThread_get_thread_ident");
         PyThreadState_SetAsyncExc = (delegate* unmanaged<nuint, nint, int>)b.Get("PyThreadState_SetAsyncExc");
+        PyInterpreterState_ThreadHead = (delegate* unmanaged<nint, nint>)b.Get("PyInterpreterState_ThreadHead");
+        PyThreadState_Next = (delegate* unmanaged<nint, nint>)b.Get("PyThreadState_Next");
 
         Py_IncRef = (delegate* unmanaged<nint, void>)b.Get("Py_IncRef");
         Py_DecRef = (delegate* unmanaged<nint, void>)b.Get("Py_DecRef");

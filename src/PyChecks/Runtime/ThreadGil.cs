@@ -44,6 +44,19 @@ internal sealed unsafe class ThreadGil
     /// <summary>The thread's persistent thread state (0 until the first attach).</summary>
     public nint ThreadState => _threadState;
 
+    /// <summary>Counts the interpreter's thread states, as CPython lists them. Call with the GIL held.</summary>
+    public static int CountInterpreterThreadStates()
+    {
+        EnsureHeld();
+        int count = 0;
+        for (nint ts = CPython.PyInterpreterState_ThreadHead(CPython.PyInterpreterState_Main()); ts != 0; ts = CPython.PyThreadState_Next(ts))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Opens the gate: scopes may attach from now on.</summary>
     public static void Open() => Interlocked.Add(ref s_attached, -Closed);
 

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using NUnit.Framework;
+
+namespace PyChecks.Tests.Infrastructure;
+
+/// <summary>
+/// Runs a test scenario in a child process of its own, against one libpython.
+/// </summary>
+/// <remarks>
+/// CPython allows one interpreter per process and cannot be started again once finalized, so a
+/// suite that covers several Python versions (or shutdown) cannot share one test process. The test
+/// assembly doubles as the child: <c>dotnet exec PyChecks.Tests.dll scenario &lt;type&gt; &lt;method&gt;</c>
+/// runs one static scenario method (or a capture-free lambda) with <see cref="LibraryVariable"/>
+/// naming the library, and exits 0 when it returned. NUnit assertions inside the scenario throw as
+/// usual; the parent turns a non-zero exit into a failure carrying the child's output.
+/// </remarks>
+public static class Isolated
+{
+    /// <summary>The environment variable that gives the child its libpython.</summary>
+    public const string LibraryVariable = "PYCHECKS_TEST_LIBRARY";
+
+    /// <summary>The environment variable that gives the child the matching python executable.</summary>
+    public const string ExecutableVariable = "PYCHECKS_TEST_EXECUTABLE";
+
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>Runs <paramref name="scenario"/> in a child process against <paramref name="install"/>; skips when it is absent.</summary>
+    public static void Run(PythonInstall install, Action scenario, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    {
+        install.RequirePresent();
+        var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
+        {
+            [LibraryVariable] = install.Library,
+            [ExecutableVariable] = install.Executable,
+        };
+        var result = RunChild(scenario.Method, env, timeout ?? DefaultTimeout);
+        if (result.ExitCode != 0)
+        {
+            Assert.Fail($"The scenario failed in its child process against {install.Label} ({install.Library}), exit code {result.ExitCode}:\n{result.Output}");
+        }
+    }
+
+    /// <summary>Runs a scenario in a child process and returns its exit code and output, whatever they are.</summary>
+    public static ChildResult RunChild(MethodInfo method, IDictionary<string, string?> environment, TimeSpan timeout)
+    {
+        if (method.DeclaringType is null)
+        {
+            throw new ArgumentException("The scenario must be a method of a type.", nameof(method));
+        }
+
+        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(typeof(Isolated).Assembly.Location);
+        start.ArgumentList.Add("scenario");
+        start.ArgumentList.Add(method.DeclaringType.AssemblyQualifiedName!);
+        start.ArgumentList.Add(method.Name);
+        foreach (var (key, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            return new ChildResult(-1, $"timed out after {timeout.TotalSeconds:0} s (killed)\n{Snapshot(output)}");
+        }
+
+        process.WaitForExit(); // drain the output
+        return new ChildResult(process.ExitCode, Snapshot(output));
+    }
+
+    /// <summary>The child's side: runs the named scenario and returns the process exit code.</summary>
+    internal static int RunScenario(string typeName, string methodName)
+    {
+        var type = Type.GetType(typeName, throwOnError: true)!;
+        var method = type.GetMethod(methodName, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance)
+            ?? throw new MissingMethodException(typeName, methodName);
+
+        // Capture-free lambdas compile to instance methods of a stateless closure class.
+        object? target = method.IsStatic ? null : Activator.CreateInstance(type, nonPublic: true);
+        try
+        {
+            method.Invoke(target, null);
+            return 0;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            Console.Error.WriteLine(e.InnerException);
+            return 1;
+        }
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private static string Snapshot(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+}
+
+/// <summary>What a child process ended with.</summary>
+public sealed record ChildResult(int ExitCode, string Output);
