@@ -38,6 +38,18 @@ public sealed record PythonInstall(string Label, string Version, string? Library
         return this;
     }
 
+    /// <summary>Skips the current test when the install or its python executable is absent.</summary>
+    public PythonInstall RequireExecutable()
+    {
+        RequirePresent();
+        if (Executable is null || !File.Exists(Executable))
+        {
+            Assert.Ignore($"CPython {Version} ({Label}) has its library but no python{Version} executable on this machine.");
+        }
+
+        return this;
+    }
+
     /// <inheritdoc />
     public override string ToString() => Label;
 

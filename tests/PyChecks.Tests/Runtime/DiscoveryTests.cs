@@ -135,7 +135,7 @@ public sealed class DiscoveryTests
     }
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
-    public void PyChecksPythonVariable_NamingAnExecutable_LoadsTheLibraryItsSysconfigNames(PythonInstall install) => Isolated.Run(install, static () =>
+    public void PyChecksPythonVariable_NamingAnExecutable_LoadsTheLibraryItsSysconfigNames(PythonInstall install) => Isolated.Run(install.RequireExecutable(), static () =>
     {
         using var runtime = PythonRuntime.Initialize();
         Assert.That(runtime.Location.Source, Is.EqualTo($"PYCHECKS_PYTHON ({ChildPython.Executable})"));
@@ -154,7 +154,7 @@ public sealed class DiscoveryTests
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void VirtualEnvironment_ItsBaseLibraryIsLoaded_AndItsSitePackagesImport(PythonInstall install)
     {
-        install.RequirePresent();
+        install.RequireExecutable();
         string venv = Path.Combine(Directory.CreateTempSubdirectory("pychecks-venv").FullName, "env");
         var create = Process.Start(new ProcessStartInfo(install.Executable!, ["-m", "venv", "--without-pip", venv]) { RedirectStandardError = true })!;
         create.WaitForExit();
