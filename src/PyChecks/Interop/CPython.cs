@@ -11,6 +11,9 @@ internal static unsafe class CPython
     public const int FileInput = 257;
     public const int EvalInput = 258;
 
+    /// <summary>The bound library's minor version (3.<c>MinorVersion</c>), read from <c>Py_GetVersion</c> at bind time.</summary>
+    public static int MinorVersion;
+
     // Interpreter lifecycle.
     public static delegate* unmanaged<int, void> Py_InitializeEx;
     public static delegate* unmanaged<int> Py_IsInitialized;
@@ -82,6 +85,18 @@ internal static unsafe class CPython
     public static delegate* unmanaged<nint, nint*, nint*, nint*, int> PyDict_Next;
     public static delegate* unmanaged<nint, nint> PyDict_Size;
 
+    // Built-in modules (multi-phase initialization).
+    public static delegate* unmanaged<byte*, delegate* unmanaged<nint>, int> PyImport_AppendInittab;
+    public static delegate* unmanaged<nint, nint> PyModuleDef_Init;
+    public static delegate* unmanaged<nint, nint> PyModule_GetState;
+    public static delegate* unmanaged<nint, byte*, long, int> PyModule_AddIntConstant;
+
+    // Sequences and mappings.
+    public static delegate* unmanaged<nint, int> PySequence_Check;
+    public static delegate* unmanaged<nint, byte*, nint> PySequence_Fast;
+    public static delegate* unmanaged<nint, byte*, nint> PyDict_GetItemString;
+    public static delegate* unmanaged<nint, long> PyLong_AsLong;
+
     // Errors.
     public static delegate* unmanaged<nint> PyErr_Occurred;
     public static delegate* unmanaged<nint*, nint*, nint*, void> PyErr_Fetch;
@@ -119,6 +134,10 @@ internal static unsafe class CPython
         Py_IsInitialized = (delegate* unmanaged<int>)b.Get("Py_IsInitialized");
         Py_FinalizeEx = (delegate* unmanaged<int>)b.Get("Py_FinalizeEx");
         Py_GetVersion = (delegate* unmanaged<byte*>)b.Get("Py_GetVersion");
+        string version = System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)Py_GetVersion()) ?? string.Empty;
+        int dot = version.IndexOf('.', StringComparison.Ordinal);
+        int end = dot < 0 ? -1 : version.IndexOfAny([' ', '.', '+', 'a', 'b', 'r'], dot + 1);
+        MinorVersion = dot < 0 ? 0 : int.Parse(version.AsSpan(dot + 1, (end < 0 ? version.Length : end) - dot - 1), System.Globalization.CultureInfo.InvariantCulture);
 
         PyEval_SaveThread = (delegate* unmanaged<nint>)b.Get("PyEval_SaveThread");
         PyEval_RestoreThread = (delegate* unmanaged<nint, void>)b.Get("PyEval_RestoreThread");
@@ -178,6 +197,16 @@ internal static unsafe class CPython
         PyDict_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyDict_SetItem");
         PyDict_Next = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)b.Get("PyDict_Next");
         PyDict_Size = (delegate* unmanaged<nint, nint>)b.Get("PyDict_Size");
+
+        PyImport_AppendInittab = (delegate* unmanaged<byte*, delegate* unmanaged<nint>, int>)b.Get("PyImport_AppendInittab");
+        PyModuleDef_Init = (delegate* unmanaged<nint, nint>)b.Get("PyModuleDef_Init");
+        PyModule_GetState = (delegate* unmanaged<nint, nint>)b.Get("PyModule_GetState");
+        PyModule_AddIntConstant = (delegate* unmanaged<nint, byte*, long, int>)b.Get("PyModule_AddIntConstant");
+
+        PySequence_Check = (delegate* unmanaged<nint, int>)b.Get("PySequence_Check");
+        PySequence_Fast = (delegate* unmanaged<nint, byte*, nint>)b.Get("PySequence_Fast");
+        PyDict_GetItemString = (delegate* unmanaged<nint, byte*, nint>)b.Get("PyDict_GetItemString");
+        PyLong_AsLong = (delegate* unmanaged<nint, long>)b.Get("PyLong_AsLong");
 
         PyErr_Occurred = (delegate* unmanaged<nint>)b.Get("PyErr_Occurred");
         PyErr_Fetch = (delegate* unmanaged<nint*, nint*, nint*, void>)b.Get("PyErr_Fetch");

@@ -124,6 +124,9 @@ public sealed unsafe partial class PyObject
         throw new NotSupportedException($"PyObject.As<{typeof(T).Name}>() is not supported; use string, long, int, double, bool, object or PyObject.");
     }
 
+    /// <summary>Converts like <see cref="FromClr"/> to a new reference (0 with an error set on failure); for code already under the GIL, such as built-in functions.</summary>
+    internal static nint NewReference(object? value) => ToPython(value, depth: 0);
+
     /// <summary>Reads a Python <c>str</c> into a .NET string; throws <see cref="PythonException"/> (<c>TypeError</c>) for other types.</summary>
     internal static unsafe string ReadString(nint obj)
     {

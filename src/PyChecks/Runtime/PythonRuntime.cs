@@ -185,6 +185,16 @@ public sealed class PythonRuntime : IDisposable
 
         private unsafe void Run()
         {
+            try
+            {
+                Builtins.BuiltinModules.Register();
+            }
+            catch (Exception e)
+            {
+                _started.TrySetException(e);
+                return;
+            }
+
             CPython.Py_InitializeEx(0); // 0: no signal handlers; the host keeps SIGINT
             ThreadGil.Open();
             try

@@ -1,0 +1,450 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using PyChecks.Checks;
+using PyChecks.Interop;
+
+namespace PyChecks.Builtins;
+
+/// <summary>
+/// The built-in module <c>aggregator</c>, with Datadog's names, signatures and constants. Each function
+/// validates its arguments like CPython's argument parser, raises a Python exception on bad input, and
+/// never lets a .NET exception cross into native code.
+/// </summary>
+internal static unsafe class AggregatorModule
+{
+    private static NativeModuleDefinition? s_definition;
+
+    public static NativeModuleDefinition Definition => s_definition ??= new NativeModuleDefinition(
+        "aggregator",
+        "Submits metrics, service checks, events and histogram buckets to the PyChecks host.",
+        [
+            new("submit_metric", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitMetric, NativeMethod.FastCall,
+                "submit_metric(check, check_id, mtype, name, value, tags, hostname, flush_first_value=False)"),
+            new("submit_service_check", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitServiceCheck, NativeMethod.FastCall,
+                "submit_service_check(check, check_id, name, status, tags, hostname, message)"),
+            new("submit_event", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitEvent, NativeMethod.FastCall,
+                "submit_event(check, check_id, event)"),
+            new("submit_histogram_bucket", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitHistogramBucket, NativeMethod.FastCall,
+                "submit_histogram_bucket(check, check_id, name, value, lower_bound, upper_bound, monotonic, hostname, tags)"),
+        ],
+        &Exec);
+
+    [UnmanagedCallersOnly]
+    public static nint Init() => CPython.PyModuleDef_Init(Definition.Definition);
+
+    [UnmanagedCallersOnly]
+    private static int Exec(nint module)
+    {
+        try
+        {
+            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
+            foreach (var (name, value) in new[] { ("GAUGE", MetricType.Gauge), ("RATE", MetricType.Rate), ("COUNT", MetricType.Count), ("MONOTONIC_COUNT", MetricType.MonotonicCount), ("COUNTER", MetricType.Counter), ("HISTOGRAM", MetricType.Histogram), ("HISTORATE", MetricType.Historate) })
+            {
+                using var utf8 = new Utf8Z(name);
+                if (CPython.PyModule_AddIntConstant(module, utf8.Pointer, (long)value) != 0)
+                {
+                    return -1;
+                }
+            }
+
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Builtin.Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint SubmitMetric(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var a = new Arguments("submit_metric", args, count);
+            if (!a.Expect(7, 8)
+                || !CheckId(a, 1, router, out var context)
+                || !a.Int64(2, "mtype", out long type)
+                || !a.String(3, "name", router.Strings, out string name)
+                || !a.Double(4, "value", out double value))
+            {
+                return 0;
+            }
+
+            if (!MetricTypeIsValid(type))
+            {
+                Arguments.Raise(CPython.ExcValueError, $"submit_metric() argument 3 (mtype) must be one of aggregator.GAUGE … aggregator.HISTORATE (0–6), not {type}");
+                return 0;
+            }
+
+            bool flushFirst = false;
+            if (!a.OptionalString(6, "hostname", router.Strings, out string hostname) || (count > 7 && !a.Boolean(7, out flushFirst)))
+            {
+                return 0;
+            }
+
+            string[]? tags = ReadTags(a, 5, router, context, out int tagCount);
+            if (tags is null)
+            {
+                return 0;
+            }
+
+            if (context is not null)
+            {
+                context.Metrics++;
+                router.Deliver(new MetricSample
+                {
+                    CheckId = context.CheckId,
+                    Type = (MetricType)type,
+                    Name = name,
+                    Value = value,
+                    Tags = tags.AsSpan(0, tagCount),
+                    Hostname = hostname,
+                    FlushFirstValue = flushFirst,
+                });
+            }
+
+            router.ReturnTags(tags);
+            return Builtin.None();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint SubmitServiceCheck(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var a = new Arguments("submit_service_check", args, count);
+            if (!a.Expect(7, 7)
+                || !CheckId(a, 1, router, out var context)
+                || !a.String(2, "name", router.Strings, out string name)
+                || !a.Int64(3, "status", out long status)
+                || !a.OptionalString(5, "hostname", router.Strings, out string hostname)
+                || !a.OptionalString(6, "message", router.Strings, out string message))
+            {
+                return 0;
+            }
+
+            if (status is < 0 or > 3)
+            {
+                Arguments.Raise(CPython.ExcValueError, $"submit_service_check() argument 4 (status) must be 0 (OK), 1 (WARNING), 2 (CRITICAL) or 3 (UNKNOWN), not {status}");
+                return 0;
+            }
+
+            string[]? tags = ReadTags(a, 4, router, context, out int tagCount);
+            if (tags is null)
+            {
+                return 0;
+            }
+
+            if (context is not null)
+            {
+                context.ServiceChecks++;
+                router.Deliver(new ServiceCheckSample
+                {
+                    CheckId = context.CheckId,
+                    Name = name,
+                    Status = (ServiceCheckStatus)status,
+                    Tags = tags.AsSpan(0, tagCount),
+                    Hostname = hostname,
+                    Message = message,
+                });
+            }
+
+            router.ReturnTags(tags);
+            return Builtin.None();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint SubmitEvent(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var a = new Arguments("submit_event", args, count);
+            if (!a.Expect(3, 3) || !CheckId(a, 1, router, out var context))
+            {
+                return 0;
+            }
+
+            nint dict = args[2];
+            if (CPython.PyObject_IsInstance(dict, CPython.DictType) <= 0)
+            {
+                CPython.PyErr_Clear();
+                Arguments.Raise(CPython.ExcTypeError, "event must be a dict");
+                return 0;
+            }
+
+            if (!EventField(dict, "msg_title"u8, router, out string title)
+                || !EventField(dict, "msg_text"u8, router, out string text)
+                || !EventField(dict, "priority"u8, router, out string priority)
+                || !EventField(dict, "host"u8, router, out string host)
+                || !EventField(dict, "alert_type"u8, router, out string alertType)
+                || !EventField(dict, "aggregation_key"u8, router, out string aggregationKey)
+                || !EventField(dict, "source_type_name"u8, router, out string sourceTypeName)
+                || !EventField(dict, "event_type"u8, router, out string eventType))
+            {
+                return 0;
+            }
+
+            long timestamp = 0;
+            nint ts = GetItem(dict, "timestamp"u8);
+            if (ts != 0 && ts != CPython.None)
+            {
+                timestamp = (long)CPython.PyFloat_AsDouble(ts);
+                if (timestamp == -1 && CPython.PyErr_Occurred() != 0)
+                {
+                    CPython.PyErr_Clear(); // Datadog's rule: an unreadable timestamp means "now"
+                    timestamp = 0;
+                }
+            }
+
+            string[] eventTags = [];
+            nint tagsObject = GetItem(dict, "tags"u8);
+            if (tagsObject != 0 && tagsObject != CPython.None)
+            {
+                var tagArgs = new Arguments("submit_event", &tagsObject, 1);
+                string[]? tags = ReadTags(tagArgs, 0, router, context, out int tagCount);
+                if (tags is null)
+                {
+                    return 0;
+                }
+
+                eventTags = tags.AsSpan(0, tagCount).ToArray();
+                router.ReturnTags(tags);
+            }
+            else if (context is not null)
+            {
+                eventTags = [.. context.ConfiguredTags];
+            }
+
+            if (context is not null)
+            {
+                context.Events++;
+                router.Deliver(new CheckEvent
+                {
+                    CheckId = context.CheckId,
+                    Title = title,
+                    Text = text,
+                    Timestamp = timestamp,
+                    Priority = priority,
+                    Host = host,
+                    AlertType = alertType,
+                    AggregationKey = aggregationKey,
+                    SourceTypeName = sourceTypeName,
+                    EventType = eventType,
+                    Tags = eventTags,
+                });
+            }
+
+            return Builtin.None();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint SubmitHistogramBucket(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var a = new Arguments("submit_histogram_bucket", args, count);
+            if (!a.Expect(9, 10)
+                || !CheckId(a, 1, router, out var context)
+                || !a.String(2, "name", router.Strings, out string name)
+                || !a.Int64(3, "value", out long value)
+                || !a.Double(4, "lower_bound", out double lower)
+                || !a.Double(5, "upper_bound", out double upper)
+                || !a.Boolean(6, out bool monotonic)
+                || !a.OptionalString(7, "hostname", router.Strings, out string hostname))
+            {
+                return 0;
+            }
+
+            string[]? tags = ReadTags(a, 8, router, context, out int tagCount);
+            if (tags is null)
+            {
+                return 0;
+            }
+
+            if (context is not null)
+            {
+                context.HistogramBuckets++;
+                router.Deliver(new HistogramBucketSample
+                {
+                    CheckId = context.CheckId,
+                    Name = name,
+                    Value = value,
+                    LowerBound = lower,
+                    UpperBound = upper,
+                    Monotonic = monotonic,
+                    Hostname = hostname,
+                    Tags = tags.AsSpan(0, tagCount),
+                });
+            }
+
+            router.ReturnTags(tags);
+            return Builtin.None();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MetricTypeIsValid(long type) => type is >= 0 and <= (long)MetricType.Historate;
+
+    /// <summary>Reads the check id and finds its check (null, without error, when it names no loaded check: the sample is dropped and counted).</summary>
+    private static bool CheckId(in Arguments a, int index, SubmissionRouter router, out CheckRunContext? context)
+    {
+        context = null;
+        if (!Arguments.TryUtf8(a[index], out var utf8))
+        {
+            if (!a.String(index, "check_id", router.Strings, out string slow))
+            {
+                return false;
+            }
+
+            context = router.Find(slow);
+            return true;
+        }
+
+        context = router.Resolve(utf8);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads tags into a rented buffer, then appends the check's configured tags. A str or a non-sequence is a
+    /// TypeError; items that are neither str nor bytes are dropped (Datadog's rule).
+    /// </summary>
+    private static string[]? ReadTags(in Arguments a, int index, SubmissionRouter router, CheckRunContext? context, out int count)
+    {
+        count = 0;
+        nint tags = a[index];
+        if (tags == CPython.None)
+        {
+            return AppendConfigured(router.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out count);
+        }
+
+        if (CPython.PySequence_Check(tags) == 0 || CPython.PyObject_IsInstance(tags, CPython.UnicodeType) > 0 || CPython.PyObject_IsInstance(tags, CPython.BytesType) > 0)
+        {
+            CPython.PyErr_Clear();
+            Arguments.Raise(CPython.ExcTypeError, "tags must be a sequence");
+            return null;
+        }
+
+        nint fast;
+        fixed (byte* message = "tags must be a sequence"u8)
+        {
+            fast = CPython.PySequence_Fast(tags, message);
+        }
+
+        if (fast == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            nint type = CPython.PyObject_Type(fast);
+            CPython.Py_DecRef(type);
+            bool isList = type == CPython.ListType;
+            int length = checked((int)(isList ? CPython.PyList_Size(fast) : CPython.PyTuple_Size(fast)));
+            var buffer = router.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
+            for (int i = 0; i < length; i++)
+            {
+                nint item = isList ? CPython.PyList_GetItem(fast, i) : CPython.PyTuple_GetItem(fast, i);
+                if (Arguments.TryUtf8(item, out var utf8))
+                {
+                    buffer[count++] = router.Strings.Get(item, utf8);
+                }
+                else if (TryBytes(item, out var bytes))
+                {
+                    buffer[count++] = System.Text.Encoding.UTF8.GetString(bytes);
+                }
+            }
+
+            return AppendConfigured(buffer, count, context, out count);
+        }
+        finally
+        {
+            CPython.Py_DecRef(fast);
+        }
+    }
+
+    private static string[] AppendConfigured(string[] buffer, int count, CheckRunContext? context, out int total)
+    {
+        if (context is not null)
+        {
+            foreach (string tag in context.ConfiguredTags)
+            {
+                buffer[count++] = tag;
+            }
+        }
+
+        total = count;
+        return buffer;
+    }
+
+    private static bool TryBytes(nint item, out ReadOnlySpan<byte> bytes)
+    {
+        byte* data;
+        nint length;
+        if (CPython.PyObject_IsInstance(item, CPython.BytesType) > 0 && CPython.PyBytes_AsStringAndSize(item, &data, &length) == 0)
+        {
+            bytes = new ReadOnlySpan<byte>(data, checked((int)length));
+            return true;
+        }
+
+        CPython.PyErr_Clear();
+        bytes = default;
+        return false;
+    }
+
+    private static nint GetItem(nint dict, ReadOnlySpan<byte> key)
+    {
+        fixed (byte* k = key)
+        {
+            return CPython.PyDict_GetItemString(dict, k); // borrowed
+        }
+    }
+
+    /// <summary>Reads an optional str field of an event dict (absent or None → empty); bytes are decoded; other types are a TypeError.</summary>
+    private static bool EventField(nint dict, ReadOnlySpan<byte> key, SubmissionRouter router, out string value)
+    {
+        value = string.Empty;
+        nint item = GetItem(dict, key);
+        if (item == 0 || item == CPython.None)
+        {
+            return true;
+        }
+
+        if (Arguments.TryUtf8(item, out var utf8))
+        {
+            value = router.Strings.Get(item, utf8);
+            return true;
+        }
+
+        if (TryBytes(item, out var bytes))
+        {
+            value = System.Text.Encoding.UTF8.GetString(bytes);
+            return true;
+        }
+
+        return Arguments.Raise(CPython.ExcTypeError, $"event field '{System.Text.Encoding.UTF8.GetString(key)}' must be str, not {Arguments.TypeName(item)}");
+    }
+}

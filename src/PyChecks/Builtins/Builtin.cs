@@ -1,0 +1,36 @@
+using PyChecks.Interop;
+
+namespace PyChecks.Builtins;
+
+/// <summary>Return paths shared by the built-in functions.</summary>
+internal static class Builtin
+{
+    /// <summary>A new reference to <c>None</c>.</summary>
+    public static unsafe nint None()
+    {
+        CPython.Py_IncRef(CPython.None);
+        return CPython.None;
+    }
+
+    /// <summary>Turns a .NET exception into a Python <c>RuntimeError</c> (it must never cross into native code) and returns NULL.</summary>
+    public static nint Raise(Exception e)
+    {
+        try
+        {
+            Arguments.Raise(CPython.ExcRuntimeError, $"PyChecks host error: {e.GetType().Name}: {e.Message}");
+        }
+        catch
+        {
+            // Nothing may escape to native code; NULL without an error set becomes a SystemError in Python.
+        }
+
+        return 0;
+    }
+
+    /// <summary>For an exec slot: sets a Python error and returns -1.</summary>
+    public static int Fail(Exception e)
+    {
+        Raise(e);
+        return -1;
+    }
+}

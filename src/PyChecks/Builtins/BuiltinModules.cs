@@ -1,0 +1,25 @@
+using PyChecks.Interop;
+
+namespace PyChecks.Builtins;
+
+/// <summary>Registers the built-in modules; must run before <c>Py_InitializeEx</c>.</summary>
+internal static unsafe class BuiltinModules
+{
+    public static void Register()
+    {
+        Append("aggregator"u8, &AggregatorModule.Init);
+        Append("datadog_agent"u8, &DatadogAgentModule.Init);
+    }
+
+    private static void Append(ReadOnlySpan<byte> name, delegate* unmanaged<nint> init)
+    {
+        // The table keeps the name pointer: give it memory that lives as long as the process.
+        byte* copy = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)name.Length + 1);
+        name.CopyTo(new Span<byte>(copy, name.Length));
+        copy[name.Length] = 0;
+        if (CPython.PyImport_AppendInittab(copy, init) != 0)
+        {
+            throw new PythonRuntimeException($"Could not register the built-in module '{System.Text.Encoding.UTF8.GetString(name)}'.");
+        }
+    }
+}

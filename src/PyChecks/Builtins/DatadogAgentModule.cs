@@ -1,0 +1,249 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using PyChecks.Checks;
+using PyChecks.Interop;
+
+namespace PyChecks.Builtins;
+
+/// <summary>
+/// The built-in module <c>datadog_agent</c>: what a Datadog check asks of its host (version, host name,
+/// configuration, logging, metadata, persistent cache). Values come from <see cref="PyChecksOptions"/>.
+/// </summary>
+internal static unsafe partial class DatadogAgentModule
+{
+    private static readonly ConcurrentDictionary<string, ILogger> s_loggers = new(StringComparer.Ordinal);
+    private static NativeModuleDefinition? s_definition;
+
+    public static NativeModuleDefinition Definition => s_definition ??= new NativeModuleDefinition(
+        "datadog_agent",
+        "What a check can ask of the PyChecks host.",
+        [
+            new("get_version", (delegate* unmanaged<nint, nint, nint>)&GetVersion, NativeMethod.NoArgs, "get_version() -> str"),
+            new("get_hostname", (delegate* unmanaged<nint, nint, nint>)&GetHostname, NativeMethod.NoArgs, "get_hostname() -> str"),
+            new("get_clustername", (delegate* unmanaged<nint, nint, nint>)&GetClusterName, NativeMethod.NoArgs, "get_clustername() -> str"),
+            new("get_host_tags", (delegate* unmanaged<nint, nint, nint>)&GetHostTags, NativeMethod.NoArgs, "get_host_tags() -> str (JSON)"),
+            new("tracemalloc_enabled", (delegate* unmanaged<nint, nint, nint>)&TracemallocEnabled, NativeMethod.NoArgs, "tracemalloc_enabled() -> bool"),
+            new("get_process_start_time", (delegate* unmanaged<nint, nint, nint>)&GetProcessStartTime, NativeMethod.NoArgs, "get_process_start_time() -> float"),
+            new("get_config", (delegate* unmanaged<nint, nint*, nint, nint>)&GetConfig, NativeMethod.FastCall, "get_config(key) -> value or None"),
+            new("headers", (delegate* unmanaged<nint, nint, nint, nint>)&Headers, NativeMethod.VarArgs | NativeMethod.Keywords, "headers(agentConfig, **kwargs) -> dict"),
+            new("log", (delegate* unmanaged<nint, nint*, nint, nint>)&Log, NativeMethod.FastCall, "log(message, level, logger_name=None)"),
+            new("set_check_metadata", (delegate* unmanaged<nint, nint*, nint, nint>)&SetCheckMetadata, NativeMethod.FastCall, "set_check_metadata(check_id, name, value)"),
+            new("write_persistent_cache", (delegate* unmanaged<nint, nint*, nint, nint>)&WritePersistentCache, NativeMethod.FastCall, "write_persistent_cache(key, value)"),
+            new("read_persistent_cache", (delegate* unmanaged<nint, nint*, nint, nint>)&ReadPersistentCache, NativeMethod.FastCall, "read_persistent_cache(key) -> str ('' when absent)"),
+        ],
+        &Exec);
+
+    [UnmanagedCallersOnly]
+    public static nint Init() => CPython.PyModuleDef_Init(Definition.Definition);
+
+    [UnmanagedCallersOnly]
+    private static int Exec(nint module)
+    {
+        try
+        {
+            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Builtin.Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint GetVersion(nint self, nint unused) => Return(() => Router(self).Agent.Version);
+
+    [UnmanagedCallersOnly]
+    private static nint GetHostname(nint self, nint unused) => Return(() => Router(self).Agent.Hostname);
+
+    [UnmanagedCallersOnly]
+    private static nint GetClusterName(nint self, nint unused) => Return(() => Router(self).Agent.ClusterName);
+
+    [UnmanagedCallersOnly]
+    private static nint GetHostTags(nint self, nint unused) => Return(() => JsonSerializer.Serialize(Router(self).Agent.HostTags));
+
+    [UnmanagedCallersOnly]
+    private static nint TracemallocEnabled(nint self, nint unused) => Return(() => Router(self).Agent.TracemallocEnabled);
+
+    [UnmanagedCallersOnly]
+    private static nint GetProcessStartTime(nint self, nint unused) => Return(() => Router(self).Agent.ProcessStartTime.ToUnixTimeMilliseconds() / 1000.0);
+
+    [UnmanagedCallersOnly]
+    private static nint GetConfig(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = Router(self);
+            var a = new Arguments("get_config", args, count);
+            if (!a.Expect(1, 1) || !a.String(0, "key", router.Strings, out string key))
+            {
+                return 0;
+            }
+
+            return PyObject.NewReference(router.Agent.Config.GetValueOrDefault(key));
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint Headers(nint self, nint args, nint kwargs)
+    {
+        try
+        {
+            var router = Router(self);
+            var headers = new Dictionary<string, object?>
+            {
+                ["User-Agent"] = $"Datadog Agent/{router.Agent.Version}",
+                ["Content-Type"] = "application/x-www-form-urlencoded",
+                ["Accept"] = "text/html, */*",
+            };
+            if (kwargs != 0)
+            {
+                nint host;
+                fixed (byte* key = "http_host"u8)
+                {
+                    host = CPython.PyDict_GetItemString(kwargs, key);
+                }
+
+                if (host != 0 && host != CPython.None)
+                {
+                    headers["Host"] = PyObject.ReadString(host);
+                }
+            }
+
+            return PyObject.NewReference(headers);
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint Log(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = Router(self);
+            var a = new Arguments("log", args, count);
+            string loggerName = string.Empty;
+            if (!a.Expect(2, 3)
+                || !a.String(0, "message", router.Strings, out string message)
+                || !a.Int64(1, "level", out long level)
+                || (count > 2 && !a.OptionalString(2, "logger_name", router.Strings, out loggerName)))
+            {
+                return 0;
+            }
+
+            string category = loggerName.Length == 0 ? "PyChecks.Python" : "PyChecks.Python." + loggerName;
+            var logger = s_loggers.GetOrAdd(category, static (name, factory) => factory.CreateLogger(name), router.LoggerFactory);
+            var logLevel = level switch
+            {
+                >= 50 => LogLevel.Critical,
+                >= 40 => LogLevel.Error,
+                >= 30 => LogLevel.Warning,
+                >= 20 => LogLevel.Information,
+                >= 10 => LogLevel.Debug,
+                _ => LogLevel.Trace,
+            };
+            LogPython(logger, logLevel, message);
+            return Builtin.None();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint SetCheckMetadata(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = Router(self);
+            var a = new Arguments("set_check_metadata", args, count);
+            if (!a.Expect(3, 3)
+                || !a.String(0, "check_id", router.Strings, out string checkId)
+                || !a.String(1, "name", router.Strings, out string name)
+                || !a.String(2, "value", router.Strings, out string value))
+            {
+                return 0;
+            }
+
+            var context = router.Find(checkId);
+            if (context is not null)
+            {
+                context.Metadata[name] = value;
+            }
+
+            return Builtin.None();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint WritePersistentCache(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = Router(self);
+            var a = new Arguments("write_persistent_cache", args, count);
+            if (!a.Expect(2, 2) || !a.String(0, "key", router.Strings, out string key) || !a.String(1, "value", router.Strings, out string value))
+            {
+                return 0;
+            }
+
+            PersistentCache.Write(router.Agent.PersistentCacheDirectory, key, value);
+            return Builtin.None();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint ReadPersistentCache(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = Router(self);
+            var a = new Arguments("read_persistent_cache", args, count);
+            if (!a.Expect(1, 1) || !a.String(0, "key", router.Strings, out string key))
+            {
+                return 0;
+            }
+
+            return PyObject.NewString(PersistentCache.Read(router.Agent.PersistentCacheDirectory, key));
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    [LoggerMessage(EventId = 200, EventName = "PythonLog", Message = "{Message}")]
+    private static partial void LogPython(ILogger logger, LogLevel level, string message);
+
+    private static SubmissionRouter Router(nint self) => NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+
+    private static nint Return(Func<object?> value)
+    {
+        try
+        {
+            return PyObject.NewReference(value());
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Runtime.InteropServices;
+using PyChecks.Interop;
+
+namespace PyChecks.Builtins;
+
+/// <summary>A C function of a built-in module: name, entry point, calling convention flags, docstring.</summary>
+internal readonly unsafe struct NativeMethod(string name, void* function, int flags, string doc)
+{
+    public string Name { get; } = name;
+
+    public nint Function { get; } = (nint)function;
+
+    public int Flags { get; } = flags;
+
+    public string Doc { get; } = doc;
+
+    public const int VarArgs = 0x0001;
+    public const int Keywords = 0x0002;
+    public const int NoArgs = 0x0004;
+    public const int FastCall = 0x0080;
+}
+
+/// <summary>
+/// A <c>PyModuleDef</c> for multi-phase initialization (PEP 489), laid out in native memory that lives as
+/// long as the process. These structs belong to the stable ABI, so writing them is version-proof; the
+/// module keeps a per-module state of one pointer (a GC handle to its .NET owner), so it can later be
+/// loaded in several interpreters.
+/// </summary>
+internal sealed unsafe class NativeModuleDefinition
+{
+    // PyModuleDef (64-bit): PyModuleDef_Base (PyObject_HEAD 16, m_init 8, m_index 8, m_copy 8) = 40,
+    // then m_name, m_doc, m_size, m_methods, m_slots, m_traverse, m_clear, m_free.
+    private const int DefinitionSize = 104;
+    private const int MethodSize = 32;
+    private const int SlotSize = 16;
+    private const int ModExec = 2;
+    private const int ModMultipleInterpreters = 3;
+
+    public NativeModuleDefinition(string name, string doc, IReadOnlyList<NativeMethod> methods, delegate* unmanaged<nint, int> exec)
+    {
+        Name = name;
+        byte* methodTable = (byte*)NativeMemory.AllocZeroed((nuint)((methods.Count + 1) * MethodSize));
+        for (int i = 0; i < methods.Count; i++)
+        {
+            byte* entry = methodTable + (i * MethodSize);
+            *(nint*)entry = Utf8(methods[i].Name);
+            *(nint*)(entry + 8) = methods[i].Function;
+            *(int*)(entry + 16) = methods[i].Flags;
+            *(nint*)(entry + 24) = Utf8(methods[i].Doc);
+        }
+
+        byte* slots = (byte*)NativeMemory.AllocZeroed(3 * SlotSize);
+        *(int*)slots = ModExec;
+        *(void**)(slots + 8) = exec;
+        if (CPython.MinorVersion >= 12)
+        {
+            *(int*)(slots + SlotSize) = ModMultipleInterpreters;
+            *(nint*)(slots + SlotSize + 8) = 1; // Py_MOD_MULTIPLE_INTERPRETERS_SUPPORTED: one GIL shared
+        }
+
+        byte* def = (byte*)NativeMemory.AllocZeroed(DefinitionSize);
+        *(long*)def = uint.MaxValue; // ob_refcnt: immortal on 3.12+, reset to 1 by PyModuleDef_Init before
+        *(nint*)(def + 40) = Utf8(name);
+        *(nint*)(def + 48) = Utf8(doc);
+        *(nint*)(def + 56) = sizeof(nint); // m_size: the per-module state
+        *(nint*)(def + 64) = (nint)methodTable;
+        *(nint*)(def + 72) = (nint)slots;
+        Definition = (nint)def;
+    }
+
+    /// <summary>The module name.</summary>
+    public string Name { get; }
+
+    /// <summary>The <c>PyModuleDef*</c>.</summary>
+    public nint Definition { get; }
+
+    /// <summary>Stores <paramref name="owner"/> in the module's state; call from the exec slot.</summary>
+    public static void SetOwner(nint module, object owner)
+    {
+        nint state = CPython.PyModule_GetState(module);
+        *(nint*)state = GCHandle.ToIntPtr(GCHandle.Alloc(owner));
+    }
+
+    /// <summary>Reads the owner stored by <see cref="SetOwner"/> from a module function's <c>self</c>.</summary>
+    public static T GetOwner<T>(nint module)
+        where T : class
+    {
+        nint state = CPython.PyModule_GetState(module);
+        return (T)GCHandle.FromIntPtr(*(nint*)state).Target!;
+    }
+
+    private static nint Utf8(string text) => Marshal.StringToCoTaskMemUTF8(text);
+}

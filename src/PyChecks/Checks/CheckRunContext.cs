@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace PyChecks.Checks;
+
+/// <summary>
+/// What the built-in modules need to know about a loaded check instance: its id, name, configured tags,
+/// and the counts of what it submitted in the current run. The thread running the check sets
+/// <see cref="Current"/>, so submissions from <c>check()</c> find their context without a lookup;
+/// submissions from threads the check started are found by id.
+/// </summary>
+internal sealed class CheckRunContext
+{
+    [ThreadStatic]
+    private static CheckRunContext? t_current;
+
+    private readonly byte[] _checkIdUtf8;
+
+    public CheckRunContext(string checkId, string checkName, IReadOnlyList<string> configuredTags)
+    {
+        CheckId = checkId;
+        CheckName = checkName;
+        ConfiguredTags = [.. configuredTags];
+        _checkIdUtf8 = Encoding.UTF8.GetBytes(checkId);
+    }
+
+    /// <summary>The context of the check the current thread is running, if any.</summary>
+    public static CheckRunContext? Current
+    {
+        get => t_current;
+        set => t_current = value;
+    }
+
+    public string CheckId { get; }
+
+    public string CheckName { get; }
+
+    /// <summary>Tags appended to every sample: the instance's <c>tags</c> and <c>service:…</c>.</summary>
+    public string[] ConfiguredTags { get; }
+
+    /// <summary>Values set through <c>datadog_agent.set_check_metadata</c>.</summary>
+    public ConcurrentDictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
+
+    public int Metrics;
+    public int ServiceChecks;
+    public int Events;
+    public int HistogramBuckets;
+
+    /// <summary>Whether <paramref name="utf8"/> is this check's id.</summary>
+    public bool Matches(ReadOnlySpan<byte> utf8) => utf8.SequenceEqual(_checkIdUtf8);
+
+    /// <summary>Zeroes the counters at the start of a run.</summary>
+    public void ResetCounts()
+    {
+        Metrics = 0;
+        ServiceChecks = 0;
+        Events = 0;
+        HistogramBuckets = 0;
+    }
+}

@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PyChecks.Builtins;
+
+namespace PyChecks.Checks;
+
+/// <summary>
+/// The .NET side of the built-in modules: finds the check a submission belongs to, appends its
+/// configured tags, and hands the sample to every <see cref="ISender"/>, isolating each one's failures.
+/// One per process (the module state of <c>aggregator</c> and <c>datadog_agent</c> points here).
+/// </summary>
+internal sealed partial class SubmissionRouter
+{
+    private readonly ConcurrentDictionary<string, CheckRunContext> _checks = new(StringComparer.Ordinal);
+    private string[]? _tagBuffer = new string[64];
+    private ISender[] _senders = [];
+    private long _senderErrors;
+    private long _unroutedSamples;
+
+    public static SubmissionRouter Instance { get; } = new();
+
+    /// <summary>Strings decoded from Python, cached across runs. Used only with the GIL held.</summary>
+    public Utf8StringCache Strings { get; } = new();
+
+    public AgentInfo Agent { get; private set; } = new();
+
+    public ILoggerFactory LoggerFactory { get; private set; } = NullLoggerFactory.Instance;
+
+    public ILogger Logger { get; private set; } = NullLogger.Instance;
+
+    public IReadOnlyList<ISender> Senders => _senders;
+
+    /// <summary>Exceptions thrown by senders, caught and logged.</summary>
+    public long SenderErrors => Interlocked.Read(ref _senderErrors);
+
+    /// <summary>Samples whose check id named no loaded check; dropped.</summary>
+    public long UnroutedSamples => Interlocked.Read(ref _unroutedSamples);
+
+    public void Configure(IEnumerable<ISender> senders, AgentInfo agent, ILoggerFactory loggerFactory)
+    {
+        _senders = [.. senders];
+        Agent = agent;
+        LoggerFactory = loggerFactory;
+        Logger = loggerFactory.CreateLogger("PyChecks.Checks");
+    }
+
+    public void Register(CheckRunContext context) => _checks[context.CheckId] = context;
+
+    public void Unregister(CheckRunContext context) => _checks.TryRemove(new KeyValuePair<string, CheckRunContext>(context.CheckId, context));
+
+    public CheckRunContext? Find(string checkId) => _checks.GetValueOrDefault(checkId);
+
+    /// <summary>Finds the check for a submission: the running check when the id matches, else by id.</summary>
+    public CheckRunContext? Resolve(ReadOnlySpan<byte> checkIdUtf8)
+    {
+        var current = CheckRunContext.Current;
+        if (current is not null && current.Matches(checkIdUtf8))
+        {
+            return current;
+        }
+
+        string checkId = System.Text.Encoding.UTF8.GetString(checkIdUtf8);
+        var found = Find(checkId);
+        if (found is null)
+        {
+            Interlocked.Increment(ref _unroutedSamples);
+            LogUnrouted(Logger, checkId);
+        }
+
+        return found;
+    }
+
+    /// <summary>Takes the tag buffer (or a fresh one if a re-entrant submission holds it).</summary>
+    public string[] RentTags(int capacity)
+    {
+        var buffer = Interlocked.Exchange(ref _tagBuffer, null);
+        return buffer is not null && buffer.Length >= capacity ? buffer : new string[Math.Max(capacity, 64)];
+    }
+
+    public void ReturnTags(string[] buffer)
+    {
+        Array.Clear(buffer);
+        _tagBuffer = buffer;
+    }
+
+    public void Deliver(in MetricSample sample)
+    {
+        foreach (var sender in _senders)
+        {
+            try
+            {
+                sender.SubmitMetric(sample);
+            }
+            catch (Exception e)
+            {
+                SenderFailed(sender, e);
+            }
+        }
+    }
+
+    public void Deliver(in ServiceCheckSample sample)
+    {
+        foreach (var sender in _senders)
+        {
+            try
+            {
+                sender.SubmitServiceCheck(sample);
+            }
+            catch (Exception e)
+            {
+                SenderFailed(sender, e);
+            }
+        }
+    }
+
+    public void Deliver(CheckEvent checkEvent)
+    {
+        foreach (var sender in _senders)
+        {
+            try
+            {
+                sender.SubmitEvent(checkEvent);
+            }
+            catch (Exception e)
+            {
+                SenderFailed(sender, e);
+            }
+        }
+    }
+
+    public void Deliver(in HistogramBucketSample sample)
+    {
+        foreach (var sender in _senders)
+        {
+            try
+            {
+                sender.SubmitHistogramBucket(sample);
+            }
+            catch (Exception e)
+            {
+                SenderFailed(sender, e);
+            }
+        }
+    }
+
+    public void Commit(in CheckRunSummary summary)
+    {
+        foreach (var sender in _senders)
+        {
+            try
+            {
+                sender.Commit(summary);
+            }
+            catch (Exception e)
+            {
+                SenderFailed(sender, e);
+            }
+        }
+    }
+
+    private void SenderFailed(ISender sender, Exception e)
+    {
+        Interlocked.Increment(ref _senderErrors);
+        LogSenderFailed(Logger, e, sender.GetType().FullName ?? sender.GetType().Name);
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Sender {Sender} threw; the other senders still received the sample")]
+    private static partial void LogSenderFailed(ILogger logger, Exception exception, string sender);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "A submission named check id '{CheckId}', which is not a loaded check; it was dropped")]
+    private static partial void LogUnrouted(ILogger logger, string checkId);
+}

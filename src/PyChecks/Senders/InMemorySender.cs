@@ -1,0 +1,108 @@
+namespace PyChecks;
+
+/// <summary>
+/// An <see cref="ISender"/> that keeps copies of everything it receives, for tests and samples.
+/// Thread-safe; unbounded (clear it with <see cref="Clear"/>).
+/// </summary>
+public sealed class InMemorySender : ISender
+{
+    private readonly Lock _lock = new();
+    private readonly List<RecordedMetric> _metrics = [];
+    private readonly List<RecordedServiceCheck> _serviceChecks = [];
+    private readonly List<CheckEvent> _events = [];
+    private readonly List<RecordedHistogramBucket> _buckets = [];
+    private readonly List<CheckRunSummary> _commits = [];
+
+    /// <summary>The metrics received, in order.</summary>
+    public IReadOnlyList<RecordedMetric> Metrics => Snapshot(_metrics);
+
+    /// <summary>The service checks received, in order.</summary>
+    public IReadOnlyList<RecordedServiceCheck> ServiceChecks => Snapshot(_serviceChecks);
+
+    /// <summary>The events received, in order.</summary>
+    public IReadOnlyList<CheckEvent> Events => Snapshot(_events);
+
+    /// <summary>The histogram buckets received, in order.</summary>
+    public IReadOnlyList<RecordedHistogramBucket> HistogramBuckets => Snapshot(_buckets);
+
+    /// <summary>The commits received (one per check run), in order.</summary>
+    public IReadOnlyList<CheckRunSummary> Commits => Snapshot(_commits);
+
+    /// <inheritdoc />
+    public void SubmitMetric(in MetricSample sample)
+    {
+        var copy = new RecordedMetric(sample.CheckId, sample.Type, sample.Name, sample.Value, sample.Tags.ToArray(), sample.Hostname, sample.FlushFirstValue);
+        lock (_lock)
+        {
+            _metrics.Add(copy);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SubmitServiceCheck(in ServiceCheckSample sample)
+    {
+        var copy = new RecordedServiceCheck(sample.CheckId, sample.Name, sample.Status, sample.Tags.ToArray(), sample.Hostname, sample.Message);
+        lock (_lock)
+        {
+            _serviceChecks.Add(copy);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SubmitEvent(CheckEvent checkEvent)
+    {
+        lock (_lock)
+        {
+            _events.Add(checkEvent);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SubmitHistogramBucket(in HistogramBucketSample sample)
+    {
+        var copy = new RecordedHistogramBucket(sample.CheckId, sample.Name, sample.Value, sample.LowerBound, sample.UpperBound, sample.Monotonic, sample.Hostname, sample.Tags.ToArray());
+        lock (_lock)
+        {
+            _buckets.Add(copy);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Commit(in CheckRunSummary run)
+    {
+        lock (_lock)
+        {
+            _commits.Add(run);
+        }
+    }
+
+    /// <summary>Forgets everything received so far.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _metrics.Clear();
+            _serviceChecks.Clear();
+            _events.Clear();
+            _buckets.Clear();
+            _commits.Clear();
+        }
+    }
+
+    private T[] Snapshot<T>(List<T> list)
+    {
+        lock (_lock)
+        {
+            return [.. list];
+        }
+    }
+}
+
+/// <summary>A copy of a <see cref="MetricSample"/>.</summary>
+public sealed record RecordedMetric(string CheckId, MetricType Type, string Name, double Value, IReadOnlyList<string> Tags, string Hostname, bool FlushFirstValue);
+
+/// <summary>A copy of a <see cref="ServiceCheckSample"/>.</summary>
+public sealed record RecordedServiceCheck(string CheckId, string Name, ServiceCheckStatus Status, IReadOnlyList<string> Tags, string Hostname, string Message);
+
+/// <summary>A copy of a <see cref="HistogramBucketSample"/>.</summary>
+public sealed record RecordedHistogramBucket(string CheckId, string Name, long Value, double LowerBound, double UpperBound, bool Monotonic, string Hostname, IReadOnlyList<string> Tags);
