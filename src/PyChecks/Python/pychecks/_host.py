@@ -1,0 +1,90 @@
+"""What the .NET host calls to load checks. Not part of the check author's API."""
+
+import importlib
+import traceback
+import warnings
+
+
+def _base_classes():
+    """The AgentCheck classes a check may derive from: PyChecks' own, and Datadog's when really installed."""
+    from pychecks import AgentCheck
+
+    bases = [AgentCheck]
+    for name in ("datadog_checks.base", "checks"):
+        try:
+            module = importlib.import_module(name)
+        except Exception:
+            continue
+        cls = getattr(module, "AgentCheck", None)
+        if isinstance(cls, type) and cls not in bases:
+            bases.append(cls)
+    return tuple(bases)
+
+
+def _is_missing(error, module_name):
+    """True when the module itself (or a parent package) does not exist, as opposed to an import failing inside it."""
+    missing = getattr(error, "name", None)
+    return (
+        isinstance(error, ModuleNotFoundError)
+        and missing is not None
+        and (module_name == missing or module_name.startswith(missing + "."))
+    )
+
+
+def find_check_class(module):
+    """The leaf subclass of AgentCheck in a module, preferring classes defined there; None if there is none."""
+    bases = _base_classes()
+    candidates = [
+        obj for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, bases) and obj not in bases
+    ]
+    leaves = [c for c in candidates if not any(o is not c and issubclass(o, c) for o in candidates)]
+    defined_here = [c for c in leaves if c.__module__ == module.__name__]
+    pool = defined_here or leaves
+    return pool[0] if pool else None
+
+
+def _format_warning(w):
+    return "{}:{}: {}: {}".format(w.filename, w.lineno, w.category.__name__, w.message)
+
+
+def load_check_class(check_name):
+    """Imports datadog_checks.<name>, then <name>; returns (class, source, version, warnings).
+
+    Raises ImportError whose message lists why each module name failed, with tracebacks.
+    """
+    errors = []
+    for module_name in ("datadog_checks." + check_name, check_name):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                module = importlib.import_module(module_name)
+            except Exception as e:
+                if _is_missing(e, module_name):
+                    errors.append("{}: no such module".format(module_name))
+                else:
+                    errors.append("{}: import failed:\n{}".format(
+                        module_name, "".join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip()))
+                continue
+        cls = find_check_class(module)
+        if cls is None:
+            errors.append("{}: the module defines no subclass of AgentCheck".format(module_name))
+            continue
+        version = getattr(module, "__version__", None) or "unversioned"
+        source = getattr(module, "__file__", None) or module_name
+        return cls, source, str(version), [_format_warning(w) for w in caught]
+    raise ImportError("\n".join(errors))
+
+
+def create_check(cls, name, init_config, instance, check_id):
+    """Instantiates a check the way Datadog's loader does, then gives it its id."""
+    try:
+        check = cls(name=name, init_config=init_config, instances=[instance])
+    except TypeError as first:
+        # Older checks take agentConfig too.
+        try:
+            check = cls(name=name, init_config=init_config, agentConfig={}, instances=[instance])
+        except TypeError:
+            raise first
+    check.check_id = check_id
+    return check

@@ -1,0 +1,9 @@
+"""Exceptions that checks raise to report a problem to the host."""
+
+
+class ConfigurationError(Exception):
+    """The check's ``init_config`` or instance configuration is invalid.
+
+    Raise it from ``__init__`` or ``check``; the host reports its message as the
+    check's error, the same way as any other exception.
+    """
