@@ -335,11 +335,6 @@ internal static unsafe class AggregatorModule
     {
         count = 0;
         nint tags = a[index];
-        if (tags == CPython.None)
-        {
-            return AppendConfigured(router.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out count);
-        }
-
         if (CPython.PySequence_Check(tags) == 0 || CPython.PyObject_IsInstance(tags, CPython.UnicodeType) > 0 || CPython.PyObject_IsInstance(tags, CPython.BytesType) > 0)
         {
             CPython.PyErr_Clear();
@@ -390,9 +385,14 @@ internal static unsafe class AggregatorModule
     {
         if (context is not null)
         {
+            // A check often passes its instance tags itself; keep each tag once, as Datadog's aggregator does.
+            int checkTags = count;
             foreach (string tag in context.ConfiguredTags)
             {
-                buffer[count++] = tag;
+                if (Array.IndexOf(buffer, tag, 0, checkTags) < 0)
+                {
+                    buffer[count++] = tag;
+                }
             }
         }
 

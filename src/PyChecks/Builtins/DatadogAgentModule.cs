@@ -140,7 +140,10 @@ internal static unsafe partial class DatadogAgentModule
                 return 0;
             }
 
-            string category = loggerName.Length == 0 ? "PyChecks.Python" : "PyChecks.Python." + loggerName;
+            // A check's logger ('datadog_checks.<check>') logs under 'PyChecks.Checks.<check>'; other Python loggers under 'PyChecks.Python.<name>'.
+            string category = loggerName.StartsWith("datadog_checks.", StringComparison.Ordinal) ? "PyChecks.Checks." + loggerName["datadog_checks.".Length..]
+                : loggerName.Length == 0 ? "PyChecks.Python"
+                : "PyChecks.Python." + loggerName;
             var logger = s_loggers.GetOrAdd(category, static (name, factory) => factory.CreateLogger(name), router.LoggerFactory);
             var logLevel = level switch
             {

@@ -9,6 +9,9 @@ public sealed class PyChecksOptions
     /// <summary>The folder of check modules (<c>checks.d</c>), put on <c>sys.path</c>. Optional.</summary>
     public string? ChecksDirectory { get; set; }
 
+    /// <summary>Checks configured in code, in addition to those of <see cref="ConfigDirectory"/>.</summary>
+    public IList<CheckConfig> Checks { get; } = [];
+
     /// <summary>The folder of check configurations (<c>conf.d</c>): <c>&lt;check&gt;.yaml</c> or <c>&lt;check&gt;.d/*.yaml</c>. Optional.</summary>
     public string? ConfigDirectory { get; set; }
 

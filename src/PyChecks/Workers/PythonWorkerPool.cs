@@ -13,6 +13,12 @@ internal sealed class PythonWorkerPool
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly Thread[] _threads;
 
+    [ThreadStatic]
+    private static bool t_isWorker;
+
+    /// <summary>Whether the current thread is one of the pool's workers.</summary>
+    public static bool IsWorkerThread => t_isWorker;
+
     public PythonWorkerPool(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -31,6 +37,22 @@ internal sealed class PythonWorkerPool
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        // Already on a worker (a scheduler or a check running checks): run inline, no thread hop.
+        if (t_isWorker)
+        {
+            try
+            {
+                using (ThreadGil.Enter())
+                {
+                    return Task.FromResult(work());
+                }
+            }
+            catch (Exception e)
+            {
+                return Task.FromException<T>(e);
+            }
         }
 
         var item = new WorkItem<T>(work, cancellationToken);
@@ -61,6 +83,7 @@ internal sealed class PythonWorkerPool
 
     private void Work()
     {
+        t_isWorker = true;
         var reader = _queue.Reader;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {

@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PyChecks.Checks;
+using PyChecks.Checks.Configuration;
+
+namespace PyChecks;
+
+/// <summary>
+/// Python checks in a .NET process: starts the interpreter with the <c>aggregator</c> and
+/// <c>datadog_agent</c> built-in modules and the <c>pychecks</c> package, reads check configurations,
+/// and loads checks whose submissions reach the given <see cref="ISender"/>s. One per process.
+/// </summary>
+public sealed class CheckHost : IDisposable
+{
+    private readonly CheckLoaderChain _loaders;
+    private readonly PyChecksOptions _options;
+
+    private CheckHost(PythonRuntime runtime, PyChecksOptions options, CheckLoaderChain loaders)
+    {
+        Runtime = runtime;
+        _options = options;
+        _loaders = loaders;
+    }
+
+    /// <summary>The embedded interpreter.</summary>
+    public PythonRuntime Runtime { get; }
+
+    /// <summary>The loaders tried in order for each check: those given to <see cref="Start"/>, then the Python loader.</summary>
+    public IReadOnlyList<ICheckLoader> Loaders => _loaders.Loaders;
+
+    /// <summary>Exceptions thrown by senders so far (each is logged, and the other senders still got the sample).</summary>
+    public static long SenderErrors => SubmissionRouter.Instance.SenderErrors;
+
+    /// <summary>Starts Python and prepares it to run checks.</summary>
+    /// <param name="options">Where checks and their configuration are, and what <c>datadog_agent</c> answers.</param>
+    /// <param name="senders">Where submissions go; may be empty.</param>
+    /// <param name="loggerFactory">Receives the library's logs and the checks' Python logging.</param>
+    /// <param name="loaders">Loaders tried before the Python loader, for checks of other kinds.</param>
+    /// <exception cref="PythonRuntimeException">Python could not be found or started.</exception>
+    public static CheckHost Start(PyChecksOptions options, IEnumerable<ISender>? senders = null, ILoggerFactory? loggerFactory = null, IEnumerable<ICheckLoader>? loaders = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var router = SubmissionRouter.Instance;
+        router.Configure(senders ?? [], new AgentInfo
+        {
+            Version = options.AgentVersion,
+            Hostname = options.Hostname,
+            ClusterName = options.ClusterName,
+            HostTags = new Dictionary<string, IReadOnlyList<string>>(options.HostTags),
+            Config = new Dictionary<string, object?>(options.AgentConfig),
+            PersistentCacheDirectory = options.PersistentCacheDirectory,
+        }, loggerFactory);
+
+        var python = options.Python;
+        if (options.ChecksDirectory is { Length: > 0 } checksDirectory && !python.SearchPaths.Contains(checksDirectory))
+        {
+            python.SearchPaths.Insert(0, checksDirectory);
+        }
+
+        var runtime = PythonRuntime.Initialize(python);
+        try
+        {
+            using (runtime.AcquireGil())
+            {
+                EmbeddedPython.Install(options.DatadogImportAliases);
+            }
+        }
+        catch
+        {
+            runtime.Dispose();
+            throw;
+        }
+
+        var chain = new CheckLoaderChain([.. loaders ?? [], new PythonCheckLoader(runtime, router)]);
+        return new CheckHost(runtime, options, chain);
+    }
+
+    /// <summary>Loads one configured check instance.</summary>
+    /// <exception cref="CheckLoadException">No loader could load it; the message gives each loader's reason and the Python traceback.</exception>
+    public ICheck Load(CheckInstanceConfig config) => _loaders.Load(config);
+
+    /// <summary>
+    /// Reads <see cref="PyChecksOptions.ConfigDirectory"/> and <see cref="PyChecksOptions.Checks"/>, and loads every
+    /// instance. A bad file or a check that fails to load is reported, and the others load.
+    /// </summary>
+    public CheckLoadReport LoadConfiguredChecks()
+    {
+        var configs = new List<CheckConfig>(_options.Checks);
+        var errors = new List<Exception>();
+        if (_options.ConfigDirectory is { Length: > 0 } confD)
+        {
+            var read = CheckConfigReader.ReadDirectory(confD);
+            configs.AddRange(read.Configs);
+            errors.AddRange(read.Errors);
+        }
+
+        var checks = new List<ICheck>();
+        foreach (var config in configs)
+        {
+            IReadOnlyList<CheckInstanceConfig> instances;
+            try
+            {
+                instances = CheckConfigReader.Resolve(config);
+            }
+            catch (CheckConfigurationException e)
+            {
+                errors.Add(e);
+                continue;
+            }
+
+            foreach (var instance in instances)
+            {
+                try
+                {
+                    checks.Add(Load(instance));
+                }
+                catch (CheckLoadException e)
+                {
+                    errors.Add(e);
+                }
+            }
+        }
+
+        return new CheckLoadReport(checks, errors);
+    }
+
+    /// <summary>Shuts Python down (see <see cref="PythonRuntime.Shutdown"/>).</summary>
+    public void Dispose() => Runtime.Dispose();
+}
+
+/// <summary>The checks that loaded, and why the others did not.</summary>
+/// <param name="Checks">The loaded check instances.</param>
+/// <param name="Errors">Configuration errors (<see cref="CheckConfigurationException"/>) and load errors (<see cref="CheckLoadException"/>).</param>
+public sealed record CheckLoadReport(IReadOnlyList<ICheck> Checks, IReadOnlyList<Exception> Errors);

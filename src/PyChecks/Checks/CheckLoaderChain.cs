@@ -1,0 +1,31 @@
+namespace PyChecks.Checks;
+
+/// <summary>Tries each registered loader in order; when none loads the check, throws with every loader's reason.</summary>
+internal sealed class CheckLoaderChain(IReadOnlyList<ICheckLoader> loaders)
+{
+    public IReadOnlyList<ICheckLoader> Loaders => loaders;
+
+    /// <exception cref="CheckLoadException">No loader could load the check.</exception>
+    public ICheck Load(CheckInstanceConfig config)
+    {
+        var errors = new List<(string Loader, string Error)>();
+        foreach (var loader in loaders)
+        {
+            try
+            {
+                if (loader.TryLoad(config, out var check, out string? error))
+                {
+                    return check;
+                }
+
+                errors.Add((loader.Name, error));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                errors.Add((loader.Name, $"the loader threw {e.GetType().Name}: {e.Message}"));
+            }
+        }
+
+        throw new CheckLoadException(config.CheckName, errors);
+    }
+}

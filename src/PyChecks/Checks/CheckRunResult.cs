@@ -1,0 +1,38 @@
+namespace PyChecks;
+
+/// <summary>The outcome of one run of a check.</summary>
+public sealed class CheckRunResult
+{
+    /// <summary>The check instance's id.</summary>
+    public required string CheckId { get; init; }
+
+    /// <summary>Whether <c>check()</c> returned without raising.</summary>
+    public bool Succeeded => Error is null;
+
+    /// <summary>The error's message (<c>ValueError: boom</c>), or <see langword="null"/> on success.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The Python traceback of the error, or <see langword="null"/>.</summary>
+    public string? Traceback { get; init; }
+
+    /// <summary>Warnings the check raised during the run (<c>self.warning(...)</c>).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>When the run started.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>How long <c>run()</c> took.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>Metrics submitted during the run.</summary>
+    public int Metrics { get; init; }
+
+    /// <summary>Service checks submitted during the run.</summary>
+    public int ServiceChecks { get; init; }
+
+    /// <summary>Events submitted during the run.</summary>
+    public int Events { get; init; }
+
+    /// <summary>Histogram buckets submitted during the run.</summary>
+    public int HistogramBuckets { get; init; }
+}

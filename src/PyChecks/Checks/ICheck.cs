@@ -1,0 +1,31 @@
+namespace PyChecks;
+
+/// <summary>A loaded check instance: one Python check object configured with one instance.</summary>
+public interface ICheck : IDisposable
+{
+    /// <summary>The instance's id: <c>name:digest</c> or <c>name:instance name:digest</c>, stable across restarts.</summary>
+    string Id { get; }
+
+    /// <summary>The check's name (its module name).</summary>
+    string Name { get; }
+
+    /// <summary>The module's <c>__version__</c>, or <c>unversioned</c>.</summary>
+    string Version { get; }
+
+    /// <summary>How often the check wants to run (<c>min_collection_interval</c>).</summary>
+    TimeSpan Interval { get; }
+
+    /// <summary>Where the check came from, e.g. <c>python:/srv/checks.d/hello.py</c>.</summary>
+    string Source { get; }
+
+    /// <summary>Warnings raised while loading (Python's <c>SyntaxWarning</c>, <c>DeprecationWarning</c>, … while importing the module).</summary>
+    IReadOnlyList<string> LoadWarnings { get; }
+
+    /// <summary>Runs the check once: calls its <c>run()</c>, then commits what it submitted to every sender.</summary>
+    /// <param name="cancellationToken">Cancels the run if it has not started yet.</param>
+    /// <returns>The outcome; a check that raised gives a failed result, not an exception.</returns>
+    Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Asks the check to stop: calls its <c>cancel()</c> (Datadog checks release resources there).</summary>
+    void Cancel();
+}

@@ -1,0 +1,257 @@
+using NUnit.Framework;
+using PyChecks.Tests.Infrastructure;
+
+namespace PyChecks.Tests.Checks;
+
+/// <summary>Checks written for Datadog's Agent run unmodified and what they submit reaches the host's senders.</summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class CheckRunTests
+{
+    /// <summary>Datadog's documented first custom check, unchanged.</summary>
+    private const string HelloCheck = """
+        # the following try/except block will make the custom check compatible with any Agent version
+        try:
+            # first, try to import the base class from new versions of the Agent...
+            from datadog_checks.base import AgentCheck
+        except ImportError:
+            # ...if the above failed, the check is running in Agent version < 6.6.0
+            from checks import AgentCheck
+
+        # content of the special variable __version__ will be shown in the Agent status page
+        __version__ = "1.0.0"
+
+        class HelloCheck(AgentCheck):
+            def check(self, instance):
+                self.gauge('hello.world', 1, tags=['TAG_KEY:TAG_VALUE'] + self.instance.get('tags', []))
+        """;
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void DatadogCustomCheck_Unmodified_ItsGaugeReachesACustomSenderWithTheRightTags(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("hello", HelloCheck).Config("hello", """
+            init_config:
+
+            instances:
+              - min_collection_interval: 30
+                tags:
+                  - env:dev
+                service: web
+            """);
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender], o => o.Hostname = "test-host");
+        var check = CheckFolder.LoadAll(host).Single();
+
+        Assert.That(check.Name, Is.EqualTo("hello"));
+        Assert.That(check.Version, Is.EqualTo("1.0.0"));
+        Assert.That(check.Interval, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        Assert.That(check.Id, Does.Match("^hello:[0-9a-f]{16}$"));
+        Assert.That(check.Source, Is.EqualTo("python:" + Path.Combine(folder.ChecksDirectory, "hello.py")));
+
+        var result = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
+        Assert.That(result.Metrics, Is.EqualTo(1));
+        var metric = sender.Metrics.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(metric.CheckId, Is.EqualTo(check.Id));
+            Assert.That(metric.Type, Is.EqualTo(MetricType.Gauge));
+            Assert.That(metric.Name, Is.EqualTo("hello.world"));
+            Assert.That(metric.Value, Is.EqualTo(1.0));
+            Assert.That(metric.Tags, Is.EqualTo(new[] { "TAG_KEY:TAG_VALUE", "env:dev", "service:web" }));
+            Assert.That(metric.Hostname, Is.EqualTo(string.Empty));
+        });
+        Assert.That(sender.Commits.Single(), Is.EqualTo(new CheckRunSummary { CheckId = check.Id, CheckName = "hello", Succeeded = true, Metrics = 1, ServiceChecks = 0, Events = 0, HistogramBuckets = 0 }));
+        check.Dispose();
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void EverySubmissionKind_ArrivesWithAllItsFields(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("kinds", """
+            from datadog_checks.base import AgentCheck
+
+            class KindsCheck(AgentCheck):
+                __NAMESPACE__ = 'ns'
+
+                def check(self, instance):
+                    self.gauge('g', 1.5, tags=['a:1', b'b:2'], hostname='h1')
+                    self.count('c', 3, device_name='sda')
+                    self.monotonic_count('m', 10, flush_first_value=True)
+                    self.rate('r', 0.5)
+                    self.histogram('hi', 7)
+                    self.historate('hr', 8)
+                    self.gauge('raw.name', 2, raw=True)
+                    self.service_check('can_connect', AgentCheck.CRITICAL, tags=['port:80'], hostname='h2', message='refused')
+                    self.event({
+                        'timestamp': 1700000000, 'event_type': 'deploy', 'msg_title': 'Deployed', 'msg_text': 'v2 is out',
+                        'priority': 'low', 'alert_type': 'success', 'aggregation_key': 'deploys', 'source_type_name': 'ci',
+                        'host': 'h3', 'tags': ['team:core'],
+                    })
+                    import aggregator
+                    aggregator.submit_histogram_bucket(self, self.check_id, 'latency', 4, 0.0, 0.5, True, 'h4', ['le:0.5'])
+            """).Config("kinds", "instances: [{}]\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var check = CheckFolder.LoadAll(host).Single();
+        var result = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
+
+        var metrics = sender.Metrics.ToDictionary(m => m.Name);
+        Assert.Multiple(() =>
+        {
+            Assert.That(metrics.Keys, Is.EquivalentTo(new[] { "ns.g", "ns.c", "ns.m", "ns.r", "ns.hi", "ns.hr", "raw.name" }));
+            Assert.That(metrics["ns.g"], Is.EqualTo(new RecordedMetric(check.Id, MetricType.Gauge, "ns.g", 1.5, metrics["ns.g"].Tags, "h1", false)));
+            Assert.That(metrics["ns.g"].Tags, Is.EqualTo(new[] { "a:1", "b:2" }));
+            Assert.That(metrics["ns.c"].Type, Is.EqualTo(MetricType.Count));
+            Assert.That(metrics["ns.c"].Tags, Is.EqualTo(new[] { "device:sda" }));
+            Assert.That(metrics["ns.m"].Type, Is.EqualTo(MetricType.MonotonicCount));
+            Assert.That(metrics["ns.m"].FlushFirstValue, Is.True);
+            Assert.That(metrics["ns.r"].Type, Is.EqualTo(MetricType.Rate));
+            Assert.That(metrics["ns.hi"].Type, Is.EqualTo(MetricType.Histogram));
+            Assert.That(metrics["ns.hr"].Type, Is.EqualTo(MetricType.Historate));
+
+            var serviceCheck = sender.ServiceChecks.Single();
+            Assert.That(serviceCheck.Name, Is.EqualTo("ns.can_connect"));
+            Assert.That(serviceCheck.Status, Is.EqualTo(ServiceCheckStatus.Critical));
+            Assert.That(serviceCheck.Tags, Is.EqualTo(new[] { "port:80" }));
+            Assert.That(serviceCheck.Hostname, Is.EqualTo("h2"));
+            Assert.That(serviceCheck.Message, Is.EqualTo("refused"));
+
+            var checkEvent = sender.Events.Single();
+            Assert.That(checkEvent.CheckId, Is.EqualTo(check.Id));
+            Assert.That(checkEvent.Title, Is.EqualTo("Deployed"));
+            Assert.That(checkEvent.Text, Is.EqualTo("v2 is out"));
+            Assert.That(checkEvent.Timestamp, Is.EqualTo(1700000000));
+            Assert.That(checkEvent.Priority, Is.EqualTo("low"));
+            Assert.That(checkEvent.AlertType, Is.EqualTo("success"));
+            Assert.That(checkEvent.AggregationKey, Is.EqualTo("deploys"));
+            Assert.That(checkEvent.SourceTypeName, Is.EqualTo("ci"));
+            Assert.That(checkEvent.EventType, Is.EqualTo("deploy"));
+            Assert.That(checkEvent.Host, Is.EqualTo("h3"));
+            Assert.That(checkEvent.Tags, Is.EqualTo(new[] { "team:core" }));
+
+            var bucket = sender.HistogramBuckets.Single();
+            Assert.That(bucket, Is.EqualTo(new RecordedHistogramBucket(check.Id, "latency", 4, 0.0, 0.5, true, "h4", bucket.Tags)));
+            Assert.That(bucket.Tags, Is.EqualTo(new[] { "le:0.5" }));
+
+            Assert.That(result.Metrics, Is.EqualTo(7));
+            Assert.That(result.ServiceChecks, Is.EqualTo(1));
+            Assert.That(result.Events, Is.EqualTo(1));
+            Assert.That(result.HistogramBuckets, Is.EqualTo(1));
+        });
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void CheckThatRaises_ReportsMessageAndTraceback_KeepsEarlierSamples_AndRunsAgain(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("flaky", """
+            from datadog_checks.base import AgentCheck
+
+            class FlakyCheck(AgentCheck):
+                runs = 0
+
+                def check(self, instance):
+                    FlakyCheck.runs += 1
+                    self.gauge('before.raise', FlakyCheck.runs)
+                    self.warning('slow answer from %s', 'db')
+                    if FlakyCheck.runs == 1:
+                        self.explode()
+
+                def explode(self):
+                    raise ConnectionError('database unreachable')
+            """).Config("flaky", "instances: [{}]\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var check = CheckFolder.LoadAll(host).Single();
+
+        var failed = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(failed.Succeeded, Is.False);
+        Assert.That(failed.Error, Is.EqualTo("database unreachable"));
+        Assert.That(failed.Traceback, Does.Contain("in explode").And.Contain("ConnectionError: database unreachable"));
+        Assert.That(failed.Warnings, Is.EqualTo(new[] { "slow answer from db" }));
+        Assert.That(sender.Metrics.Single().Name, Is.EqualTo("before.raise"), "a sample submitted before the raise is delivered");
+        Assert.That(sender.Commits.Single().Succeeded, Is.False, "and committed with the failed run");
+
+        var second = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(second.Succeeded, Is.True, second.Error);
+        Assert.That(sender.Metrics.Select(m => m.Value), Is.EqualTo(new[] { 1.0, 2.0 }));
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void SystemExitAndKeyboardInterruptInACheck_AreFailedRuns_AndTheHostGoesOn(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder()
+            .Check("quitter", """
+                import sys
+                from datadog_checks.base import AgentCheck
+                class Quitter(AgentCheck):
+                    def check(self, instance):
+                        sys.exit(3)
+                """)
+            .Check("interrupted", """
+                from datadog_checks.base import AgentCheck
+                class Interrupted(AgentCheck):
+                    def check(self, instance):
+                        raise KeyboardInterrupt()
+                """)
+            .Config("quitter", "instances: [{}]\n")
+            .Config("interrupted", "instances: [{}]\n");
+        using var host = folder.Start([]);
+        var results = CheckFolder.LoadAll(host).ToDictionary(c => c.Name, c => c.RunAsync().GetAwaiter().GetResult());
+        Assert.That(results["quitter"].Succeeded, Is.False);
+        Assert.That(results["quitter"].Error, Is.EqualTo("SystemExit: 3"));
+        Assert.That(results["interrupted"].Error, Is.EqualTo("KeyboardInterrupt"));
+        using var gil = host.Runtime.AcquireGil();
+        using var math = PyObject.Import("math");
+        Assert.That(math.IsNone, Is.False, "Python still works");
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void ASenderThatThrows_IsIsolated_AndTheOtherSendersStillReceive(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("hello", HelloCheck).Config("hello", "instances: [{}]\n");
+        var recorder = new InMemorySender();
+        long before = CheckHost.SenderErrors;
+        using var host = folder.Start([new ThrowingSender(), recorder]);
+        var check = CheckFolder.LoadAll(host).Single();
+        var result = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(result.Succeeded, Is.True, result.Error);
+        Assert.That(recorder.Metrics, Has.Count.EqualTo(1));
+        Assert.That(recorder.Commits, Has.Count.EqualTo(1));
+        Assert.That(CheckHost.SenderErrors - before, Is.EqualTo(2), "the metric and the commit each failed once in the throwing sender");
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void Cancel_CallsTheChecksCancel(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("cancellable", """
+            from datadog_checks.base import AgentCheck
+            class Cancellable(AgentCheck):
+                cancelled = False
+                def check(self, instance):
+                    self.gauge('cancelled', 1 if Cancellable.cancelled else 0)
+                def cancel(self):
+                    Cancellable.cancelled = True
+            """).Config("cancellable", "instances: [{}]\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var check = CheckFolder.LoadAll(host).Single();
+        check.Cancel();
+        check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(sender.Metrics.Single().Value, Is.EqualTo(1.0));
+    });
+
+    private sealed class ThrowingSender : ISender
+    {
+        public void SubmitMetric(in MetricSample sample) => throw new InvalidOperationException("sender down");
+
+        public void SubmitServiceCheck(in ServiceCheckSample sample) => throw new InvalidOperationException("sender down");
+
+        public void SubmitEvent(CheckEvent checkEvent) => throw new InvalidOperationException("sender down");
+
+        public void SubmitHistogramBucket(in HistogramBucketSample sample) => throw new InvalidOperationException("sender down");
+
+        public void Commit(in CheckRunSummary run) => throw new InvalidOperationException("sender down");
+    }
+}
