@@ -110,4 +110,30 @@ public sealed class CheckLoadingTests
         var error = host.LoadConfiguredChecks().Errors.OfType<CheckLoadException>().Single();
         Assert.That(error.Message, Does.Contain("No module named 'datadog_checks'"));
     });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void ChecksRegisteredInCode_LoadNextToConfD_WithStableIds(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("coded", """
+            from datadog_checks.base import AgentCheck
+            class Coded(AgentCheck):
+                def check(self, instance):
+                    self.gauge('coded.port', instance['port'], tags=['from:' + self.init_config['origin']])
+            """);
+        var sender = new InMemorySender();
+        var config = new CheckConfig
+        {
+            Name = "coded",
+            InitConfig = new Dictionary<string, object?> { ["origin"] = "code" },
+            Instances = [new Dictionary<string, object?> { ["port"] = 8080L, ["name"] = "web" }],
+        };
+        using var host = folder.Start([sender], o => o.Checks.Add(config));
+        var check = CheckFolder.LoadAll(host).Single();
+        Assert.That(check.Id, Does.Match("^coded:web:[0-9a-f]{16}$"));
+        check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(sender.Metrics.Single(), Has.Property("Value").EqualTo(8080.0).And.Property("Tags").EqualTo(new[] { "from:code" }));
+
+        var again = host.Load(PyChecks.Checks.Configuration.CheckConfigReader.Resolve(config).Single());
+        Assert.That(again.Id, Is.EqualTo(check.Id), "the same configuration gives the same id");
+    });
 }

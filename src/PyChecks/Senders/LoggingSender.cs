@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Logging;
+
+namespace PyChecks;
+
+/// <summary>
+/// Writes every submission to an <see cref="ILogger"/> (category <c>PyChecks.LoggingSender</c>):
+/// samples at <see cref="LogLevel.Debug"/>, run commits at <see cref="LogLevel.Information"/>. Useful while
+/// developing a check, and as a template for a sender of your own.
+/// </summary>
+public sealed partial class LoggingSender(ILogger<LoggingSender> logger) : ISender
+{
+    /// <inheritdoc />
+    public void SubmitMetric(in MetricSample sample)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            string tags = string.Join(',', sample.Tags.ToArray());
+            LogMetric(logger, sample.CheckId, sample.Type, sample.Name, sample.Value, tags, sample.Hostname);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SubmitServiceCheck(in ServiceCheckSample sample)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            string tags = string.Join(',', sample.Tags.ToArray());
+            LogServiceCheck(logger, sample.CheckId, sample.Name, sample.Status, tags, sample.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SubmitEvent(CheckEvent checkEvent)
+    {
+        ArgumentNullException.ThrowIfNull(checkEvent);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            string tags = string.Join(',', checkEvent.Tags);
+            LogEvent(logger, checkEvent.CheckId, checkEvent.Title, checkEvent.AlertType, tags);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SubmitHistogramBucket(in HistogramBucketSample sample)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            string tags = string.Join(',', sample.Tags.ToArray());
+            LogBucket(logger, sample.CheckId, sample.Name, sample.Value, sample.LowerBound, sample.UpperBound, tags);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Commit(in CheckRunSummary run) =>
+        LogCommit(logger, run.CheckId, run.Succeeded ? "succeeded" : "failed", run.Metrics, run.ServiceChecks, run.Events, run.HistogramBuckets);
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "{CheckId} metric {Type} {Name}={Value} tags=[{Tags}] host='{Hostname}'")]
+    private static partial void LogMetric(ILogger logger, string checkId, MetricType type, string name, double value, string tags, string hostname);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "{CheckId} service check {Name}={Status} tags=[{Tags}] message='{Message}'")]
+    private static partial void LogServiceCheck(ILogger logger, string checkId, string name, ServiceCheckStatus status, string tags, string message);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "{CheckId} event '{Title}' ({AlertType}) tags=[{Tags}]")]
+    private static partial void LogEvent(ILogger logger, string checkId, string title, string alertType, string tags);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Debug, Message = "{CheckId} histogram bucket {Name} [{Lower}, {Upper}]={Value} tags=[{Tags}]")]
+    private static partial void LogBucket(ILogger logger, string checkId, string name, long value, double lower, double upper, string tags);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "{CheckId} run {Outcome}: {Metrics} metrics, {ServiceChecks} service checks, {Events} events, {Buckets} histogram buckets")]
+    private static partial void LogCommit(ILogger logger, string checkId, string outcome, int metrics, int serviceChecks, int events, int buckets);
+}
