@@ -1,34 +1,41 @@
+using Microsoft.Extensions.Logging;
 using PyChecks;
+using PyChecks.Sample;
 
-// Finds the Python on this machine (PYCHECKS_PYTHON, a venv, python3 on PATH, system paths) and starts it.
-using var python = PythonRuntime.Initialize();
-Console.WriteLine($"Python {python.Version} ({python.Version.Implementation}) from {python.Location.LibraryPath}, found by {python.Location.Source}");
-
-const string Source = """
-    import json, platform
-
-    def describe(name, tags):
-        return json.dumps({"hello": name, "tags": tags, "python": platform.python_version()})
-    """;
-
-// Python runs on one of the runtime's dedicated threads, with the GIL held for the duration of the work.
-string answer = await python.RunAsync(() =>
+// Runs the checks of checks.d/ configured in conf.d/ with the Python found on this machine,
+// and prints what they submit through a custom ISender.
+using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+var options = new PyChecksOptions
 {
-    using var module = PyObject.CreateModule("sample", Source);
-    using var describe = module.GetAttr("describe");
-    using var name = PyObject.From("PyChecks");
-    using var tags = PyObject.FromClr(new List<string> { "env:dev", "team:core" });
-    using var result = describe.Call(name, tags);
-    return result.As<string>();
-});
-Console.WriteLine(answer);
+    ChecksDirectory = Path.Combine(AppContext.BaseDirectory, "checks.d"),
+    ConfigDirectory = Path.Combine(AppContext.BaseDirectory, "conf.d"),
+};
 
-// Any thread can call Python directly too, inside a GIL scope.
-using (python.AcquireGil())
+using var host = CheckHost.Start(options, [new ConsoleSender()], loggerFactory);
+Console.WriteLine($"Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath} (found by {host.Runtime.Location.Source})");
+
+var report = host.LoadConfiguredChecks();
+foreach (var error in report.Errors)
 {
-    using var math = PyObject.Import("math");
-    using var sqrt = math.GetAttr("sqrt");
-    using var two = PyObject.From(2.0);
-    using var root = sqrt.Call(two);
-    Console.WriteLine($"math.sqrt(2) = {root.As<double>()}");
+    Console.WriteLine($"not loaded: {error.Message}");
+}
+
+int rounds = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 2;
+for (int round = 1; round <= rounds; round++)
+{
+    Console.WriteLine($"round {round}");
+    foreach (var check in report.Checks)
+    {
+        Console.WriteLine($"{check.Id} ({check.Name} {check.Version}, every {check.Interval.TotalSeconds:0} s)");
+        var result = await check.RunAsync();
+        if (!result.Succeeded)
+        {
+            Console.WriteLine($"  error: {result.Error}\n{result.Traceback}");
+        }
+    }
+}
+
+foreach (var check in report.Checks)
+{
+    check.Dispose();
 }
