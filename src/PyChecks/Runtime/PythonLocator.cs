@@ -381,7 +381,7 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
             using var file = File.OpenRead(path);
             if (file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
             {
-                return "is not an ELF shared library (file too short)";
+                return "is not an ELF shared library";
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -123,13 +123,13 @@ public sealed class GilScopeTests
         PyObject increment, read;
         using (runtime.AcquireGil())
         {
+            // list.append is one C call, atomic under the GIL ('count += 1' is not: CPython may switch threads inside it).
             using var module = PyObject.CreateModule("counter", """
-                count = 0
+                calls = []
                 def increment():
-                    global count
-                    count += 1
+                    calls.append(None)
                 def read():
-                    return count
+                    return len(calls)
                 """);
             increment = module.GetAttr("increment");
             read = module.GetAttr("read");
