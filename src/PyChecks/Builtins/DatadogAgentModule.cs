@@ -13,6 +13,9 @@ namespace PyChecks.Builtins;
 /// </summary>
 internal static unsafe partial class DatadogAgentModule
 {
+    /// <summary>The prefix of check loggers in the real datadog_checks_base.</summary>
+    private const string DatadogBaseLogger = "datadog_checks.base.checks.base.";
+
     private static readonly ConcurrentDictionary<string, ILogger> s_loggers = new(StringComparer.Ordinal);
     private static NativeModuleDefinition? s_definition;
 
@@ -141,7 +144,8 @@ internal static unsafe partial class DatadogAgentModule
             }
 
             // A check's logger ('datadog_checks.<check>') logs under 'PyChecks.Checks.<check>'; other Python loggers under 'PyChecks.Python.<name>'.
-            string category = loggerName.StartsWith("datadog_checks.", StringComparison.Ordinal) ? "PyChecks.Checks." + loggerName["datadog_checks.".Length..]
+            string category = loggerName.StartsWith(DatadogBaseLogger, StringComparison.Ordinal) ? "PyChecks.Checks." + loggerName[DatadogBaseLogger.Length..]
+                : loggerName.StartsWith("datadog_checks.", StringComparison.Ordinal) ? "PyChecks.Checks." + loggerName["datadog_checks.".Length..]
                 : loggerName.Length == 0 ? "PyChecks.Python"
                 : "PyChecks.Python." + loggerName;
             var logger = s_loggers.GetOrAdd(category, static (name, factory) => factory.CreateLogger(name), router.LoggerFactory);

@@ -9,7 +9,11 @@ public sealed class CheckRunResult
     /// <summary>Whether <c>check()</c> returned without raising.</summary>
     public bool Succeeded => Error is null;
 
-    /// <summary>The error's message (<c>ValueError: boom</c>), or <see langword="null"/> on success.</summary>
+    /// <summary>
+    /// The error, or <see langword="null"/> on success: <c>str()</c> of the exception <c>check()</c> raised (as
+    /// Datadog reports it; the exception's type when that is empty), or <c>Type: message</c> for an exception that
+    /// escaped <c>run()</c> itself, such as <c>SystemExit: 3</c>.
+    /// </summary>
     public string? Error { get; init; }
 
     /// <summary>The Python traceback of the error, or <see langword="null"/>.</summary>

@@ -21,9 +21,13 @@ public interface ICheck : IDisposable
     /// <summary>Warnings raised while loading (Python's <c>SyntaxWarning</c>, <c>DeprecationWarning</c>, … while importing the module).</summary>
     IReadOnlyList<string> LoadWarnings { get; }
 
+    /// <summary>Metadata the check reported (<c>self.set_metadata(name, value)</c>), latest value per name.</summary>
+    IReadOnlyDictionary<string, string> Metadata { get; }
+
     /// <summary>Runs the check once: calls its <c>run()</c>, then commits what it submitted to every sender.</summary>
     /// <param name="cancellationToken">Cancels the run if it has not started yet.</param>
     /// <returns>The outcome; a check that raised gives a failed result, not an exception.</returns>
+    /// <exception cref="InvalidOperationException">The check is already running (a check instance runs one run at a time); the task faults with it.</exception>
     Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Asks the check to stop: calls its <c>cancel()</c> (Datadog checks release resources there).</summary>

@@ -13,6 +13,7 @@ internal sealed class PythonCheck : ICheck
     private readonly PyObject _run;
     private readonly PyObject _getWarnings;
     private int _disposed;
+    private int _running;
 
     public PythonCheck(PythonRuntime runtime, SubmissionRouter router, CheckInstanceConfig config, PyObject instance, string source, string version, IReadOnlyList<string> loadWarnings)
     {
@@ -43,13 +44,33 @@ internal sealed class PythonCheck : ICheck
 
     public IReadOnlyList<string> LoadWarnings { get; }
 
-    /// <summary>Metadata the check set through <c>set_metadata</c>.</summary>
     public IReadOnlyDictionary<string, string> Metadata => _context.Metadata;
 
     public Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return _runtime.RunAsync(Run, cancellationToken);
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            return Task.FromException<CheckRunResult>(new InvalidOperationException($"Check {Id} is already running; an instance runs one run at a time."));
+        }
+
+        var run = _runtime.RunAsync(Run, cancellationToken);
+        if (run.IsCompleted)
+        {
+            EndRun();
+            return run;
+        }
+
+        return run.ContinueWith(
+            static (task, state) =>
+            {
+                ((PythonCheck)state!).EndRun();
+                return task;
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Unwrap();
     }
 
     public void Cancel()
@@ -63,6 +84,7 @@ internal sealed class PythonCheck : ICheck
         _instance.CallMethod("cancel").Dispose();
     }
 
+    /// <summary>Releases the Python check; when a run is in progress, as soon as it ends.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -71,6 +93,23 @@ internal sealed class PythonCheck : ICheck
         }
 
         _router.Unregister(_context);
+        if (Volatile.Read(ref _running) == 0)
+        {
+            Release();
+        }
+    }
+
+    private void EndRun()
+    {
+        Volatile.Write(ref _running, 0);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            Release();
+        }
+    }
+
+    private void Release()
+    {
         _run.Dispose();
         _getWarnings.Dispose();
         _instance.Dispose();
@@ -92,6 +131,11 @@ internal sealed class PythonCheck : ICheck
             if (text.Length != 0)
             {
                 (error, traceback) = ParseRunError(text);
+                if (error.Length == 0)
+                {
+                    // raise ValueError() has an empty message: name the exception instead.
+                    error = traceback?.TrimEnd().Split('\n')[^1] ?? "the check failed without a message";
+                }
             }
         }
         catch (PythonException e)

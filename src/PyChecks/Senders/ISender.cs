@@ -12,9 +12,10 @@ namespace PyChecks;
 /// submitted before raising are kept — and is the place to flush.
 /// </para>
 /// <para>
-/// <b>Threads.</b> The calls for one check run come one at a time, from one thread. Runs of different
-/// checks may overlap, and <see cref="Commit"/> is called without the GIL, so an implementation shared
-/// by several checks must be thread-safe.
+/// <b>Threads.</b> The calls for one check run, <see cref="Commit"/> included, come one at a time from the
+/// thread running it, with the GIL held (so flushing on <see cref="Commit"/> should hand the batch to
+/// another thread rather than block on I/O). Samples from threads a check started arrive on those
+/// threads. Runs of different checks happen on several threads: an implementation must be thread-safe.
 /// </para>
 /// <para>
 /// <b>Lifetimes.</b> The ref-struct samples are valid only during the call: copy what you keep.

@@ -149,7 +149,7 @@ public sealed class BuiltinModuleTests
             Assert.That(answers["tracemalloc"], Is.EqualTo(false));
             Assert.That(answers["started"], Is.EqualTo(true));
         });
-        Assert.That(((PyChecks.Checks.PythonCheck)check).Metadata["version.raw"], Is.EqualTo("1.2.3"));
+        Assert.That(check.Metadata["version.raw"], Is.EqualTo("1.2.3"));
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]

@@ -242,6 +242,30 @@ public sealed class CheckRunTests
         Assert.That(sender.Metrics.Single().Value, Is.EqualTo(1.0));
     });
 
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void ASecondRunWhileTheFirstIsInProgress_IsRefused_AndAnEmptyErrorNamesTheException(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("slow", """
+            import time
+            from datadog_checks.base import AgentCheck
+            class Slow(AgentCheck):
+                def check(self, instance):
+                    time.sleep(0.5)
+                    raise ValueError()
+            """).Config("slow", "instances: [{}]\n");
+        using var host = folder.Start([]);
+        var check = CheckFolder.LoadAll(host).Single();
+        var first = check.RunAsync();
+        var second = check.RunAsync();
+        var refused = Assert.ThrowsAsync<InvalidOperationException>(async () => await second)!;
+        Assert.That(refused.Message, Does.Contain("is already running"));
+        var result = first.GetAwaiter().GetResult();
+        Assert.That(result.Error, Is.EqualTo("ValueError"));
+        Assert.That(check.RunAsync().GetAwaiter().GetResult().Error, Is.EqualTo("ValueError"), "the check runs again once the first run ended");
+        check.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => check.RunAsync());
+    });
+
     private sealed class ThrowingSender : ISender
     {
         public void SubmitMetric(in MetricSample sample) => throw new InvalidOperationException("sender down");
