@@ -1,0 +1,104 @@
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+
+namespace PyChecks.Benchmarks;
+
+/// <summary>
+/// Starts the embedded Python for a benchmark process and runs set-up work that needs the GIL.
+/// </summary>
+/// <remarks>
+/// BenchmarkDotNet runs [GlobalSetup] and the benchmark on the same thread. Set-up therefore takes
+/// the GIL on a short-lived thread of its own, so that the benchmark thread starts with no Python
+/// thread state: the GIL benchmarks (B2) depend on it.
+/// </remarks>
+internal static class PythonHost
+{
+    /// <summary>The reference Python: Debian's libpython3.11.</summary>
+    public const string ReferenceLibrary = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
+
+    /// <summary>The environment variable that picks another Python (a libpython or a python executable).</summary>
+    public const string Variable = "PYCHECKS_PYTHON";
+
+    /// <summary>The Python this run uses, as requested: <c>PYCHECKS_PYTHON</c> or the reference library.</summary>
+    public static string Requested =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } requested ? requested : ReferenceLibrary;
+
+    /// <summary>Starts Python (once per process) and prints its version to the benchmark log.</summary>
+    public static PythonRuntime Start()
+    {
+        if (PythonRuntime.Current is { } running)
+        {
+            return running;
+        }
+
+        var options = new PythonRuntimeOptions();
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
+        {
+            // Otherwise discovery reads PYCHECKS_PYTHON itself.
+            options.Python = ReferenceLibrary;
+        }
+
+        var runtime = PythonRuntime.Initialize(options);
+        Console.WriteLine($"// Python {runtime.Version} ({runtime.Version.FullVersion.ReplaceLineEndings(" ")}) from {runtime.Location.LibraryPath}");
+        return runtime;
+    }
+
+    /// <summary>Runs <paramref name="work"/> with the GIL held on a new thread and waits for it.</summary>
+    public static T OnSetupThread<T>(PythonRuntime runtime, Func<T> work)
+    {
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using (runtime.AcquireGil())
+                {
+                    result = work();
+                }
+            }
+#pragma warning disable CA1031 // Any set-up failure is rethrown on the benchmark thread.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        })
+        {
+            Name = "benchmark set-up",
+        };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result;
+    }
+
+    /// <summary>Releases <paramref name="objects"/> and shuts Python down.</summary>
+    public static void Stop(PythonRuntime? runtime, params PyObject?[] objects)
+    {
+        foreach (var value in objects)
+        {
+            value?.Dispose(); // Without the GIL: queued, released during shutdown.
+        }
+
+        runtime?.Shutdown(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>
+    /// <c>PyGILState_GetThisThreadState</c>, which the core does not bind: the thread state
+    /// <c>PyGILState_Ensure</c> would find for the calling thread (0 when it has none). Safe without the GIL.
+    /// </summary>
+    public static unsafe nint GilStateThisThreadState()
+    {
+        if (s_getThisThreadState == null)
+        {
+            // libpython is loaded RTLD_GLOBAL, so the process's global scope resolves its symbols.
+            s_getThisThreadState = (delegate* unmanaged<nint>)NativeLibrary.GetExport(
+                NativeLibrary.GetMainProgramHandle(), "PyGILState_GetThisThreadState");
+        }
+
+        return s_getThisThreadState();
+    }
+
+    private static unsafe delegate* unmanaged<nint> s_getThisThreadState;
+}
