@@ -162,7 +162,11 @@ internal sealed class PythonCheck : ICheck
             // SystemExit, KeyboardInterrupt and other BaseExceptions escape AgentCheck.run(): still a failed run.
             error = e.Message;
             traceback = e.PythonTraceback;
-            interrupted = _interruptSent && e.PythonType == "CheckInterrupt";
+            if (_interruptSent && e.PythonType == "pychecks.errors.CheckInterrupt")
+            {
+                interrupted = true;
+                error = "the run was interrupted (pychecks.CheckInterrupt): it was cancelled or timed out";
+            }
         }
         finally
         {
