@@ -52,7 +52,13 @@ public static class PyChecksServiceCollectionExtensions
         services.TryAddSingleton(static sp => new SchedulerTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<CheckStatusStore>();
         services.TryAddSingleton<ICheckStatusStore>(static sp => sp.GetRequiredService<CheckStatusStore>());
-        services.TryAddSingleton<CheckScheduler>();
+        services.TryAddSingleton(static sp => new CheckScheduler(
+            sp.GetRequiredService<CheckHost>(),
+            sp.GetRequiredService<IOptions<PyChecksOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<CheckStatusStore>(),
+            sp.GetRequiredService<SchedulerTelemetry>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<CheckScheduler>()));
         services.TryAddSingleton<ICheckScheduler>(static sp => sp.GetRequiredService<CheckScheduler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchedulerHostedService>());
         return services;

@@ -33,7 +33,7 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
     private int _inFlight;
     private volatile bool _stopping;
 
-    public CheckScheduler(CheckHost host, IOptions<PyChecksOptions> options, TimeProvider time, CheckStatusStore store, SchedulerTelemetry telemetry, ILogger<CheckScheduler> logger)
+    public CheckScheduler(CheckHost host, IOptions<PyChecksOptions> options, TimeProvider time, CheckStatusStore store, SchedulerTelemetry telemetry, ILogger logger)
     {
         _host = host;
         _options = options.Value;
