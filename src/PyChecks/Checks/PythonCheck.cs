@@ -121,6 +121,7 @@ internal sealed class PythonCheck : ICheck
         var startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
         string? error = null, traceback = null;
+        long? tracedBefore = Memory.PythonHeap.TracedBytesForRun(); // null unless PyChecksOptions.TracemallocEnabled
         var previous = CheckRunContext.Current;
         _context.ResetCounts();
         CheckRunContext.Current = _context;
@@ -150,6 +151,7 @@ internal sealed class PythonCheck : ICheck
         }
 
         var duration = Stopwatch.GetElapsedTime(start);
+        long? memoryDelta = Memory.PythonHeap.TracedBytesForRun() - tracedBefore;
         IReadOnlyList<string> warnings = ReadWarnings();
         var result = new CheckRunResult
         {
@@ -163,6 +165,7 @@ internal sealed class PythonCheck : ICheck
             ServiceChecks = _context.ServiceChecks,
             Events = _context.Events,
             HistogramBuckets = _context.HistogramBuckets,
+            PythonMemoryDelta = memoryDelta,
         };
 
         // Samples submitted before an error are kept: every run is committed.
