@@ -21,8 +21,8 @@ namespace PyChecks.Benchmarks;
 /// </para>
 /// <para>
 /// Growth: tracemalloc stopped, one instance is run <c>runs</c> times through <see cref="ICheck.RunAsync"/>; at
-/// each sample point the managed heap (after full collections), native bytes in use, Python's allocated blocks and
-/// the RSS are read. Reported: the first sample (after a 10,000-run warm-up), the last, and the maximum.
+/// each sample point the managed heap (after full collections), native bytes in use, Python's allocated blocks,
+/// the RSS and the GC's committed bytes are read. Reported: the first sample (after a 10,000-run warm-up), the last, and the maximum.
 /// </para>
 /// </remarks>
 internal static class MemoryPerCheck
@@ -127,10 +127,10 @@ internal static class MemoryPerCheck
         clock.Stop();
         Console.WriteLine();
         Console.WriteLine($"Growth over {runs:N0} runs of one instance ({clock.Elapsed.TotalSeconds:N1} s, {clock.Elapsed.TotalMicroseconds / runs:N1} µs per run incl. sampling):");
-        Console.WriteLine("  runs        managed B    native B   Python blocks      RSS KiB");
+        Console.WriteLine("  runs        managed B    native B   Python blocks      RSS KiB  GC committed KiB");
         foreach (var (n, r) in points)
         {
-            Console.WriteLine($"  {n,9:N0} {r.Managed,12:N0} {r.Native,11:N0} {r.Blocks,15:N0} {r.Rss / 1024,12:N0}");
+            Console.WriteLine($"  {n,9:N0} {r.Managed,12:N0} {r.Native,11:N0} {r.Blocks,15:N0} {r.Rss / 1024,12:N0} {r.Committed / 1024,17:N0}");
         }
 
         var first = points[0].Reading;
@@ -139,6 +139,7 @@ internal static class MemoryPerCheck
         Console.WriteLine($"  start/end/max native:  {first.Native:N0} / {last.Native:N0} / {points.Max(p => p.Reading.Native):N0} B");
         Console.WriteLine($"  start/end/max blocks:  {first.Blocks:N0} / {last.Blocks:N0} / {points.Max(p => p.Reading.Blocks):N0}");
         Console.WriteLine($"  start/end/max RSS:     {first.Rss / 1024:N0} / {last.Rss / 1024:N0} / {points.Max(p => p.Reading.Rss) / 1024:N0} KiB");
+        Console.WriteLine($"  start/end/max GC committed: {first.Committed / 1024:N0} / {last.Committed / 1024:N0} / {points.Max(p => p.Reading.Committed) / 1024:N0} KiB");
         check.Dispose();
     }
 
@@ -193,8 +194,8 @@ internal static class MemoryPerCheck
         }
 
         using var process = Process.GetCurrentProcess();
-        return new Reading(managed, TrackedAllocator.InUseBytes, python.AllocatedBlocks, python.TracedBytes ?? 0, process.WorkingSet64);
+        return new Reading(managed, TrackedAllocator.InUseBytes, python.AllocatedBlocks, python.TracedBytes ?? 0, process.WorkingSet64, GC.GetGCMemoryInfo().TotalCommittedBytes);
     }
 
-    private readonly record struct Reading(long Managed, long Native, long Blocks, long Traced, long Rss);
+    private readonly record struct Reading(long Managed, long Native, long Blocks, long Traced, long Rss, long Committed);
 }

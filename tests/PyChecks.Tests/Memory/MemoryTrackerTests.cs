@@ -163,6 +163,16 @@ public sealed class MemoryTrackerTests
         Assert.That(JsonSerializer.Serialize(snapshot.Python), Is.EqualTo("null"));
     }
 
+    [Test]
+    public void AContainer_ConstructsTheTracker_WithItsMeterFactory_AndNoRuntimeRegistered()
+    {
+        using var services = new ServiceCollection().AddMetrics().AddSingleton<MemoryTracker>().BuildServiceProvider();
+        using var recorder = new InstrumentRecorder();
+        var tracker = services.GetRequiredService<MemoryTracker>();
+        Assert.That(recorder.Published.Keys, Does.Contain(MemoryTracker.InUseInstrument));
+        Assert.That(tracker.GetSnapshot().Native, Is.Not.Null);
+    }
+
     /// <summary>Listens to the PyChecks meter and records the last value of each observable instrument.</summary>
     private sealed class InstrumentRecorder : IDisposable
     {
