@@ -162,7 +162,7 @@ public sealed class MemoryTracker : IDisposable
         return reading is not null && select(reading) is long value ? [new Measurement<long>(value)] : [];
     }
 
-    /// <summary>Asks the tracker's thread for a reading; requests made while one is pending share it.</summary>
+    /// <summary>Asks the tracker's thread for a reading; requests made before it starts share it.</summary>
     private Task<PythonHeapReading?> RequestReading()
     {
         lock (_gate)
@@ -198,10 +198,12 @@ public sealed class MemoryTracker : IDisposable
                 return;
             }
 
+            // Requests made from now on get a reading of their own: this one may have started before them.
             TaskCompletionSource<PythonHeapReading?>? pending;
             lock (_gate)
             {
                 pending = _pending;
+                _pending = null;
             }
 
             if (pending is null)
@@ -213,14 +215,6 @@ public sealed class MemoryTracker : IDisposable
             if (reading is not null)
             {
                 Volatile.Write(ref _python, reading);
-            }
-
-            lock (_gate)
-            {
-                if (ReferenceEquals(_pending, pending))
-                {
-                    _pending = null;
-                }
             }
 
             pending.TrySetResult(reading ?? Volatile.Read(ref _python));
