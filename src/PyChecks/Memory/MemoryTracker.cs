@@ -27,7 +27,7 @@ namespace PyChecks;
 public sealed class MemoryTracker : IDisposable
 {
     /// <summary>The meter's name.</summary>
-    public const string MeterName = "PyChecks";
+    public const string MeterName = PyChecksTelemetry.MeterName;
 
     /// <summary>Counter, <c>{allocation}</c>: native blocks the library allocated.</summary>
     public const string AllocationsInstrument = "pychecks.memory.allocations";
