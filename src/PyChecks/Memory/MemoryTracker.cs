@@ -211,38 +211,39 @@ public sealed class MemoryTracker : IDisposable
                 continue;
             }
 
-            var reading = TryRead();
-            if (reading is not null)
+            var (reading, running) = TryRead();
+            if (reading is not null || !running)
             {
-                Volatile.Write(ref _python, reading);
+                Volatile.Write(ref _python, reading); // no Python, no figures: a reading from before shutdown is not kept
             }
 
-            pending.TrySetResult(reading ?? Volatile.Read(ref _python));
+            pending.TrySetResult(Volatile.Read(ref _python));
         }
     }
 
-    private PythonHeapReading? TryRead()
+    /// <summary>A reading, or none; <c>Running</c> is false when Python is not started or is shut down.</summary>
+    private (PythonHeapReading? Reading, bool Running) TryRead()
     {
         var runtime = _runtime ?? PythonRuntime.Current;
         if (runtime is not { IsRunning: true })
         {
-            return null;
+            return (null, false);
         }
 
         try
         {
             using (runtime.AcquireGil())
             {
-                return PythonHeap.Read(DateTimeOffset.UtcNow);
+                return (PythonHeap.Read(DateTimeOffset.UtcNow), true);
             }
         }
         catch (PythonRuntimeException)
         {
-            return null; // shut down meanwhile
+            return (null, false); // shut down meanwhile
         }
         catch (PythonException)
         {
-            return null;
+            return (null, true); // keep the previous reading
         }
     }
 }

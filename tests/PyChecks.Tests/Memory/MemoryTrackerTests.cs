@@ -152,6 +152,22 @@ public sealed class MemoryTrackerTests
         Assert.That(JsonSerializer.Deserialize<MemorySnapshot>(json, JsonSerializerOptions.Web), Is.EqualTo(snapshot));
     });
 
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void AfterShutdown_PythonFiguresAreGone_NativeCountersRemain(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var runtime = PythonRuntime.Initialize(new PythonRuntimeOptions { Python = ChildPython.Library });
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var tracker = new MemoryTracker(services.GetRequiredService<IMeterFactory>());
+        using var recorder = new InstrumentRecorder();
+        Assert.That(tracker.GetSnapshotAsync().GetAwaiter().GetResult().Python, Is.Not.Null);
+
+        Assert.That(runtime.Shutdown(TimeSpan.FromSeconds(10)), Is.True);
+        var snapshot = tracker.GetSnapshotAsync().GetAwaiter().GetResult();
+        Assert.That(snapshot.Python, Is.Null);
+        Assert.That(snapshot.Native.InUseBytes, Is.GreaterThan(0), "the module definitions live as long as the process");
+        Assert.That(recorder.Observe().Keys, Is.EquivalentTo(NativeInstruments), "the Python instruments report nothing");
+    });
+
     [Test]
     public void Snapshot_WithoutPython_HasNativeCountersAndNoPythonReading()
     {
