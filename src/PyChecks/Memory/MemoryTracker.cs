@@ -22,6 +22,7 @@ namespace PyChecks;
 /// <para>
 /// The meter belongs to the factory (so other PyChecks instruments can share it): <see cref="Dispose"/> stops the
 /// background thread and makes this tracker's instruments report nothing, and the factory disposes the meter.
+/// Create one tracker per meter factory (a singleton): each one adds its own set of instruments to the shared meter.
 /// </para>
 /// </remarks>
 public sealed class MemoryTracker : IDisposable
@@ -135,8 +136,8 @@ public sealed class MemoryTracker : IDisposable
 
     internal static NativeMemoryCounters ReadNative()
     {
+        long freed = TrackedAllocator.FreedBytes; // before allocated, as in TrackedAllocator.InUseBytes
         long allocated = TrackedAllocator.AllocatedBytes;
-        long freed = TrackedAllocator.FreedBytes;
         return new NativeMemoryCounters(TrackedAllocator.Allocations, TrackedAllocator.Frees, allocated, freed, allocated - freed, TrackedAllocator.UntrackedFrees);
     }
 

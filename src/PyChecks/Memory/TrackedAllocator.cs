@@ -41,7 +41,15 @@ internal static unsafe class TrackedAllocator
     public static long UntrackedFrees => Volatile.Read(ref s_counters.UntrackedFrees);
 
     /// <summary>Bytes allocated and not yet freed.</summary>
-    public static long InUseBytes => AllocatedBytes - FreedBytes;
+    public static long InUseBytes
+    {
+        get
+        {
+            // Freed first: a block freed between the two reads was allocated before both, so this never under-reports.
+            long freed = FreedBytes;
+            return AllocatedBytes - freed;
+        }
+    }
 
     /// <summary>Allocates <paramref name="size"/> uninitialised bytes; throws <see cref="OutOfMemoryException"/> on failure.</summary>
     public static void* Alloc(nuint size) => Track((byte*)NativeMemory.Alloc(size + HeaderSize), size);
