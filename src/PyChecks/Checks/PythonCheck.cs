@@ -55,6 +55,9 @@ internal sealed class PythonCheck : ICheck
 
     public IReadOnlyDictionary<string, string> Metadata => _context.Metadata;
 
+    /// <summary>Sends what this instance submits during its runs to <paramref name="sender"/> only, not to the host's senders.</summary>
+    internal void CaptureTo(ISender sender) => _context.Capture = [sender];
+
     public Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -203,7 +206,7 @@ internal sealed class PythonCheck : ICheck
         };
 
         // Samples submitted before an error are kept: every run is committed.
-        _router.Commit(new CheckRunSummary
+        _router.Commit(_context, new CheckRunSummary
         {
             CheckId = Id,
             CheckName = Name,

@@ -61,6 +61,46 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         }
     }
 
+    public async Task<CheckRunReport?> RunOnceAsync(string checkName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkName);
+        var (instances, _) = _host.ReadConfiguredInstances();
+        var configured = instances.Where(i => string.Equals(i.CheckName, checkName, StringComparison.Ordinal)).ToList();
+        if (configured.Count == 0)
+        {
+            return null;
+        }
+
+        var runs = new List<CheckInstanceRun>();
+        var errors = new List<string>();
+        foreach (var config in configured)
+        {
+            ICheck check;
+            try
+            {
+                check = _host.Load(config);
+            }
+            catch (CheckLoadException e)
+            {
+                errors.Add(e.Message);
+                continue;
+            }
+
+            using (check)
+            {
+                var capture = new InMemorySender();
+                (check as Checks.PythonCheck)?.CaptureTo(capture);
+                var timeout = config.RunTimeout ?? _options.RunTimeout ?? check.Interval;
+                using var timer = new CancellationTokenSource(timeout, _time);
+                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+                var result = await check.RunAsync(cancel.Token).ConfigureAwait(false);
+                runs.Add(new CheckInstanceRun(check.Id, result, capture.Metrics, capture.ServiceChecks, capture.Events, capture.HistogramBuckets));
+            }
+        }
+
+        return new CheckRunReport(checkName, runs, errors);
+    }
+
     public bool Cancel(string checkId)
     {
         ArgumentNullException.ThrowIfNull(checkId);
