@@ -135,6 +135,7 @@ internal sealed class PythonCheck : ICheck
         long start = Stopwatch.GetTimestamp();
         string? error = null, traceback = null;
         bool interrupted = false;
+        long? tracedBefore = Memory.PythonHeap.TracedBytesForRun(); // null unless PyChecksOptions.TracemallocEnabled
         var previous = CheckRunContext.Current;
         _context.ResetCounts();
         CheckRunContext.Current = _context;
@@ -186,6 +187,7 @@ internal sealed class PythonCheck : ICheck
         }
 
         var duration = Stopwatch.GetElapsedTime(start);
+        long? memoryDelta = Memory.PythonHeap.TracedBytesForRun() - tracedBefore;
         IReadOnlyList<string> warnings = ReadWarnings();
         var result = new CheckRunResult
         {
@@ -200,6 +202,7 @@ internal sealed class PythonCheck : ICheck
             ServiceChecks = _context.ServiceChecks,
             Events = _context.Events,
             HistogramBuckets = _context.HistogramBuckets,
+            PythonMemoryDelta = memoryDelta,
         };
 
         // Samples submitted before an error are kept: every run is committed.
