@@ -256,6 +256,13 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         check.Status.RunStarted(_time.GetUtcNow());
         _deadlines.Enqueue(run, now + check.Timeout.Ticks);
 
+        // Python checks complete on their worker: no task, no hop to the thread pool.
+        if (check.Check is Checks.PythonCheck python
+            && python.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token))
+        {
+            return;
+        }
+
         Task<CheckRunResult> task;
         try
         {
@@ -274,11 +281,10 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             TaskScheduler.Default);
     }
 
-    private void Completed(RunState run, Task<CheckRunResult> task)
+    private void Completed(RunState run, CheckRunResult? result, Exception? exception)
     {
         var check = run.Check;
         var elapsed = _time.GetElapsedTime(run.DispatchTimestamp);
-        var result = task.IsCompletedSuccessfully ? task.Result : null;
         int reason = run.Reason;
         CheckRunOutcome outcome;
         string? error = result?.Error;
@@ -292,7 +298,7 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         {
             outcome = result.Succeeded ? CheckRunOutcome.Ok : reason == CancelReason ? CheckRunOutcome.Cancelled : CheckRunOutcome.Error;
         }
-        else if (task.IsCanceled)
+        else if (exception is OperationCanceledException)
         {
             outcome = CheckRunOutcome.Cancelled;
             error = "the run was cancelled before it started";
@@ -300,7 +306,6 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         else
         {
             outcome = CheckRunOutcome.Error;
-            var exception = task.Exception?.InnerException;
             error = exception?.Message ?? "the run failed";
             traceback = exception is PythonException python ? python.PythonTraceback : null;
         }
@@ -599,7 +604,10 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             return true;
         }
 
-        public void Complete(Task<CheckRunResult> task) => scheduler.Completed(this, task);
+        public void Complete(Task<CheckRunResult> task) =>
+            scheduler.Completed(this, task.IsCompletedSuccessfully ? task.Result : null, task.IsCanceled ? new OperationCanceledException() : task.Exception?.InnerException);
+
+        public void Complete(CheckRunResult? result, Exception? exception) => scheduler.Completed(this, result, exception);
 
         /// <summary>Marks a run still in progress stuck and starts its stand-in; <see langword="null"/> if it has completed meanwhile.</summary>
         /// <param name="compensate">Starts a stand-in worker; says whether it did.</param>
