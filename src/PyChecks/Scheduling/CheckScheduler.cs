@@ -202,6 +202,9 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             return;
         }
 
+        // Timers count whole milliseconds: a shorter delay would fire at once, and the loop would spin until the due time.
+        delay = Math.Max(delay, TimeSpan.TicksPerMillisecond);
+
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var sleep = Task.Delay(TimeSpan.FromTicks(delay), _time, cancel.Token);
 
