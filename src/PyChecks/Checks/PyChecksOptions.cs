@@ -29,6 +29,10 @@ public sealed class PyChecksOptions : IValidatableObject
     [ValidateObjectMembers]
     public PythonRuntimeOptions Python { get; set; } = new();
 
+    /// <summary>The profiler's limits (see docs/profiling.md).</summary>
+    [ValidateObjectMembers]
+    public Profiling.ProfilerOptions Profiler { get; set; } = new();
+
     /// <summary>Whether <c>services.AddPyChecks(…)</c> runs the configured checks on their schedule. Default: on.</summary>
     public bool EnableScheduler { get; set; } = true;
 

@@ -170,6 +170,7 @@ internal sealed class PythonCheck : ICheck
         var registration = token.CanBeCanceled
             ? token.UnsafeRegister(static state => ((InterruptRequest)state!).Post(), new InterruptRequest(this, runNumber))
             : default;
+        var profiled = Profiling.RunProfiling.Enter(Id); // profiler hook: attach this run to a running profile task of the check
         try
         {
             using var outcome = _run.Call();
@@ -199,6 +200,7 @@ internal sealed class PythonCheck : ICheck
         {
             // Unregister, not Dispose: Dispose would wait for a callback that may be waiting for the GIL held here.
             registration.Unregister();
+            Profiling.RunProfiling.Exit(profiled); // profiler hook: detach, under the GIL, before the run returns
             _inPython = false;
             if (_interruptSent)
             {

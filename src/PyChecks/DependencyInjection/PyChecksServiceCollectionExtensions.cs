@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PyChecks;
 using PyChecks.DependencyInjection;
+using PyChecks.Profiling;
 using PyChecks.Scheduling;
 using PyChecks.Telemetry;
 
@@ -17,7 +18,7 @@ public static class PyChecksServiceCollectionExtensions
     /// <summary>
     /// Adds everything PyChecks needs to run Python checks in the host: the Python runtime (started when first
     /// needed: at host start), the check loaders, the scheduler (a hosted service running every configured check
-    /// instance at its interval), the status store, the memory tracker, and telemetry. Options bind from the <c>"PyChecks"</c>
+    /// instance at its interval), the status store, the memory tracker, the profiler (<see cref="IProfiler"/>), and telemetry. Options bind from the <c>"PyChecks"</c>
     /// configuration section when the host has an <c>IConfiguration</c>, then <paramref name="configure"/> applies,
     /// and they are validated when the host starts.
     /// </summary>
@@ -62,6 +63,17 @@ public static class PyChecksServiceCollectionExtensions
             sp.GetRequiredService<SchedulerTelemetry>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<CheckScheduler>()));
         services.TryAddSingleton<ICheckScheduler>(static sp => sp.GetRequiredService<CheckScheduler>());
+        services.TryAddSingleton<IProfiler>(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<PyChecksOptions>>().Value;
+            var scheduler = options.EnableScheduler ? sp.GetRequiredService<ICheckScheduler>() : null;
+            return new Profiler(
+                sp.GetRequiredService<PythonRuntime>(),
+                options.Profiler,
+                sp.GetRequiredService<TimeProvider>(),
+                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<Profiler>(),
+                scheduler is null ? null : id => scheduler.Checks.Any(c => string.Equals(c.Id, id, StringComparison.Ordinal)));
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchedulerHostedService>());
         return services;
     }

@@ -232,6 +232,23 @@ internal static unsafe class CPython
         ExcValueError = *(nint*)b.Get("PyExc_ValueError");
         ExcRuntimeError = *(nint*)b.Get("PyExc_RuntimeError");
         ExcKeyboardInterrupt = *(nint*)b.Get("PyExc_KeyboardInterrupt");
+        BindFrames(b);
+    }
+
+    // Frames, for the profiler's stack walk (exported since 3.9). GetFrame, GetBack and GetCode return new references.
+    public static delegate* unmanaged<nint> PyThreadState_Get;
+    public static delegate* unmanaged<nint, nint> PyThreadState_GetFrame;
+    public static delegate* unmanaged<nint, nint> PyFrame_GetBack;
+    public static delegate* unmanaged<nint, nint> PyFrame_GetCode;
+    public static delegate* unmanaged<nint, int> PyFrame_GetLineNumber;
+
+    private static void BindFrames(Binder b)
+    {
+        PyThreadState_Get = (delegate* unmanaged<nint>)b.Get("PyThreadState_Get");
+        PyThreadState_GetFrame = (delegate* unmanaged<nint, nint>)b.Get("PyThreadState_GetFrame");
+        PyFrame_GetBack = (delegate* unmanaged<nint, nint>)b.Get("PyFrame_GetBack");
+        PyFrame_GetCode = (delegate* unmanaged<nint, nint>)b.Get("PyFrame_GetCode");
+        PyFrame_GetLineNumber = (delegate* unmanaged<nint, int>)b.Get("PyFrame_GetLineNumber");
     }
 
     private readonly struct Binder(DynamicLibrary library)

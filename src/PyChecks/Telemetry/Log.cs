@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(1016, LogLevel.Error, "The PyChecks scheduler loop failed; checks are no longer scheduled")]
     public static partial void SchedulerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1101, LogLevel.Information, "Profile task {TaskId} started on check {CheckId}: {Duration} at one sample every {Interval}")]
+    public static partial void ProfileStarted(ILogger logger, string taskId, string checkId, TimeSpan duration, TimeSpan interval);
+
+    [LoggerMessage(1102, LogLevel.Information, "Profile task {TaskId} on check {CheckId} ended {State}: {Samples} sample(s) of {Runs} run(s). {Message}")]
+    public static partial void ProfileEnded(ILogger logger, string taskId, string checkId, PyChecks.Profiling.ProfileTaskState state, long samples, int runs, string message);
 }

@@ -1,0 +1,17 @@
+namespace PyChecks.Profiling;
+
+/// <summary>The formats a profile result can be written in.</summary>
+public enum ProfileFormat
+{
+    /// <summary>
+    /// Folded stacks, one line per distinct stack: frames root first, leaf last, separated by <c>;</c>, then a space and
+    /// the time spent in that stack in microseconds (<c>a;b;c 42</c>). What <c>flamegraph.pl</c> and speedscope read.
+    /// </summary>
+    Folded,
+
+    /// <summary>Speedscope's file format (<c>"type": "sampled"</c>, shared frames, samples in time order, weights in microseconds).</summary>
+    Speedscope,
+
+    /// <summary>PyChecks' own JSON: the task, the frame table, and every snapshot (run id, sequence, time, frame ids).</summary>
+    Json,
+}

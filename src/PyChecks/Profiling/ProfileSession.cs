@@ -1,0 +1,312 @@
+using System.Diagnostics;
+using PyChecks.Interop;
+
+namespace PyChecks.Profiling;
+
+/// <summary>
+/// One profile task's life and data. Runs attach and detach on their workers (GIL held); the sampler walks and records
+/// on its own thread; readers take snapshots. The session's lock guards the state, the attached runs and the data; the
+/// code table belongs to the sampler thread alone.
+/// </summary>
+internal sealed class ProfileSession
+{
+    private readonly Lock _lock = new();
+    private readonly List<RunAttachment> _attached = [];
+    private readonly DurationReservoir _gilWaits = new();
+    private readonly DurationReservoir _holds = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<ProfileSession> _ended;
+    private readonly Action _wake;
+    private readonly long _maxBytes;
+    private readonly TimeProvider _time;
+    private volatile ProfileTaskState _state = ProfileTaskState.Pending;
+    private DateTimeOffset? _startedAt;
+    private DateTimeOffset? _endedAt;
+    private long _startedTimestamp;
+    private string? _message;
+    private int _runs;
+    private ITimer? _timer;
+    private long _nextDue;
+
+    public ProfileSession(string id, ValidRequest request, TimeProvider time, long maxBytes, Action wake, Action<ProfileSession> ended)
+    {
+        Id = id;
+        Request = request;
+        _time = time;
+        _maxBytes = maxBytes;
+        _wake = wake;
+        _ended = ended;
+        CreatedAt = time.GetUtcNow();
+        IntervalTicks = (long)(request.Interval.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    public string Id { get; }
+
+    public string CheckId => Request.CheckId;
+
+    public ValidRequest Request { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public long IntervalTicks { get; }
+
+    /// <summary>The code objects seen by the walks: the sampler thread's alone.</summary>
+    public CodeTable Codes { get; } = new();
+
+    /// <summary>Completes when the task runs (or has ended before it could).</summary>
+    public Task Started => _started.Task;
+
+    public ProfileData Data { get; } = new();
+
+    public bool IsActive => _state is ProfileTaskState.Pending or ProfileTaskState.Running;
+
+    public bool IsRunning => _state == ProfileTaskState.Running;
+
+    /// <summary>Whether a run is attached: the sampler ticks only for sessions that have one.</summary>
+    public bool HasAttachedRuns => Volatile.Read(ref _attachedCount) > 0;
+
+    private int _attachedCount;
+
+    /// <summary>The <see cref="Stopwatch"/> timestamp of the next sample.</summary>
+    public long NextDue
+    {
+        get => Interlocked.Read(ref _nextDue);
+        set => Interlocked.Exchange(ref _nextDue, value);
+    }
+
+    /// <summary>The next sampling time after <paramref name="from"/>: one interval, jittered by ±10 %.</summary>
+    public long NextAfter(long from) => from + (long)(IntervalTicks * (0.9 + (0.2 * Random.Shared.NextDouble())));
+
+    /// <summary>Pending → running: arms the hooks and starts the duration timer. Sampler thread.</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            if (_state != ProfileTaskState.Pending)
+            {
+                return;
+            }
+
+            _state = ProfileTaskState.Running;
+            _startedAt = _time.GetUtcNow();
+            _startedTimestamp = Stopwatch.GetTimestamp();
+            _timer = _time.CreateTimer(static s => ((ProfileSession)s!).End(ProfileTaskState.Completed, null), this, Request.Duration, Timeout.InfiniteTimeSpan);
+        }
+
+        RunProfiling.Arm(this);
+        _started.TrySetResult();
+    }
+
+    /// <summary>Attaches a run that is starting on the calling worker (GIL held).</summary>
+    public RunAttachment? TryAttach(nint threadState, nuint threadId, long runId)
+    {
+        long now = Stopwatch.GetTimestamp();
+        bool first;
+        RunAttachment attachment;
+        lock (_lock)
+        {
+            if (_state != ProfileTaskState.Running || (Request.MaxRuns is { } max && _runs >= max))
+            {
+                return null;
+            }
+
+            _runs++;
+            long eligibleAt = now + (long)(Request.MinRunDuration.TotalSeconds * Stopwatch.Frequency);
+            attachment = new RunAttachment(this, threadState, threadId, runId, now, eligibleAt);
+            _attached.Add(attachment);
+            first = _attached.Count == 1;
+            Volatile.Write(ref _attachedCount, _attached.Count);
+            Data.AddRun(new RunRecord(runId, threadId, now - _startedTimestamp));
+        }
+
+        if (first)
+        {
+            NextDue = NextAfter(Math.Max(now, attachment.EligibleAt));
+            _wake();
+        }
+
+        return attachment;
+    }
+
+    /// <summary>Detaches a run that is returning on its worker (GIL held). Ends the task once its last allowed run is done.</summary>
+    public void Detach(RunAttachment attachment)
+    {
+        bool lastRun;
+        lock (_lock)
+        {
+            if (!_attached.Remove(attachment))
+            {
+                return;
+            }
+
+            Volatile.Write(ref _attachedCount, _attached.Count);
+            if (Data.Runs.TryGetValue(attachment.RunId, out var run))
+            {
+                run.DetachedTicks = Stopwatch.GetTimestamp() - _startedTimestamp;
+            }
+
+            lastRun = _attached.Count == 0 && Request.MaxRuns is { } max && _runs >= max;
+        }
+
+        if (lastRun)
+        {
+            End(ProfileTaskState.Completed, $"{Request.MaxRuns} run(s) profiled, as MaxRuns asked.");
+        }
+    }
+
+    /// <summary>Copies the runs that are attached and old enough to sample at <paramref name="now"/>. Sampler thread, GIL held.</summary>
+    public void CopyEligible(long now, List<RunAttachment> into)
+    {
+        lock (_lock)
+        {
+            if (_state != ProfileTaskState.Running)
+            {
+                return;
+            }
+
+            foreach (var attachment in _attached)
+            {
+                if (now >= attachment.EligibleAt)
+                {
+                    into.Add(attachment);
+                }
+            }
+        }
+    }
+
+    /// <summary>Records one tick's samples for this task. Sampler thread, outside the GIL.</summary>
+    public void Record(ReadOnlySpan<TickSample> samples, ReadOnlySpan<FrameSample> frames, long gilWait, long hold, Span<int> scratch)
+    {
+        if (samples.IsEmpty)
+        {
+            return; // no run old enough yet: nothing seen, nothing to account
+        }
+
+        bool full;
+        lock (_lock)
+        {
+            if (_state != ProfileTaskState.Running)
+            {
+                return;
+            }
+
+            _gilWaits.Add(gilWait);
+            _holds.Add(hold);
+            foreach (var sample in samples)
+            {
+                var attachment = sample.Attachment;
+                long weight = sample.ObservedAt - attachment.LastSampleAt;
+                attachment.LastSampleAt = sample.ObservedAt;
+                if (sample.Count == 0)
+                {
+                    continue; // the run was between Python calls: no stack to show
+                }
+
+                var snapshot = new Snapshot(attachment.RunId, attachment.Sequence++, sample.ObservedAt - _startedTimestamp, 0, Math.Max(weight, 0));
+                Data.Add(snapshot, frames.Slice(sample.Offset, sample.Count), sample.Truncated, Codes, scratch);
+            }
+
+            full = Data.Bytes >= _maxBytes;
+        }
+
+        if (full)
+        {
+            End(ProfileTaskState.Completed, $"The task reached its memory cap ({_maxBytes:N0} bytes, ProfilerOptions.MaxTaskBytes) and stopped sampling early.");
+        }
+    }
+
+    /// <summary>Ends the task (if still active): no run attaches any more, the attached ones are let go, the result is final.</summary>
+    /// <returns>Whether this call ended it.</returns>
+    public bool End(ProfileTaskState state, string? message)
+    {
+        lock (_lock)
+        {
+            if (_state is not (ProfileTaskState.Pending or ProfileTaskState.Running))
+            {
+                return false;
+            }
+
+            _state = state;
+            _endedAt = _time.GetUtcNow();
+            _message = message ?? DefaultMessage(state);
+            _attached.Clear();
+            Volatile.Write(ref _attachedCount, 0);
+            _timer?.Dispose();
+        }
+
+        RunProfiling.Disarm(this);
+        _started.TrySetResult();
+        _ended(this);
+        _wake();
+        return true;
+    }
+
+    public ProfileTask Snapshot()
+    {
+        lock (_lock)
+        {
+            long samples = Data.Snapshots.Count;
+            var sampled = Stopwatch.GetElapsedTime(0, Data.SampledTicks);
+            return new ProfileTask
+            {
+                Id = Id,
+                CheckId = CheckId,
+                State = _state,
+                Duration = Request.Duration,
+                Interval = Request.Interval,
+                MaxDepth = Request.MaxDepth,
+                MinRunDuration = Request.MinRunDuration,
+                MaxRuns = Request.MaxRuns,
+                CreatedAt = CreatedAt,
+                StartedAt = _startedAt,
+                EndedAt = _endedAt,
+                Runs = _runs,
+                Message = _message,
+                Quality = new ProfileQuality(
+                    samples,
+                    Data.TruncatedSamples,
+                    sampled,
+                    1 / Request.Interval.TotalSeconds,
+                    sampled > TimeSpan.Zero ? samples / sampled.TotalSeconds : 0,
+                    _gilWaits.Percentile(50),
+                    _gilWaits.Percentile(99),
+                    _holds.Percentile(50),
+                    _holds.Percentile(99)),
+            };
+        }
+    }
+
+    /// <summary>A copy of the data as it is now, for a result.</summary>
+    public ProfileResult Result()
+    {
+        lock (_lock)
+        {
+            var task = Snapshot();
+            return new ProfileResult(
+                task,
+                [.. Data.Frames],
+                [.. Data.Stacks],
+                [.. Data.StackWeights],
+                [.. Data.Snapshots],
+                [.. Data.Runs.Values.Select(r => r with { })]);
+        }
+    }
+
+    private string DefaultMessage(ProfileTaskState state)
+    {
+        if (state != ProfileTaskState.Completed)
+        {
+            return state == ProfileTaskState.Cancelled ? "Cancelled." : "Failed.";
+        }
+
+        return (_runs, Data.Snapshots.Count) switch
+        {
+            (0, _) => $"The check did not run while the task was active ({Request.Duration.TotalSeconds:0.###} s): no samples.",
+            (_, 0) => $"{_runs} run(s) of the check started, but none ran long enough to be sampled (interval {Request.Interval.TotalMilliseconds:0} ms, min run duration {Request.MinRunDuration.TotalMilliseconds:0} ms): no samples.",
+            _ => "The task's duration elapsed.",
+        };
+    }
+}
+
+/// <summary>One run's stack seen in a tick: its frames are <c>frames[Offset..Offset+Count]</c> of the tick's buffer, innermost first.</summary>
+internal readonly record struct TickSample(RunAttachment Attachment, int Offset, int Count, bool Truncated, long ObservedAt);

@@ -1,0 +1,53 @@
+namespace PyChecks.Profiling;
+
+/// <summary>A profile task as it was when asked: its request (with defaults applied), its state and its quality so far.</summary>
+public sealed record ProfileTask
+{
+    /// <summary>The task's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The id of the profiled check instance.</summary>
+    public required string CheckId { get; init; }
+
+    /// <summary>Where the task is in its life.</summary>
+    public required ProfileTaskState State { get; init; }
+
+    /// <summary>How long the task runs at most, from when it starts running.</summary>
+    public required TimeSpan Duration { get; init; }
+
+    /// <summary>The time between samples (each actual interval is jittered by ±10 %).</summary>
+    public required TimeSpan Interval { get; init; }
+
+    /// <summary>The most frames kept per sample, innermost first.</summary>
+    public required int MaxDepth { get; init; }
+
+    /// <summary>How long a run must have lasted before it is sampled.</summary>
+    public required TimeSpan MinRunDuration { get; init; }
+
+    /// <summary>The most runs profiled, or <see langword="null"/> for no limit.</summary>
+    public required int? MaxRuns { get; init; }
+
+    /// <summary>When the task was accepted.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the task started running.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When the task ended.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>Runs of the check that were attached to the task (dispatched while it ran).</summary>
+    public required int Runs { get; init; }
+
+    /// <summary>Whether the task is still pending or running.</summary>
+    public bool IsActive => State is ProfileTaskState.Pending or ProfileTaskState.Running;
+
+    /// <summary>How the sampling went.</summary>
+    public required ProfileQuality Quality { get; init; }
+
+    /// <summary>
+    /// Why the task ended, or what to know about its result (for instance that the check never ran while it was
+    /// active, so it has no samples); <see langword="null"/> while it runs normally.
+    /// </summary>
+    public string? Message { get; init; }
+}

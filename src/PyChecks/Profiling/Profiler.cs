@@ -1,0 +1,355 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PyChecks.Interop;
+using PyChecks.Telemetry;
+
+namespace PyChecks.Profiling;
+
+/// <summary>
+/// The <see cref="IProfiler"/>: keeps the tasks and their limits, and runs one sampler thread (an OS thread of its own)
+/// while any task is active. Each tick takes the GIL, walks the stacks of the runs attached to the due tasks through
+/// the C API, releases the GIL, then records the samples.
+/// </summary>
+public sealed class Profiler : IProfiler, IDisposable
+{
+    private readonly PythonRuntime _runtime;
+    private readonly ProfilerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Func<string, bool>? _checkExists;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, ProfileSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Queue<ProfileSession> _ended = new();
+    private readonly List<ProfileSession> _toRelease = [];
+    private readonly AutoResetEvent _wake = new(false);
+    private Thread? _sampler;
+    private bool _disposed;
+
+    /// <summary>Creates a profiler for the checks run by <paramref name="runtime"/>.</summary>
+    /// <param name="runtime">The interpreter the checks run in.</param>
+    /// <param name="options">Limits; defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">Measures task durations and timestamps (samples are timed by the monotonic clock); default: the system's.</param>
+    /// <param name="logger">Logs task starts and ends.</param>
+    public Profiler(PythonRuntime runtime, ProfilerOptions? options = null, TimeProvider? timeProvider = null, ILogger<Profiler>? logger = null)
+        : this(runtime, options, timeProvider, logger, checkExists: null)
+    {
+    }
+
+    internal Profiler(PythonRuntime runtime, ProfilerOptions? options, TimeProvider? timeProvider, ILogger? logger, Func<string, bool>? checkExists)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        _runtime = runtime;
+        _options = options ?? new ProfilerOptions();
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _checkExists = checkExists;
+    }
+
+    /// <summary>Whether the sampler thread is alive (only while a task is active, and briefly after the last one ends).</summary>
+    internal bool SamplerRunning
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sampler is not null;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ProfileTask> StartAsync(ProfileRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var valid = request.Validate();
+        if (_checkExists is not null && !_checkExists(valid.CheckId))
+        {
+            throw new ProfileRequestException(ProfileRequestError.UnknownCheck, $"No scheduled check instance has the id '{valid.CheckId}'.", nameof(ProfileRequest.CheckId));
+        }
+
+        ProfileSession session;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            int active = 0;
+            foreach (var other in _sessions.Values)
+            {
+                if (!other.IsActive)
+                {
+                    continue;
+                }
+
+                active++;
+                if (string.Equals(other.CheckId, valid.CheckId, StringComparison.Ordinal))
+                {
+                    throw new ProfileRequestException(
+                        ProfileRequestError.Conflict,
+                        $"Check '{valid.CheckId}' already has an active profile task ({other.Id}); cancel it or wait for it to end.",
+                        activeTaskId: other.Id);
+                }
+            }
+
+            if (active >= _options.MaxConcurrentTasks)
+            {
+                throw new ProfileRequestException(
+                    ProfileRequestError.TooManyTasks,
+                    $"{active} profile task(s) are already active, the most allowed (ProfilerOptions.MaxConcurrentTasks = {_options.MaxConcurrentTasks}); retry when one ends.");
+            }
+
+            session = new ProfileSession(NewId(), valid, _time, _options.MaxTaskBytes, () => _wake.Set(), OnEnded);
+            _sessions.Add(session.Id, session);
+            if (_sampler is null)
+            {
+                _sampler = new Thread(SamplerLoop) { IsBackground = true, Name = "PyChecks profiler" };
+                _sampler.Start();
+            }
+        }
+
+        _wake.Set();
+        Log.ProfileStarted(_logger, session.Id, valid.CheckId, valid.Duration, valid.Interval);
+        using (cancellationToken.UnsafeRegister(static s => ((ProfileSession)s!).End(ProfileTaskState.Cancelled, "Cancelled before it started."), session))
+        {
+            await session.Started.ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return session.Snapshot();
+    }
+
+    /// <inheritdoc />
+    public ProfileTask? GetTask(string taskId) => Find(taskId)?.Snapshot();
+
+    /// <inheritdoc />
+    public IReadOnlyList<ProfileTask> ListTasks()
+    {
+        ProfileSession[] sessions;
+        lock (_lock)
+        {
+            sessions = [.. _sessions.Values];
+        }
+
+        return [.. sessions.Select(s => s.Snapshot()).OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id, StringComparer.Ordinal)];
+    }
+
+    /// <inheritdoc />
+    public ProfileTask? Cancel(string taskId)
+    {
+        var session = Find(taskId);
+        if (session is null)
+        {
+            return null;
+        }
+
+        session.End(ProfileTaskState.Cancelled, null);
+        return session.Snapshot();
+    }
+
+    /// <inheritdoc />
+    public ProfileResult? GetResult(string taskId) => Find(taskId)?.Result();
+
+    /// <summary>Cancels every active task and stops the sampler thread.</summary>
+    public void Dispose()
+    {
+        ProfileSession[] sessions;
+        Thread? sampler;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            sessions = [.. _sessions.Values];
+            sampler = _sampler;
+        }
+
+        foreach (var session in sessions)
+        {
+            session.End(ProfileTaskState.Cancelled, "The profiler was disposed.");
+        }
+
+        _wake.Set();
+        if (sampler is not null && sampler != Thread.CurrentThread)
+        {
+            sampler.Join(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private ProfileSession? Find(string taskId)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        lock (_lock)
+        {
+            return _sessions.GetValueOrDefault(taskId);
+        }
+    }
+
+    private void OnEnded(ProfileSession session)
+    {
+        lock (_lock)
+        {
+            _toRelease.Add(session);
+            _ended.Enqueue(session);
+            while (_ended.Count > _options.RetainedTasks)
+            {
+                _sessions.Remove(_ended.Dequeue().Id);
+            }
+        }
+
+        var task = session.Snapshot();
+        Log.ProfileEnded(_logger, task.Id, task.CheckId, task.State, task.Quality.Samples, task.Runs, task.Message ?? string.Empty);
+    }
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>The sampler thread: lives while a task is active.</summary>
+    private void SamplerLoop()
+    {
+        var sessions = new List<ProfileSession>();
+        var due = new List<ProfileSession>();
+        var attachments = new List<RunAttachment>();
+        var samples = new List<TickSample>();
+        var frames = new FrameSample[ProfileRequest.MaxDepthLimit * 4];
+        var scratch = new int[ProfileRequest.MaxDepthLimit + 1];
+        var release = new List<ProfileSession>();
+        while (true)
+        {
+            sessions.Clear();
+            release.Clear();
+            lock (_lock)
+            {
+                foreach (var session in _sessions.Values)
+                {
+                    if (session.IsActive)
+                    {
+                        sessions.Add(session);
+                    }
+                }
+
+                release.AddRange(_toRelease);
+                _toRelease.Clear();
+                if (sessions.Count == 0 && release.Count == 0)
+                {
+                    _sampler = null;
+                    return;
+                }
+            }
+
+            foreach (var session in release)
+            {
+                session.Codes.Release();
+            }
+
+            long now = Stopwatch.GetTimestamp();
+            long wait = long.MaxValue;
+            foreach (var session in sessions)
+            {
+                session.Start(); // pending → running, once
+                if (session.HasAttachedRuns)
+                {
+                    wait = Math.Min(wait, session.NextDue - now);
+                }
+            }
+
+            if (wait > 0)
+            {
+                // Idle (no run attached) or early: sleep until due, or until a run attaches, a task starts or one ends.
+                var timeout = wait == long.MaxValue ? TimeSpan.FromMilliseconds(250) : Stopwatch.GetElapsedTime(0, wait);
+                if (timeout >= TimeSpan.FromMilliseconds(1))
+                {
+                    _wake.WaitOne(timeout);
+                    continue;
+                }
+
+                SpinUntil(now + wait);
+            }
+
+            due.Clear();
+            now = Stopwatch.GetTimestamp();
+            foreach (var session in sessions)
+            {
+                if (session.HasAttachedRuns && session.NextDue <= now)
+                {
+                    due.Add(session);
+                }
+            }
+
+            Tick(due, attachments, samples, frames, scratch);
+        }
+    }
+
+    private void Tick(List<ProfileSession> due, List<RunAttachment> attachments, List<TickSample> samples, FrameSample[] frames, int[] scratch)
+    {
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        // Which samples belong to which task: [start, end) of samples per due session.
+        Span<int> ends = stackalloc int[due.Count];
+        long requested = Stopwatch.GetTimestamp(), acquired, released;
+        samples.Clear();
+        try
+        {
+            using (_runtime.AcquireGil())
+            {
+                acquired = Stopwatch.GetTimestamp();
+                int used = 0;
+                for (int d = 0; d < due.Count; d++)
+                {
+                    var session = due[d];
+                    attachments.Clear();
+                    session.CopyEligible(acquired, attachments);
+                    foreach (var attachment in attachments)
+                    {
+                        int depth = session.Request.MaxDepth;
+                        if (used + depth > frames.Length)
+                        {
+                            break; // more concurrent runs than the buffer holds: the rest wait for the next tick
+                        }
+
+                        int count = FrameWalker.Walk(attachment.ThreadState, frames.AsSpan(used, depth), session.Codes, out bool truncated);
+                        samples.Add(new TickSample(attachment, used, count, truncated, acquired));
+                        used += count;
+                    }
+
+                    ends[d] = samples.Count;
+                }
+
+                released = Stopwatch.GetTimestamp();
+            }
+        }
+        catch (PythonRuntimeException e)
+        {
+            // The runtime is stopping: nothing can be sampled any more.
+            foreach (var session in due)
+            {
+                session.End(ProfileTaskState.Failed, $"The Python runtime stopped: {e.Message}");
+            }
+
+            return;
+        }
+
+        int start = 0;
+        for (int d = 0; d < due.Count; d++)
+        {
+            var session = due[d];
+            var mine = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples)[start..ends[d]];
+            session.Record(mine, frames, acquired - requested, released - acquired, scratch);
+            session.NextDue = session.NextAfter(acquired);
+            start = ends[d];
+        }
+    }
+
+    private static void SpinUntil(long timestamp)
+    {
+        var spinner = default(SpinWait);
+        while (Stopwatch.GetTimestamp() < timestamp)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+}
