@@ -28,8 +28,11 @@ internal sealed class ProfileSession
     private ITimer? _timer;
     private long _nextDue;
 
+    private static long s_sequence;
+
     public ProfileSession(string id, ValidRequest request, TimeProvider time, long maxBytes, Action wake, Action<ProfileSession> ended)
     {
+        Sequence = Interlocked.Increment(ref s_sequence);
         Id = id;
         Request = request;
         _time = time;
@@ -41,6 +44,9 @@ internal sealed class ProfileSession
     }
 
     public string Id { get; }
+
+    /// <summary>The order tasks were created in (creation times can tie, on a fake clock for one).</summary>
+    public long Sequence { get; }
 
     public string CheckId => Request.CheckId;
 

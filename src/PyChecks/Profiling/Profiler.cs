@@ -130,7 +130,7 @@ public sealed class Profiler : IProfiler, IDisposable
             sessions = [.. _sessions.Values];
         }
 
-        return [.. sessions.Select(s => s.Snapshot()).OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id, StringComparer.Ordinal)];
+        return [.. sessions.OrderByDescending(s => s.Sequence).Select(s => s.Snapshot())];
     }
 
     /// <inheritdoc />
@@ -339,7 +339,7 @@ public sealed class Profiler : IProfiler, IDisposable
             var session = due[d];
             var mine = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples)[start..ends[d]];
             session.Record(mine, frames, acquired - requested, released - acquired, scratch);
-            session.NextDue = session.NextAfter(acquired);
+            session.NextDue = session.NextAfter(requested); // the wait for the GIL counts towards the interval
             start = ends[d];
         }
     }
