@@ -6,6 +6,7 @@ namespace PyChecks.Benchmarks;
 /// Runs the standard benchmarks (see docs/performance.md). Python is the library named by
 /// <c>PYCHECKS_PYTHON</c>, or Debian's libpython3.11 when it is unset:
 /// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- --filter '*'</c>.
+/// B6 (profiler overhead) is a program of its own: <c>-- b6 [blocks] [runs per block]</c>, see <see cref="ProfilerOverhead"/>.
 /// B7 (memory per check) is a program of its own: <c>-- b7 [instances] [runs] [samples]</c>, see <see cref="MemoryPerCheck"/>.
 /// </summary>
 public static class Program
@@ -13,6 +14,11 @@ public static class Program
     /// <summary>Entry point: BenchmarkDotNet's switcher over every benchmark class in this assembly, or B7.</summary>
     public static int Main(string[] args)
     {
+        if (args is ["b6", .. var b6])
+        {
+            return ProfilerOverhead.Run(b6);
+        }
+
         if (args is ["b7", .. var b7])
         {
             return MemoryPerCheck.Run(b7);
