@@ -19,7 +19,7 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
 
     private readonly TextWriter _output;
     private readonly bool _redraw;
-    private readonly Func<int> _width;
+    private readonly Func<(int Width, int Height)> _size;
     private readonly TimeProvider _time;
     private readonly ITimer? _timer;
     private readonly Lock _lock = new();
@@ -36,13 +36,13 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
     /// <param name="output">Where the table or the lines go.</param>
     /// <param name="redraw">Redraw a table in place (a terminal), or print plain lines (redirected output).</param>
     /// <param name="refresh">How often to redraw; <see cref="TimeSpan.Zero"/> for never (call <see cref="Flush"/>).</param>
-    /// <param name="width">The terminal's width in columns, asked at each redraw; lines are cut to it. Default: no limit.</param>
+    /// <param name="size">The terminal's size in columns and lines, asked at each redraw; the table is cut to it (0: no limit). Default: no limit.</param>
     /// <param name="time">The clock for the ages shown. Default: the system's.</param>
-    public ConsoleTableSender(TextWriter output, bool redraw, TimeSpan refresh, Func<int>? width = null, TimeProvider? time = null)
+    public ConsoleTableSender(TextWriter output, bool redraw, TimeSpan refresh, Func<(int Width, int Height)>? size = null, TimeProvider? time = null)
     {
         _output = output;
         _redraw = redraw;
-        _width = width ?? (() => 0);
+        _size = size ?? (() => (0, 0));
         _time = time ?? TimeProvider.System;
         if (refresh > TimeSpan.Zero)
         {
@@ -55,7 +55,7 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
 
     /// <summary>A sender for the process's console: a table on a terminal, lines when stdout is redirected; refreshed every second.</summary>
     public static ConsoleTableSender ForConsole() =>
-        new(Console.Out, !Console.IsOutputRedirected, TimeSpan.FromSeconds(1), ConsoleWidth);
+        new(Console.Out, !Console.IsOutputRedirected, TimeSpan.FromSeconds(1), ConsoleSize);
 
     /// <inheritdoc />
     public void SubmitMetric(in MetricSample sample)
@@ -148,15 +148,15 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
         Flush();
     }
 
-    private static int ConsoleWidth()
+    private static (int Width, int Height) ConsoleSize()
     {
         try
         {
-            return Console.WindowWidth;
+            return (Console.WindowWidth, Console.WindowHeight);
         }
         catch (IOException)
         {
-            return 0;
+            return (0, 0);
         }
     }
 
@@ -242,7 +242,8 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
 
     private string? RenderTable()
     {
-        int width = Math.Max(0, _width());
+        var (width, height) = _size();
+        width = Math.Max(0, width);
         var now = _time.GetUtcNow();
         var checks = new TextTable("CHECK", ">RUNS", ">FAILED", "LAST RUN");
         var metrics = new TextTable("CHECK", "METRIC", "TYPE", ">VALUE", "TAGS");
@@ -293,8 +294,16 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
             events.AppendTo(body, string.Empty, width);
         }
 
+        // A frame taller than the terminal would scroll, and the next one would not start at its top.
+        var lines = body.ToString().Split('\n');
+        if (height > 1 && lines.Length > height - 1)
+        {
+            int kept = height - 2;
+            lines = [.. lines.Take(kept), string.Create(CultureInfo.InvariantCulture, $"… {lines.Length - 1 - kept} more lines: enlarge the terminal, or redirect the output for plain lines"), string.Empty];
+        }
+
         // Clear the rest of each line and everything below: the previous frame may have been longer.
-        frame.Append(body.Replace("\n", ClearToLineEnd + "\n")).Append(ClearBelow);
+        frame.AppendJoin(ClearToLineEnd + "\n", lines).Append(ClearBelow);
         return frame.ToString();
     }
 

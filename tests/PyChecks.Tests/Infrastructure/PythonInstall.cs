@@ -24,6 +24,9 @@ public sealed record PythonInstall(string Label, string Version, string? Library
     /// <summary>The installs as NUnit cases, named by label.</summary>
     public static IEnumerable<TestCaseData> Cases => All.Select(i => new TestCaseData(i).SetArgDisplayNames(i.Label));
 
+    /// <summary>The first install present on this machine (or the first listed, which then skips), for tests whose outcome does not depend on the version.</summary>
+    public static PythonInstall FirstPresent => All.FirstOrDefault(i => i.IsPresent) ?? All[0];
+
     /// <summary>Whether the library is on this machine.</summary>
     public bool IsPresent => Library is not null;
 

@@ -34,9 +34,6 @@ public sealed class SampleCheckCommandTests
                 raise ConnectionError('database unreachable')
         """;
 
-    /// <summary>The first Python present on this machine: the command's output does not depend on the version.</summary>
-    private static PythonInstall AnyInstall => PythonInstall.All.FirstOrDefault(i => i.IsPresent) ?? PythonInstall.All[0];
-
     [TestCase(new string[0], "which check? give its name, e.g. 'check hello'")]
     [TestCase(new[] { "hello", "disk" }, "one check at a time: 'hello' and 'disk' were given")]
     [TestCase(new[] { "hello", "--times", "0" }, "--times must be a whole number of at least 1, not '0'")]
@@ -66,7 +63,7 @@ public sealed class SampleCheckCommandTests
     }
 
     [Test]
-    public void Hello_PrintsItsGaugeInATable_AndExitsZero() => Isolated.Run(AnyInstall, static () =>
+    public void Hello_PrintsItsGaugeInATable_AndExitsZero() => Isolated.Run(PythonInstall.FirstPresent, static () =>
     {
         var (exit, output, _) = Run(["hello"], o => SampleChecks.Configure(o, "http://127.0.0.1:9/health"));
         Assert.That(exit, Is.EqualTo(CheckCommand.ExitSucceeded), output);
@@ -85,7 +82,7 @@ public sealed class SampleCheckCommandTests
     });
 
     [Test]
-    public void Times3_PrintsEveryRun_WithServiceChecksEventsWarnings_AndTheTracebackOfTheFailedOne_AndExitsOne() => Isolated.Run(AnyInstall, static () =>
+    public void Times3_PrintsEveryRun_WithServiceChecksEventsWarnings_AndTheTracebackOfTheFailedOne_AndExitsOne() => Isolated.Run(PythonInstall.FirstPresent, static () =>
     {
         var folder = new CheckFolder().Check("chatty", ChattyCheck).Config("chatty", "instances: [{tags: [env:test]}]\n");
         var (exit, output, _) = Run(["chatty", "--times", "3", "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory]);
@@ -114,7 +111,7 @@ public sealed class SampleCheckCommandTests
     });
 
     [Test]
-    public void EveryInstanceRuns_AndLogsGoToStandardError_FromTheChosenLevel() => Isolated.Run(AnyInstall, static () =>
+    public void EveryInstanceRuns_AndLogsGoToStandardError_FromTheChosenLevel() => Isolated.Run(PythonInstall.FirstPresent, static () =>
     {
         var folder = new CheckFolder().Check("two", """
             from datadog_checks.base import AgentCheck
@@ -133,7 +130,7 @@ public sealed class SampleCheckCommandTests
     });
 
     [Test]
-    public void ACheckWithoutConfiguration_ExitsOne_AndSaysWhereItLooked() => Isolated.Run(AnyInstall, static () =>
+    public void ACheckWithoutConfiguration_ExitsOne_AndSaysWhereItLooked() => Isolated.Run(PythonInstall.FirstPresent, static () =>
     {
         var folder = new CheckFolder().Check("lonely", "from datadog_checks.base import AgentCheck\nclass Lonely(AgentCheck):\n    pass\n");
         var (exit, output, _) = Run(["lonely", "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory]);
@@ -142,7 +139,7 @@ public sealed class SampleCheckCommandTests
     });
 
     [Test]
-    public void ACheckThatCannotLoad_ExitsOne_WithTheLoaderErrors_AndOtherBrokenChecksDoNotMatter() => Isolated.Run(AnyInstall, static () =>
+    public void ACheckThatCannotLoad_ExitsOne_WithTheLoaderErrors_AndOtherBrokenChecksDoNotMatter() => Isolated.Run(PythonInstall.FirstPresent, static () =>
     {
         var folder = new CheckFolder()
             .Config("ghost", "instances: [{}]\n")
@@ -157,7 +154,7 @@ public sealed class SampleCheckCommandTests
     });
 
     [Test]
-    public void ABadConfigurationFileOfTheCheck_ExitsOne_NamingTheFileAndLine() => Isolated.Run(AnyInstall, static () =>
+    public void ABadConfigurationFileOfTheCheck_ExitsOne_NamingTheFileAndLine() => Isolated.Run(PythonInstall.FirstPresent, static () =>
     {
         var folder = new CheckFolder()
             .Check("picky", "from datadog_checks.base import AgentCheck\nclass Picky(AgentCheck):\n    def check(self, instance):\n        pass\n")

@@ -70,7 +70,7 @@ public sealed class SampleChecksTests
     });
 
     [Test]
-    public void HttpProbe_WhenTheEndpointGoesAway_IsCritical_AndSendsAnEvent() => Isolated.Run(PythonInstall.All.FirstOrDefault(i => i.IsPresent) ?? PythonInstall.All[0], static () =>
+    public void HttpProbe_WhenTheEndpointGoesAway_IsCritical_AndSendsAnEvent() => Isolated.Run(PythonInstall.FirstPresent, static () =>
     {
         var server = LoopbackStatusServer.Start();
         var sender = new InMemorySender();

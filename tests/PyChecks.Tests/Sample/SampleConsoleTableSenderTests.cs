@@ -51,7 +51,7 @@ public sealed class SampleConsoleTableSenderTests
     {
         var output = new StringWriter();
         var time = new ManualTime(Start);
-        using var sender = new ConsoleTableSender(output, redraw: true, TimeSpan.Zero, () => 0, time);
+        using var sender = new ConsoleTableSender(output, redraw: true, TimeSpan.Zero, () => (0, 0), time);
         Gauge(sender, "web:1", "latency", 0.25, ["url:/a"]);
         Gauge(sender, "db:1", "connections", 3, []);
         Gauge(sender, "web:1", "latency", 0.5, ["url:/a"]);
@@ -80,12 +80,29 @@ public sealed class SampleConsoleTableSenderTests
     public void Table_CutsLinesToTheTerminalWidth()
     {
         var output = new StringWriter();
-        using var sender = new ConsoleTableSender(output, redraw: true, TimeSpan.Zero, () => 30, new ManualTime(Start));
+        using var sender = new ConsoleTableSender(output, redraw: true, TimeSpan.Zero, () => (30, 0), new ManualTime(Start));
         Gauge(sender, "c:1", "a.rather.long.metric.name", 1, ["and:some", "long:tags"]);
         sender.Flush();
         var lines = output.ToString().Split("\e[K\n");
         Assert.That(lines.Where(l => !l.Contains('\e', StringComparison.Ordinal)), Has.All.Length.LessThanOrEqualTo(30));
         Assert.That(lines, Has.Some.EndsWith("…"));
+    }
+
+    [Test]
+    public void Table_TallerThanTheTerminal_IsCutToItsHeight()
+    {
+        var output = new StringWriter();
+        using var sender = new ConsoleTableSender(output, redraw: true, TimeSpan.Zero, () => (0, 10), new ManualTime(Start));
+        for (int i = 0; i < 20; i++)
+        {
+            Gauge(sender, "c:1", $"m{i:00}", i, []);
+        }
+
+        sender.Flush();
+        var lines = output.ToString().Split('\n');
+        Assert.That(lines, Has.Length.EqualTo(10), "9 lines, then the cursor on the last one");
+        Assert.That(lines[^2], Does.StartWith("… 17 more lines: "));
+        Assert.That(lines[^1], Is.EqualTo("\e[J"));
     }
 
     [Test]
@@ -118,7 +135,7 @@ public sealed class SampleConsoleTableSenderTests
         flusher.Wait();
         output.GetStringBuilder().Clear();
 
-        using var table = new ConsoleTableSender(output, redraw: true, TimeSpan.Zero, () => 0, new ManualTime(Start));
+        using var table = new ConsoleTableSender(output, redraw: true, TimeSpan.Zero, () => (0, 0), new ManualTime(Start));
         Parallel.For(0, 8, thread =>
         {
             for (int i = 1; i <= 500; i++)
