@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PyChecks;
 using PyChecks.Sample;
 
@@ -13,23 +14,23 @@ if (args is ["check", .. var commandArgs])
     return await CheckCommand.RunAsync(commandArgs, Console.Out, Console.Error, o => SampleChecks.Configure(o, server.HealthUrl));
 }
 
-// Otherwise: a Generic Host that runs every configured check at its interval and shows the latest values.
+// Otherwise: a Generic Host whose scheduler runs every configured check at its interval; the table shows the latest values.
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning); // the table is the output; logs only for what goes wrong
+builder.Services.AddPyChecks(o => SampleChecks.Configure(o, server.HealthUrl));
 
-var options = new PyChecksOptions();
-SampleChecks.Configure(options, server.HealthUrl);
-builder.Services.AddSingleton(options);
-builder.Services.AddHostedService<IntervalRunner>();
-
-var table = ConsoleTableSender.ForConsole();
+using var table = ConsoleTableSender.ForConsole();
 table.Title = $"PyChecks sample · checks.d and conf.d in {AppContext.BaseDirectory} · serving {server.HealthUrl} · Ctrl+C stops";
 builder.Services.AddSingleton<ISender>(table);
 
-using (var app = builder.Build())
+try
 {
+    using var app = builder.Build();
     await app.RunAsync();
+    return 0;
 }
-
-table.Dispose();
-return Environment.ExitCode;
+catch (Exception e) when (e is PythonRuntimeException or OptionsValidationException)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 1;
+}

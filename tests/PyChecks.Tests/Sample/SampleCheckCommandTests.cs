@@ -62,8 +62,8 @@ public sealed class SampleCheckCommandTests
         Assert.That(output.ToString(), Does.StartWith("usage: PyChecks.Sample check <name> [options]").And.Contain("--times <n>"));
     }
 
-    [Test]
-    public void Hello_PrintsItsGaugeInATable_AndExitsZero() => Isolated.Run(PythonInstall.FirstPresent, static () =>
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void Hello_PrintsItsGaugeInATable_AndExitsZero(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var (exit, output, _) = Run(["hello"], o => SampleChecks.Configure(o, "http://127.0.0.1:9/health"));
         Assert.That(exit, Is.EqualTo(CheckCommand.ExitSucceeded), output);
@@ -81,8 +81,8 @@ public sealed class SampleCheckCommandTests
         Assert.That(output, Does.EndWith("\nhello: 1 instance, 1 run: 1 succeeded, 0 failed\n"));
     });
 
-    [Test]
-    public void Times3_PrintsEveryRun_WithServiceChecksEventsWarnings_AndTheTracebackOfTheFailedOne_AndExitsOne() => Isolated.Run(PythonInstall.FirstPresent, static () =>
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void Times3_PrintsEveryRun_WithServiceChecksEventsWarnings_AndTheTracebackOfTheFailedOne_AndExitsOne(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("chatty", ChattyCheck).Config("chatty", "instances: [{tags: [env:test]}]\n");
         var (exit, output, _) = Run(["chatty", "--times", "3", "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory]);
@@ -110,8 +110,8 @@ public sealed class SampleCheckCommandTests
         Assert.That(output, Does.EndWith("\nchatty: 1 instance, 3 runs: 2 succeeded, 1 failed\n"));
     });
 
-    [Test]
-    public void EveryInstanceRuns_AndLogsGoToStandardError_FromTheChosenLevel() => Isolated.Run(PythonInstall.FirstPresent, static () =>
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void EveryInstanceRuns_AndLogsGoToStandardError_FromTheChosenLevel(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("two", """
             from datadog_checks.base import AgentCheck
@@ -129,8 +129,8 @@ public sealed class SampleCheckCommandTests
         Assert.That(error, Does.Not.Contain("not shown"));
     });
 
-    [Test]
-    public void ACheckWithoutConfiguration_ExitsOne_AndSaysWhereItLooked() => Isolated.Run(PythonInstall.FirstPresent, static () =>
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void ACheckWithoutConfiguration_ExitsOne_AndSaysWhereItLooked(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("lonely", "from datadog_checks.base import AgentCheck\nclass Lonely(AgentCheck):\n    pass\n");
         var (exit, output, _) = Run(["lonely", "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory]);
@@ -138,8 +138,8 @@ public sealed class SampleCheckCommandTests
         Assert.That(output, Does.EndWith($"\nNo configuration for check 'lonely' in {folder.ConfigDirectory}: add lonely.yaml with at least one instance.\n"));
     });
 
-    [Test]
-    public void ACheckThatCannotLoad_ExitsOne_WithTheLoaderErrors_AndOtherBrokenChecksDoNotMatter() => Isolated.Run(PythonInstall.FirstPresent, static () =>
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void ACheckThatCannotLoad_ExitsOne_WithTheLoaderErrors_AndOtherBrokenChecksDoNotMatter(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder()
             .Config("ghost", "instances: [{}]\n")
@@ -153,8 +153,8 @@ public sealed class SampleCheckCommandTests
         Assert.That(output, Does.Not.Contain("No configuration"));
     });
 
-    [Test]
-    public void ABadConfigurationFileOfTheCheck_ExitsOne_NamingTheFileAndLine() => Isolated.Run(PythonInstall.FirstPresent, static () =>
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void ABadConfigurationFileOfTheCheck_ExitsOne_NamingTheFileAndLine(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder()
             .Check("picky", "from datadog_checks.base import AgentCheck\nclass Picky(AgentCheck):\n    def check(self, instance):\n        pass\n")

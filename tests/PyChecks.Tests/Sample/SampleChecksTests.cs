@@ -69,8 +69,8 @@ public sealed class SampleChecksTests
         server.DisposeAsync().AsTask().GetAwaiter().GetResult();
     });
 
-    [Test]
-    public void HttpProbe_WhenTheEndpointGoesAway_IsCritical_AndSendsAnEvent() => Isolated.Run(PythonInstall.FirstPresent, static () =>
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void HttpProbe_WhenTheEndpointGoesAway_IsCritical_AndSendsAnEvent(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var server = LoopbackStatusServer.Start();
         var sender = new InMemorySender();
