@@ -37,8 +37,8 @@ internal static class CheckCommand
                                critical, off (default: error); logs go to standard error
           -h, --help           show this text
 
-        exit code: 0 when every run succeeded, 1 when a run failed or the check could not be loaded,
-        2 for wrong arguments.
+        Ctrl+C interrupts the running check. Exit code: 0 when every run succeeded, 1 when a run failed
+        or was interrupted or the check could not be loaded, 2 for wrong arguments.
         """;
 
     /// <summary>Runs the command.</summary>
@@ -46,8 +46,9 @@ internal static class CheckCommand
     /// <param name="output">Where the results go.</param>
     /// <param name="error">Where usage errors and logs go.</param>
     /// <param name="configure">Sets the defaults (directories, checks configured in code) before the arguments apply.</param>
+    /// <param name="cancellationToken">Interrupts the running check (Ctrl+C); no further run starts.</param>
     /// <returns>The process exit code: <see cref="ExitSucceeded"/>, <see cref="ExitFailed"/> or <see cref="ExitUsage"/>.</returns>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, Action<PyChecksOptions>? configure = null)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, Action<PyChecksOptions>? configure = null, CancellationToken cancellationToken = default)
     {
         if (args.Any(a => a is "-h" or "--help"))
         {
@@ -87,7 +88,7 @@ internal static class CheckCommand
             var (checks, errors) = Load(host, arguments.Name, options.ConfigDirectory);
             try
             {
-                return await RunAllAsync(arguments, checks, errors, recorder, options.ConfigDirectory, output);
+                return await RunAllAsync(arguments, checks, errors, recorder, options.ConfigDirectory, output, cancellationToken);
             }
             finally
             {
@@ -139,7 +140,7 @@ internal static class CheckCommand
             || ConfigExtensions.Any(ext => full == Path.GetFullPath(Path.Combine(confDir, name + ext)));
     }
 
-    private static async Task<int> RunAllAsync(Arguments arguments, List<ICheck> checks, List<Exception> errors, InMemorySender recorder, string? confDir, TextWriter output)
+    private static async Task<int> RunAllAsync(Arguments arguments, List<ICheck> checks, List<Exception> errors, InMemorySender recorder, string? confDir, TextWriter output, CancellationToken cancellationToken)
     {
         foreach (var e in errors)
         {
@@ -159,28 +160,38 @@ internal static class CheckCommand
         }
 
         int succeeded = 0, failed = 0;
-        for (int run = 1; run <= arguments.Times; run++)
+        try
         {
-            if (run > 1 && arguments.Pause > TimeSpan.Zero)
+            for (int run = 1; run <= arguments.Times; run++)
             {
-                await Task.Delay(arguments.Pause);
-            }
-
-            foreach (var check in checks)
-            {
-                recorder.Clear();
-                var result = await check.RunAsync();
-                if (result.Succeeded)
+                if (run > 1 && arguments.Pause > TimeSpan.Zero)
                 {
-                    succeeded++;
-                }
-                else
-                {
-                    failed++;
+                    await Task.Delay(arguments.Pause, cancellationToken);
                 }
 
-                output.Write(RunReport.Format(check, result, recorder, run, arguments.Times));
+                foreach (var check in checks)
+                {
+                    recorder.Clear();
+                    var result = await check.RunAsync(cancellationToken);
+                    if (result.Succeeded)
+                    {
+                        succeeded++;
+                    }
+                    else
+                    {
+                        failed++;
+                    }
+
+                    output.Write(RunReport.Format(check, result, recorder, run, arguments.Times));
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine();
+            output.WriteLine("Stopped.");
+            failed = Math.Max(failed, 1); // an interrupted command did not run what it was asked to
         }
 
         output.WriteLine();

@@ -11,7 +11,13 @@ await using var server = LoopbackStatusServer.Start();
 // `check <name> [options]`: run one check directly, outside the scheduler, and print what it submitted.
 if (args is ["check", .. var commandArgs])
 {
-    return await CheckCommand.RunAsync(commandArgs, Console.Out, Console.Error, o => SampleChecks.Configure(o, server.HealthUrl));
+    using var interrupt = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = !interrupt.IsCancellationRequested; // the first Ctrl+C interrupts the check, a second one ends the process
+        interrupt.Cancel();
+    };
+    return await CheckCommand.RunAsync(commandArgs, Console.Out, Console.Error, o => SampleChecks.Configure(o, server.HealthUrl), interrupt.Token);
 }
 
 // Otherwise: a Generic Host whose scheduler runs every configured check at its interval; the table shows the latest values.

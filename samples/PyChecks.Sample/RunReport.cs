@@ -12,7 +12,7 @@ internal static class RunReport
         var text = new StringBuilder();
         text.Append('\n').Append(CultureInfo.InvariantCulture, $"=== {check.Id} · run {run} of {runs} ===\n");
         text.Append(CultureInfo.InvariantCulture, $"check   {check.Name} {check.Version}, every {check.Interval.TotalSeconds:0.###} s, {check.Source}\n");
-        string outcome = result.Succeeded ? "OK" : "FAILED";
+        string outcome = result.Succeeded ? "OK" : result.Interrupted ? "INTERRUPTED" : "FAILED";
         text.Append(CultureInfo.InvariantCulture, $"result  {outcome} in {result.Duration.TotalMilliseconds:0.0} ms\n");
 
         var metrics = recorder.Metrics.Where(m => m.CheckId == check.Id).ToList();
