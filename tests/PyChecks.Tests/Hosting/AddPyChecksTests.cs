@@ -45,6 +45,41 @@ public sealed class AddPyChecksTests
         Assert.That(hosted.StatusOf("hello").LastMetrics, Is.EqualTo(1));
         Assert.That(hosted.Host.Services.GetRequiredService<PythonRuntime>(), Is.SameAs(PythonRuntime.Current));
         Assert.That(hosted.Scheduler.Checks.Select(c => c.Id), Is.EqualTo(new[] { status.CheckId }));
+
+        var memory = hosted.Host.Services.GetRequiredService<MemoryTracker>().GetSnapshotAsync().GetAwaiter().GetResult();
+        Assert.That(memory.Native.InUseBytes, Is.GreaterThan(0), "the built-in module definitions live in tracked native memory");
+        Assert.That(memory.Python!.AllocatedBlocks, Is.GreaterThan(0));
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void AddPyChecks_OnABareServiceCollection_WithoutLoggingOrMetrics_Runs(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("hello", """
+            from datadog_checks.base import AgentCheck
+
+            class HelloCheck(AgentCheck):
+                def check(self, instance):
+                    self.log.info('hello')
+                    self.gauge('hello.world', 1)
+            """).Config("hello", "instances: [{}]");
+        var sender = new InMemorySender();
+        var services = new ServiceCollection();
+        services.AddSingleton<ISender>(sender);
+        services.AddPyChecks(o =>
+        {
+            o.ChecksDirectory = folder.ChecksDirectory;
+            o.ConfigDirectory = folder.ConfigDirectory;
+            o.Python.Python = ChildPython.Library;
+            o.MaxStartJitter = TimeSpan.Zero;
+        });
+        using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<IHostedService>().Single();
+        hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+        Eventually.That(() => sender.Commits.Count == 1, "the first run");
+        Assert.That(sender.Metrics.Single().Name, Is.EqualTo("hello.world"));
+        Assert.That(provider.GetRequiredService<MemoryTracker>().GetSnapshot().Native.Allocations, Is.GreaterThan(0), "the tracker works without a host meter factory");
+        hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
     });
 
     [Test]
