@@ -130,6 +130,32 @@ public sealed class SampleCheckCommandTests
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void Cancelling_InterruptsTheRunningCheck_StartsNoOtherRun_AndExitsOne(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("sleepy", """
+            import time
+            from datadog_checks.base import AgentCheck
+            class Sleepy(AgentCheck):
+                def check(self, instance):
+                    self.gauge('sleepy.started', 1)
+                    while True:
+                        time.sleep(0.02)
+            """).Config("sleepy", "instances: [{}]\n");
+        var output = new StringWriter();
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromSeconds(1)); // as Ctrl+C does
+        int exit = CheckCommand.RunAsync(
+            ["sleepy", "--times", "3", "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory],
+            output, TextWriter.Null, o => o.Python = new PythonRuntimeOptions { Python = ChildPython.Library }, interrupt.Token).GetAwaiter().GetResult();
+        string text = output.ToString();
+        Assert.That(exit, Is.EqualTo(CheckCommand.ExitFailed), text);
+        Assert.That(text, Does.Contain(" · run 1 of 3 ===").And.Not.Contain("run 2 of 3"));
+        Assert.That(text, Does.Match(@"\nresult  INTERRUPTED in \d+\.\d ms\n"));
+        Assert.That(text, Does.Contain("\n  sleepy.started  gauge      1\n"), "what was submitted before the interrupt is shown");
+        Assert.That(text, Does.Contain("\n  pychecks.errors.CheckInterrupt\n"));
+        Assert.That(text, Does.EndWith("\nStopped.\n\nsleepy: 1 instance, 1 run: 0 succeeded, 1 failed\n"));
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void ACheckWithoutConfiguration_ExitsOne_AndSaysWhereItLooked(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("lonely", "from datadog_checks.base import AgentCheck\nclass Lonely(AgentCheck):\n    pass\n");
