@@ -100,22 +100,11 @@ internal static class CheckCommand
         }
     }
 
-    // Loads every configured check, keeps the instances of `name`, and the errors that concern it.
+    // Loads the instances of `name` (no other check is imported), and the errors that concern it.
     private static (List<ICheck> Checks, List<Exception> Errors) Load(CheckHost host, string name, string? confDir)
     {
-        var report = host.LoadConfiguredChecks();
-        var checks = new List<ICheck>();
-        foreach (var check in report.Checks)
-        {
-            if (check.Name == name)
-            {
-                checks.Add(check);
-            }
-            else
-            {
-                check.Dispose();
-            }
-        }
+        var report = host.LoadConfiguredChecks(name);
+        var checks = report.Checks.ToList();
 
         var errors = report.Errors.Where(e => e switch
         {

@@ -138,11 +138,21 @@ public sealed class SampleCheckCommandTests
             class Sleepy(AgentCheck):
                 def check(self, instance):
                     self.gauge('sleepy.started', 1)
+                    open(instance['marker'], 'w').close()
                     while True:
                         time.sleep(0.02)
-            """).Config("sleepy", "instances: [{}]\n");
+            """);
+        string marker = Path.Combine(folder.Root, "started");
+        folder.Config("sleepy", $"instances: [{{marker: '{marker}'}}]\n");
         var output = new StringWriter();
-        using var interrupt = new CancellationTokenSource(TimeSpan.FromSeconds(1)); // as Ctrl+C does
+        using var interrupt = new CancellationTokenSource();
+
+        // As Ctrl+C does, once the run is under way (however long Python took to start).
+        _ = Task.Run(() =>
+        {
+            SpinWait.SpinUntil(() => File.Exists(marker), TimeSpan.FromSeconds(60));
+            interrupt.Cancel();
+        });
         int exit = CheckCommand.RunAsync(
             ["sleepy", "--times", "3", "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory],
             output, TextWriter.Null, o => o.Python = new PythonRuntimeOptions { Python = ChildPython.Library }, interrupt.Token).GetAwaiter().GetResult();
