@@ -8,15 +8,14 @@ namespace PyChecks.Benchmarks;
 /// <summary>
 /// B6, profiler overhead: how much a 100 Hz profile task slows a CPU-bound check. Not a BenchmarkDotNet class (a task
 /// spans many runs, and the comparison must be made in one process, interleaved, to cancel out machine drift):
-/// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- b6 [blocks] [runs per block]</c>
-/// (defaults 20 blocks of 10 runs).
+/// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- b6 [pairs]</c> (default 200 pairs of runs).
 /// </summary>
 /// <remarks>
-/// The check spins a fixed number of Python iterations (about 100 ms of pure bytecode, never releasing the GIL
-/// on its own), so each sample has to take the GIL from it. Blocks alternate: without a task, then with a task
-/// (interval 10 ms) that starts before the block and is cancelled after it. Reported: the median run time of each
-/// kind of block (median of the blocks' medians), their ratio, the fastest run of each kind (on a shared machine
-/// noise only adds time), and the task's quality figures.
+/// The check spins a fixed number of Python iterations (about 100 ms of pure bytecode on 3.11, never releasing the
+/// GIL on its own), so each sample has to take the GIL from it. Runs come in pairs, one without a task and one with a
+/// task (interval 10 ms) started just before it and cancelled just after, in alternating order, so that the two kinds
+/// see the same machine. Reported: the median run time of each kind and their ratio, the median and quartiles of the
+/// pairs' ratios, the fastest run of each kind (on a shared machine noise only adds time), and the tasks' quality.
 /// </remarks>
 internal static class ProfilerOverhead
 {
@@ -36,8 +35,7 @@ internal static class ProfilerOverhead
 
     public static int Run(string[] args)
     {
-        int blocks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
-        int runsPerBlock = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        int pairs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
 
         string root = Path.Combine(Path.GetTempPath(), "pychecks-b6-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         string checksD = Directory.CreateDirectory(Path.Combine(root, "checks.d")).FullName;
@@ -48,7 +46,7 @@ internal static class ProfilerOverhead
             options.Python.Python = Environment.GetEnvironmentVariable(PythonHost.Variable) is { Length: > 0 } requested ? requested : PythonHost.ReferenceLibrary;
             using var host = CheckHost.Start(options);
             using var profiler = new Profiler(host.Runtime);
-            Console.WriteLine($"B6 — Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath}; .NET {Environment.Version}; {Environment.ProcessorCount} cores; {blocks} blocks × {runsPerBlock} runs");
+            Console.WriteLine($"B6 — Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath}; .NET {Environment.Version}; {Environment.ProcessorCount} cores; {pairs} pairs of runs");
             var check = host.Load(CheckConfigReader.Resolve(new CheckConfig
             {
                 Name = "cpu",
@@ -60,25 +58,34 @@ internal static class ProfilerOverhead
                 RunOnce(check); // warm-up
             }
 
-            var off = new List<double>();
-            var on = new List<double>();
-            var allOff = new List<double>();
-            var allOn = new List<double>();
-            var tasks = new List<ProfileTask>();
-            for (int b = 0; b < blocks; b++)
+            var off = new List<double>(pairs);
+            var on = new List<double>(pairs);
+            var ratios = new List<double>(pairs);
+            var tasks = new List<ProfileTask>(pairs);
+            for (int p = 0; p < pairs; p++)
             {
-                off.Add(Block(check, runsPerBlock, allOff));
-                var task = profiler.StartAsync(new ProfileRequest { CheckId = check.Id, Duration = TimeSpan.FromSeconds(600), Interval = TimeSpan.FromMilliseconds(10) }).GetAwaiter().GetResult();
-                on.Add(Block(check, runsPerBlock, allOn));
-                tasks.Add(profiler.Cancel(task.Id)!);
+                // Alternate the order within a pair, so that neither kind always runs first.
+                double a, b;
+                if (p % 2 == 0)
+                {
+                    a = RunOnce(check);
+                    b = Profiled(profiler, check, tasks);
+                }
+                else
+                {
+                    b = Profiled(profiler, check, tasks);
+                    a = RunOnce(check);
+                }
+
+                off.Add(a);
+                on.Add(b);
+                ratios.Add(b / a);
             }
 
-            double offMedian = Median(off), onMedian = Median(on);
             var q = tasks.Select(t => t.Quality).ToList();
-            Console.WriteLine($"run time, median of block medians: without a task {offMedian:0.000} ms, with a 100 Hz task {onMedian:0.000} ms");
-            Console.WriteLine($"slowdown: {(onMedian / offMedian - 1) * 100:+0.00;-0.00} % (ratio {onMedian / offMedian:0.0000})");
-            Console.WriteLine($"fastest run: without {allOff.Min():0.000} ms, with {allOn.Min():0.000} ms: {(allOn.Min() / allOff.Min() - 1) * 100:+0.00;-0.00} %");
-            Console.WriteLine($"per-block slowdowns (%): {string.Join(" ", off.Zip(on, (a, c) => ((c / a - 1) * 100).ToString("+0.0;-0.0", CultureInfo.InvariantCulture)))}");
+            Console.WriteLine($"run time, median: without a task {Median(off):0.000} ms, with a 100 Hz task {Median(on):0.000} ms: {(Median(on) / Median(off) - 1) * 100:+0.00;-0.00} %");
+            Console.WriteLine($"median of the pairs' ratios: {Median(ratios):0.0000} ({(Median(ratios) - 1) * 100:+0.00;-0.00} %); quartiles {Quantile(ratios, 0.25):0.0000} – {Quantile(ratios, 0.75):0.0000}");
+            Console.WriteLine($"fastest run: without {off.Min():0.000} ms, with {on.Min():0.000} ms: {(on.Min() / off.Min() - 1) * 100:+0.00;-0.00} %");
             Console.WriteLine(
                 $"task quality (median over tasks): samples {Median(q.Select(x => (double)x.Samples).ToList()):0}, achieved {Median(q.Select(x => x.AchievedHz).ToList()):0.0} Hz, " +
                 $"GIL wait p50 {Median(q.Select(x => x.GilWaitP50.TotalMicroseconds).ToList()):0} µs / p99 {Median(q.Select(x => x.GilWaitP99.TotalMicroseconds).ToList()):0} µs, " +
@@ -91,16 +98,12 @@ internal static class ProfilerOverhead
         }
     }
 
-    private static double Block(ICheck check, int runs, List<double> all)
+    private static double Profiled(Profiler profiler, ICheck check, List<ProfileTask> tasks)
     {
-        var times = new List<double>(runs);
-        for (int i = 0; i < runs; i++)
-        {
-            times.Add(RunOnce(check));
-        }
-
-        all.AddRange(times);
-        return Median(times);
+        var task = profiler.StartAsync(new ProfileRequest { CheckId = check.Id, Duration = TimeSpan.FromSeconds(600), Interval = TimeSpan.FromMilliseconds(10) }).GetAwaiter().GetResult();
+        double ms = RunOnce(check);
+        tasks.Add(profiler.Cancel(task.Id)!);
+        return ms;
     }
 
     private static double RunOnce(ICheck check)
@@ -111,9 +114,19 @@ internal static class ProfilerOverhead
         return result.Succeeded ? ms : throw new InvalidOperationException($"{check.Id} failed: {result.Error}\n{result.Traceback}");
     }
 
-    private static double Median(List<double> values)
+    private static double Median(List<double> values) => Quantile(values, 0.5);
+
+    private static double Quantile(List<double> values, double q)
     {
         var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        if (sorted.Count == 0)
+        {
+            return 0;
+        }
+
+        double position = q * (sorted.Count - 1);
+        int below = (int)Math.Floor(position);
+        int above = Math.Min(below + 1, sorted.Count - 1);
+        return sorted[below] + ((sorted[above] - sorted[below]) * (position - below));
     }
 }

@@ -256,15 +256,11 @@ public sealed class Profiler : IProfiler, IDisposable
 
             if (wait > 0)
             {
-                // Idle (no run attached) or early: sleep until due, or until a run attaches, a task starts or one ends.
-                var timeout = wait == long.MaxValue ? TimeSpan.FromMilliseconds(250) : Stopwatch.GetElapsedTime(0, wait);
-                if (timeout >= TimeSpan.FromMilliseconds(1))
-                {
-                    _wake.WaitOne(timeout);
-                    continue;
-                }
-
-                SpinUntil(now + wait);
+                // Idle (no run attached) or early: sleep until due (rounded up to the millisecond: never spin), or until
+                // a run attaches, a task starts or one ends.
+                int timeout = wait == long.MaxValue ? 250 : (int)Math.Ceiling(Stopwatch.GetElapsedTime(0, wait).TotalMilliseconds);
+                _wake.WaitOne(timeout);
+                continue;
             }
 
             due.Clear();
@@ -341,15 +337,6 @@ public sealed class Profiler : IProfiler, IDisposable
             session.Record(mine, frames, acquired - requested, released - acquired, scratch);
             session.NextDue = session.NextAfter(requested); // the wait for the GIL counts towards the interval
             start = ends[d];
-        }
-    }
-
-    private static void SpinUntil(long timestamp)
-    {
-        var spinner = default(SpinWait);
-        while (Stopwatch.GetTimestamp() < timestamp)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 }
