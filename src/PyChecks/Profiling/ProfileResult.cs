@@ -199,7 +199,7 @@ public sealed class ProfileResult
         json.WriteStartObject();
         json.WriteString("format", "pychecks-profile/1");
         json.WritePropertyName("task");
-        WriteTask(json, Task);
+        Task.WriteJson(json);
         json.WriteStartArray("frames");
         foreach (var frame in Frames)
         {
@@ -249,54 +249,6 @@ public sealed class ProfileResult
         }
 
         json.WriteEndArray();
-        json.WriteEndObject();
-    }
-
-    /// <summary>Writes a task as the JSON object the native format (and the control API) use.</summary>
-    internal static void WriteTask(Utf8JsonWriter json, ProfileTask task)
-    {
-        json.WriteStartObject();
-        json.WriteString("id", task.Id);
-        json.WriteString("checkId", task.CheckId);
-        json.WriteString("state", task.State.ToString().ToLowerInvariant());
-        json.WriteNumber("durationMs", (long)task.Duration.TotalMilliseconds);
-        json.WriteNumber("intervalMs", (long)task.Interval.TotalMilliseconds);
-        json.WriteNumber("maxDepth", task.MaxDepth);
-        json.WriteNumber("minRunDurationMs", (long)task.MinRunDuration.TotalMilliseconds);
-        if (task.MaxRuns is { } maxRuns)
-        {
-            json.WriteNumber("maxRuns", maxRuns);
-        }
-
-        json.WriteString("createdAt", task.CreatedAt);
-        if (task.StartedAt is { } started)
-        {
-            json.WriteString("startedAt", started);
-        }
-
-        if (task.EndedAt is { } ended)
-        {
-            json.WriteString("endedAt", ended);
-        }
-
-        json.WriteNumber("runs", task.Runs);
-        if (task.Message is { } message)
-        {
-            json.WriteString("message", message);
-        }
-
-        var q = task.Quality;
-        json.WriteStartObject("quality");
-        json.WriteNumber("samples", q.Samples);
-        json.WriteNumber("truncatedSamples", q.TruncatedSamples);
-        json.WriteNumber("sampledMicros", (long)(q.SampledTime.Ticks / 10));
-        json.WriteNumber("requestedHz", Math.Round(q.RequestedHz, 2));
-        json.WriteNumber("achievedHz", Math.Round(q.AchievedHz, 2));
-        json.WriteNumber("gilWaitP50Micros", Math.Round(q.GilWaitP50.TotalMicroseconds, 1));
-        json.WriteNumber("gilWaitP99Micros", Math.Round(q.GilWaitP99.TotalMicroseconds, 1));
-        json.WriteNumber("holdP50Micros", Math.Round(q.HoldP50.TotalMicroseconds, 1));
-        json.WriteNumber("holdP99Micros", Math.Round(q.HoldP99.TotalMicroseconds, 1));
-        json.WriteEndObject();
         json.WriteEndObject();
     }
 

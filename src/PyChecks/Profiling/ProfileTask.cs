@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace PyChecks.Profiling;
 
 /// <summary>A profile task as it was when asked: its request (with defaults applied), its state and its quality so far.</summary>
@@ -50,4 +52,59 @@ public sealed record ProfileTask
     /// active, so it has no samples); <see langword="null"/> while it runs normally.
     /// </summary>
     public string? Message { get; init; }
+
+    /// <summary>
+    /// Writes the task as one JSON object: <c>id</c>, <c>checkId</c>, <c>state</c> (lower case), the request
+    /// (<c>durationMs</c>, <c>intervalMs</c>, <c>maxDepth</c>, <c>minRunDurationMs</c>, <c>maxRuns</c> when set), the times
+    /// (ISO 8601), <c>runs</c>, <c>message</c> when set, and <c>quality</c> (times in microseconds). The shape PyChecks' JSON
+    /// result embeds, for APIs to reuse.
+    /// </summary>
+    /// <param name="json">Where to write.</param>
+    public void WriteJson(Utf8JsonWriter json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteStartObject();
+        json.WriteString("id", Id);
+        json.WriteString("checkId", CheckId);
+        json.WriteString("state", State.ToString().ToLowerInvariant());
+        json.WriteNumber("durationMs", (long)Duration.TotalMilliseconds);
+        json.WriteNumber("intervalMs", (long)Interval.TotalMilliseconds);
+        json.WriteNumber("maxDepth", MaxDepth);
+        json.WriteNumber("minRunDurationMs", (long)MinRunDuration.TotalMilliseconds);
+        if (MaxRuns is { } maxRuns)
+        {
+            json.WriteNumber("maxRuns", maxRuns);
+        }
+
+        json.WriteString("createdAt", CreatedAt);
+        if (StartedAt is { } started)
+        {
+            json.WriteString("startedAt", started);
+        }
+
+        if (EndedAt is { } ended)
+        {
+            json.WriteString("endedAt", ended);
+        }
+
+        json.WriteNumber("runs", Runs);
+        if (Message is { } message)
+        {
+            json.WriteString("message", message);
+        }
+
+        var q = Quality;
+        json.WriteStartObject("quality");
+        json.WriteNumber("samples", q.Samples);
+        json.WriteNumber("truncatedSamples", q.TruncatedSamples);
+        json.WriteNumber("sampledMicros", (long)(q.SampledTime.Ticks / 10));
+        json.WriteNumber("requestedHz", Math.Round(q.RequestedHz, 2));
+        json.WriteNumber("achievedHz", Math.Round(q.AchievedHz, 2));
+        json.WriteNumber("gilWaitP50Micros", Math.Round(q.GilWaitP50.TotalMicroseconds, 1));
+        json.WriteNumber("gilWaitP99Micros", Math.Round(q.GilWaitP99.TotalMicroseconds, 1));
+        json.WriteNumber("holdP50Micros", Math.Round(q.HoldP50.TotalMicroseconds, 1));
+        json.WriteNumber("holdP99Micros", Math.Round(q.HoldP99.TotalMicroseconds, 1));
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
 }

@@ -165,6 +165,50 @@ public sealed class ProfilerTests
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void Profile_WithAMinRunDuration_SamplesOnlyTheRunsLaterPart(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("phased", """
+            import time
+            from datadog_checks.base import AgentCheck
+
+            def spin(until):
+                while time.perf_counter() < until:
+                    pass
+
+            def early(until):
+                spin(until)
+
+            def late(until):
+                spin(until)
+
+            class PhasedCheck(AgentCheck):
+                def check(self, instance):
+                    start = time.perf_counter()
+                    early(start + 0.2)
+                    late(start + 0.4)
+            """).Config("phased", "instances: [{min_collection_interval: 3600}]");
+        using var hosted = HostedChecks.Start(folder);
+        Eventually.That(() => hosted.CommitsOf("phased") == 1, "the scheduled first run");
+        var profiler = hosted.Host.Services.GetRequiredService<IProfiler>();
+
+        // early() ends 0.2 s into check(): from 0.3 s after the run starts, only late() runs.
+        var task = profiler.StartAsync(new ProfileRequest { CheckId = hosted.StatusOf("phased").CheckId, MinRunDuration = TimeSpan.FromMilliseconds(300) }).GetAwaiter().GetResult();
+        Assert.That(task.MinRunDuration, Is.EqualTo(TimeSpan.FromMilliseconds(300)));
+        for (int i = 0; i < 3; i++)
+        {
+            hosted.Scheduler.RunOnceAsync("phased").GetAwaiter().GetResult();
+        }
+
+        var running = profiler.GetResult(task.Id)!;
+        Assert.That(running.Task.State, Is.EqualTo(ProfileTaskState.Running), "a result can be read while the task runs");
+        Assert.That(running.Task.Quality.Samples, Is.GreaterThan(0), running.Task.ToString());
+        Assert.That(running.Task.Quality.SampledTime.TotalSeconds, Is.LessThan(0.35), "only the runs' last ~0.1 s each are covered");
+        string folded = running.ToFolded(includeLines: false);
+        Assert.That(folded, Does.Not.Contain("early ("), folded);
+        Assert.That(folded, Does.Contain("late ("));
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void StartAsync_EnforcesOneTaskPerCheck_TheConcurrentLimit_AndKnownChecks(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("quick", QuickCheck).Config("quick", """
