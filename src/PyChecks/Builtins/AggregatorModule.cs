@@ -83,7 +83,7 @@ internal static unsafe class AggregatorModule
                 return 0;
             }
 
-            string[]? tags = ReadTags(a, 5, router, context, out int tagCount);
+            string[]? tags = ReadTags(a, 5, router, context, name, out int tagCount);
             if (tags is null)
             {
                 return 0;
@@ -136,7 +136,7 @@ internal static unsafe class AggregatorModule
                 return 0;
             }
 
-            string[]? tags = ReadTags(a, 4, router, context, out int tagCount);
+            string[]? tags = ReadTags(a, 4, router, context, name, out int tagCount);
             if (tags is null)
             {
                 return 0;
@@ -214,7 +214,7 @@ internal static unsafe class AggregatorModule
             if (tagsObject != 0 && tagsObject != CPython.None)
             {
                 var tagArgs = new Arguments("submit_event", &tagsObject, 1);
-                string[]? tags = ReadTags(tagArgs, 0, router, context, out int tagCount);
+                string[]? tags = ReadTags(tagArgs, 0, router, context, title, out int tagCount);
                 if (tags is null)
                 {
                     return 0;
@@ -274,7 +274,7 @@ internal static unsafe class AggregatorModule
                 return 0;
             }
 
-            string[]? tags = ReadTags(a, 8, router, context, out int tagCount);
+            string[]? tags = ReadTags(a, 8, router, context, name, out int tagCount);
             if (tags is null)
             {
                 return 0;
@@ -311,30 +311,33 @@ internal static unsafe class AggregatorModule
     /// <summary>Reads the check id and finds its check (null, without error, when it names no loaded check: the sample is dropped and counted).</summary>
     private static bool CheckId(in Arguments a, int index, SubmissionRouter router, out CheckRunContext? context)
     {
-        context = null;
-        if (!Arguments.TryUtf8(a[index], out var utf8))
+        if (!a.String(index, "check_id", router.Strings, out string checkId))
         {
-            if (!a.String(index, "check_id", router.Strings, out string slow))
-            {
-                return false;
-            }
-
-            context = router.Find(slow);
-            return true;
+            context = null;
+            return false;
         }
 
-        context = router.Resolve(utf8);
+        context = router.Resolve(checkId);
         return true;
     }
 
     /// <summary>
     /// Reads tags into a rented buffer, then appends the check's configured tags. A str or a non-sequence is a
-    /// TypeError; items that are neither str nor bytes are dropped (Datadog's rule).
+    /// TypeError; items that are neither str nor bytes are dropped (Datadog's rule), and so are bytes that are
+    /// not UTF-8, with a warning (AgentCheck._normalize_tags_type's rule). <paramref name="subject"/> names the
+    /// sample in that warning.
     /// </summary>
-    private static string[]? ReadTags(in Arguments a, int index, SubmissionRouter router, CheckRunContext? context, out int count)
+    private static string[]? ReadTags(in Arguments a, int index, SubmissionRouter router, CheckRunContext? context, string subject, out int count)
     {
-        count = 0;
         nint tags = a[index];
+        bool isList = CPython.IsExactType(tags, CPython.ListType);
+        if (isList || CPython.IsExactType(tags, CPython.TupleType))
+        {
+            return ReadListOrTuple(tags, isList, router, context, subject, out count);
+        }
+
+        // Any other sequence: through PySequence_Fast, which hands back an exact list or tuple.
+        count = 0;
         if (CPython.PySequence_Check(tags) == 0 || CPython.PyObject_IsInstance(tags, CPython.UnicodeType) > 0 || CPython.PyObject_IsInstance(tags, CPython.BytesType) > 0)
         {
             CPython.PyErr_Clear();
@@ -355,30 +358,43 @@ internal static unsafe class AggregatorModule
 
         try
         {
-            nint type = CPython.PyObject_Type(fast);
-            CPython.Py_DecRef(type);
-            bool isList = type == CPython.ListType;
-            int length = checked((int)(isList ? CPython.PyList_Size(fast) : CPython.PyTuple_Size(fast)));
-            var buffer = router.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
-            for (int i = 0; i < length; i++)
-            {
-                nint item = isList ? CPython.PyList_GetItem(fast, i) : CPython.PyTuple_GetItem(fast, i);
-                if (Arguments.TryUtf8(item, out var utf8))
-                {
-                    buffer[count++] = router.Strings.Get(item, utf8);
-                }
-                else if (TryBytes(item, out var bytes))
-                {
-                    buffer[count++] = System.Text.Encoding.UTF8.GetString(bytes);
-                }
-            }
-
-            return AppendConfigured(buffer, count, context, out count);
+            return ReadListOrTuple(fast, CPython.IsExactType(fast, CPython.ListType), router, context, subject, out count);
         }
         finally
         {
             CPython.Py_DecRef(fast);
         }
+    }
+
+    /// <summary>Reads the tags of an exact list or tuple (the leaf accessors apply), then the configured tags.</summary>
+    private static string[] ReadListOrTuple(nint tags, bool isList, SubmissionRouter router, CheckRunContext? context, string subject, out int count)
+    {
+        int length = (int)(isList ? CPython.Leaf.PyList_Size(tags) : CPython.Leaf.PyTuple_Size(tags));
+        var buffer = router.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
+        count = 0;
+
+        // A miss in the string cache calls into Python, which could run a finalizer that shrinks the list: re-check its size.
+        for (int i = 0; i < length && (!isList || i < CPython.Leaf.PyList_Size(tags)); i++)
+        {
+            nint item = isList ? CPython.Leaf.PyList_GetItem(tags, i) : CPython.Leaf.PyTuple_GetItem(tags, i);
+            if (router.Strings.TryGet(item, out string tag))
+            {
+                buffer[count++] = tag;
+            }
+            else if (TryBytes(item, out var bytes))
+            {
+                if (TryDecodeStrict(bytes, out tag))
+                {
+                    buffer[count++] = tag;
+                }
+                else
+                {
+                    router.TagNotUtf8(bytes, subject);
+                }
+            }
+        }
+
+        return AppendConfigured(buffer, count, context, out count);
     }
 
     private static string[] AppendConfigured(string[] buffer, int count, CheckRunContext? context, out int total)
@@ -398,6 +414,13 @@ internal static unsafe class AggregatorModule
 
         total = count;
         return buffer;
+    }
+
+    private static bool TryDecodeStrict(ReadOnlySpan<byte> bytes, out string text)
+    {
+        bool valid = System.Text.Unicode.Utf8.IsValid(bytes);
+        text = valid ? System.Text.Encoding.UTF8.GetString(bytes) : string.Empty;
+        return valid;
     }
 
     private static bool TryBytes(nint item, out ReadOnlySpan<byte> bytes)
@@ -433,9 +456,8 @@ internal static unsafe class AggregatorModule
             return true;
         }
 
-        if (Arguments.TryUtf8(item, out var utf8))
+        if (router.Strings.TryGet(item, out value))
         {
-            value = router.Strings.Get(item, utf8);
             return true;
         }
 

@@ -15,6 +15,13 @@ import datadog_agent
 from .log import CheckLoggingAdapter
 from .utils import ensure_bytes, is_affirmative, to_native_string
 
+# Bound once: the submission methods run for every sample.
+_aggregator_submit_metric = aggregator.submit_metric
+_NO_TAGS = ()
+_GAUGE, _COUNT, _MONOTONIC_COUNT, _RATE, _HISTOGRAM, _HISTORATE, _COUNTER = (
+    aggregator.GAUGE, aggregator.COUNT, aggregator.MONOTONIC_COUNT, aggregator.RATE, aggregator.HISTOGRAM,
+    aggregator.HISTORATE, aggregator.COUNTER)
+
 
 class AgentCheck(object):
     """Base class of a check: subclass it and implement :meth:`check`.
@@ -150,9 +157,16 @@ class AgentCheck(object):
         # Datadog's message, as Datadog does under its test stub, rather than
         # logging a warning and dropping the sample as it does inside the Agent:
         # a bad value is a bug in the check and the run's error says so.
+        #
+        # The common case (a str name, a float, a list or tuple of tags, no
+        # device_name) takes no other Python call: a list or tuple of tags goes to
+        # the host as it is, and the host applies _normalize_tags_type's rules
+        # (bytes decoded as UTF-8, an undecodable tag logged and dropped, None and
+        # other non-strings dropped).
         if value is None:
             return
-        name = self._format_namespace(name, raw)
+        if name.__class__ is not str or (self.__NAMESPACE__ and not raw):
+            name = self._format_namespace(name, raw)
         if value.__class__ is not float:
             try:
                 value = float(value)
@@ -160,12 +174,14 @@ class AgentCheck(object):
                 raise ValueError(
                     'Metric: {} has non float value: {}. Only float values can be submitted as metrics.'.format(
                         repr(name), repr(value)))
-        tags = self._normalize_tags_type(tags, device_name, name)
+        tags_class = tags.__class__
+        if device_name or (tags_class is not list and tags_class is not tuple):
+            tags = _NO_TAGS if tags is None and not device_name else self._normalize_tags_type(tags, device_name, name)
         if hostname is None:
             hostname = ''
-        else:
+        elif hostname.__class__ is not str:
             hostname = to_native_string(hostname)
-        aggregator.submit_metric(self, self.check_id, mtype, name, value, tags, hostname, flush_first_value)
+        _aggregator_submit_metric(self, self.check_id, mtype, name, value, tags, hostname, flush_first_value)
 
     def gauge(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a gauge: the last value in the flush interval wins.
@@ -177,11 +193,11 @@ class AgentCheck(object):
         - **device_name** (*str*): deprecated, adds a ``device:<device_name>`` tag.
         - **raw** (*bool*): do not prefix the name with ``__NAMESPACE__``.
         """
-        self._submit_metric(aggregator.GAUGE, name, value, tags, hostname, device_name, raw)
+        self._submit_metric(_GAUGE, name, value, tags, hostname, device_name, raw)
 
     def count(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a raw count (summed over the flush interval). Arguments as :meth:`gauge`."""
-        self._submit_metric(aggregator.COUNT, name, value, tags, hostname, device_name, raw)
+        self._submit_metric(_COUNT, name, value, tags, hostname, device_name, raw)
 
     def monotonic_count(self, name, value, tags=None, hostname=None, device_name=None, raw=False,
                         flush_first_value=False):
@@ -190,28 +206,28 @@ class AgentCheck(object):
         Arguments as :meth:`gauge`, plus ``flush_first_value``: report the first
         sample's value as a delta instead of only using it as the baseline.
         """
-        self._submit_metric(aggregator.MONOTONIC_COUNT, name, value, tags, hostname, device_name, raw,
+        self._submit_metric(_MONOTONIC_COUNT, name, value, tags, hostname, device_name, raw,
                             flush_first_value)
 
     def rate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a point whose per-second rate is computed between runs. Arguments as :meth:`gauge`."""
-        self._submit_metric(aggregator.RATE, name, value, tags, hostname, device_name, raw)
+        self._submit_metric(_RATE, name, value, tags, hostname, device_name, raw)
 
     def histogram(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram sample (aggregated into avg, max, percentiles...). Arguments as :meth:`gauge`."""
-        self._submit_metric(aggregator.HISTOGRAM, name, value, tags, hostname, device_name, raw)
+        self._submit_metric(_HISTOGRAM, name, value, tags, hostname, device_name, raw)
 
     def historate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram of rates. Arguments as :meth:`gauge`."""
-        self._submit_metric(aggregator.HISTORATE, name, value, tags, hostname, device_name, raw)
+        self._submit_metric(_HISTORATE, name, value, tags, hostname, device_name, raw)
 
     def increment(self, name, value=1, tags=None, hostname=None, device_name=None, raw=False):
         """Deprecated (Datadog): increment a counter. Use :meth:`count` or :meth:`gauge`."""
-        self._submit_metric(aggregator.COUNTER, name, value, tags, hostname, device_name, raw)
+        self._submit_metric(_COUNTER, name, value, tags, hostname, device_name, raw)
 
     def decrement(self, name, value=-1, tags=None, hostname=None, device_name=None, raw=False):
         """Deprecated (Datadog): decrement a counter. Use :meth:`count` or :meth:`gauge`."""
-        self._submit_metric(aggregator.COUNTER, name, value, tags, hostname, device_name, raw)
+        self._submit_metric(_COUNTER, name, value, tags, hostname, device_name, raw)
 
     def submit_histogram_bucket(self, name, value, lower_bound, upper_bound, monotonic, hostname, tags,
                                 raw=False, flush_first_value=False):
