@@ -104,7 +104,7 @@ internal static unsafe class AggregatorModule
                 });
             }
 
-            router.ReturnTags(tags);
+            router.ReturnTags(tags, tagCount);
             return Builtin.None();
         }
         catch (Exception e)
@@ -156,7 +156,7 @@ internal static unsafe class AggregatorModule
                 });
             }
 
-            router.ReturnTags(tags);
+            router.ReturnTags(tags, tagCount);
             return Builtin.None();
         }
         catch (Exception e)
@@ -221,7 +221,7 @@ internal static unsafe class AggregatorModule
                 }
 
                 eventTags = tags.AsSpan(0, tagCount).ToArray();
-                router.ReturnTags(tags);
+                router.ReturnTags(tags, tagCount);
             }
             else if (context is not null)
             {
@@ -296,7 +296,7 @@ internal static unsafe class AggregatorModule
                 });
             }
 
-            router.ReturnTags(tags);
+            router.ReturnTags(tags, tagCount);
             return Builtin.None();
         }
         catch (Exception e)
@@ -373,11 +373,16 @@ internal static unsafe class AggregatorModule
         var buffer = router.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
         count = 0;
 
-        // A miss in the string cache calls into Python, which could run a finalizer that shrinks the list: re-check its size.
-        for (int i = 0; i < length && (!isList || i < CPython.Leaf.PyList_Size(tags)); i++)
+        for (int i = 0; i < length; i++)
         {
             nint item = isList ? CPython.Leaf.PyList_GetItem(tags, i) : CPython.Leaf.PyTuple_GetItem(tags, i);
-            if (router.Strings.TryGet(item, out string tag))
+            if (router.Strings.TryGetCached(item, out string tag))
+            {
+                buffer[count++] = tag;
+                continue;
+            }
+
+            if (router.Strings.TryGet(item, out tag))
             {
                 buffer[count++] = tag;
             }
@@ -391,6 +396,12 @@ internal static unsafe class AggregatorModule
                 {
                     router.TagNotUtf8(bytes, subject);
                 }
+            }
+
+            // That called into Python, which could have run a finalizer that shrank the list.
+            if (isList)
+            {
+                length = Math.Min(length, (int)CPython.Leaf.PyList_Size(tags));
             }
         }
 

@@ -25,7 +25,11 @@ internal sealed unsafe class Utf8StringCache
     /// not a <c>str</c> or has no UTF-8 form (lone surrogates).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryGet(nint obj, out string value)
+    public bool TryGet(nint obj, out string value) => TryGetCached(obj, out value) || Miss(obj, ref _entries[Slot(obj)], out value);
+
+    /// <summary>A hit: the string cached for <paramref name="obj"/>, found without calling into Python.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetCached(nint obj, out string value)
     {
         ref Entry entry = ref _entries[Slot(obj)];
         if (entry.Owner == obj && obj != 0)
@@ -34,7 +38,8 @@ internal sealed unsafe class Utf8StringCache
             return true;
         }
 
-        return Miss(obj, ref entry, out value);
+        value = string.Empty;
+        return false;
     }
 
     private static int Slot(nint obj) => (int)((nuint)obj >> 4) & (Size - 1);

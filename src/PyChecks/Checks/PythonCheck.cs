@@ -12,6 +12,7 @@ internal sealed class PythonCheck : ICheck
     private readonly PyObject _instance;
     private readonly PyObject _run;
     private readonly PyObject _getWarnings;
+    private readonly Func<CheckRunResult> _runOnWorker;
     private int _disposed;
     private int _running;
 
@@ -22,6 +23,7 @@ internal sealed class PythonCheck : ICheck
         _instance = instance;
         _run = instance.GetAttr("run");
         _getWarnings = instance.GetAttr("get_warnings");
+        _runOnWorker = Run;
         Id = config.CheckId;
         Name = config.CheckName;
         Interval = config.Interval;
@@ -54,7 +56,7 @@ internal sealed class PythonCheck : ICheck
             return Task.FromException<CheckRunResult>(new InvalidOperationException($"Check {Id} is already running; an instance runs one run at a time."));
         }
 
-        var run = _runtime.RunAsync(Run, cancellationToken);
+        var run = _runtime.RunAsync(_runOnWorker, cancellationToken);
         if (run.IsCompleted)
         {
             EndRun();
@@ -126,8 +128,9 @@ internal sealed class PythonCheck : ICheck
         CheckRunContext.Current = _context;
         try
         {
-            using var outcome = _run.Call();
-            string text = outcome.As<string>();
+            // run() returns '' on success: no wrapper, no string.
+            using var outcome = _run.CallUnlessEmpty();
+            string text = outcome?.As<string>() ?? string.Empty;
             if (text.Length != 0)
             {
                 (error, traceback) = ParseRunError(text);
@@ -183,8 +186,8 @@ internal sealed class PythonCheck : ICheck
     {
         try
         {
-            using var list = _getWarnings.Call();
-            if (list.ToClr() is List<object?> { Count: > 0 } items)
+            using var list = _getWarnings.CallUnlessEmpty();
+            if (list?.ToClr() is List<object?> { Count: > 0 } items)
             {
                 return items.Select(w => w?.ToString() ?? string.Empty).ToArray();
             }

@@ -70,16 +70,21 @@ internal sealed partial class SubmissionRouter
         return found;
     }
 
-    /// <summary>Takes the tag buffer (or a fresh one if a re-entrant submission holds it).</summary>
+    /// <summary>
+    /// Takes the tag buffer (or a fresh one if a re-entrant submission holds it). No atomics: the callers
+    /// hold the GIL, so only re-entrance on the same thread can find it taken.
+    /// </summary>
     public string[] RentTags(int capacity)
     {
-        var buffer = Interlocked.Exchange(ref _tagBuffer, null);
+        var buffer = _tagBuffer;
+        _tagBuffer = null;
         return buffer is not null && buffer.Length >= capacity ? buffer : new string[Math.Max(capacity, 64)];
     }
 
-    public void ReturnTags(string[] buffer)
+    /// <summary>Gives the buffer back, clearing the <paramref name="used"/> slots (the strings are cached anyway, but a buffer should not keep them alive).</summary>
+    public void ReturnTags(string[] buffer, int used)
     {
-        Array.Clear(buffer);
+        buffer.AsSpan(0, used).Clear();
         _tagBuffer = buffer;
     }
 

@@ -158,11 +158,12 @@ class AgentCheck(object):
         # logging a warning and dropping the sample as it does inside the Agent:
         # a bad value is a bug in the check and the run's error says so.
         #
-        # The common case (a str name, a float, a list or tuple of tags, no
-        # device_name) takes no other Python call: a list or tuple of tags goes to
-        # the host as it is, and the host applies _normalize_tags_type's rules
-        # (bytes decoded as UTF-8, an undecodable tag logged and dropped, None and
-        # other non-strings dropped).
+        # A list or tuple of tags goes to the host as it is, and the host applies
+        # _normalize_tags_type's rules (bytes decoded as UTF-8, an undecodable tag
+        # logged and dropped, None and other non-strings dropped). gauge() and its
+        # siblings call the host directly in the commonest case (a str name, a
+        # float, a list of tags, no hostname, device_name or namespace prefix),
+        # which this method would pass through unchanged.
         if value is None:
             return
         if name.__class__ is not str or (self.__NAMESPACE__ and not raw):
@@ -193,11 +194,19 @@ class AgentCheck(object):
         - **device_name** (*str*): deprecated, adds a ``device:<device_name>`` tag.
         - **raw** (*bool*): do not prefix the name with ``__NAMESPACE__``.
         """
-        self._submit_metric(_GAUGE, name, value, tags, hostname, device_name, raw)
+        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+                and not device_name and (raw or not self.__NAMESPACE__)):
+            _aggregator_submit_metric(self, self.check_id, _GAUGE, name, value, tags, '', False)
+        else:
+            self._submit_metric(_GAUGE, name, value, tags, hostname, device_name, raw)
 
     def count(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a raw count (summed over the flush interval). Arguments as :meth:`gauge`."""
-        self._submit_metric(_COUNT, name, value, tags, hostname, device_name, raw)
+        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+                and not device_name and (raw or not self.__NAMESPACE__)):
+            _aggregator_submit_metric(self, self.check_id, _COUNT, name, value, tags, '', False)
+        else:
+            self._submit_metric(_COUNT, name, value, tags, hostname, device_name, raw)
 
     def monotonic_count(self, name, value, tags=None, hostname=None, device_name=None, raw=False,
                         flush_first_value=False):
@@ -206,20 +215,35 @@ class AgentCheck(object):
         Arguments as :meth:`gauge`, plus ``flush_first_value``: report the first
         sample's value as a delta instead of only using it as the baseline.
         """
-        self._submit_metric(_MONOTONIC_COUNT, name, value, tags, hostname, device_name, raw,
-                            flush_first_value)
+        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+                and not device_name and (raw or not self.__NAMESPACE__)):
+            _aggregator_submit_metric(self, self.check_id, _MONOTONIC_COUNT, name, value, tags, '', flush_first_value)
+        else:
+            self._submit_metric(_MONOTONIC_COUNT, name, value, tags, hostname, device_name, raw, flush_first_value)
 
     def rate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a point whose per-second rate is computed between runs. Arguments as :meth:`gauge`."""
-        self._submit_metric(_RATE, name, value, tags, hostname, device_name, raw)
+        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+                and not device_name and (raw or not self.__NAMESPACE__)):
+            _aggregator_submit_metric(self, self.check_id, _RATE, name, value, tags, '', False)
+        else:
+            self._submit_metric(_RATE, name, value, tags, hostname, device_name, raw)
 
     def histogram(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram sample (aggregated into avg, max, percentiles...). Arguments as :meth:`gauge`."""
-        self._submit_metric(_HISTOGRAM, name, value, tags, hostname, device_name, raw)
+        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+                and not device_name and (raw or not self.__NAMESPACE__)):
+            _aggregator_submit_metric(self, self.check_id, _HISTOGRAM, name, value, tags, '', False)
+        else:
+            self._submit_metric(_HISTOGRAM, name, value, tags, hostname, device_name, raw)
 
     def historate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram of rates. Arguments as :meth:`gauge`."""
-        self._submit_metric(_HISTORATE, name, value, tags, hostname, device_name, raw)
+        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+                and not device_name and (raw or not self.__NAMESPACE__)):
+            _aggregator_submit_metric(self, self.check_id, _HISTORATE, name, value, tags, '', False)
+        else:
+            self._submit_metric(_HISTORATE, name, value, tags, hostname, device_name, raw)
 
     def increment(self, name, value=1, tags=None, hostname=None, device_name=None, raw=False):
         """Deprecated (Datadog): increment a counter. Use :meth:`count` or :meth:`gauge`."""
@@ -459,11 +483,57 @@ class AgentCheck(object):
                 except Exception:
                     initializations.appendleft(initialization)
                     raise
-            instance = copy.deepcopy(self.instances[0]) if self.instances else {}
+            instance = _copy_config(self.instances[0]) if self.instances else {}
             self.check(instance)
             return ''
         except Exception as e:
             return json.dumps([{'message': _describe(e), 'traceback': traceback.format_exc()}])
+
+
+# Immutable values a configuration holds: deepcopy returns them as they are.
+_ATOMIC = frozenset((str, int, float, bool, type(None), bytes))
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _copy_config(value):
+    """``copy.deepcopy(value)``, faster for what configurations hold.
+
+    An instance is copied before every run, as Datadog does, and deepcopy's
+    generic machinery costs microseconds even for a small dict. Dicts and lists
+    of plain values are copied here, sharing preserved as deepcopy preserves it;
+    anything else falls back to deepcopy.
+    """
+    if value.__class__ is dict and not value:
+        return {}
+    try:
+        return _copy_plain(value, {})
+    except _NotPlain:
+        return copy.deepcopy(value)
+
+
+def _copy_plain(value, memo):
+    cls = value.__class__
+    if cls in _ATOMIC:
+        return value
+    if cls is not dict and cls is not list:
+        raise _NotPlain
+    copied = memo.get(id(value))
+    if copied is not None:
+        return copied
+    if cls is dict:
+        copied = memo[id(value)] = {}
+        for key, item in value.items():
+            if key.__class__ not in _ATOMIC:
+                raise _NotPlain
+            copied[key] = _copy_plain(item, memo)
+    else:
+        copied = memo[id(value)] = []
+        for item in value:
+            copied.append(_copy_plain(item, memo))
+    return copied
 
 
 def _describe(error):
