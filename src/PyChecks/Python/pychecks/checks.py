@@ -194,7 +194,7 @@ class AgentCheck(object):
         - **device_name** (*str*): deprecated, adds a ``device:<device_name>`` tag.
         - **raw** (*bool*): do not prefix the name with ``__NAMESPACE__``.
         """
-        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
                 and not device_name and (raw or not self.__NAMESPACE__)):
             _aggregator_submit_metric(self, self.check_id, _GAUGE, name, value, tags, '', False)
         else:
@@ -202,7 +202,7 @@ class AgentCheck(object):
 
     def count(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a raw count (summed over the flush interval). Arguments as :meth:`gauge`."""
-        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
                 and not device_name and (raw or not self.__NAMESPACE__)):
             _aggregator_submit_metric(self, self.check_id, _COUNT, name, value, tags, '', False)
         else:
@@ -215,7 +215,7 @@ class AgentCheck(object):
         Arguments as :meth:`gauge`, plus ``flush_first_value``: report the first
         sample's value as a delta instead of only using it as the baseline.
         """
-        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
                 and not device_name and (raw or not self.__NAMESPACE__)):
             _aggregator_submit_metric(self, self.check_id, _MONOTONIC_COUNT, name, value, tags, '', flush_first_value)
         else:
@@ -223,7 +223,7 @@ class AgentCheck(object):
 
     def rate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a point whose per-second rate is computed between runs. Arguments as :meth:`gauge`."""
-        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
                 and not device_name and (raw or not self.__NAMESPACE__)):
             _aggregator_submit_metric(self, self.check_id, _RATE, name, value, tags, '', False)
         else:
@@ -231,7 +231,7 @@ class AgentCheck(object):
 
     def histogram(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram sample (aggregated into avg, max, percentiles...). Arguments as :meth:`gauge`."""
-        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
                 and not device_name and (raw or not self.__NAMESPACE__)):
             _aggregator_submit_metric(self, self.check_id, _HISTOGRAM, name, value, tags, '', False)
         else:
@@ -239,7 +239,7 @@ class AgentCheck(object):
 
     def historate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram of rates. Arguments as :meth:`gauge`."""
-        if (value.__class__ is float and name.__class__ is str and tags.__class__ is list and hostname is None
+        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
                 and not device_name and (raw or not self.__NAMESPACE__)):
             _aggregator_submit_metric(self, self.check_id, _HISTORATE, name, value, tags, '', False)
         else:
@@ -475,7 +475,10 @@ class AgentCheck(object):
         ``KeyboardInterrupt``) propagate to the host.
         """
         try:
-            initializations = getattr(self, 'check_initializations', None)
+            try:
+                initializations = self.check_initializations
+            except AttributeError:  # a subclass whose __init__ skipped ours
+                initializations = None
             while initializations:
                 initialization = initializations.popleft()
                 try:
