@@ -86,6 +86,26 @@ public sealed class CheckHost : IDisposable
     /// </summary>
     public CheckLoadReport LoadConfiguredChecks()
     {
+        var (instances, errors) = ReadConfiguredInstances();
+        var checks = new List<ICheck>();
+        foreach (var instance in instances)
+        {
+            try
+            {
+                checks.Add(Load(instance));
+            }
+            catch (CheckLoadException e)
+            {
+                errors.Add(e);
+            }
+        }
+
+        return new CheckLoadReport(checks, errors);
+    }
+
+    /// <summary>Reads <see cref="PyChecksOptions.ConfigDirectory"/> and <see cref="PyChecksOptions.Checks"/> into instances, without loading them.</summary>
+    internal (List<CheckInstanceConfig> Instances, List<Exception> Errors) ReadConfiguredInstances()
+    {
         var configs = new List<CheckConfig>(_options.Checks);
         var errors = new List<Exception>();
         if (_options.ConfigDirectory is { Length: > 0 } confD)
@@ -95,35 +115,37 @@ public sealed class CheckHost : IDisposable
             errors.AddRange(read.Errors);
         }
 
-        var checks = new List<ICheck>();
+        var instances = new List<CheckInstanceConfig>();
         foreach (var config in configs)
         {
-            IReadOnlyList<CheckInstanceConfig> instances;
             try
             {
-                instances = CheckConfigReader.Resolve(config);
+                instances.AddRange(CheckConfigReader.Resolve(config));
             }
             catch (CheckConfigurationException e)
             {
                 errors.Add(e);
-                continue;
-            }
-
-            foreach (var instance in instances)
-            {
-                try
-                {
-                    checks.Add(Load(instance));
-                }
-                catch (CheckLoadException e)
-                {
-                    errors.Add(e);
-                }
             }
         }
 
-        return new CheckLoadReport(checks, errors);
+        return (instances, errors);
     }
+
+    /// <summary>
+    /// Makes Python forget check modules whose file changed since they were imported (and re-scan the check
+    /// folders), so that the next <see cref="Load"/> imports the new code.
+    /// </summary>
+    /// <returns>The names of the checks whose module changed.</returns>
+    internal IReadOnlySet<string> InvalidateChangedModules()
+    {
+        using var gil = Runtime.AcquireGil();
+        using var host = PyObject.Import("pychecks._host");
+        using var changed = host.CallMethod("invalidate_changed");
+        return ((List<object?>)changed.ToClr()!).Select(static n => (string)n!).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The options the host was started with.</summary>
+    internal PyChecksOptions Options => _options;
 
     /// <summary>Shuts Python down (see <see cref="PythonRuntime.Shutdown"/>).</summary>
     public void Dispose() => Runtime.Dispose();

@@ -34,6 +34,9 @@ internal sealed class CheckRunContext
     /// <summary>Tags appended to every sample: the instance's <c>tags</c> and <c>service:…</c>.</summary>
     public string[] ConfiguredTags { get; }
 
+    /// <summary>When set, what the check submits from its run goes to these senders only, not to the host's (a run-once).</summary>
+    public ISender[]? Capture { get; set; }
+
     /// <summary>Values set through <c>datadog_agent.set_check_metadata</c>.</summary>
     public ConcurrentDictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
 

@@ -16,6 +16,12 @@ public sealed class CheckRunResult
     /// </summary>
     public string? Error { get; init; }
 
+    /// <summary>
+    /// Whether the run was interrupted through its cancellation token (a timeout or a cancel): PyChecks raised
+    /// <c>pychecks.CheckInterrupt</c> in the check's code and it ended the run. <see cref="Error"/> is then set too.
+    /// </summary>
+    public bool Interrupted { get; init; }
+
     /// <summary>The Python traceback of the error, or <see langword="null"/>.</summary>
     public string? Traceback { get; init; }
 

@@ -25,7 +25,12 @@ public interface ICheck : IDisposable
     IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Runs the check once: calls its <c>run()</c>, then commits what it submitted to every sender.</summary>
-    /// <param name="cancellationToken">Cancels the run if it has not started yet.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the run if it has not started yet (the task is then cancelled); once it has started, interrupts it by
+    /// raising <c>pychecks.CheckInterrupt</c> in the check's Python code, and the result says
+    /// <see cref="CheckRunResult.Interrupted"/>. Code blocked in C (a <c>time.sleep</c>, a socket read without a
+    /// timeout) is interrupted only when it returns to Python.
+    /// </param>
     /// <returns>The outcome; a check that raised gives a failed result, not an exception.</returns>
     /// <exception cref="InvalidOperationException">The check is already running (a check instance runs one run at a time); the task faults with it.</exception>
     Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default);

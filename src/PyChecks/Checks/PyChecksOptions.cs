@@ -1,8 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace PyChecks;
 
-/// <summary>How PyChecks finds, configures and runs checks.</summary>
-public sealed class PyChecksOptions
+/// <summary>
+/// How PyChecks finds, configures and runs checks. With <c>services.AddPyChecks(…)</c> these bind from the
+/// <c>"PyChecks"</c> configuration section, then the configure delegate applies, and the result is validated
+/// when the host starts (a bad value fails start with a message naming the option).
+/// </summary>
+public sealed class PyChecksOptions : IValidatableObject
 {
+    /// <summary>The configuration section <c>services.AddPyChecks(…)</c> binds: <c>"PyChecks"</c>.</summary>
+    public const string SectionName = "PyChecks";
+
     /// <summary>The value <c>datadog_agent.get_version()</c> returns unless <see cref="AgentVersion"/> is set.</summary>
     public const string DefaultAgentVersion = "7.0.0";
 
@@ -16,7 +26,38 @@ public sealed class PyChecksOptions
     public string? ConfigDirectory { get; set; }
 
     /// <summary>Where Python is and how to start it.</summary>
+    [ValidateObjectMembers]
     public PythonRuntimeOptions Python { get; set; } = new();
+
+    /// <summary>Whether <c>services.AddPyChecks(…)</c> runs the configured checks on their schedule. Default: on.</summary>
+    public bool EnableScheduler { get; set; } = true;
+
+    /// <summary>
+    /// How long one run may take before it is interrupted (<c>pychecks.CheckInterrupt</c> is raised in the
+    /// check's code) and counted as timed out. An instance's <c>run_timeout</c> key overrides it. Default:
+    /// <see langword="null"/>, meaning each check's interval.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan? RunTimeout { get; set; }
+
+    /// <summary>
+    /// The most a check's first run is delayed, at random, so that checks do not all start at once; the delay
+    /// is also at most the check's interval. Default: 3 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MaxStartJitter { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long a timed-out run has, after its interrupt, to return before the scheduler reports it stuck
+    /// (blocked in C, where the interrupt cannot reach) and starts a stand-in worker so other checks keep
+    /// running. Default: 2 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan StuckRunGrace { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most stand-in workers alive at once for stuck runs (0: never start one). Default: 8.</summary>
+    [Range(0, 256)]
+    public int MaxStandInWorkers { get; set; } = 8;
 
     /// <summary>
     /// When the real <c>datadog_checks.base</c> (or the legacy <c>checks</c>) package cannot be imported,
@@ -26,6 +67,7 @@ public sealed class PyChecksOptions
     public bool DatadogImportAliases { get; set; } = true;
 
     /// <summary>What <c>datadog_agent.get_version()</c> returns. Default: <see cref="DefaultAgentVersion"/>.</summary>
+    [Required]
     public string AgentVersion { get; set; } = DefaultAgentVersion;
 
     /// <summary>What <c>datadog_agent.get_hostname()</c> returns. Default: the machine name.</summary>
@@ -42,4 +84,24 @@ public sealed class PyChecksOptions
 
     /// <summary>The folder of the checks' persistent cache (<c>write_persistent_cache</c>). Default: <c>~/.local/share/pychecks/cache</c>.</summary>
     public string? PersistentCacheDirectory { get; set; }
+
+    /// <summary>Checks what attributes cannot: the folders exist.</summary>
+    /// <param name="validationContext">The validation context.</param>
+    /// <returns>One result per problem, naming the option.</returns>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ChecksDirectory is { Length: > 0 } checks && !Directory.Exists(checks))
+        {
+            yield return new ValidationResult(
+                $"PyChecks:ChecksDirectory '{checks}' does not exist (resolved to '{Path.GetFullPath(checks)}'). Create it, or leave the option unset.",
+                [nameof(ChecksDirectory)]);
+        }
+
+        if (ConfigDirectory is { Length: > 0 } conf && !Directory.Exists(conf))
+        {
+            yield return new ValidationResult(
+                $"PyChecks:ConfigDirectory '{conf}' does not exist (resolved to '{Path.GetFullPath(conf)}'). Create it, or leave the option unset.",
+                [nameof(ConfigDirectory)]);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using PyChecks.Interop;
 
 namespace PyChecks.Checks;
 
@@ -13,8 +14,16 @@ internal sealed class PythonCheck : ICheck
     private readonly PyObject _run;
     private readonly PyObject _getWarnings;
     private readonly Func<CheckRunResult> _runOnWorker;
+    private static PyObject? s_interruptType;
     private int _disposed;
     private int _running;
+    private CancellationToken _runToken;
+
+    // Read and written with the GIL held only: the run on its worker and an interrupt request are serialized by it.
+    private long _runNumber;
+    private nuint _runThread;
+    private bool _inPython;
+    private bool _interruptSent;
 
     public PythonCheck(PythonRuntime runtime, SubmissionRouter router, CheckInstanceConfig config, PyObject instance, string source, string version, IReadOnlyList<string> loadWarnings)
     {
@@ -48,6 +57,9 @@ internal sealed class PythonCheck : ICheck
 
     public IReadOnlyDictionary<string, string> Metadata => _context.Metadata;
 
+    /// <summary>Sends what this instance submits during its runs to <paramref name="sender"/> only, not to the host's senders.</summary>
+    internal void CaptureTo(ISender sender) => _context.Capture = [sender];
+
     public Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -56,6 +68,7 @@ internal sealed class PythonCheck : ICheck
             return Task.FromException<CheckRunResult>(new InvalidOperationException($"Check {Id} is already running; an instance runs one run at a time."));
         }
 
+        _runToken = cancellationToken;
         var run = _runtime.RunAsync(_runOnWorker, cancellationToken);
         if (run.IsCompleted)
         {
@@ -123,9 +136,18 @@ internal sealed class PythonCheck : ICheck
         var startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
         string? error = null, traceback = null;
+        bool interrupted = false;
         var previous = CheckRunContext.Current;
         _context.ResetCounts();
         CheckRunContext.Current = _context;
+        long runNumber = ++_runNumber;
+        _runThread = AsyncExceptions.CurrentThreadId();
+        _inPython = true;
+        _interruptSent = false;
+        var token = _runToken;
+        var registration = token.CanBeCanceled
+            ? token.UnsafeRegister(static state => ((InterruptRequest)state!).Post(), new InterruptRequest(this, runNumber))
+            : default;
         try
         {
             // run() returns '' on success: no wrapper, no string.
@@ -146,9 +168,23 @@ internal sealed class PythonCheck : ICheck
             // SystemExit, KeyboardInterrupt and other BaseExceptions escape AgentCheck.run(): still a failed run.
             error = e.Message;
             traceback = e.PythonTraceback;
+            if (_interruptSent && e.PythonType == "pychecks.errors.CheckInterrupt")
+            {
+                interrupted = true;
+                error = "the run was interrupted (pychecks.CheckInterrupt): it was cancelled or timed out";
+            }
         }
         finally
         {
+            // Unregister, not Dispose: Dispose would wait for a callback that may be waiting for the GIL held here.
+            registration.Unregister();
+            _inPython = false;
+            if (_interruptSent)
+            {
+                // The interrupt may still be pending if the check returned first: drop it, so it cannot hit later code.
+                AsyncExceptions.Clear(_runThread);
+            }
+
             CheckRunContext.Current = previous;
         }
 
@@ -159,6 +195,7 @@ internal sealed class PythonCheck : ICheck
             CheckId = Id,
             Error = error,
             Traceback = traceback,
+            Interrupted = interrupted,
             Warnings = warnings,
             StartedAt = startedAt,
             Duration = duration,
@@ -169,7 +206,7 @@ internal sealed class PythonCheck : ICheck
         };
 
         // Samples submitted before an error are kept: every run is committed.
-        _router.Commit(new CheckRunSummary
+        _router.Commit(_context, new CheckRunSummary
         {
             CheckId = Id,
             CheckName = Name,
@@ -180,6 +217,43 @@ internal sealed class PythonCheck : ICheck
             HistogramBuckets = result.HistogramBuckets,
         });
         return result;
+    }
+
+    /// <summary>
+    /// Raises <c>pychecks.CheckInterrupt</c> in the check's Python code if run <paramref name="runNumber"/> is still
+    /// in it; CPython delivers it at the next bytecode boundary (not while the check is blocked in C).
+    /// </summary>
+    private void Interrupt(long runNumber)
+    {
+        try
+        {
+            using var gil = _runtime.AcquireGil();
+            if (!_inPython || _runNumber != runNumber || _interruptSent)
+            {
+                return;
+            }
+
+            s_interruptType ??= LoadInterruptType();
+            _interruptSent = AsyncExceptions.Raise(_runThread, s_interruptType);
+        }
+        catch (Exception)
+        {
+            // The runtime is shutting down, or the check is gone: nothing left to interrupt. Never let it reach the thread pool.
+        }
+    }
+
+    private static PyObject LoadInterruptType()
+    {
+        using var errors = PyObject.Import("pychecks.errors");
+        return errors.GetAttr("CheckInterrupt");
+    }
+
+    /// <summary>A cancellation callback for one run; the interrupt itself runs on the thread pool, never on the canceller's thread.</summary>
+    private sealed class InterruptRequest(PythonCheck check, long runNumber)
+    {
+        public void Post() => ThreadPool.UnsafeQueueUserWorkItem(static request => request.Execute(), this, preferLocal: false);
+
+        private void Execute() => check.Interrupt(runNumber);
     }
 
     private string[] ReadWarnings()

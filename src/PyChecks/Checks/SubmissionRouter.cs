@@ -12,7 +12,7 @@ namespace PyChecks.Checks;
 /// </summary>
 internal sealed partial class SubmissionRouter
 {
-    private readonly ConcurrentDictionary<string, CheckRunContext> _checks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<CheckRunContext>> _checks = new(StringComparer.Ordinal);
     private string[]? _tagBuffer = new string[64];
     private ISender[] _senders = [];
     private long _senderErrors;
@@ -45,11 +45,42 @@ internal sealed partial class SubmissionRouter
         Logger = loggerFactory.CreateLogger("PyChecks.Checks");
     }
 
-    public void Register(CheckRunContext context) => _checks[context.CheckId] = context;
+    /// <summary>
+    /// Makes <paramref name="context"/> the one found by its id. Several instances can share an id for a while (an
+    /// instance replaced by a reload whose last run is still going, a run-once copy): the latest registered wins, and
+    /// unregistering it brings back the previous one.
+    /// </summary>
+    public void Register(CheckRunContext context)
+    {
+        lock (_checks)
+        {
+            if (!_checks.TryGetValue(context.CheckId, out var contexts))
+            {
+                _checks[context.CheckId] = contexts = [];
+            }
 
-    public void Unregister(CheckRunContext context) => _checks.TryRemove(new KeyValuePair<string, CheckRunContext>(context.CheckId, context));
+            contexts.Add(context);
+        }
+    }
 
-    public CheckRunContext? Find(string checkId) => _checks.GetValueOrDefault(checkId);
+    public void Unregister(CheckRunContext context)
+    {
+        lock (_checks)
+        {
+            if (_checks.TryGetValue(context.CheckId, out var contexts) && contexts.Remove(context) && contexts.Count == 0)
+            {
+                _checks.Remove(context.CheckId);
+            }
+        }
+    }
+
+    public CheckRunContext? Find(string checkId)
+    {
+        lock (_checks)
+        {
+            return _checks.TryGetValue(checkId, out var contexts) ? contexts[^1] : null;
+        }
+    }
 
     /// <summary>Finds the check for a submission: the running check when the id matches, else by id.</summary>
     public CheckRunContext? Resolve(string checkId)
@@ -90,7 +121,7 @@ internal sealed partial class SubmissionRouter
 
     public void Deliver(in MetricSample sample)
     {
-        foreach (var sender in _senders)
+        foreach (var sender in Targets(sample.CheckId))
         {
             try
             {
@@ -105,7 +136,7 @@ internal sealed partial class SubmissionRouter
 
     public void Deliver(in ServiceCheckSample sample)
     {
-        foreach (var sender in _senders)
+        foreach (var sender in Targets(sample.CheckId))
         {
             try
             {
@@ -120,7 +151,7 @@ internal sealed partial class SubmissionRouter
 
     public void Deliver(CheckEvent checkEvent)
     {
-        foreach (var sender in _senders)
+        foreach (var sender in Targets(checkEvent.CheckId))
         {
             try
             {
@@ -135,7 +166,7 @@ internal sealed partial class SubmissionRouter
 
     public void Deliver(in HistogramBucketSample sample)
     {
-        foreach (var sender in _senders)
+        foreach (var sender in Targets(sample.CheckId))
         {
             try
             {
@@ -148,9 +179,9 @@ internal sealed partial class SubmissionRouter
         }
     }
 
-    public void Commit(in CheckRunSummary summary)
+    public void Commit(CheckRunContext context, in CheckRunSummary summary)
     {
-        foreach (var sender in _senders)
+        foreach (var sender in context.Capture ?? _senders)
         {
             try
             {
@@ -176,6 +207,12 @@ internal sealed partial class SubmissionRouter
 
         LogTagNotUtf8(Logger, repr.Append('\'').ToString(), subject);
     }
+
+    /// <summary>Every sender, unless the running check captures its own samples (a run-once), which then go only to its capture.</summary>
+    private ISender[] Targets(string checkId) =>
+        CheckRunContext.Current is { Capture: { } capture } current && string.Equals(current.CheckId, checkId, StringComparison.Ordinal)
+            ? capture
+            : _senders;
 
     private void SenderFailed(ISender sender, Exception e)
     {

@@ -38,7 +38,8 @@ internal static unsafe class CPython
     public static delegate* unmanaged<int, void> PyGILState_Release;
     /// <summary>Reads a thread-local and compares: a leaf.</summary>
     public static delegate* unmanaged[Cdecl, SuppressGCTransition]<int> PyGILState_Check;
-    public static delegate* unmanaged<nuint> PyThread_get_thread_ident;
+    /// <summary>Returns <c>pthread_self()</c>: a leaf.</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nuint> PyThread_get_thread_ident;
     public static delegate* unmanaged<nuint, nint, int> PyThreadState_SetAsyncExc;
     public static delegate* unmanaged<nint, nint> PyInterpreterState_ThreadHead;
     public static delegate* unmanaged<nint, nint> PyThreadState_Next;
@@ -243,7 +244,7 @@ internal static unsafe class CPython
         PyGILState_Ensure = (delegate* unmanaged<int>)b.Get("PyGILState_Ensure");
         PyGILState_Release = (delegate* unmanaged<int, void>)b.Get("PyGILState_Release");
         PyGILState_Check = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int>)b.Get("PyGILState_Check");
-        PyThread_get_thread_ident = (delegate* unmanaged<nuint>)b.Get("PyThread_get_thread_ident");
+        PyThread_get_thread_ident = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nuint>)b.Get("PyThread_get_thread_ident");
         PyThreadState_SetAsyncExc = (delegate* unmanaged<nuint, nint, int>)b.Get("PyThreadState_SetAsyncExc");
         PyInterpreterState_ThreadHead = (delegate* unmanaged<nint, nint>)b.Get("PyInterpreterState_ThreadHead");
         PyThreadState_Next = (delegate* unmanaged<nint, nint>)b.Get("PyThreadState_Next");

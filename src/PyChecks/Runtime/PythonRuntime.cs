@@ -47,6 +47,9 @@ public sealed class PythonRuntime : IDisposable
     /// <summary>Whether the runtime accepts work (false once shutdown has started).</summary>
     public bool IsRunning => Volatile.Read(ref _shutdownStarted) == 0;
 
+    /// <summary>The dedicated Python threads behind <see cref="RunAsync{T}(Func{T}, CancellationToken)"/>.</summary>
+    internal PythonWorkerPool Workers => _workers;
+
     /// <summary>Thread states that PyChecks created for .NET threads and has not yet deleted (those of exited threads are reclaimed under the GIL).</summary>
     public static long LiveThreadStates => ThreadGil.LiveThreadStates;
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace PyChecks;
 
 /// <summary>How to find and start the embedded Python interpreter.</summary>
@@ -18,8 +20,14 @@ public sealed class PythonRuntimeOptions
     /// How long <see cref="PythonRuntime.Shutdown(TimeSpan?)"/> waits for threads to leave their GIL
     /// scopes and for <c>Py_FinalizeEx</c> to return. Default: 10 seconds.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Number of dedicated threads that run work given to <see cref="PythonRuntime.RunAsync{T}(Func{T}, CancellationToken)"/>. Default: 2.</summary>
+    /// <summary>
+    /// Number of dedicated threads that run work given to <see cref="PythonRuntime.RunAsync{T}(Func{T}, CancellationToken)"/>:
+    /// the most check runs in progress at once. Python runs one thread at a time (the GIL), so more workers help
+    /// only checks that wait on I/O. Default: 2.
+    /// </summary>
+    [Range(1, 64)]
     public int WorkerCount { get; set; } = 2;
 }

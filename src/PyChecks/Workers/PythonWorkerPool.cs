@@ -11,7 +11,10 @@ namespace PyChecks.Workers;
 internal sealed class PythonWorkerPool
 {
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
-    private readonly Thread[] _threads;
+    private readonly List<Thread> _threads = [];
+    private readonly Lock _threadsLock = new();
+    private int _compensating;
+    private int _toRetire;
 
     [ThreadStatic]
     private static bool t_isWorker;
@@ -22,12 +25,44 @@ internal sealed class PythonWorkerPool
     public PythonWorkerPool(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        _threads = new Thread[count];
         for (int i = 0; i < count; i++)
         {
-            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"PyChecks worker {i + 1}" };
-            _threads[i].Start();
+            StartThread();
         }
+    }
+
+    /// <summary>Threads started beyond the configured count to stand in for workers stuck in a run.</summary>
+    public int CompensatingWorkers => Volatile.Read(ref _compensating);
+
+    /// <summary>
+    /// Starts one more worker to stand in for one that is stuck in work that cannot be interrupted (blocked
+    /// in C), so that other work keeps flowing. Pair with <see cref="ReleaseCompensatingWorker"/> once the
+    /// stuck work has returned.
+    /// </summary>
+    /// <param name="limit">The most stand-ins alive at once.</param>
+    /// <returns>Whether a worker was started (false at <paramref name="limit"/> or once stopping).</returns>
+    public bool AddCompensatingWorker(int limit)
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref _compensating);
+            if (current >= limit || _queue.Reader.Completion.IsCompleted)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _compensating, current + 1, current) != current);
+
+        StartThread();
+        return true;
+    }
+
+    /// <summary>The stuck work has returned: one worker retires after its current item, back to the configured count.</summary>
+    public void ReleaseCompensatingWorker()
+    {
+        Interlocked.Decrement(ref _compensating);
+        Interlocked.Increment(ref _toRetire);
     }
 
     /// <summary>Runs <paramref name="work"/> on a worker thread with the GIL held.</summary>
@@ -70,7 +105,13 @@ internal sealed class PythonWorkerPool
     {
         _queue.Writer.TryComplete();
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        foreach (var thread in _threads)
+        Thread[] threads;
+        lock (_threadsLock)
+        {
+            threads = [.. _threads];
+        }
+
+        foreach (var thread in threads)
         {
             if (!thread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64))))
             {
@@ -79,6 +120,17 @@ internal sealed class PythonWorkerPool
         }
 
         return true;
+    }
+
+    private void StartThread()
+    {
+        lock (_threadsLock)
+        {
+            _threads.RemoveAll(static t => !t.IsAlive);
+            var thread = new Thread(Work) { IsBackground = true, Name = $"PyChecks worker {_threads.Count + 1}" };
+            _threads.Add(thread);
+            thread.Start();
+        }
     }
 
     private void Work()
@@ -90,8 +142,28 @@ internal sealed class PythonWorkerPool
             while (reader.TryRead(out var item))
             {
                 item.Execute();
+                if (Volatile.Read(ref _toRetire) > 0 && TryRetire())
+                {
+                    return;
+                }
             }
         }
+    }
+
+    private bool TryRetire()
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref _toRetire);
+            if (current <= 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _toRetire, current - 1, current) != current);
+
+        return true;
     }
 
     private abstract class WorkItem

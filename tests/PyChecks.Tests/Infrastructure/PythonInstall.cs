@@ -24,6 +24,21 @@ public sealed record PythonInstall(string Label, string Version, string? Library
     /// <summary>The installs as NUnit cases, named by label.</summary>
     public static IEnumerable<TestCaseData> Cases => All.Select(i => new TestCaseData(i).SetArgDisplayNames(i.Label));
 
+    /// <summary>
+    /// The reference install alone (Debian's 3.11, else the newest present), for tests of logic above the C API —
+    /// scheduling, configuration — where running every version would only repeat the same .NET code.
+    /// </summary>
+    public static IEnumerable<TestCaseData> ReferenceCases
+    {
+        get
+        {
+            var reference = All.FirstOrDefault(i => i.IsPresent && i.Label.EndsWith("Debian", StringComparison.Ordinal))
+                ?? All.LastOrDefault(i => i.IsPresent)
+                ?? All[0];
+            yield return new TestCaseData(reference).SetArgDisplayNames(reference.Label);
+        }
+    }
+
     /// <summary>Whether the library is on this machine.</summary>
     public bool IsPresent => Library is not null;
 

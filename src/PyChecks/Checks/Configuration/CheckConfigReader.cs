@@ -117,7 +117,7 @@ internal static partial class CheckConfigReader
     }
 
     /// <summary>
-    /// Resolves each instance of <paramref name="config"/>: checks the reserved keys (<c>min_collection_interval</c>,
+    /// Resolves each instance of <paramref name="config"/>: checks the reserved keys (<c>min_collection_interval</c>, <c>run_timeout</c>,
     /// <c>tags</c>, <c>service</c>, <c>name</c>, <c>empty_default_hostname</c>) and computes its check id.
     /// </summary>
     /// <exception cref="CheckConfigurationException">The first instance with a bad reserved key, or one identical to an earlier instance.</exception>
@@ -134,7 +134,15 @@ internal static partial class CheckConfigReader
         for (int i = 0; i < config.Instances.Count; i++)
         {
             var instance = config.Instances[i] ?? throw InstanceError(config, i, null, "the instance is null; an instance is a mapping");
-            var interval = ReadInterval(config, i, instance.GetValueOrDefault("min_collection_interval"));
+            var interval = ReadSeconds(config, i, "min_collection_interval", instance.GetValueOrDefault("min_collection_interval")) is { } seconds && seconds != TimeSpan.Zero
+                ? seconds
+                : DefaultInterval;
+            var runTimeout = ReadSeconds(config, i, "run_timeout", instance.GetValueOrDefault("run_timeout"));
+            if (runTimeout == TimeSpan.Zero)
+            {
+                throw InstanceError(config, i, "run_timeout", "'run_timeout' must be a number of seconds greater than 0; leave it out to use the check's interval");
+            }
+
             string? service = ReadString(config, i, instance, "service");
             string? name = ReadString(config, i, instance, "name");
             var tags = ReadTags(config, i, instance.GetValueOrDefault("tags"), service);
@@ -171,18 +179,21 @@ internal static partial class CheckConfigReader
                 name,
                 emptyDefaultHostname,
                 config.Source,
-                LocationOf(config, i)?.Start.Line));
+                LocationOf(config, i)?.Start.Line)
+            {
+                RunTimeout = runTimeout,
+            });
         }
 
         return resolved;
     }
 
-    // min_collection_interval: seconds as an int or a float; 0 (or nothing) means the default, as in the Agent.
-    private static TimeSpan ReadInterval(CheckConfig config, int index, object? value)
+    // min_collection_interval, run_timeout: seconds as an int or a float, 0 or more; null when absent.
+    private static TimeSpan? ReadSeconds(CheckConfig config, int index, string key, object? value)
     {
         if (value is null)
         {
-            return DefaultInterval;
+            return null;
         }
 
         double seconds = value switch
@@ -193,15 +204,15 @@ internal static partial class CheckConfigReader
         };
         if (double.IsNaN(seconds) || seconds < 0)
         {
-            throw InstanceError(config, index, "min_collection_interval", $"'min_collection_interval' must be a number of seconds, 0 or more, not {Describe(value)}");
+            throw InstanceError(config, index, key, $"'{key}' must be a number of seconds, 0 or more, not {Describe(value)}");
         }
 
         if (seconds >= TimeSpan.MaxValue.TotalSeconds)
         {
-            throw InstanceError(config, index, "min_collection_interval", $"'min_collection_interval' is too large: {Describe(value)}");
+            throw InstanceError(config, index, key, $"'{key}' is too large: {Describe(value)}");
         }
 
-        return seconds == 0 ? DefaultInterval : TimeSpan.FromSeconds(seconds);
+        return TimeSpan.FromSeconds(seconds);
     }
 
     private static IReadOnlyList<string> ReadTags(CheckConfig config, int index, object? value, string? service)

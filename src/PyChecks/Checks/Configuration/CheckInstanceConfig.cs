@@ -53,6 +53,13 @@ public sealed class CheckInstanceConfig
     public TimeSpan Interval { get; }
 
     /// <summary>
+    /// How long one run may take before the scheduler interrupts it: the instance's <c>run_timeout</c> seconds (a
+    /// PyChecks key); <see langword="null"/> when absent, meaning <see cref="PyChecksOptions.RunTimeout"/> or else
+    /// the <see cref="Interval"/>.
+    /// </summary>
+    public TimeSpan? RunTimeout { get; init; }
+
+    /// <summary>
     /// The instance's <c>tags</c> (its string items, in order; other items are dropped as Datadog drops them),
     /// then <c>service:&lt;service&gt;</c> when <see cref="Service"/> is set and not already among them.
     /// </summary>

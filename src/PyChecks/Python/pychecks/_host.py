@@ -1,8 +1,20 @@
 """What the .NET host calls to load checks. Not part of the check author's API."""
 
 import importlib
+import os
+import sys
 import traceback
 import warnings
+
+# check name -> (module name, file, modification time in ns when imported): what a reload compares.
+_sources = {}
+
+
+def _stamp(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except (OSError, TypeError, ValueError):
+        return None
 
 
 def _base_classes():
@@ -71,9 +83,26 @@ def load_check_class(check_name):
             errors.append("{}: the module defines no subclass of AgentCheck".format(module_name))
             continue
         version = getattr(module, "__version__", None) or "unversioned"
-        source = getattr(module, "__file__", None) or module_name
-        return cls, source, str(version), [_format_warning(w) for w in caught]
+        path = getattr(module, "__file__", None)
+        _sources[check_name] = (module_name, path, _stamp(path))
+        return cls, path or module_name, str(version), [_format_warning(w) for w in caught]
     raise ImportError("\n".join(errors))
+
+
+def invalidate_changed():
+    """Forgets the check modules whose file changed or vanished since import, so the next load imports them again.
+
+    Returns the names of those checks. Also drops the import system's directory caches, so new files are seen.
+    """
+    importlib.invalidate_caches()
+    changed = []
+    for check_name, (module_name, path, stamp) in list(_sources.items()):
+        if path is not None and _stamp(path) == stamp:
+            continue
+        sys.modules.pop(module_name, None)
+        del _sources[check_name]
+        changed.append(check_name)
+    return changed
 
 
 def create_check(cls, name, init_config, instance, check_id):

@@ -7,3 +7,11 @@ class ConfigurationError(Exception):
     Raise it from ``__init__`` or ``check``; the host reports its message as the
     check's error, the same way as any other exception.
     """
+
+
+class CheckInterrupt(BaseException):
+    """Raised in a check's code when the host interrupts its run: the run timed out or was cancelled.
+
+    It derives from ``BaseException`` so that ``except Exception`` blocks in a check do not swallow it;
+    ``finally`` blocks and context managers still run.
+    """

@@ -1,0 +1,626 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PyChecks.Telemetry;
+
+namespace PyChecks.Scheduling;
+
+/// <summary>
+/// Runs each configured check instance at its interval: one loop over a queue ordered by due time, driven by
+/// <see cref="TimeProvider"/>. A due instance whose previous run is still in progress is skipped and counted,
+/// never queued; concurrency is bounded by the Python workers; each run has a timeout that interrupts its Python
+/// code, and a run that cannot be interrupted (blocked in C) is reported stuck and a stand-in worker keeps the
+/// other checks running.
+/// </summary>
+internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
+{
+    private const int NoReason = 0, TimeoutReason = 1, CancelReason = 2;
+
+    private readonly CheckHost _host;
+    private readonly PyChecksOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CheckStatusStore _store;
+    private readonly SchedulerTelemetry _telemetry;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, ScheduledCheck> _checks = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<ScheduledCheck> _added = new();
+    private readonly SemaphoreSlim _reloadLock = new(1, 1);
+    private readonly PriorityQueue<ScheduledCheck, long> _queue = new();
+    private TaskCompletionSource _wake = NewSignal();
+    private TaskCompletionSource? _drained;
+    private int _inFlight;
+    private volatile bool _stopping;
+
+    public CheckScheduler(CheckHost host, IOptions<PyChecksOptions> options, TimeProvider time, CheckStatusStore store, SchedulerTelemetry telemetry, ILogger logger)
+    {
+        _host = host;
+        _options = options.Value;
+        _time = time;
+        _store = store;
+        _telemetry = telemetry;
+        _logger = logger;
+    }
+
+    public IReadOnlyList<ICheck> Checks => [.. _checks.Values.Select(static c => c.Check)];
+
+    /// <summary>Runs in progress (including stuck ones).</summary>
+    internal int InFlight => Volatile.Read(ref _inFlight);
+
+    public async Task<CheckReloadResult> ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        await _reloadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Reload();
+        }
+        finally
+        {
+            _reloadLock.Release();
+        }
+    }
+
+    public async Task<CheckRunReport?> RunOnceAsync(string checkName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkName);
+        var (instances, _) = _host.ReadConfiguredInstances();
+        var configured = instances.Where(i => string.Equals(i.CheckName, checkName, StringComparison.Ordinal)).ToList();
+        if (configured.Count == 0)
+        {
+            return null;
+        }
+
+        var runs = new List<CheckInstanceRun>();
+        var errors = new List<string>();
+        foreach (var config in configured)
+        {
+            ICheck check;
+            try
+            {
+                check = _host.Load(config);
+            }
+            catch (CheckLoadException e)
+            {
+                errors.Add(e.Message);
+                continue;
+            }
+
+            using (check)
+            {
+                var capture = new InMemorySender();
+                (check as Checks.PythonCheck)?.CaptureTo(capture);
+                var timeout = config.RunTimeout ?? _options.RunTimeout ?? check.Interval;
+                using var timer = new CancellationTokenSource(timeout, _time);
+                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+                var result = await check.RunAsync(cancel.Token).ConfigureAwait(false);
+                runs.Add(new CheckInstanceRun(check.Id, result, capture.Metrics, capture.ServiceChecks, capture.Events, capture.HistogramBuckets));
+            }
+        }
+
+        return new CheckRunReport(checkName, runs, errors);
+    }
+
+    public bool Cancel(string checkId)
+    {
+        ArgumentNullException.ThrowIfNull(checkId);
+        return _checks.TryGetValue(checkId, out var check) && check.Current is { } run && run.Cancel(CancelReason);
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        var version = _host.Runtime.Version;
+        Log.SchedulerStarted(_logger, _checks.Count, $"{version.Major}.{version.Minor}.{version.Micro}", version.LibraryPath);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        Interlocked.Exchange(ref _drained, NewSignal());
+        try
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await StopChecksAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var wake = Volatile.Read(ref _wake);
+                if (wake.Task.IsCompleted)
+                {
+                    wake = NewSignal();
+                    Volatile.Write(ref _wake, wake);
+                }
+
+                long now = Now();
+                while (_added.TryDequeue(out var added))
+                {
+                    _queue.Enqueue(added, added.NextDue);
+                }
+
+                while (_queue.TryPeek(out var check, out long due) && due <= now)
+                {
+                    _queue.Dequeue();
+                    if (check.Removed)
+                    {
+                        continue;
+                    }
+
+                    Dispatch(check, due, now);
+                    _queue.Enqueue(check, check.NextDue);
+                }
+
+                long next = _queue.TryPeek(out _, out long first) ? first : now + TimeSpan.TicksPerMinute;
+                await WaitAsync(wake.Task, next, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception e)
+        {
+            Log.SchedulerFailed(_logger, e);
+            throw;
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private long Now() => _time.GetUtcNow().UtcTicks;
+
+    /// <summary>Sleeps until <paramref name="due"/> (at most a minute), or until <paramref name="wake"/> fires.</summary>
+    private async Task WaitAsync(Task wake, long due, CancellationToken stoppingToken)
+    {
+        long delay = Math.Min(due - Now(), TimeSpan.TicksPerMinute);
+        if (delay <= 0 || wake.IsCompleted)
+        {
+            return;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var sleep = Task.Delay(TimeSpan.FromTicks(delay), _time, cancel.Token);
+
+        // The clock may have moved between reading it and arming the delay: then the delay would end late.
+        if (Now() < due)
+        {
+            await Task.WhenAny(sleep, wake).ConfigureAwait(false);
+        }
+
+        await cancel.CancelAsync().ConfigureAwait(false);
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    private void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    private void Dispatch(ScheduledCheck check, long due, long now)
+    {
+        long interval = check.Interval.Ticks;
+        long next = due + interval;
+        long skipped = 0;
+        if (next <= now)
+        {
+            // The loop fell behind by more than an interval: the slots that went by are skipped, not caught up.
+            long behind = ((now - next) / interval) + 1;
+            skipped += behind;
+            next += behind * interval;
+        }
+
+        check.NextDue = next;
+        if (Interlocked.CompareExchange(ref check.Busy, 1, 0) != 0)
+        {
+            skipped++;
+        }
+        else
+        {
+            StartRun(check, due, now);
+        }
+
+        if (skipped > 0)
+        {
+            check.Status.Skipped(skipped);
+            _telemetry.Skipped(check.Check, skipped);
+            Log.RunSkipped(_logger, check.Check.Id, skipped);
+        }
+    }
+
+    private void StartRun(ScheduledCheck check, long due, long now)
+    {
+        Interlocked.Increment(ref _inFlight);
+        var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), new CancellationTokenSource(check.Timeout, _time));
+        check.Current = run;
+        check.Status.RunStarted(_time.GetUtcNow());
+        run.Cancellation.Token.UnsafeRegister(static state => ((RunState)state!).OnCancelled(), run);
+
+        Task<CheckRunResult> task;
+        try
+        {
+            task = check.Check.RunAsync(run.Cancellation.Token);
+        }
+        catch (Exception e)
+        {
+            task = Task.FromException<CheckRunResult>(e);
+        }
+
+        task.ContinueWith(
+            static (completed, state) => ((RunState)state!).Complete(completed),
+            run,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void Completed(RunState run, Task<CheckRunResult> task)
+    {
+        var check = run.Check;
+        var elapsed = _time.GetElapsedTime(run.DispatchTimestamp);
+        var result = task.IsCompletedSuccessfully ? task.Result : null;
+        int reason = run.Reason;
+        CheckRunOutcome outcome;
+        string? error = result?.Error;
+        string? traceback = result?.Traceback;
+        if (reason == TimeoutReason)
+        {
+            outcome = CheckRunOutcome.TimedOut;
+            error = $"the run took longer than its timeout of {check.Timeout:g} and was interrupted" + (error is null ? string.Empty : $" ({error})");
+        }
+        else if (result is not null)
+        {
+            outcome = result.Succeeded ? CheckRunOutcome.Ok : reason == CancelReason ? CheckRunOutcome.Cancelled : CheckRunOutcome.Error;
+        }
+        else if (task.IsCanceled)
+        {
+            outcome = CheckRunOutcome.Cancelled;
+            error = "the run was cancelled before it started";
+        }
+        else
+        {
+            outcome = CheckRunOutcome.Error;
+            var exception = task.Exception?.InnerException;
+            error = exception?.Message ?? "the run failed";
+            traceback = exception is PythonException python ? python.PythonTraceback : null;
+        }
+
+        var duration = result?.Duration ?? elapsed;
+        var queued = elapsed - duration;
+        _telemetry.Lateness(check.Check, TimeSpan.FromTicks(run.DispatchedAt - run.Due) + (queued > TimeSpan.Zero ? queued : TimeSpan.Zero));
+        check.Status.RunEnded(outcome, result, error, traceback);
+        _telemetry.RunCompleted(check.Check, run.Activity, outcome, result, error, duration);
+        switch (outcome)
+        {
+            case CheckRunOutcome.Error:
+                Log.RunFailed(_logger, check.Check.Id, error ?? "unknown error");
+                break;
+            case CheckRunOutcome.TimedOut:
+                Log.RunTimedOut(_logger, check.Check.Id, check.Timeout);
+                break;
+        }
+
+        if (result is not null && _logger.IsEnabled(LogLevel.Warning))
+        {
+            foreach (string warning in result.Warnings)
+            {
+                Log.RunWarning(_logger, check.Check.Id, warning);
+            }
+        }
+
+        if (run.EndStuck())
+        {
+            _host.Runtime.Workers.ReleaseCompensatingWorker();
+            Log.RunUnstuck(_logger, check.Check.Id);
+        }
+
+        run.Cancellation.Dispose();
+        check.Current = null;
+        Volatile.Write(ref check.Busy, 0);
+        if (check.Removed)
+        {
+            check.DisposeOnce();
+        }
+
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping)
+        {
+            Volatile.Read(ref _drained)?.TrySetResult();
+        }
+    }
+
+    private void OnStuck(RunState run)
+    {
+        if (run.BeginStuck(() => !_stopping && _host.Runtime.Workers.AddCompensatingWorker(_options.MaxStandInWorkers)) is not bool started)
+        {
+            return;
+        }
+
+        var check = run.Check;
+        check.Status.Stuck();
+        _telemetry.Stuck(check.Check);
+        Log.RunStuck(
+            _logger,
+            check.Check.Id,
+            _time.GetElapsedTime(run.DispatchTimestamp),
+            started
+                ? "a stand-in worker was started so that other checks keep running"
+                : $"no stand-in worker was started (limit of {_options.MaxStandInWorkers} reached, or stopping); other checks share the remaining workers");
+    }
+
+    private CheckReloadResult Reload()
+    {
+        var (instances, readErrors) = _host.ReadConfiguredInstances();
+        var errors = readErrors.Select(static e => e.Message).ToList();
+        var changedModules = _host.InvalidateChangedModules();
+
+        var wanted = new Dictionary<string, CheckInstanceConfig>(StringComparer.Ordinal);
+        foreach (var instance in instances)
+        {
+            if (!wanted.TryAdd(instance.CheckId, instance))
+            {
+                errors.Add($"{instance.Source}{(instance.Line is int line ? $", line {line}" : string.Empty)}: instance {instance.CheckId} is configured twice (also in {wanted[instance.CheckId].Source}); the second is ignored");
+            }
+        }
+
+        var removed = new List<string>();
+        var replaced = new List<string>();
+        var added = new List<string>();
+        foreach (var (id, existing) in _checks)
+        {
+            if (!wanted.TryGetValue(id, out var config))
+            {
+                Unschedule(existing);
+                removed.Add(id);
+            }
+            else if (changedModules.Contains(existing.Check.Name))
+            {
+                Unschedule(existing);
+                if (TrySchedule(config, errors))
+                {
+                    replaced.Add(id);
+                }
+                else
+                {
+                    removed.Add(id);
+                }
+            }
+        }
+
+        int unchanged = 0;
+        foreach (var (id, config) in wanted)
+        {
+            if (_checks.ContainsKey(id))
+            {
+                unchanged += replaced.Contains(id) ? 0 : 1;
+            }
+            else if (TrySchedule(config, errors))
+            {
+                added.Add(id);
+            }
+        }
+
+        foreach (string error in errors)
+        {
+            Log.CheckLoadFailed(_logger, error);
+        }
+
+        _store.SetLoadErrors(errors);
+        Log.Reloaded(_logger, added.Count, removed.Count, replaced.Count, unchanged, errors.Count);
+        return new CheckReloadResult(added, removed, replaced, unchanged, errors);
+    }
+
+    private bool TrySchedule(CheckInstanceConfig config, List<string> errors)
+    {
+        ICheck loaded;
+        try
+        {
+            loaded = _host.Load(config);
+        }
+        catch (CheckLoadException e)
+        {
+            errors.Add(e.Message);
+            return false;
+        }
+
+        var timeout = config.RunTimeout ?? _options.RunTimeout ?? loaded.Interval;
+        var jitterLimit = Math.Min(loaded.Interval.Ticks, _options.MaxStartJitter.Ticks);
+        var firstRun = TimeSpan.FromTicks(jitterLimit <= 0 ? 0 : Random.Shared.NextInt64(jitterLimit + 1));
+        var check = new ScheduledCheck(loaded, timeout, _store.Add(loaded, config.Source, timeout))
+        {
+            NextDue = Now() + firstRun.Ticks,
+        };
+        _checks[loaded.Id] = check;
+        _added.Enqueue(check);
+        Wake();
+        Log.CheckScheduled(_logger, loaded.Id, loaded.Interval, timeout, firstRun);
+        return true;
+    }
+
+    private void Unschedule(ScheduledCheck check)
+    {
+        check.Removed = true;
+        _checks.TryRemove(new KeyValuePair<string, ScheduledCheck>(check.Check.Id, check));
+        _store.Remove(check.Check.Id);
+        check.Status.Stopped();
+        if (Volatile.Read(ref check.Busy) == 0)
+        {
+            check.DisposeOnce();
+        }
+
+        Log.CheckUnscheduled(_logger, check.Check.Id);
+    }
+
+    private async Task StopChecksAsync(CancellationToken cancellationToken)
+    {
+        var checks = _checks.Values.ToArray();
+        Log.SchedulerStopping(_logger, InFlight);
+        foreach (var check in checks)
+        {
+            check.Current?.Cancel(CancelReason);
+        }
+
+        foreach (var check in checks)
+        {
+            try
+            {
+                check.Check.Cancel();
+            }
+            catch (Exception e)
+            {
+                Log.RunFailed(_logger, check.Check.Id, $"cancel() failed: {e.Message}");
+            }
+        }
+
+        if (InFlight > 0 && Volatile.Read(ref _drained) is { } drained)
+        {
+            try
+            {
+                await drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The host's shutdown timeout ran out; runs still in progress are released when they return.
+            }
+        }
+
+        foreach (var check in checks)
+        {
+            check.Removed = true;
+            check.Status.Stopped();
+            if (Volatile.Read(ref check.Busy) == 0)
+            {
+                check.DisposeOnce();
+            }
+        }
+    }
+
+    /// <summary>One instance in the schedule.</summary>
+    private sealed class ScheduledCheck(ICheck check, TimeSpan timeout, CheckStatusEntry status)
+    {
+        public int Busy;
+        private int _disposed;
+
+        public ICheck Check { get; } = check;
+
+        public TimeSpan Interval { get; } = check.Interval > TimeSpan.Zero ? check.Interval : TimeSpan.FromSeconds(1);
+
+        public TimeSpan Timeout { get; } = timeout;
+
+        public CheckStatusEntry Status { get; } = status;
+
+        public long NextDue { get; set; }
+
+        public volatile bool Removed;
+
+        public RunState? Current { get; set; }
+
+        public void DisposeOnce()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Check.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One run in progress: its timeout, why it was cancelled, whether it got stuck.</summary>
+    private sealed class RunState(CheckScheduler scheduler, ScheduledCheck check, long due, long dispatchedAt, long dispatchTimestamp, Activity? activity, CancellationTokenSource cancellation)
+    {
+        private readonly Lock _lock = new();
+        private int _reason;
+        private bool _completed;
+        private bool _stuck;
+        private bool _compensated;
+        private ITimer? _stuckTimer;
+
+        public ScheduledCheck Check { get; } = check;
+
+        public long Due { get; } = due;
+
+        public long DispatchedAt { get; } = dispatchedAt;
+
+        public long DispatchTimestamp { get; } = dispatchTimestamp;
+
+        public Activity? Activity { get; } = activity;
+
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+
+        public int Reason => Volatile.Read(ref _reason);
+
+        /// <summary>Cancels the run for <paramref name="reason"/> unless it was already cancelled.</summary>
+        public bool Cancel(int reason)
+        {
+            if (Interlocked.CompareExchange(ref _reason, reason, NoReason) != NoReason)
+            {
+                return false;
+            }
+
+            try
+            {
+                Cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                return false; // it has just completed
+            }
+
+            return true;
+        }
+
+        /// <summary>The token fired: by <see cref="Cancel"/>, or by the timeout, which then starts the stuck watch.</summary>
+        public void OnCancelled()
+        {
+            if (Interlocked.CompareExchange(ref _reason, TimeoutReason, NoReason) != NoReason)
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                if (!_completed)
+                {
+                    _stuckTimer = scheduler._time.CreateTimer(static s => ((RunState)s!).StuckTimerFired(), this, scheduler._options.StuckRunGrace, System.Threading.Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+
+        public void Complete(Task<CheckRunResult> task) => scheduler.Completed(this, task);
+
+        /// <summary>Marks a run still in progress stuck and starts its stand-in; <see langword="null"/> if it has completed meanwhile.</summary>
+        /// <param name="compensate">Starts a stand-in worker; says whether it did.</param>
+        public bool? BeginStuck(Func<bool> compensate)
+        {
+            lock (_lock)
+            {
+                if (_completed || _stuck)
+                {
+                    return null;
+                }
+
+                _stuck = true;
+                _compensated = compensate();
+                return _compensated;
+            }
+        }
+
+        /// <summary>Marks the run completed; true when it had been stuck with a stand-in worker to release.</summary>
+        public bool EndStuck()
+        {
+            lock (_lock)
+            {
+                _completed = true;
+                _stuckTimer?.Dispose();
+                return _stuck && _compensated;
+            }
+        }
+
+        private void StuckTimerFired() => scheduler.OnStuck(this);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+
+namespace PyChecks.Scheduling;
+
+/// <summary>The scheduler's status records: one mutable entry per instance, read as immutable snapshots.</summary>
+internal sealed class CheckStatusStore : ICheckStatusStore
+{
+    private readonly ConcurrentDictionary<string, CheckStatusEntry> _entries = new(StringComparer.Ordinal);
+    private volatile IReadOnlyList<string> _loadErrors = [];
+
+    public IReadOnlyList<string> LoadErrors => _loadErrors;
+
+    public IReadOnlyList<CheckStatus> GetAll() =>
+        [.. _entries.Values.Select(static e => e.Snapshot()).OrderBy(static s => s.CheckId, StringComparer.Ordinal)];
+
+    public CheckStatus? Find(string checkId)
+    {
+        ArgumentNullException.ThrowIfNull(checkId);
+        return _entries.TryGetValue(checkId, out var entry) ? entry.Snapshot() : null;
+    }
+
+    public CheckStatusEntry Add(ICheck check, string configSource, TimeSpan timeout)
+    {
+        var entry = new CheckStatusEntry(check, configSource, timeout);
+        _entries[check.Id] = entry;
+        return entry;
+    }
+
+    public void Remove(string checkId) => _entries.TryRemove(checkId, out _);
+
+    public void SetLoadErrors(IReadOnlyList<string> errors) => _loadErrors = errors;
+}
+
+/// <summary>One instance's record; every member takes the entry's lock, so readers see whole runs.</summary>
+internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSpan timeout)
+{
+    private readonly Lock _lock = new();
+    private CheckState _state = CheckState.Scheduled;
+    private DateTimeOffset? _lastStart;
+    private CheckRunResult? _last;
+    private CheckRunOutcome _lastOutcome;
+    private string? _lastError;
+    private string? _lastTraceback;
+    private long _runs, _errors, _timeouts, _cancelled, _skipped;
+
+    public void RunStarted(DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            _state = CheckState.Running;
+            _lastStart = at;
+        }
+    }
+
+    public void Stuck()
+    {
+        lock (_lock)
+        {
+            if (_state == CheckState.Running)
+            {
+                _state = CheckState.Stuck;
+            }
+        }
+    }
+
+    public void Skipped(long count)
+    {
+        lock (_lock)
+        {
+            _skipped += count;
+        }
+    }
+
+    public void RunEnded(CheckRunOutcome outcome, CheckRunResult? result, string? error, string? traceback)
+    {
+        lock (_lock)
+        {
+            if (_state != CheckState.Stopped)
+            {
+                _state = CheckState.Scheduled;
+            }
+
+            _last = result;
+            _lastOutcome = outcome;
+            _lastError = error;
+            _lastTraceback = traceback;
+            _runs++;
+            switch (outcome)
+            {
+                case CheckRunOutcome.Error: _errors++; break;
+                case CheckRunOutcome.TimedOut: _timeouts++; break;
+                case CheckRunOutcome.Cancelled: _cancelled++; break;
+            }
+        }
+    }
+
+    public void Stopped()
+    {
+        lock (_lock)
+        {
+            _state = CheckState.Stopped;
+        }
+    }
+
+    public CheckStatus Snapshot()
+    {
+        lock (_lock)
+        {
+            return new CheckStatus
+            {
+                CheckId = check.Id,
+                CheckName = check.Name,
+                Version = check.Version,
+                Source = check.Source,
+                ConfigSource = configSource,
+                Interval = check.Interval,
+                Timeout = timeout,
+                State = _state,
+                LoadWarnings = check.LoadWarnings,
+                LastRunStartedAt = _lastStart,
+                LastRunDuration = _last?.Duration,
+                LastOutcome = _lastOutcome,
+                LastError = _lastError,
+                LastTraceback = _lastTraceback,
+                LastWarnings = _last?.Warnings ?? [],
+                LastMetrics = _last?.Metrics ?? 0,
+                LastServiceChecks = _last?.ServiceChecks ?? 0,
+                LastEvents = _last?.Events ?? 0,
+                LastHistogramBuckets = _last?.HistogramBuckets ?? 0,
+                TotalRuns = _runs,
+                TotalErrors = _errors,
+                TotalTimeouts = _timeouts,
+                TotalCancelled = _cancelled,
+                TotalSkipped = _skipped,
+            };
+        }
+    }
+}

@@ -1,0 +1,73 @@
+namespace PyChecks;
+
+/// <summary>
+/// Runs every configured check instance at its interval. Registered by <c>services.AddPyChecks(…)</c>, which also
+/// starts it as a hosted service; what it does is visible in <see cref="ICheckStatusStore"/>.
+/// </summary>
+public interface ICheckScheduler
+{
+    /// <summary>The scheduled check instances.</summary>
+    IReadOnlyList<ICheck> Checks { get; }
+
+    /// <summary>
+    /// Reads the configuration again (<see cref="PyChecksOptions.ConfigDirectory"/> and
+    /// <see cref="PyChecksOptions.Checks"/>): new instances are loaded and scheduled, removed ones stop (after
+    /// their current run) and are disposed, changed ones are replaced, and check modules whose file changed are
+    /// imported again, with their instances replaced.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for another reload in progress.</param>
+    /// <returns>What changed.</returns>
+    Task<CheckReloadResult> ReloadAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs every configured instance of the check named <paramref name="checkName"/> once, now, outside the schedule,
+    /// as fresh instances loaded from the current configuration: what they submit is captured in the report and
+    /// does not reach the senders (as Datadog's <c>agent check</c>). Each run has the instance's usual timeout.
+    /// </summary>
+    /// <param name="checkName">A check name that the configuration names; nothing else is ever imported.</param>
+    /// <param name="cancellationToken">Interrupts the runs.</param>
+    /// <returns>The runs, or <see langword="null"/> when no configured instance has that check name.</returns>
+    Task<CheckRunReport?> RunOnceAsync(string checkName, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Cancels the current run of an instance: its Python code is interrupted (<c>pychecks.CheckInterrupt</c>) and the
+    /// run counts as cancelled. The instance stays scheduled.
+    /// </summary>
+    /// <param name="checkId">The instance's check id.</param>
+    /// <returns>Whether the instance exists and had a run in progress.</returns>
+    bool Cancel(string checkId);
+}
+
+/// <summary>What a <see cref="ICheckScheduler.ReloadAsync"/> changed.</summary>
+/// <param name="Added">Check ids newly scheduled.</param>
+/// <param name="Removed">Check ids no longer configured, now stopped.</param>
+/// <param name="Replaced">Check ids reloaded because their module's file changed.</param>
+/// <param name="Unchanged">How many instances kept running as they were.</param>
+/// <param name="Errors">Configurations that could not be read or loaded, with the reason (file and line where known).</param>
+public sealed record CheckReloadResult(
+    IReadOnlyList<string> Added,
+    IReadOnlyList<string> Removed,
+    IReadOnlyList<string> Replaced,
+    int Unchanged,
+    IReadOnlyList<string> Errors);
+
+/// <summary>What <see cref="ICheckScheduler.RunOnceAsync"/> ran.</summary>
+/// <param name="CheckName">The check's name.</param>
+/// <param name="Instances">One run per instance that loaded.</param>
+/// <param name="Errors">Instances that could not be loaded, with the reason.</param>
+public sealed record CheckRunReport(string CheckName, IReadOnlyList<CheckInstanceRun> Instances, IReadOnlyList<string> Errors);
+
+/// <summary>One instance's run-once: its outcome and everything it submitted.</summary>
+/// <param name="CheckId">The instance's check id.</param>
+/// <param name="Result">The run's outcome.</param>
+/// <param name="Metrics">The metrics it submitted.</param>
+/// <param name="ServiceChecks">The service checks it submitted.</param>
+/// <param name="Events">The events it submitted.</param>
+/// <param name="HistogramBuckets">The histogram buckets it submitted.</param>
+public sealed record CheckInstanceRun(
+    string CheckId,
+    CheckRunResult Result,
+    IReadOnlyList<RecordedMetric> Metrics,
+    IReadOnlyList<RecordedServiceCheck> ServiceChecks,
+    IReadOnlyList<CheckEvent> Events,
+    IReadOnlyList<RecordedHistogramBucket> HistogramBuckets);

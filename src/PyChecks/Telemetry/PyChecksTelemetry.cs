@@ -1,0 +1,39 @@
+namespace PyChecks;
+
+/// <summary>
+/// The names PyChecks publishes its telemetry under: one <see cref="System.Diagnostics.Metrics.Meter"/> and one
+/// <see cref="System.Diagnostics.ActivitySource"/>, both named <see cref="MeterName"/>. Subscribe to them (for
+/// example with OpenTelemetry's <c>AddMeter("PyChecks")</c> and <c>AddSource("PyChecks")</c>) to export them.
+/// </summary>
+public static class PyChecksTelemetry
+{
+    /// <summary>The meter's name, created through <see cref="System.Diagnostics.Metrics.IMeterFactory"/>.</summary>
+    public const string MeterName = "PyChecks";
+
+    /// <summary>The activity source's name: one activity per check run.</summary>
+    public const string ActivitySourceName = "PyChecks";
+
+    /// <summary>The name of the activity of a check run.</summary>
+    public const string CheckRunActivityName = "pychecks.check.run";
+
+    /// <summary>Counter of completed check runs; tags <c>check</c> (name) and <c>status</c> (<c>ok</c>, <c>error</c>, <c>timeout</c>, <c>cancelled</c>).</summary>
+    public const string CheckRuns = "pychecks.check.runs";
+
+    /// <summary>Histogram of check run durations, in seconds; tags <c>check</c> and <c>status</c>.</summary>
+    public const string CheckDuration = "pychecks.check.duration";
+
+    /// <summary>Counter of what checks submitted; tags <c>check</c> and <c>kind</c> (<c>metric</c>, <c>service_check</c>, <c>event</c>, <c>histogram_bucket</c>).</summary>
+    public const string CheckSamples = "pychecks.check.samples";
+
+    /// <summary>Counter of runs skipped because the previous run of the instance was still in progress; tag <c>check</c>.</summary>
+    public const string CheckSkipped = "pychecks.check.skipped";
+
+    /// <summary>Histogram of how late runs started against their schedule, in seconds; tag <c>check</c>.</summary>
+    public const string SchedulerLateness = "pychecks.scheduler.lateness";
+
+    /// <summary>Counter of runs reported stuck (past their timeout and not returning after the interrupt); tag <c>check</c>.</summary>
+    public const string SchedulerStuckRuns = "pychecks.scheduler.stuck_runs";
+
+    /// <summary>Observable counter of exceptions thrown by <see cref="ISender"/>s (each isolated: the other senders still received the sample).</summary>
+    public const string SenderErrors = "pychecks.sender.errors";
+}
