@@ -11,6 +11,8 @@ namespace PyChecks.Benchmarks;
 /// <item><see cref="PythonFloor"/> (baseline, B0): <c>s('my.metric', 1.5, t)</c>.</item>
 /// <item><see cref="SubmitMetric"/>: <c>aggregator.submit_metric(self, check_id, aggregator.GAUGE, 'my.metric', 1.5, t, '', False)</c>.</item>
 /// <item><see cref="Gauge"/>: <c>self.gauge('my.metric', 1.5, tags=t)</c> on the <c>AgentCheck</c>.</item>
+/// <item><see cref="GaugeShapedNoop"/>: the same call to a method of the check with <c>gauge</c>'s
+/// signature whose body is <c>pass</c>: what the Python call alone costs, the floor under <see cref="Gauge"/>.</item>
 /// </list>
 /// </summary>
 /// <remarks>
@@ -51,6 +53,11 @@ public class MetricSubmission
                 self.gauge('my.metric', 1.5, tags=t)
 
 
+        def gauge_shaped_noop(self, n):
+            for i in range(n):
+                self.noop('my.metric', 1.5, tags=t)
+
+
         class B3Check(AgentCheck):
             def check(self, instance):
                 mode, n = instance['mode'], instance['n']
@@ -58,8 +65,13 @@ public class MetricSubmission
                     floor(n)
                 elif mode == 'submit':
                     submit(self, self.check_id, n)
-                else:
+                elif mode == 'gauge':
                     gauge(self, n)
+                else:
+                    gauge_shaped_noop(self, n)
+
+            def noop(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
+                pass
         """;
 
     private readonly CountingSender _sender = new();
@@ -67,16 +79,18 @@ public class MetricSubmission
     private ICheck? _floor;
     private ICheck? _submit;
     private ICheck? _gauge;
+    private ICheck? _gaugeShapedNoop;
 
-    /// <summary>Starts a host with the B3 check (three instances: floor, submit, gauge) and checks that samples arrive.</summary>
+    /// <summary>Starts a host with the B3 check (four instances: floor, submit, gauge, noop) and checks that samples arrive.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        var (host, checks) = PythonHost.StartChecks("b3", Source, _sender, Instance("floor"), Instance("submit"), Instance("gauge"));
+        var (host, checks) = PythonHost.StartChecks("b3", Source, _sender, Instance("floor"), Instance("submit"), Instance("gauge"), Instance("noop"));
         _host = host;
         _floor = checks[0];
         _submit = checks[1];
         _gauge = checks[2];
+        _gaugeShapedNoop = checks[3];
         foreach (var check in new[] { _submit, _gauge })
         {
             long before = _sender.Metrics;
@@ -104,6 +118,10 @@ public class MetricSubmission
     /// <summary><c>self.gauge('my.metric', 1.5, tags=t)</c>.</summary>
     [Benchmark(OperationsPerInvoke = Iterations)]
     public CheckRunResult Gauge() => PythonHost.RunOnce(_gauge!);
+
+    /// <summary><c>self.noop('my.metric', 1.5, tags=t)</c>, a method with <c>gauge</c>'s signature and an empty body.</summary>
+    [Benchmark(OperationsPerInvoke = Iterations)]
+    public CheckRunResult GaugeShapedNoop() => PythonHost.RunOnce(_gaugeShapedNoop!);
 
     private static Dictionary<string, object?> Instance(string mode) => new() { ["mode"] = mode, ["n"] = (long)Iterations };
 }

@@ -20,6 +20,8 @@ internal static unsafe class AggregatorModule
         [
             new("submit_metric", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitMetric, NativeMethod.FastCall,
                 "submit_metric(check, check_id, mtype, name, value, tags, hostname, flush_first_value=False)"),
+            new("_submit_metric_fast", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitMetricFast, NativeMethod.FastCall,
+                "_submit_metric_fast(check, check_id, mtype, name, value, tags, flush_first_value) -> bool: submits and returns True when every argument is of the common type (str name, float or int value, list, tuple or None tags); otherwise submits nothing and returns False, for AgentCheck to take its general path."),
             new("submit_service_check", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitServiceCheck, NativeMethod.FastCall,
                 "submit_service_check(check, check_id, name, status, tags, hostname, message)"),
             new("submit_event", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitEvent, NativeMethod.FastCall,
@@ -89,28 +91,102 @@ internal static unsafe class AggregatorModule
                 return 0;
             }
 
-            if (context is not null)
-            {
-                context.Metrics++;
-                router.Deliver(new MetricSample
-                {
-                    CheckId = context.CheckId,
-                    Type = (MetricType)type,
-                    Name = name,
-                    Value = value,
-                    Tags = tags.AsSpan(0, tagCount),
-                    Hostname = hostname,
-                    FlushFirstValue = flushFirst,
-                });
-            }
-
-            router.ReturnTags(tags, tagCount);
+            DeliverMetric(router, context, (MetricType)type, name, value, tags, tagCount, hostname, flushFirst);
             return Builtin.None();
         }
         catch (Exception e)
         {
             return Builtin.Raise(e);
         }
+    }
+
+    /// <summary>
+    /// AgentCheck's fast path: the checks it would make in Python (exact types, no conversion), made here.
+    /// Returns False, having submitted nothing and with no error set, when any argument needs
+    /// AgentCheck._submit_metric's general handling (conversion, normalization, or its error messages).
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static nint SubmitMetricFast(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            if (count != 7)
+            {
+                Arguments.Raise(CPython.ExcTypeError, $"_submit_metric_fast() takes exactly 7 positional arguments ({count} given)");
+                return 0;
+            }
+
+            int type = CPython.SmallIntValue(args[2]);
+            nint tags = args[5];
+            bool listOrTuple = false, isList = false;
+            if (!MetricTypeIsValid(type)
+                || (args[6] != CPython.True && args[6] != CPython.False)
+                || !(tags == CPython.None || (listOrTuple = (isList = CPython.IsExactType(tags, CPython.ListType)) || CPython.IsExactType(tags, CPython.TupleType)))
+                || !ExactNumber(args[4], out double value)
+                || !router.Strings.TryGet(args[1], out string checkId)
+                || !router.Strings.TryGet(args[3], out string name))
+            {
+                return Builtin.False();
+            }
+
+            var context = router.Resolve(checkId);
+            int tagCount = 0;
+            string[] buffer = listOrTuple
+                ? ReadListOrTuple(tags, isList, router, context, name, out tagCount)
+                : AppendConfigured(router.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out tagCount);
+            DeliverMetric(router, context, (MetricType)type, name, value, buffer, tagCount, string.Empty, args[6] == CPython.True);
+            return Builtin.True();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    /// <summary>The value of an exact float, or of an exact int that a double can hold; false (no error set) otherwise.</summary>
+    private static bool ExactNumber(nint obj, out double value)
+    {
+        if (CPython.IsExactType(obj, CPython.FloatType))
+        {
+            value = CPython.Leaf.PyFloat_AsDouble(obj);
+            return true;
+        }
+
+        if (CPython.IsExactType(obj, CPython.LongType))
+        {
+            value = CPython.PyFloat_AsDouble(obj);
+            if (value == -1.0 && CPython.PyErr_Occurred() != 0)
+            {
+                CPython.PyErr_Clear(); // too large: float(value) in Python raises, with AgentCheck's message
+                return false;
+            }
+
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    private static void DeliverMetric(SubmissionRouter router, CheckRunContext? context, MetricType type, string name, double value, string[] tags, int tagCount, string hostname, bool flushFirst)
+    {
+        if (context is not null)
+        {
+            context.Metrics++;
+            router.Deliver(new MetricSample
+            {
+                CheckId = context.CheckId,
+                Type = type,
+                Name = name,
+                Value = value,
+                Tags = tags.AsSpan(0, tagCount),
+                Hostname = hostname,
+                FlushFirstValue = flushFirst,
+            });
+        }
+
+        router.ReturnTags(tags, tagCount);
     }
 
     [UnmanagedCallersOnly]

@@ -188,6 +188,53 @@ public sealed class CheckRunTests
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void Values_OfEveryShape_AreConvertedAsDatadogDoes_WhicheverPathTheyTake(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("values", """
+            import aggregator
+            from datadog_checks.base import AgentCheck
+
+            class ValuesCheck(AgentCheck):
+                def check(self, instance):
+                    self.gauge('float', 1.5)
+                    self.gauge('int', 2)
+                    self.gauge('bool', True)
+                    self.gauge('str', '3.5')
+                    self.gauge('none', None)
+                    self.monotonic_count('flush.truthy', 1.0, flush_first_value=1)
+                    self.gauge(b'bytes.name', 1.0)
+                    fast = aggregator._submit_metric_fast
+                    assert fast(self, self.check_id, aggregator.GAUGE, 'x', 'not a number', [], False) is False
+                    assert fast(self, self.check_id, aggregator.GAUGE, 'x', 1.0, 'a:1', False) is False
+                    assert fast(self, self.check_id, 99, 'x', 1.0, [], False) is False
+                    assert fast(self, self.check_id, aggregator.GAUGE, 'x', 10 ** 400, [], False) is False
+                    try:
+                        self.gauge('huge', 10 ** 400)
+                    except ValueError as e:
+                        self.gauge('huge.refused', 1.0, tags=['message:' + str(e)[:28]])
+            """).Config("values", "instances: [{}]\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var check = CheckFolder.LoadAll(host).Single();
+        var result = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
+
+        var metrics = sender.Metrics.ToDictionary(m => m.Name);
+        Assert.Multiple(() =>
+        {
+            Assert.That(metrics.Keys, Is.EquivalentTo(new[] { "float", "int", "bool", "str", "flush.truthy", "bytes.name", "huge.refused" }));
+            Assert.That(metrics["float"].Value, Is.EqualTo(1.5));
+            Assert.That(metrics["int"].Value, Is.EqualTo(2.0));
+            Assert.That(metrics["bool"].Value, Is.EqualTo(1.0));
+            Assert.That(metrics["str"].Value, Is.EqualTo(3.5));
+            Assert.That(metrics["flush.truthy"].FlushFirstValue, Is.True);
+            Assert.That(metrics["huge.refused"].Tags, Is.EqualTo(new[] { "message:Metric: 'huge' has non float" }));
+            Assert.That(result.Metrics, Is.EqualTo(7));
+        });
+        check.Dispose();
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void EachRun_GetsAFreshCopyOfTheInstance_WithSharingKept(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("mutating", """

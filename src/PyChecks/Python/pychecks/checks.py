@@ -15,8 +15,15 @@ import datadog_agent
 from .log import CheckLoggingAdapter
 from .utils import ensure_bytes, is_affirmative, to_native_string
 
-# Bound once: the submission methods run for every sample.
+
+def _no_fast_path(*args):
+    return False
+
+
+# Bound once: the submission methods run for every sample. _submit_metric_fast checks the common case
+# (str name, float or int value, list, tuple or None tags) in the host and submits it, or returns False.
 _aggregator_submit_metric = aggregator.submit_metric
+_aggregator_submit_metric_fast = getattr(aggregator, '_submit_metric_fast', _no_fast_path)
 _NO_TAGS = ()
 _GAUGE, _COUNT, _MONOTONIC_COUNT, _RATE, _HISTOGRAM, _HISTORATE, _COUNTER = (
     aggregator.GAUGE, aggregator.COUNT, aggregator.MONOTONIC_COUNT, aggregator.RATE, aggregator.HISTOGRAM,
@@ -89,6 +96,11 @@ class AgentCheck(object):
 
         self.check_id = ''
         self.name = name
+
+        # Every submission reads __NAMESPACE__. CPython up to 3.11 only specializes reading an attribute
+        # the instance holds: copy the class's value into the instance (one a subclass set first stays).
+        # Not through self.__dict__, whose use would turn off that specialization for every attribute.
+        self.__NAMESPACE__ = self.__NAMESPACE__
         self.init_config = init_config if init_config is not None else {}
         self.agentConfig = agent_config if agent_config is not None else {}
         if instances is None:
@@ -161,9 +173,10 @@ class AgentCheck(object):
         # A list or tuple of tags goes to the host as it is, and the host applies
         # _normalize_tags_type's rules (bytes decoded as UTF-8, an undecodable tag
         # logged and dropped, None and other non-strings dropped). gauge() and its
-        # siblings call the host directly in the commonest case (a str name, a
-        # float, a list of tags, no hostname, device_name or namespace prefix),
-        # which this method would pass through unchanged.
+        # siblings first offer the sample to aggregator._submit_metric_fast, which
+        # takes the commonest case (a str name, a float or int, a list, tuple or
+        # None for tags; no hostname, device_name or namespace prefix), for which
+        # this method would convert nothing.
         if value is None:
             return
         if name.__class__ is not str or (self.__NAMESPACE__ and not raw):
@@ -194,18 +207,14 @@ class AgentCheck(object):
         - **device_name** (*str*): deprecated, adds a ``device:<device_name>`` tag.
         - **raw** (*bool*): do not prefix the name with ``__NAMESPACE__``.
         """
-        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
-                and not device_name and (raw or not self.__NAMESPACE__)):
-            _aggregator_submit_metric(self, self.check_id, _GAUGE, name, value, tags, '', False)
-        else:
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _GAUGE, name, value, tags, False)):
             self._submit_metric(_GAUGE, name, value, tags, hostname, device_name, raw)
 
     def count(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a raw count (summed over the flush interval). Arguments as :meth:`gauge`."""
-        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
-                and not device_name and (raw or not self.__NAMESPACE__)):
-            _aggregator_submit_metric(self, self.check_id, _COUNT, name, value, tags, '', False)
-        else:
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _COUNT, name, value, tags, False)):
             self._submit_metric(_COUNT, name, value, tags, hostname, device_name, raw)
 
     def monotonic_count(self, name, value, tags=None, hostname=None, device_name=None, raw=False,
@@ -215,34 +224,26 @@ class AgentCheck(object):
         Arguments as :meth:`gauge`, plus ``flush_first_value``: report the first
         sample's value as a delta instead of only using it as the baseline.
         """
-        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
-                and not device_name and (raw or not self.__NAMESPACE__)):
-            _aggregator_submit_metric(self, self.check_id, _MONOTONIC_COUNT, name, value, tags, '', flush_first_value)
-        else:
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _MONOTONIC_COUNT, name, value, tags, flush_first_value)):
             self._submit_metric(_MONOTONIC_COUNT, name, value, tags, hostname, device_name, raw, flush_first_value)
 
     def rate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a point whose per-second rate is computed between runs. Arguments as :meth:`gauge`."""
-        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
-                and not device_name and (raw or not self.__NAMESPACE__)):
-            _aggregator_submit_metric(self, self.check_id, _RATE, name, value, tags, '', False)
-        else:
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _RATE, name, value, tags, False)):
             self._submit_metric(_RATE, name, value, tags, hostname, device_name, raw)
 
     def histogram(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram sample (aggregated into avg, max, percentiles...). Arguments as :meth:`gauge`."""
-        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
-                and not device_name and (raw or not self.__NAMESPACE__)):
-            _aggregator_submit_metric(self, self.check_id, _HISTOGRAM, name, value, tags, '', False)
-        else:
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _HISTOGRAM, name, value, tags, False)):
             self._submit_metric(_HISTOGRAM, name, value, tags, hostname, device_name, raw)
 
     def historate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram of rates. Arguments as :meth:`gauge`."""
-        if (type(value) is float and type(name) is str and type(tags) is list and hostname is None
-                and not device_name and (raw or not self.__NAMESPACE__)):
-            _aggregator_submit_metric(self, self.check_id, _HISTORATE, name, value, tags, '', False)
-        else:
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _HISTORATE, name, value, tags, False)):
             self._submit_metric(_HISTORATE, name, value, tags, hostname, device_name, raw)
 
     def increment(self, name, value=1, tags=None, hostname=None, device_name=None, raw=False):
