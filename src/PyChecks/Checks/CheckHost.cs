@@ -50,6 +50,7 @@ public sealed class CheckHost : IDisposable
             HostTags = new Dictionary<string, IReadOnlyList<string>>(options.HostTags),
             Config = new Dictionary<string, object?>(options.AgentConfig),
             PersistentCacheDirectory = options.PersistentCacheDirectory,
+            TracemallocEnabled = options.TracemallocEnabled,
         }, loggerFactory);
 
         var python = options.Python;
@@ -64,6 +65,10 @@ public sealed class CheckHost : IDisposable
             using (runtime.AcquireGil())
             {
                 EmbeddedPython.Install(options.DatadogImportAliases);
+                if (options.TracemallocEnabled)
+                {
+                    Memory.PythonHeap.StartTracing();
+                }
             }
         }
         catch
