@@ -26,6 +26,8 @@ public sealed class MemoryTrackerTests
         using var tracker = new MemoryTracker(services.GetRequiredService<IMeterFactory>(), runtime);
         using var recorder = new InstrumentRecorder();
 
+        // A fresh Python reading first: an observation waits only 50 ms for one, which a loaded machine can miss.
+        tracker.GetSnapshotAsync().GetAwaiter().GetResult();
         var seen = recorder.Observe();
         var snapshot = tracker.GetSnapshot();
 
