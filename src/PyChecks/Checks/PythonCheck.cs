@@ -13,6 +13,7 @@ internal sealed class PythonCheck : ICheck
     private readonly PyObject _instance;
     private readonly PyObject _run;
     private readonly PyObject _getWarnings;
+    private readonly Func<CheckRunResult> _runOnWorker;
     private static PyObject? s_interruptType;
     private int _disposed;
     private int _running;
@@ -31,6 +32,7 @@ internal sealed class PythonCheck : ICheck
         _instance = instance;
         _run = instance.GetAttr("run");
         _getWarnings = instance.GetAttr("get_warnings");
+        _runOnWorker = Run;
         Id = config.CheckId;
         Name = config.CheckName;
         Interval = config.Interval;
@@ -67,7 +69,7 @@ internal sealed class PythonCheck : ICheck
         }
 
         _runToken = cancellationToken;
-        var run = _runtime.RunAsync(Run, cancellationToken);
+        var run = _runtime.RunAsync(_runOnWorker, cancellationToken);
         if (run.IsCompleted)
         {
             EndRun();
@@ -173,8 +175,9 @@ internal sealed class PythonCheck : ICheck
         var profiled = Profiling.RunProfiling.Enter(Id); // profiler hook: attach this run to a running profile task of the check
         try
         {
-            using var outcome = _run.Call();
-            string text = outcome.As<string>();
+            // run() returns '' on success: no wrapper, no string.
+            using var outcome = _run.CallUnlessEmpty();
+            string text = outcome?.As<string>() ?? string.Empty;
             if (text.Length != 0)
             {
                 (error, traceback) = ParseRunError(text);
@@ -323,8 +326,8 @@ internal sealed class PythonCheck : ICheck
     {
         try
         {
-            using var list = _getWarnings.Call();
-            if (list.ToClr() is List<object?> { Count: > 0 } items)
+            using var list = _getWarnings.CallUnlessEmpty();
+            if (list?.ToClr() is List<object?> { Count: > 0 } items)
             {
                 return items.Select(w => w?.ToString() ?? string.Empty).ToArray();
             }
