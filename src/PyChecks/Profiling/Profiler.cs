@@ -273,11 +273,11 @@ public sealed class Profiler : IProfiler, IDisposable
                 }
             }
 
-            Tick(due, attachments, samples, frames, scratch);
+            Tick(due, attachments, samples, ref frames, scratch);
         }
     }
 
-    private void Tick(List<ProfileSession> due, List<RunAttachment> attachments, List<TickSample> samples, FrameSample[] frames, int[] scratch)
+    private void Tick(List<ProfileSession> due, List<RunAttachment> attachments, List<TickSample> samples, ref FrameSample[] frames, int[] scratch)
     {
         if (due.Count == 0)
         {
@@ -304,7 +304,7 @@ public sealed class Profiler : IProfiler, IDisposable
                         int depth = session.Request.MaxDepth;
                         if (used + depth > frames.Length)
                         {
-                            break; // more concurrent runs than the buffer holds: the rest wait for the next tick
+                            Array.Resize(ref frames, Math.Max(frames.Length * 2, used + depth)); // many concurrent runs
                         }
 
                         int count = FrameWalker.Walk(attachment.ThreadState, frames.AsSpan(used, depth), session.Codes, out bool truncated);
