@@ -8,7 +8,7 @@ namespace PyChecks.Benchmarks;
 /// <summary>
 /// B6, profiler overhead: how much a 100 Hz profile task slows a CPU-bound check. Not a BenchmarkDotNet class (a task
 /// spans many runs, and the comparison must be made in one process, interleaved, to cancel out machine drift):
-/// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- b6 [pairs]</c> (default 200 pairs of runs).
+/// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- b6 [pairs] [interval ms]</c> (defaults: 200 pairs of runs, 10 ms).
 /// </summary>
 /// <remarks>
 /// The check spins a fixed number of Python iterations (about 100 ms of pure bytecode on 3.11, never releasing the
@@ -33,20 +33,48 @@ internal static class ProfilerOverhead
                 self.gauge('cpu.total', work(instance['n']))
         """;
 
+    // Sleeps 3 s at the bottom of a 20-call recursion: its stack can be walked without waiting for the GIL.
+    private const string SleeperCheck = """
+        import time
+        from datadog_checks.base import AgentCheck
+
+        def down(depth, seconds):
+            if depth == 0:
+                time.sleep(seconds)
+            else:
+                down(depth - 1, seconds)
+
+        class SleeperCheck(AgentCheck):
+            def check(self, instance):
+                down(20, 3.0)
+        """;
+
+    // What a Python-level sampler does per tick: every thread's frame, then its stack as FrameSummary objects.
+    private const string PythonSampler = """
+        import sys, time, traceback
+
+        def sample():
+            start = time.perf_counter_ns()
+            stacks = [traceback.extract_stack(frame) for frame in sys._current_frames().values()]
+            return time.perf_counter_ns() - start
+        """;
+
     public static int Run(string[] args)
     {
         int pairs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
+        var interval = TimeSpan.FromMilliseconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
 
         string root = Path.Combine(Path.GetTempPath(), "pychecks-b6-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         string checksD = Directory.CreateDirectory(Path.Combine(root, "checks.d")).FullName;
         File.WriteAllText(Path.Combine(checksD, "cpu.py"), Check);
+        File.WriteAllText(Path.Combine(checksD, "sleeper.py"), SleeperCheck);
         try
         {
             var options = new PyChecksOptions { ChecksDirectory = checksD, PersistentCacheDirectory = Path.Combine(root, "cache") };
             options.Python.Python = Environment.GetEnvironmentVariable(PythonHost.Variable) is { Length: > 0 } requested ? requested : PythonHost.ReferenceLibrary;
             using var host = CheckHost.Start(options);
             using var profiler = new Profiler(host.Runtime);
-            Console.WriteLine($"B6 — Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath}; .NET {Environment.Version}; {Environment.ProcessorCount} cores; {pairs} pairs of runs");
+            Console.WriteLine($"B6 — Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath}; .NET {Environment.Version}; {Environment.ProcessorCount} cores; {pairs} pairs of runs; interval {interval.TotalMilliseconds:0} ms");
             var check = host.Load(CheckConfigReader.Resolve(new CheckConfig
             {
                 Name = "cpu",
@@ -69,11 +97,11 @@ internal static class ProfilerOverhead
                 if (p % 2 == 0)
                 {
                     a = RunOnce(check);
-                    b = Profiled(profiler, check, tasks);
+                    b = Profiled(profiler, check, tasks, interval);
                 }
                 else
                 {
-                    b = Profiled(profiler, check, tasks);
+                    b = Profiled(profiler, check, tasks, interval);
                     a = RunOnce(check);
                 }
 
@@ -83,13 +111,14 @@ internal static class ProfilerOverhead
             }
 
             var q = tasks.Select(t => t.Quality).ToList();
-            Console.WriteLine($"run time, median: without a task {Median(off):0.000} ms, with a 100 Hz task {Median(on):0.000} ms: {(Median(on) / Median(off) - 1) * 100:+0.00;-0.00} %");
+            Console.WriteLine($"run time, median: without a task {Median(off):0.000} ms, with a task {Median(on):0.000} ms: {(Median(on) / Median(off) - 1) * 100:+0.00;-0.00} %");
             Console.WriteLine($"median of the pairs' ratios: {Median(ratios):0.0000} ({(Median(ratios) - 1) * 100:+0.00;-0.00} %); quartiles {Quantile(ratios, 0.25):0.0000} – {Quantile(ratios, 0.75):0.0000}");
             Console.WriteLine($"fastest run: without {off.Min():0.000} ms, with {on.Min():0.000} ms: {(on.Min() / off.Min() - 1) * 100:+0.00;-0.00} %");
             Console.WriteLine(
                 $"task quality (median over tasks): samples {Median(q.Select(x => (double)x.Samples).ToList()):0}, achieved {Median(q.Select(x => x.AchievedHz).ToList()):0.0} Hz, " +
                 $"GIL wait p50 {Median(q.Select(x => x.GilWaitP50.TotalMicroseconds).ToList()):0} µs / p99 {Median(q.Select(x => x.GilWaitP99.TotalMicroseconds).ToList()):0} µs, " +
                 $"hold p50 {Median(q.Select(x => x.HoldP50.TotalMicroseconds).ToList()):0.0} µs / p99 {Median(q.Select(x => x.HoldP99.TotalMicroseconds).ToList()):0.0} µs");
+            WalkCost(host, profiler);
             return 0;
         }
         finally
@@ -98,9 +127,41 @@ internal static class ProfilerOverhead
         }
     }
 
-    private static double Profiled(Profiler profiler, ICheck check, List<ProfileTask> tasks)
+    /// <summary>
+    /// The GIL hold per sample of a run sleeping 23 frames deep: the profiler's C-API walk (its hold p50) against
+    /// <c>sys._current_frames()</c> + <c>traceback.extract_stack</c> timed in Python on the same stack, same process.
+    /// </summary>
+    private static void WalkCost(CheckHost host, Profiler profiler)
     {
-        var task = profiler.StartAsync(new ProfileRequest { CheckId = check.Id, Duration = TimeSpan.FromSeconds(600), Interval = TimeSpan.FromMilliseconds(10) }).GetAwaiter().GetResult();
+        var sleeper = host.Load(CheckConfigReader.Resolve(new CheckConfig { Name = "sleeper", Instances = [new Dictionary<string, object?>()] }).Single());
+        var task = profiler.StartAsync(new ProfileRequest { CheckId = sleeper.Id, Duration = TimeSpan.FromSeconds(600) }).GetAwaiter().GetResult();
+        var run = sleeper.RunAsync();
+        Thread.Sleep(1500);
+        var quality = profiler.Cancel(task.Id)!.Quality;
+        var python = new List<double>();
+        using (host.Runtime.AcquireGil())
+        {
+            using var module = PyObject.CreateModule("b6_python_sampler", PythonSampler);
+            using var sample = module.GetAttr("sample");
+            for (int i = 0; i < 200; i++)
+            {
+                using var ns = sample.Call();
+                python.Add(ns.As<long>() / 1000.0);
+            }
+        }
+
+        run.GetAwaiter().GetResult();
+        string heaviest = profiler.GetResult(task.Id)!.ToFolded().Split('\n')[0];
+        int depth = heaviest.Count(c => c == ';') + 1;
+        Console.WriteLine(
+            $"walk cost (a {depth}-frame stack): C-API walk hold p50 {quality.HoldP50.TotalMicroseconds:0.0} µs ({quality.Samples} samples); " +
+            $"sys._current_frames + traceback.extract_stack p50 {Median(python):0.0} µs: {Median(python) / quality.HoldP50.TotalMicroseconds:0} ×");
+        sleeper.Dispose();
+    }
+
+    private static double Profiled(Profiler profiler, ICheck check, List<ProfileTask> tasks, TimeSpan interval)
+    {
+        var task = profiler.StartAsync(new ProfileRequest { CheckId = check.Id, Duration = TimeSpan.FromSeconds(600), Interval = interval }).GetAwaiter().GetResult();
         double ms = RunOnce(check);
         tasks.Add(profiler.Cancel(task.Id)!);
         return ms;

@@ -6,7 +6,7 @@ namespace PyChecks.Benchmarks;
 /// Runs the standard benchmarks (see docs/performance.md). Python is the library named by
 /// <c>PYCHECKS_PYTHON</c>, or Debian's libpython3.11 when it is unset:
 /// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- --filter '*'</c>.
-/// B6 (profiler overhead) is a program of its own: <c>-- b6 [pairs]</c>, see <see cref="ProfilerOverhead"/>.
+/// B6 (profiler overhead) is a program of its own: <c>-- b6 [pairs] [interval ms]</c>, see <see cref="ProfilerOverhead"/>.
 /// B7 (memory per check) is a program of its own: <c>-- b7 [instances] [runs] [samples]</c>, see <see cref="MemoryPerCheck"/>.
 /// </summary>
 public static class Program
