@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -19,4 +20,15 @@ namespace PyChecks.AspNetCore.Json;
 [JsonSerializable(typeof(CancelResponse))]
 [JsonSerializable(typeof(ReloadResponse))]
 [JsonSerializable(typeof(RecentResponse))]
-internal sealed partial class ApiJsonContext : JsonSerializerContext;
+internal sealed partial class ApiJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context the API writes with: the default encoder escapes <c>'</c>, <c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c> for
+    /// embedding in HTML, which makes Python tracebacks (<c>&lt;module&gt;</c>) unreadable; responses are
+    /// <c>application/json</c>, never HTML, so only what JSON requires is escaped.
+    /// </summary>
+    public static ApiJsonContext Api => s_api ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    // Built on first use, not in a static initializer: Default is initialized in the generated half of this class.
+    private static ApiJsonContext? s_api;
+}

@@ -21,6 +21,7 @@ namespace PyChecks.AspNetCore.Listener;
 /// </summary>
 internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyChecksApiOptions> options, PyChecksLocalApi info) : IHostedLifecycleService, IAsyncDisposable
 {
+    private const int DrainLimit = 1024 * 1024;
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly ILoggerFactory _loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
@@ -61,7 +62,9 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = o.MaxRequestBodyBytes;
+            // The API refuses bodies over its own limit with a JSON 413; the server's higher limit lets it drain what the
+            // client is still sending, so that the client reads the 413 instead of a reset connection.
+            k.Limits.MaxRequestBodySize = Math.Max(DrainLimit, o.MaxRequestBodyBytes);
             k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
             k.Limits.MaxRequestLineSize = 8 * 1024;
             k.Limits.MaxRequestHeaderCount = 50;

@@ -81,7 +81,7 @@ internal sealed class ControlApi : IDisposable
     internal static Task ErrorAsync(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ErrorResponse(new ErrorDetail(message, code)), ApiJsonContext.Default.ErrorResponse, JsonContentType, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(new ErrorResponse(new ErrorDetail(message, code)), ApiJsonContext.Api.ErrorResponse, JsonContentType, context.RequestAborted);
     }
 
     private static Task OkAsync<T>(HttpContext context, T value, JsonTypeInfo<T> type)
@@ -244,13 +244,13 @@ internal sealed class ControlApi : IDisposable
                 all.Count(static s => s.State == CheckState.Stuck),
                 statuses.LoadErrors),
             MemorySummary());
-        return OkAsync(context, response, ApiJsonContext.Default.StatusResponse);
+        return OkAsync(context, response, ApiJsonContext.Api.StatusResponse);
     }
 
     private Task ChecksAsync(HttpContext context)
     {
         var statuses = _services.GetRequiredService<ICheckStatusStore>();
-        return OkAsync(context, new ChecksResponse([.. statuses.GetAll().Select(static s => s.ToModel())], statuses.LoadErrors), ApiJsonContext.Default.ChecksResponse);
+        return OkAsync(context, new ChecksResponse([.. statuses.GetAll().Select(static s => s.ToModel())], statuses.LoadErrors), ApiJsonContext.Api.ChecksResponse);
     }
 
     private Task CheckAsync(HttpContext context)
@@ -262,8 +262,8 @@ internal sealed class ControlApi : IDisposable
         }
 
         return _services.GetRequiredService<ICheckStatusStore>().Find(id!) is { } status
-            ? OkAsync(context, status.ToModel(), ApiJsonContext.Default.CheckStatusModel)
-            : RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no check instance has the id '{id}'");
+            ? OkAsync(context, status.ToModel(), ApiJsonContext.Api.CheckStatusModel)
+            : RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no check instance has the id {id}");
     }
 
     private async Task RunAsync(HttpContext context)
@@ -278,11 +278,11 @@ internal sealed class ControlApi : IDisposable
         var report = await _services.GetRequiredService<ICheckScheduler>().RunOnceAsync(name!, context.RequestAborted).ConfigureAwait(false);
         if (report is null)
         {
-            await RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no configured check is named '{name}'").ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no configured check is named {name}").ConfigureAwait(false);
             return;
         }
 
-        await OkAsync(context, report.ToModel(), ApiJsonContext.Default.RunResponse).ConfigureAwait(false);
+        await OkAsync(context, report.ToModel(), ApiJsonContext.Api.RunResponse).ConfigureAwait(false);
     }
 
     private Task CancelAsync(HttpContext context)
@@ -295,18 +295,18 @@ internal sealed class ControlApi : IDisposable
 
         if (_services.GetRequiredService<ICheckStatusStore>().Find(id!) is null)
         {
-            return RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no check instance has the id '{id}'");
+            return RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no check instance has the id {id}");
         }
 
         return _services.GetRequiredService<ICheckScheduler>().Cancel(id!)
-            ? OkAsync(context, new CancelResponse(id!, Cancelled: true), ApiJsonContext.Default.CancelResponse)
-            : RefuseAsync(context, StatusCodes.Status409Conflict, "not_running", $"check instance '{id}' has no run in progress");
+            ? OkAsync(context, new CancelResponse(id!, Cancelled: true), ApiJsonContext.Api.CancelResponse)
+            : RefuseAsync(context, StatusCodes.Status409Conflict, "not_running", $"check instance {id} has no run in progress");
     }
 
     private async Task ReloadAsync(HttpContext context)
     {
         var result = await _services.GetRequiredService<ICheckScheduler>().ReloadAsync(context.RequestAborted).ConfigureAwait(false);
-        await OkAsync(context, result.ToModel(), ApiJsonContext.Default.ReloadResponse).ConfigureAwait(false);
+        await OkAsync(context, result.ToModel(), ApiJsonContext.Api.ReloadResponse).ConfigureAwait(false);
     }
 
     private Task MemoryAsync(HttpContext context) =>
@@ -319,7 +319,7 @@ internal sealed class ControlApi : IDisposable
         var query = context.Request.Query["check"];
         if (query.Count > 1)
         {
-            return RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_query", "give 'check' at most once");
+            return RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_query", "give the check parameter at most once");
         }
 
         string? check = query.Count == 1 ? query[0] : null;
@@ -329,7 +329,7 @@ internal sealed class ControlApi : IDisposable
         }
 
         var samples = _recent.Get(check);
-        return OkAsync(context, new RecentResponse(check, _options.RecentSamplesPerCheck, _options.RecentSamplesTotal, [.. samples.Select(static s => s.ToModel())]), ApiJsonContext.Default.RecentResponse);
+        return OkAsync(context, new RecentResponse(check, _options.RecentSamplesPerCheck, _options.RecentSamplesTotal, [.. samples.Select(static s => s.ToModel())]), ApiJsonContext.Api.RecentResponse);
     }
 
     private Task UnmatchedAsync(HttpContext context)
