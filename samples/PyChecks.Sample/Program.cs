@@ -1,41 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PyChecks;
 using PyChecks.Sample;
 
-// Runs the checks of checks.d/ configured in conf.d/ with the Python found on this machine,
-// and prints what they submit through a custom ISender.
-using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-var options = new PyChecksOptions
-{
-    ChecksDirectory = Path.Combine(AppContext.BaseDirectory, "checks.d"),
-    ConfigDirectory = Path.Combine(AppContext.BaseDirectory, "conf.d"),
-};
+// The sample serves http://127.0.0.1:<port>/health for its http_probe check to fetch.
+await using var server = LoopbackStatusServer.Start();
 
-using var host = CheckHost.Start(options, [new ConsoleSender()], loggerFactory);
-Console.WriteLine($"Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath} (found by {host.Runtime.Location.Source})");
-
-var report = host.LoadConfiguredChecks();
-foreach (var error in report.Errors)
+// `check <name> [options]`: run one check directly, outside the scheduler, and print what it submitted.
+if (args is ["check", .. var commandArgs])
 {
-    Console.WriteLine($"not loaded: {error.Message}");
-}
-
-int rounds = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 2;
-for (int round = 1; round <= rounds; round++)
-{
-    Console.WriteLine($"round {round}");
-    foreach (var check in report.Checks)
+    using var interrupt = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
     {
-        Console.WriteLine($"{check.Id} ({check.Name} {check.Version}, every {check.Interval.TotalSeconds:0} s)");
-        var result = await check.RunAsync();
-        if (!result.Succeeded)
-        {
-            Console.WriteLine($"  error: {result.Error}\n{result.Traceback}");
-        }
-    }
+        e.Cancel = !interrupt.IsCancellationRequested; // the first Ctrl+C interrupts the check, a second one ends the process
+        interrupt.Cancel();
+    };
+    return await CheckCommand.RunAsync(commandArgs, Console.Out, Console.Error, o => SampleChecks.Configure(o, server.HealthUrl), interrupt.Token);
 }
 
-foreach (var check in report.Checks)
+// Otherwise: a Generic Host whose scheduler runs every configured check at its interval; the table shows the latest values.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning); // the table is the output; logs only for what goes wrong
+builder.Services.AddPyChecks(o => SampleChecks.Configure(o, server.HealthUrl));
+
+using var table = ConsoleTableSender.ForConsole();
+table.Title = $"PyChecks sample · checks.d and conf.d in {AppContext.BaseDirectory} · serving {server.HealthUrl} · Ctrl+C stops";
+builder.Services.AddSingleton<ISender>(table);
+
+try
 {
-    check.Dispose();
+    using var app = builder.Build();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is PythonRuntimeException or OptionsValidationException)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 1;
 }

@@ -6,10 +6,19 @@ namespace PyChecks.Benchmarks;
 /// Runs the standard benchmarks (see docs/performance.md). Python is the library named by
 /// <c>PYCHECKS_PYTHON</c>, or Debian's libpython3.11 when it is unset:
 /// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- --filter '*'</c>.
+/// B7 (memory per check) is a program of its own: <c>-- b7 [instances] [runs] [samples]</c>, see <see cref="MemoryPerCheck"/>.
 /// </summary>
 public static class Program
 {
-    /// <summary>Entry point: BenchmarkDotNet's switcher over every benchmark class in this assembly.</summary>
-    public static void Main(string[] args) =>
+    /// <summary>Entry point: BenchmarkDotNet's switcher over every benchmark class in this assembly, or B7.</summary>
+    public static int Main(string[] args)
+    {
+        if (args is ["b7", .. var b7])
+        {
+            return MemoryPerCheck.Run(b7);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

@@ -43,6 +43,41 @@ internal static class PythonHost
         return runtime;
     }
 
+    /// <summary>
+    /// Starts a <see cref="CheckHost"/> (once per process) whose <c>checks.d</c> holds one module,
+    /// <paramref name="name"/>.py, and loads one check instance per entry of <paramref name="instances"/>.
+    /// </summary>
+    public static (CheckHost Host, IReadOnlyList<ICheck> Checks) StartChecks(string name, string source, ISender sender, params IReadOnlyDictionary<string, object?>[] instances)
+    {
+        string root = Directory.CreateTempSubdirectory("pychecks-bench").FullName;
+        string checksDirectory = Directory.CreateDirectory(Path.Combine(root, "checks.d")).FullName;
+        File.WriteAllText(Path.Combine(checksDirectory, name + ".py"), source);
+        var options = new PyChecksOptions { ChecksDirectory = checksDirectory, PersistentCacheDirectory = Path.Combine(root, "cache") };
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
+        {
+            options.Python = new PythonRuntimeOptions { Python = ReferenceLibrary };
+        }
+
+        options.Checks.Add(new CheckConfig { Name = name, Instances = instances });
+        var host = CheckHost.Start(options, [sender]);
+        Console.WriteLine($"// Python {host.Runtime.Version} ({host.Runtime.Version.FullVersion.ReplaceLineEndings(" ")}) from {host.Runtime.Location.LibraryPath}");
+        var report = host.LoadConfiguredChecks();
+        if (report.Errors.Count > 0)
+        {
+            host.Dispose();
+            throw new InvalidOperationException("Loading the benchmark check failed:\n" + string.Join("\n", report.Errors.Select(e => e.Message)));
+        }
+
+        return (host, report.Checks);
+    }
+
+    /// <summary>Runs a check once and throws if the run failed.</summary>
+    public static CheckRunResult RunOnce(ICheck check)
+    {
+        var result = check.RunAsync().GetAwaiter().GetResult();
+        return result.Succeeded ? result : throw new InvalidOperationException($"{check.Id} failed: {result.Error}\n{result.Traceback}");
+    }
+
     /// <summary>Runs <paramref name="work"/> with the GIL held on a new thread and waits for it.</summary>
     public static T OnSetupThread<T>(PythonRuntime runtime, Func<T> work)
     {

@@ -20,6 +20,8 @@ internal static unsafe class AggregatorModule
         [
             new("submit_metric", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitMetric, NativeMethod.FastCall,
                 "submit_metric(check, check_id, mtype, name, value, tags, hostname, flush_first_value=False)"),
+            new("_submit_metric_fast", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitMetricFast, NativeMethod.FastCall,
+                "_submit_metric_fast(check, check_id, mtype, name, value, tags, flush_first_value) -> bool: submits and returns True when every argument is of the common type (str name, float or int value, list, tuple or None tags); otherwise submits nothing and returns False, for AgentCheck to take its general path."),
             new("submit_service_check", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitServiceCheck, NativeMethod.FastCall,
                 "submit_service_check(check, check_id, name, status, tags, hostname, message)"),
             new("submit_event", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitEvent, NativeMethod.FastCall,
@@ -83,34 +85,108 @@ internal static unsafe class AggregatorModule
                 return 0;
             }
 
-            string[]? tags = ReadTags(a, 5, router, context, out int tagCount);
+            string[]? tags = ReadTags(a, 5, router, context, name, out int tagCount);
             if (tags is null)
             {
                 return 0;
             }
 
-            if (context is not null)
-            {
-                context.Metrics++;
-                router.Deliver(new MetricSample
-                {
-                    CheckId = context.CheckId,
-                    Type = (MetricType)type,
-                    Name = name,
-                    Value = value,
-                    Tags = tags.AsSpan(0, tagCount),
-                    Hostname = hostname,
-                    FlushFirstValue = flushFirst,
-                });
-            }
-
-            router.ReturnTags(tags);
+            DeliverMetric(router, context, (MetricType)type, name, value, tags, tagCount, hostname, flushFirst);
             return Builtin.None();
         }
         catch (Exception e)
         {
             return Builtin.Raise(e);
         }
+    }
+
+    /// <summary>
+    /// AgentCheck's fast path: the checks it would make in Python (exact types, no conversion), made here.
+    /// Returns False, having submitted nothing and with no error set, when any argument needs
+    /// AgentCheck._submit_metric's general handling (conversion, normalization, or its error messages).
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static nint SubmitMetricFast(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            if (count != 7)
+            {
+                Arguments.Raise(CPython.ExcTypeError, $"_submit_metric_fast() takes exactly 7 positional arguments ({count} given)");
+                return 0;
+            }
+
+            int type = CPython.SmallIntValue(args[2]);
+            nint tags = args[5];
+            bool listOrTuple = false, isList = false;
+            if (!MetricTypeIsValid(type)
+                || (args[6] != CPython.True && args[6] != CPython.False)
+                || !(tags == CPython.None || (listOrTuple = (isList = CPython.IsExactType(tags, CPython.ListType)) || CPython.IsExactType(tags, CPython.TupleType)))
+                || !ExactNumber(args[4], out double value)
+                || !router.Strings.TryGet(args[1], out string checkId)
+                || !router.Strings.TryGet(args[3], out string name))
+            {
+                return Builtin.False();
+            }
+
+            var context = router.Resolve(checkId);
+            int tagCount = 0;
+            string[] buffer = listOrTuple
+                ? ReadListOrTuple(tags, isList, router, context, name, out tagCount)
+                : AppendConfigured(router.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out tagCount);
+            DeliverMetric(router, context, (MetricType)type, name, value, buffer, tagCount, string.Empty, args[6] == CPython.True);
+            return Builtin.True();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    /// <summary>The value of an exact float, or of an exact int that a double can hold; false (no error set) otherwise.</summary>
+    private static bool ExactNumber(nint obj, out double value)
+    {
+        if (CPython.IsExactType(obj, CPython.FloatType))
+        {
+            value = CPython.Leaf.PyFloat_AsDouble(obj);
+            return true;
+        }
+
+        if (CPython.IsExactType(obj, CPython.LongType))
+        {
+            value = CPython.PyFloat_AsDouble(obj);
+            if (value == -1.0 && CPython.PyErr_Occurred() != 0)
+            {
+                CPython.PyErr_Clear(); // too large: float(value) in Python raises, with AgentCheck's message
+                return false;
+            }
+
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    private static void DeliverMetric(SubmissionRouter router, CheckRunContext? context, MetricType type, string name, double value, string[] tags, int tagCount, string hostname, bool flushFirst)
+    {
+        if (context is not null)
+        {
+            context.Metrics++;
+            router.Deliver(new MetricSample
+            {
+                CheckId = context.CheckId,
+                Type = type,
+                Name = name,
+                Value = value,
+                Tags = tags.AsSpan(0, tagCount),
+                Hostname = hostname,
+                FlushFirstValue = flushFirst,
+            });
+        }
+
+        router.ReturnTags(tags, tagCount);
     }
 
     [UnmanagedCallersOnly]
@@ -136,7 +212,7 @@ internal static unsafe class AggregatorModule
                 return 0;
             }
 
-            string[]? tags = ReadTags(a, 4, router, context, out int tagCount);
+            string[]? tags = ReadTags(a, 4, router, context, name, out int tagCount);
             if (tags is null)
             {
                 return 0;
@@ -156,7 +232,7 @@ internal static unsafe class AggregatorModule
                 });
             }
 
-            router.ReturnTags(tags);
+            router.ReturnTags(tags, tagCount);
             return Builtin.None();
         }
         catch (Exception e)
@@ -214,14 +290,14 @@ internal static unsafe class AggregatorModule
             if (tagsObject != 0 && tagsObject != CPython.None)
             {
                 var tagArgs = new Arguments("submit_event", &tagsObject, 1);
-                string[]? tags = ReadTags(tagArgs, 0, router, context, out int tagCount);
+                string[]? tags = ReadTags(tagArgs, 0, router, context, title, out int tagCount);
                 if (tags is null)
                 {
                     return 0;
                 }
 
                 eventTags = tags.AsSpan(0, tagCount).ToArray();
-                router.ReturnTags(tags);
+                router.ReturnTags(tags, tagCount);
             }
             else if (context is not null)
             {
@@ -274,7 +350,7 @@ internal static unsafe class AggregatorModule
                 return 0;
             }
 
-            string[]? tags = ReadTags(a, 8, router, context, out int tagCount);
+            string[]? tags = ReadTags(a, 8, router, context, name, out int tagCount);
             if (tags is null)
             {
                 return 0;
@@ -296,7 +372,7 @@ internal static unsafe class AggregatorModule
                 });
             }
 
-            router.ReturnTags(tags);
+            router.ReturnTags(tags, tagCount);
             return Builtin.None();
         }
         catch (Exception e)
@@ -311,30 +387,33 @@ internal static unsafe class AggregatorModule
     /// <summary>Reads the check id and finds its check (null, without error, when it names no loaded check: the sample is dropped and counted).</summary>
     private static bool CheckId(in Arguments a, int index, SubmissionRouter router, out CheckRunContext? context)
     {
-        context = null;
-        if (!Arguments.TryUtf8(a[index], out var utf8))
+        if (!a.String(index, "check_id", router.Strings, out string checkId))
         {
-            if (!a.String(index, "check_id", router.Strings, out string slow))
-            {
-                return false;
-            }
-
-            context = router.Find(slow);
-            return true;
+            context = null;
+            return false;
         }
 
-        context = router.Resolve(utf8);
+        context = router.Resolve(checkId);
         return true;
     }
 
     /// <summary>
     /// Reads tags into a rented buffer, then appends the check's configured tags. A str or a non-sequence is a
-    /// TypeError; items that are neither str nor bytes are dropped (Datadog's rule).
+    /// TypeError; items that are neither str nor bytes are dropped (Datadog's rule), and so are bytes that are
+    /// not UTF-8, with a warning (AgentCheck._normalize_tags_type's rule). <paramref name="subject"/> names the
+    /// sample in that warning.
     /// </summary>
-    private static string[]? ReadTags(in Arguments a, int index, SubmissionRouter router, CheckRunContext? context, out int count)
+    private static string[]? ReadTags(in Arguments a, int index, SubmissionRouter router, CheckRunContext? context, string subject, out int count)
     {
-        count = 0;
         nint tags = a[index];
+        bool isList = CPython.IsExactType(tags, CPython.ListType);
+        if (isList || CPython.IsExactType(tags, CPython.TupleType))
+        {
+            return ReadListOrTuple(tags, isList, router, context, subject, out count);
+        }
+
+        // Any other sequence: through PySequence_Fast, which hands back an exact list or tuple.
+        count = 0;
         if (CPython.PySequence_Check(tags) == 0 || CPython.PyObject_IsInstance(tags, CPython.UnicodeType) > 0 || CPython.PyObject_IsInstance(tags, CPython.BytesType) > 0)
         {
             CPython.PyErr_Clear();
@@ -355,30 +434,54 @@ internal static unsafe class AggregatorModule
 
         try
         {
-            nint type = CPython.PyObject_Type(fast);
-            CPython.Py_DecRef(type);
-            bool isList = type == CPython.ListType;
-            int length = checked((int)(isList ? CPython.PyList_Size(fast) : CPython.PyTuple_Size(fast)));
-            var buffer = router.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
-            for (int i = 0; i < length; i++)
-            {
-                nint item = isList ? CPython.PyList_GetItem(fast, i) : CPython.PyTuple_GetItem(fast, i);
-                if (Arguments.TryUtf8(item, out var utf8))
-                {
-                    buffer[count++] = router.Strings.Get(item, utf8);
-                }
-                else if (TryBytes(item, out var bytes))
-                {
-                    buffer[count++] = System.Text.Encoding.UTF8.GetString(bytes);
-                }
-            }
-
-            return AppendConfigured(buffer, count, context, out count);
+            return ReadListOrTuple(fast, CPython.IsExactType(fast, CPython.ListType), router, context, subject, out count);
         }
         finally
         {
             CPython.Py_DecRef(fast);
         }
+    }
+
+    /// <summary>Reads the tags of an exact list or tuple (the leaf accessors apply), then the configured tags.</summary>
+    private static string[] ReadListOrTuple(nint tags, bool isList, SubmissionRouter router, CheckRunContext? context, string subject, out int count)
+    {
+        int length = (int)(isList ? CPython.Leaf.PyList_Size(tags) : CPython.Leaf.PyTuple_Size(tags));
+        var buffer = router.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
+        count = 0;
+
+        for (int i = 0; i < length; i++)
+        {
+            nint item = isList ? CPython.Leaf.PyList_GetItem(tags, i) : CPython.Leaf.PyTuple_GetItem(tags, i);
+            if (router.Strings.TryGetCached(item, out string tag))
+            {
+                buffer[count++] = tag;
+                continue;
+            }
+
+            if (router.Strings.TryGet(item, out tag))
+            {
+                buffer[count++] = tag;
+            }
+            else if (TryBytes(item, out var bytes))
+            {
+                if (TryDecodeStrict(bytes, out tag))
+                {
+                    buffer[count++] = tag;
+                }
+                else
+                {
+                    router.TagNotUtf8(bytes, subject);
+                }
+            }
+
+            // That called into Python, which could have run a finalizer that shrank the list.
+            if (isList)
+            {
+                length = Math.Min(length, (int)CPython.Leaf.PyList_Size(tags));
+            }
+        }
+
+        return AppendConfigured(buffer, count, context, out count);
     }
 
     private static string[] AppendConfigured(string[] buffer, int count, CheckRunContext? context, out int total)
@@ -398,6 +501,13 @@ internal static unsafe class AggregatorModule
 
         total = count;
         return buffer;
+    }
+
+    private static bool TryDecodeStrict(ReadOnlySpan<byte> bytes, out string text)
+    {
+        bool valid = System.Text.Unicode.Utf8.IsValid(bytes);
+        text = valid ? System.Text.Encoding.UTF8.GetString(bytes) : string.Empty;
+        return valid;
     }
 
     private static bool TryBytes(nint item, out ReadOnlySpan<byte> bytes)
@@ -433,9 +543,8 @@ internal static unsafe class AggregatorModule
             return true;
         }
 
-        if (Arguments.TryUtf8(item, out var utf8))
+        if (router.Strings.TryGet(item, out value))
         {
-            value = router.Strings.Get(item, utf8);
             return true;
         }
 

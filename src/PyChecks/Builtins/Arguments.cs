@@ -29,16 +29,8 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
     }
 
     /// <summary>Reads a <c>str</c> argument through <paramref name="cache"/>.</summary>
-    public bool String(int index, string name, Utf8StringCache cache, out string value)
-    {
-        if (TryUtf8(args[index], out var utf8))
-        {
-            value = cache.Get(args[index], utf8);
-            return true;
-        }
-
-        return SlowString(args[index], index, name, out value);
-    }
+    public bool String(int index, string name, Utf8StringCache cache, out string value) =>
+        cache.TryGet(args[index], out value) || SlowString(args[index], index, name, out value);
 
     /// <summary>Reads a <c>str</c> that may be <c>None</c> (read as empty), through <paramref name="cache"/>.</summary>
     public bool OptionalString(int index, string name, Utf8StringCache cache, out string value)
@@ -78,7 +70,14 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
     public bool Int64(int index, string name, out long value)
     {
         nint arg = args[index];
-        if (IsFloat(arg))
+        int small = CPython.SmallIntValue(arg);
+        if (small >= 0)
+        {
+            value = small;
+            return true;
+        }
+
+        if (CPython.IsExactType(arg, CPython.FloatType))
         {
             value = 0;
             return Raise(CPython.ExcTypeError, $"{function}() argument {index + 1} ({name}) must be int, not float");
@@ -102,6 +101,12 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
     /// <summary>Reads a real number (<c>float</c>, <c>int</c>, or anything with <c>__float__</c>).</summary>
     public bool Double(int index, string name, out double value)
     {
+        if (CPython.IsExactType(args[index], CPython.FloatType))
+        {
+            value = CPython.Leaf.PyFloat_AsDouble(args[index]);
+            return true;
+        }
+
         value = CPython.PyFloat_AsDouble(args[index]);
         if (value == -1.0 && CPython.PyErr_Occurred() != 0)
         {
@@ -120,6 +125,12 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
     /// <summary>Reads a truth value (<c>bool(x)</c>).</summary>
     public bool Boolean(int index, out bool value)
     {
+        if (args[index] == CPython.True || args[index] == CPython.False)
+        {
+            value = args[index] == CPython.True;
+            return true;
+        }
+
         int truth = CPython.PyObject_IsTrue(args[index]);
         value = truth > 0;
         return truth >= 0;
@@ -173,12 +184,5 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
         string result = TryUtf8(name, out var utf8) ? Encoding.UTF8.GetString(utf8) : "?";
         CPython.Py_DecRef(name);
         return result;
-    }
-
-    private static bool IsFloat(nint obj)
-    {
-        nint type = CPython.PyObject_Type(obj);
-        CPython.Py_DecRef(type);
-        return type == CPython.FloatType;
     }
 }

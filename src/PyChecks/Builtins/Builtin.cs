@@ -12,6 +12,20 @@ internal static class Builtin
         return CPython.None;
     }
 
+    /// <summary>A new reference to <c>True</c>.</summary>
+    public static unsafe nint True()
+    {
+        CPython.Py_IncRef(CPython.True);
+        return CPython.True;
+    }
+
+    /// <summary>A new reference to <c>False</c>.</summary>
+    public static unsafe nint False()
+    {
+        CPython.Py_IncRef(CPython.False);
+        return CPython.False;
+    }
+
     /// <summary>Turns a .NET exception into a Python <c>RuntimeError</c> (it must never cross into native code) and returns NULL.</summary>
     public static nint Raise(Exception e)
     {

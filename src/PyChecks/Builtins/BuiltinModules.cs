@@ -1,4 +1,5 @@
 using PyChecks.Interop;
+using PyChecks.Memory;
 
 namespace PyChecks.Builtins;
 
@@ -14,9 +15,7 @@ internal static unsafe class BuiltinModules
     private static void Append(ReadOnlySpan<byte> name, delegate* unmanaged<nint> init)
     {
         // The table keeps the name pointer: give it memory that lives as long as the process.
-        byte* copy = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)name.Length + 1);
-        name.CopyTo(new Span<byte>(copy, name.Length));
-        copy[name.Length] = 0;
+        byte* copy = TrackedAllocator.Utf8(name);
         if (CPython.PyImport_AppendInittab(copy, init) != 0)
         {
             throw new PythonRuntimeException($"Could not register the built-in module '{System.Text.Encoding.UTF8.GetString(name)}'.");

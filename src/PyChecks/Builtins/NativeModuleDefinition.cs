@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using PyChecks.Interop;
+using PyChecks.Memory;
 
 namespace PyChecks.Builtins;
 
@@ -39,7 +40,7 @@ internal sealed unsafe class NativeModuleDefinition
     public NativeModuleDefinition(string name, string doc, IReadOnlyList<NativeMethod> methods, delegate* unmanaged<nint, int> exec)
     {
         Name = name;
-        byte* methodTable = (byte*)NativeMemory.AllocZeroed((nuint)((methods.Count + 1) * MethodSize));
+        byte* methodTable = (byte*)TrackedAllocator.AllocZeroed((nuint)((methods.Count + 1) * MethodSize));
         for (int i = 0; i < methods.Count; i++)
         {
             byte* entry = methodTable + (i * MethodSize);
@@ -49,7 +50,7 @@ internal sealed unsafe class NativeModuleDefinition
             *(nint*)(entry + 24) = Utf8(methods[i].Doc);
         }
 
-        byte* slots = (byte*)NativeMemory.AllocZeroed(3 * SlotSize);
+        byte* slots = (byte*)TrackedAllocator.AllocZeroed(3 * SlotSize);
         *(int*)slots = ModExec;
         *(void**)(slots + 8) = exec;
         if (CPython.MinorVersion >= 12)
@@ -58,7 +59,7 @@ internal sealed unsafe class NativeModuleDefinition
             *(nint*)(slots + SlotSize + 8) = 1; // Py_MOD_MULTIPLE_INTERPRETERS_SUPPORTED: one GIL shared
         }
 
-        byte* def = (byte*)NativeMemory.AllocZeroed(DefinitionSize);
+        byte* def = (byte*)TrackedAllocator.AllocZeroed(DefinitionSize);
         *(long*)def = uint.MaxValue; // ob_refcnt: immortal on 3.12+, reset to 1 by PyModuleDef_Init before
         *(nint*)(def + 40) = Utf8(name);
         *(nint*)(def + 48) = Utf8(doc);
@@ -89,5 +90,5 @@ internal sealed unsafe class NativeModuleDefinition
         return (T)GCHandle.FromIntPtr(*(nint*)state).Target!;
     }
 
-    private static nint Utf8(string text) => Marshal.StringToCoTaskMemUTF8(text);
+    private static nint Utf8(string text) => (nint)TrackedAllocator.Utf8(text);
 }

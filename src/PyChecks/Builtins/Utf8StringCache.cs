@@ -1,43 +1,86 @@
+using System.Runtime.CompilerServices;
 using System.Text;
+using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
 
 /// <summary>
-/// Turns the UTF-8 bytes of Python strings into .NET strings without allocating when the same text
-/// comes back (metric names and tags do, run after run). Slots are picked by the Python object's
-/// address, and a hit is confirmed by comparing the bytes, so a reused address with other text simply
-/// misses. Bounded: a colliding newcomer replaces the old entry. Not thread-safe: its callers hold the GIL.
+/// Turns Python <c>str</c> objects into .NET strings without allocating, and without calling into
+/// Python, when the same object comes back (metric names and tags do, sample after sample: they are
+/// constants of the check's code). Slots are picked by the object's address and each entry holds a
+/// reference to its <c>str</c>: the object cannot die while cached, so its address cannot be reused by
+/// another object, and since a <c>str</c> is immutable a matching address is a hit. Only exact
+/// <c>str</c> objects are cached (a subclass could be anything). Bounded: a colliding newcomer replaces
+/// the old entry and releases its reference. Not thread-safe: its callers hold the GIL.
 /// </summary>
-internal sealed class Utf8StringCache
+internal sealed unsafe class Utf8StringCache
 {
     private const int Size = 4096; // a power of two
     private const int MaxCachedLength = 256;
 
     private readonly Entry[] _entries = new Entry[Size];
 
-    /// <summary>Returns the string for <paramref name="utf8"/>, the text of the Python object at <paramref name="owner"/>.</summary>
-    public string Get(nint owner, ReadOnlySpan<byte> utf8)
+    /// <summary>
+    /// Reads the <c>str</c> at <paramref name="obj"/>. Returns false, with no Python error set, when it is
+    /// not a <c>str</c> or has no UTF-8 form (lone surrogates).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGet(nint obj, out string value) => TryGetCached(obj, out value) || Miss(obj, ref _entries[Slot(obj)], out value);
+
+    /// <summary>A hit: the string cached for <paramref name="obj"/>, found without calling into Python.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetCached(nint obj, out string value)
     {
-        if (utf8.IsEmpty)
+        ref Entry entry = ref _entries[Slot(obj)];
+        if (entry.Owner == obj && obj != 0)
         {
-            return string.Empty;
+            value = entry.Value!;
+            return true;
         }
 
-        if (utf8.Length > MaxCachedLength)
-        {
-            return Encoding.UTF8.GetString(utf8);
-        }
-
-        ref Entry entry = ref _entries[(int)((nuint)owner >> 4) & (Size - 1)];
-        if (entry.Utf8 is { } cached && utf8.SequenceEqual(cached))
-        {
-            return entry.Value!;
-        }
-
-        string value = Encoding.UTF8.GetString(utf8);
-        entry = new Entry(utf8.ToArray(), value);
-        return value;
+        value = string.Empty;
+        return false;
     }
 
-    private readonly record struct Entry(byte[]? Utf8, string? Value);
+    private static int Slot(nint obj) => (int)((nuint)obj >> 4) & (Size - 1);
+
+    private static bool Miss(nint obj, ref Entry entry, out string value)
+    {
+        // Reading the text may raise (not a str), and raising may run Python's garbage collector, whose
+        // finalizers could drop the last other reference to a borrowed item (a list's): hold one meanwhile.
+        CPython.Py_IncRef(obj);
+        try
+        {
+            return Read(obj, ref entry, out value);
+        }
+        finally
+        {
+            CPython.Py_DecRef(obj);
+        }
+    }
+
+    private static bool Read(nint obj, ref Entry entry, out string value)
+    {
+        if (!Arguments.TryUtf8(obj, out var utf8))
+        {
+            value = string.Empty;
+            return false;
+        }
+
+        value = utf8.IsEmpty ? string.Empty : Encoding.UTF8.GetString(utf8);
+        if (utf8.Length <= MaxCachedLength && CPython.IsExactType(obj, CPython.UnicodeType))
+        {
+            nint previous = entry.Owner;
+            CPython.Py_IncRef(obj);
+            entry = new Entry(obj, value);
+            if (previous != 0)
+            {
+                CPython.Py_DecRef(previous); // an exact str: its deallocation runs no Python code
+            }
+        }
+
+        return true;
+    }
+
+    private readonly record struct Entry(nint Owner, string? Value);
 }

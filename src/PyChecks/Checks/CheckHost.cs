@@ -50,6 +50,7 @@ public sealed class CheckHost : IDisposable
             HostTags = new Dictionary<string, IReadOnlyList<string>>(options.HostTags),
             Config = new Dictionary<string, object?>(options.AgentConfig),
             PersistentCacheDirectory = options.PersistentCacheDirectory,
+            TracemallocEnabled = options.TracemallocEnabled,
         }, loggerFactory);
 
         var python = options.Python;
@@ -64,6 +65,10 @@ public sealed class CheckHost : IDisposable
             using (runtime.AcquireGil())
             {
                 EmbeddedPython.Install(options.DatadogImportAliases);
+                if (options.TracemallocEnabled)
+                {
+                    Memory.PythonHeap.StartTracing();
+                }
             }
         }
         catch
@@ -84,11 +89,24 @@ public sealed class CheckHost : IDisposable
     /// Reads <see cref="PyChecksOptions.ConfigDirectory"/> and <see cref="PyChecksOptions.Checks"/>, and loads every
     /// instance. A bad file or a check that fails to load is reported, and the others load.
     /// </summary>
-    public CheckLoadReport LoadConfiguredChecks()
+    public CheckLoadReport LoadConfiguredChecks() => LoadConfigured(null);
+
+    /// <summary>
+    /// Loads the configured instances of one check only (the others are not imported): what a check-author tool
+    /// needs. Configuration errors of every file are reported, as by <see cref="LoadConfiguredChecks()"/>.
+    /// </summary>
+    /// <param name="checkName">The check's name, as configured.</param>
+    public CheckLoadReport LoadConfiguredChecks(string checkName)
+    {
+        ArgumentNullException.ThrowIfNull(checkName);
+        return LoadConfigured(checkName);
+    }
+
+    private CheckLoadReport LoadConfigured(string? checkName)
     {
         var (instances, errors) = ReadConfiguredInstances();
         var checks = new List<ICheck>();
-        foreach (var instance in instances)
+        foreach (var instance in instances.Where(i => checkName is null || string.Equals(i.CheckName, checkName, StringComparison.Ordinal)))
         {
             try
             {

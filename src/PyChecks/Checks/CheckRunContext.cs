@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 
 namespace PyChecks.Checks;
 
@@ -14,14 +13,11 @@ internal sealed class CheckRunContext
     [ThreadStatic]
     private static CheckRunContext? t_current;
 
-    private readonly byte[] _checkIdUtf8;
-
     public CheckRunContext(string checkId, string checkName, IReadOnlyList<string> configuredTags)
     {
         CheckId = checkId;
         CheckName = checkName;
         ConfiguredTags = [.. configuredTags];
-        _checkIdUtf8 = Encoding.UTF8.GetBytes(checkId);
     }
 
     /// <summary>The context of the check the current thread is running, if any.</summary>
@@ -48,9 +44,6 @@ internal sealed class CheckRunContext
     public int ServiceChecks;
     public int Events;
     public int HistogramBuckets;
-
-    /// <summary>Whether <paramref name="utf8"/> is this check's id.</summary>
-    public bool Matches(ReadOnlySpan<byte> utf8) => utf8.SequenceEqual(_checkIdUtf8);
 
     /// <summary>Zeroes the counters at the start of a run.</summary>
     public void ResetCounts()

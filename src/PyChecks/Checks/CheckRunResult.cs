@@ -45,4 +45,11 @@ public sealed class CheckRunResult
 
     /// <summary>Histogram buckets submitted during the run.</summary>
     public int HistogramBuckets { get; init; }
+
+    /// <summary>
+    /// How much Python memory traced by <c>tracemalloc</c> grew during the run, in bytes (negative when it shrank), or
+    /// <see langword="null"/> unless <see cref="PyChecksOptions.TracemallocEnabled"/> is on. The figure is process-wide:
+    /// allocations made by other Python threads during the run count too.
+    /// </summary>
+    public long? PythonMemoryDelta { get; init; }
 }

@@ -85,6 +85,14 @@ public sealed class PyChecksOptions : IValidatableObject
     /// <summary>The folder of the checks' persistent cache (<c>write_persistent_cache</c>). Default: <c>~/.local/share/pychecks/cache</c>.</summary>
     public string? PersistentCacheDirectory { get; set; }
 
+    /// <summary>
+    /// Datadog's <c>tracemalloc_enabled</c>: start Python's <c>tracemalloc</c> with the interpreter, make
+    /// <c>datadog_agent.tracemalloc_enabled()</c> return <see langword="true"/>, and record each run's Python memory delta
+    /// in <see cref="CheckRunResult.PythonMemoryDelta"/>. Tracing slows every Python allocation (see docs/memory.md for the
+    /// measured cost), so it is for investigating a check, not for production. Default: off.
+    /// </summary>
+    public bool TracemallocEnabled { get; set; }
+
     /// <summary>Checks what attributes cannot: the folders exist.</summary>
     /// <param name="validationContext">The validation context.</param>
     /// <returns>One result per problem, naming the option.</returns>

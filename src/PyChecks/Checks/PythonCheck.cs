@@ -13,6 +13,7 @@ internal sealed class PythonCheck : ICheck
     private readonly PyObject _instance;
     private readonly PyObject _run;
     private readonly PyObject _getWarnings;
+    private readonly Func<CheckRunResult> _runOnWorker;
     private static PyObject? s_interruptType;
     private int _disposed;
     private int _running;
@@ -31,6 +32,7 @@ internal sealed class PythonCheck : ICheck
         _instance = instance;
         _run = instance.GetAttr("run");
         _getWarnings = instance.GetAttr("get_warnings");
+        _runOnWorker = Run;
         Id = config.CheckId;
         Name = config.CheckName;
         Interval = config.Interval;
@@ -67,7 +69,7 @@ internal sealed class PythonCheck : ICheck
         }
 
         _runToken = cancellationToken;
-        var run = _runtime.RunAsync(Run, cancellationToken);
+        var run = _runtime.RunAsync(_runOnWorker, cancellationToken);
         if (run.IsCompleted)
         {
             EndRun();
@@ -84,6 +86,29 @@ internal sealed class PythonCheck : ICheck
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>
+    /// Runs the check on a Python worker like <see cref="RunAsync"/>, then calls <paramref name="completed"/> on that
+    /// worker, outside the GIL: no task and no hop to the thread pool (the scheduler's path). The callback gets the
+    /// result, or the exception (an <see cref="OperationCanceledException"/> when cancelled before it started).
+    /// </summary>
+    /// <returns>Whether the run was queued: false when the check is disposed or running, or the runtime is stopping.</returns>
+    internal bool TryRunOnWorker(Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            return false;
+        }
+
+        _runToken = cancellationToken;
+        if (_runtime.Workers.TryPost(new WorkerRun(this, completed, state, cancellationToken)))
+        {
+            return true;
+        }
+
+        EndRun();
+        return false;
     }
 
     public void Cancel()
@@ -135,6 +160,7 @@ internal sealed class PythonCheck : ICheck
         long start = Stopwatch.GetTimestamp();
         string? error = null, traceback = null;
         bool interrupted = false;
+        long? tracedBefore = Memory.PythonHeap.TracedBytesForRun(); // null unless PyChecksOptions.TracemallocEnabled
         var previous = CheckRunContext.Current;
         _context.ResetCounts();
         CheckRunContext.Current = _context;
@@ -148,8 +174,9 @@ internal sealed class PythonCheck : ICheck
             : default;
         try
         {
-            using var outcome = _run.Call();
-            string text = outcome.As<string>();
+            // run() returns '' on success: no wrapper, no string.
+            using var outcome = _run.CallUnlessEmpty();
+            string text = outcome?.As<string>() ?? string.Empty;
             if (text.Length != 0)
             {
                 (error, traceback) = ParseRunError(text);
@@ -186,6 +213,7 @@ internal sealed class PythonCheck : ICheck
         }
 
         var duration = Stopwatch.GetElapsedTime(start);
+        long? memoryDelta = Memory.PythonHeap.TracedBytesForRun() - tracedBefore;
         IReadOnlyList<string> warnings = ReadWarnings();
         var result = new CheckRunResult
         {
@@ -200,6 +228,7 @@ internal sealed class PythonCheck : ICheck
             ServiceChecks = _context.ServiceChecks,
             Events = _context.Events,
             HistogramBuckets = _context.HistogramBuckets,
+            PythonMemoryDelta = memoryDelta,
         };
 
         // Samples submitted before an error are kept: every run is committed.
@@ -245,6 +274,44 @@ internal sealed class PythonCheck : ICheck
         return errors.GetAttr("CheckInterrupt");
     }
 
+    /// <summary>One run queued by <see cref="TryRunOnWorker"/>.</summary>
+    private sealed class WorkerRun(PythonCheck check, Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken) : Workers.PythonWorkItem
+    {
+        public override void Execute()
+        {
+            CheckRunResult? result = null;
+            Exception? error = null;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                error = new OperationCanceledException(cancellationToken);
+            }
+            else
+            {
+                try
+                {
+                    using (Runtime.ThreadGil.Enter())
+                    {
+                        result = check.Run();
+                    }
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+            }
+
+            check.EndRun();
+            try
+            {
+                completed(result, error, state);
+            }
+            catch (Exception)
+            {
+                // The callback is the scheduler's bookkeeping; whatever it does, the worker thread must survive.
+            }
+        }
+    }
+
     /// <summary>A cancellation callback for one run; the interrupt itself runs on the thread pool, never on the canceller's thread.</summary>
     private sealed class InterruptRequest(PythonCheck check, long runNumber)
     {
@@ -257,8 +324,8 @@ internal sealed class PythonCheck : ICheck
     {
         try
         {
-            using var list = _getWarnings.Call();
-            if (list.ToClr() is List<object?> { Count: > 0 } items)
+            using var list = _getWarnings.CallUnlessEmpty();
+            if (list?.ToClr() is List<object?> { Count: > 0 } items)
             {
                 return items.Select(w => w?.ToString() ?? string.Empty).ToArray();
             }

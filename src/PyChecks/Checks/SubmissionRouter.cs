@@ -83,15 +83,14 @@ internal sealed partial class SubmissionRouter
     }
 
     /// <summary>Finds the check for a submission: the running check when the id matches, else by id.</summary>
-    public CheckRunContext? Resolve(ReadOnlySpan<byte> checkIdUtf8)
+    public CheckRunContext? Resolve(string checkId)
     {
         var current = CheckRunContext.Current;
-        if (current is not null && current.Matches(checkIdUtf8))
+        if (current is not null && string.Equals(current.CheckId, checkId, StringComparison.Ordinal))
         {
             return current;
         }
 
-        string checkId = System.Text.Encoding.UTF8.GetString(checkIdUtf8);
         var found = Find(checkId);
         if (found is null)
         {
@@ -102,16 +101,21 @@ internal sealed partial class SubmissionRouter
         return found;
     }
 
-    /// <summary>Takes the tag buffer (or a fresh one if a re-entrant submission holds it).</summary>
+    /// <summary>
+    /// Takes the tag buffer (or a fresh one if a re-entrant submission holds it). No atomics: the callers
+    /// hold the GIL, so only re-entrance on the same thread can find it taken.
+    /// </summary>
     public string[] RentTags(int capacity)
     {
-        var buffer = Interlocked.Exchange(ref _tagBuffer, null);
+        var buffer = _tagBuffer;
+        _tagBuffer = null;
         return buffer is not null && buffer.Length >= capacity ? buffer : new string[Math.Max(capacity, 64)];
     }
 
-    public void ReturnTags(string[] buffer)
+    /// <summary>Gives the buffer back, clearing the <paramref name="used"/> slots (the strings are cached anyway, but a buffer should not keep them alive).</summary>
+    public void ReturnTags(string[] buffer, int used)
     {
-        Array.Clear(buffer);
+        buffer.AsSpan(0, used).Clear();
         _tagBuffer = buffer;
     }
 
@@ -190,6 +194,20 @@ internal sealed partial class SubmissionRouter
         }
     }
 
+    /// <summary>Logs a tag given as bytes that are not UTF-8 (it is dropped), with Python's repr of the bytes.</summary>
+    public void TagNotUtf8(ReadOnlySpan<byte> tag, string subject)
+    {
+        var repr = new System.Text.StringBuilder("b'", tag.Length + 3);
+        foreach (byte b in tag)
+        {
+            _ = b is >= 0x20 and < 0x7f and not (byte)'\\' and not (byte)'\''
+                ? repr.Append((char)b)
+                : repr.Append("\\x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        LogTagNotUtf8(Logger, repr.Append('\'').ToString(), subject);
+    }
+
     /// <summary>Every sender, unless the running check captures its own samples (a run-once), which then go only to its capture.</summary>
     private ISender[] Targets(string checkId) =>
         CheckRunContext.Current is { Capture: { } capture } current && string.Equals(current.CheckId, checkId, StringComparison.Ordinal)
@@ -204,6 +222,9 @@ internal sealed partial class SubmissionRouter
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Sender {Sender} threw; the other senders still received the sample")]
     private static partial void LogSenderFailed(ILogger logger, Exception exception, string sender);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Encoding error with tag `{Tag}` for metric `{Metric}`, ignoring tag")]
+    private static partial void LogTagNotUtf8(ILogger logger, string tag, string metric);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "A submission named check id '{CheckId}', which is not a loaded check; it was dropped")]
     private static partial void LogUnrouted(ILogger logger, string checkId);

@@ -17,7 +17,7 @@ public static class PyChecksServiceCollectionExtensions
     /// <summary>
     /// Adds everything PyChecks needs to run Python checks in the host: the Python runtime (started when first
     /// needed: at host start), the check loaders, the scheduler (a hosted service running every configured check
-    /// instance at its interval), the status store, and telemetry. Options bind from the <c>"PyChecks"</c>
+    /// instance at its interval), the status store, the memory tracker, and telemetry. Options bind from the <c>"PyChecks"</c>
     /// configuration section when the host has an <c>IConfiguration</c>, then <paramref name="configure"/> applies,
     /// and they are validated when the host starts.
     /// </summary>
@@ -49,7 +49,9 @@ public static class PyChecksServiceCollectionExtensions
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
             sp.GetServices<ICheckLoader>()));
         services.TryAddSingleton(static sp => sp.GetRequiredService<CheckHost>().Runtime);
-        services.TryAddSingleton(static sp => new SchedulerTelemetry(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<FallbackMeterFactory>();
+        services.TryAddSingleton(static sp => new SchedulerTelemetry(MeterFactory(sp)));
+        services.TryAddSingleton(static sp => new MemoryTracker(MeterFactory(sp), sp.GetRequiredService<PythonRuntime>()));
         services.TryAddSingleton<CheckStatusStore>();
         services.TryAddSingleton<ICheckStatusStore>(static sp => sp.GetRequiredService<CheckStatusStore>());
         services.TryAddSingleton(static sp => new CheckScheduler(
@@ -63,4 +65,8 @@ public static class PyChecksServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchedulerHostedService>());
         return services;
     }
+
+    // Hosts register IMeterFactory (the Generic Host does); a bare service collection may not.
+    private static IMeterFactory MeterFactory(IServiceProvider services) =>
+        services.GetService<IMeterFactory>() ?? services.GetRequiredService<FallbackMeterFactory>();
 }

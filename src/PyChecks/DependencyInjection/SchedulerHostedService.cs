@@ -6,8 +6,8 @@ using PyChecks.Scheduling;
 namespace PyChecks.DependencyInjection;
 
 /// <summary>
-/// Starts and stops the scheduler with the host, unless <see cref="PyChecksOptions.EnableScheduler"/> is off; then it
-/// only starts Python, so that a host with no schedule still fails fast when Python cannot be found.
+/// Starts Python and the memory tracker with the host, so that a host fails fast when Python cannot be found, then
+/// starts and stops the scheduler unless <see cref="PyChecksOptions.EnableScheduler"/> is off.
 /// </summary>
 internal sealed class SchedulerHostedService(IServiceProvider services, IOptions<PyChecksOptions> options) : IHostedService
 {
@@ -15,9 +15,12 @@ internal sealed class SchedulerHostedService(IServiceProvider services, IOptions
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        services.GetRequiredService<CheckHost>();
+
+        // The memory instruments are published from the start, not from the first time someone asks.
+        services.GetService<MemoryTracker>();
         if (!options.Value.EnableScheduler)
         {
-            services.GetRequiredService<CheckHost>();
             return Task.CompletedTask;
         }
 

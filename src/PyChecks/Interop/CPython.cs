@@ -6,6 +6,13 @@ namespace PyChecks.Interop;
 /// serves every CPython 3.9–3.13 build. Each pointer must be called with the GIL held unless the
 /// C API documents otherwise.
 /// </summary>
+/// <remarks>
+/// A few pointers are declared <c>SuppressGCTransition</c>: the call skips the switch to preemptive
+/// GC mode (a few nanoseconds each, which adds up on the submission path). That is only sound for a
+/// C function that is short, never blocks, and can neither run Python code nor trigger Python's
+/// garbage collector (whose finalizers run Python code, which may call back into .NET): each such
+/// pointer says why it qualifies. Never for taking the GIL, releasing a reference, calls or imports.
+/// </remarks>
 internal static unsafe class CPython
 {
     public const int FileInput = 257;
@@ -29,14 +36,17 @@ internal static unsafe class CPython
     public static delegate* unmanaged<nint> PyInterpreterState_Main;
     public static delegate* unmanaged<int> PyGILState_Ensure;
     public static delegate* unmanaged<int, void> PyGILState_Release;
-    public static delegate* unmanaged<int> PyGILState_Check;
-    public static delegate* unmanaged<nuint> PyThread_get_thread_ident;
+    /// <summary>Reads a thread-local and compares: a leaf.</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<int> PyGILState_Check;
+    /// <summary>Returns <c>pthread_self()</c>: a leaf.</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nuint> PyThread_get_thread_ident;
     public static delegate* unmanaged<nuint, nint, int> PyThreadState_SetAsyncExc;
     public static delegate* unmanaged<nint, nint> PyInterpreterState_ThreadHead;
     public static delegate* unmanaged<nint, nint> PyThreadState_Next;
 
     // References.
-    public static delegate* unmanaged<nint, void> Py_IncRef;
+    /// <summary>Increments a counter: a leaf.</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void> Py_IncRef;
     public static delegate* unmanaged<nint, void> Py_DecRef;
 
     // Objects.
@@ -46,7 +56,8 @@ internal static unsafe class CPython
     public static delegate* unmanaged<nint, byte*, int> PyObject_HasAttrString;
     public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
     public static delegate* unmanaged<nint, nint> PyObject_CallNoArgs;
-    public static delegate* unmanaged<nint, nint> PyObject_Type;
+    /// <summary>Returns the type with a new reference (an increment): a leaf.</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyObject_Type;
     public static delegate* unmanaged<nint, nint, int> PyObject_IsInstance;
     public static delegate* unmanaged<nint, nint> PyObject_Str;
     public static delegate* unmanaged<nint, nint> PyObject_Repr;
@@ -88,7 +99,8 @@ internal static unsafe class CPython
     // Built-in modules (multi-phase initialization).
     public static delegate* unmanaged<byte*, delegate* unmanaged<nint>, int> PyImport_AppendInittab;
     public static delegate* unmanaged<nint, nint> PyModuleDef_Init;
-    public static delegate* unmanaged<nint, nint> PyModule_GetState;
+    /// <summary>Returns a field of a module object: a leaf when given a module (this code only gives it its own modules).</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyModule_GetState;
     public static delegate* unmanaged<nint, byte*, long, int> PyModule_AddIntConstant;
 
     // Sequences and mappings.
@@ -105,6 +117,90 @@ internal static unsafe class CPython
     public static delegate* unmanaged<void> PyErr_Clear;
     public static delegate* unmanaged<nint, byte*, void> PyErr_SetString;
     public static delegate* unmanaged<nint, int> PyErr_ExceptionMatches;
+
+    /// <summary>
+    /// The small ints 0…<c>SmallIntCount - 1</c>: CPython keeps one object for each, so a pointer comparison
+    /// reads them (metric types, statuses) without a call. Read by <see cref="ReadSingletons"/>.
+    /// </summary>
+    public static readonly nint[] SmallInts = new nint[SmallIntCount];
+
+    /// <summary>The empty <c>str</c>, a singleton in CPython. Read by <see cref="ReadSingletons"/>.</summary>
+    public static nint EmptyString;
+
+    public const int SmallIntCount = 8;
+
+    // Decrements the count of a type obtained from PyObject_Type on a live object: see IsExactType.
+    private static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void> s_releaseTypeOfLiveObject;
+
+    /// <summary>Whether <paramref name="obj"/>'s type is exactly <paramref name="type"/> (no subclass); two leaf calls.</summary>
+    /// <remarks>
+    /// The reference <c>PyObject_Type</c> returns is released without a GC transition. That is sound:
+    /// <paramref name="obj"/> is alive (the caller holds or borrows it) and either its type is static
+    /// (never deallocated) or the object holds a reference to its heap type, so this decrement can never
+    /// be the last one and never deallocates anything.
+    /// </remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool IsExactType(nint obj, nint type)
+    {
+        nint actual = PyObject_Type(obj);
+        s_releaseTypeOfLiveObject(actual);
+        return actual == type;
+    }
+
+    /// <summary>
+    /// Reads <see cref="SmallInts"/> and <see cref="EmptyString"/>; call once, with the GIL held, after
+    /// <c>Py_InitializeEx</c>. The references taken are kept for the life of the process.
+    /// </summary>
+    public static void ReadSingletons()
+    {
+        for (int i = 0; i < SmallIntCount; i++)
+        {
+            SmallInts[i] = PyLong_FromLongLong(i);
+        }
+
+        byte empty = 0;
+        EmptyString = PyUnicode_FromStringAndSize(&empty, 0);
+    }
+
+    /// <summary>The value of a small int among <see cref="SmallInts"/>, or -1 (no call into Python).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static int SmallIntValue(nint obj)
+    {
+        var smallInts = SmallInts;
+        for (int i = 0; i < smallInts.Length; i++)
+        {
+            if (smallInts[i] == obj)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Leaf variants of container and number accessors, without a GC transition. Call them only on an
+    /// object whose exact type has been checked (<see cref="IsExactType"/>) and with an index in range:
+    /// the C function then reads a field and cannot fail (a failure would allocate an exception, which
+    /// may run Python's garbage collector).
+    /// </summary>
+    public static class Leaf
+    {
+        /// <summary><c>PyList_Size</c> of an exact list.</summary>
+        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyList_Size;
+
+        /// <summary><c>PyList_GetItem</c> of an exact list, index in range (borrowed reference).</summary>
+        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint> PyList_GetItem;
+
+        /// <summary><c>PyTuple_Size</c> of an exact tuple.</summary>
+        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyTuple_Size;
+
+        /// <summary><c>PyTuple_GetItem</c> of an exact tuple, index in range (borrowed reference).</summary>
+        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint> PyTuple_GetItem;
+
+        /// <summary><c>PyFloat_AsDouble</c> of an exact float (reads its value).</summary>
+        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, double> PyFloat_AsDouble;
+    }
 
     // Data symbols: addresses of static objects (singletons and types), resolved once.
     public static nint None;
@@ -147,14 +243,15 @@ internal static unsafe class CPython
         PyInterpreterState_Main = (delegate* unmanaged<nint>)b.Get("PyInterpreterState_Main");
         PyGILState_Ensure = (delegate* unmanaged<int>)b.Get("PyGILState_Ensure");
         PyGILState_Release = (delegate* unmanaged<int, void>)b.Get("PyGILState_Release");
-        PyGILState_Check = (delegate* unmanaged<int>)b.Get("PyGILState_Check");
-        PyThread_get_thread_ident = (delegate* unmanaged<nuint>)b.Get("PyThread_get_thread_ident");
+        PyGILState_Check = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int>)b.Get("PyGILState_Check");
+        PyThread_get_thread_ident = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nuint>)b.Get("PyThread_get_thread_ident");
         PyThreadState_SetAsyncExc = (delegate* unmanaged<nuint, nint, int>)b.Get("PyThreadState_SetAsyncExc");
         PyInterpreterState_ThreadHead = (delegate* unmanaged<nint, nint>)b.Get("PyInterpreterState_ThreadHead");
         PyThreadState_Next = (delegate* unmanaged<nint, nint>)b.Get("PyThreadState_Next");
 
-        Py_IncRef = (delegate* unmanaged<nint, void>)b.Get("Py_IncRef");
+        Py_IncRef = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void>)b.Get("Py_IncRef");
         Py_DecRef = (delegate* unmanaged<nint, void>)b.Get("Py_DecRef");
+        s_releaseTypeOfLiveObject = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void>)b.Get("Py_DecRef");
 
         PyImport_ImportModule = (delegate* unmanaged<byte*, nint>)b.Get("PyImport_ImportModule");
         PyObject_GetAttrString = (delegate* unmanaged<nint, byte*, nint>)b.Get("PyObject_GetAttrString");
@@ -162,7 +259,7 @@ internal static unsafe class CPython
         PyObject_HasAttrString = (delegate* unmanaged<nint, byte*, int>)b.Get("PyObject_HasAttrString");
         PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)b.Get("PyObject_Call");
         PyObject_CallNoArgs = (delegate* unmanaged<nint, nint>)b.Get("PyObject_CallNoArgs");
-        PyObject_Type = (delegate* unmanaged<nint, nint>)b.Get("PyObject_Type");
+        PyObject_Type = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyObject_Type");
         PyObject_IsInstance = (delegate* unmanaged<nint, nint, int>)b.Get("PyObject_IsInstance");
         PyObject_Str = (delegate* unmanaged<nint, nint>)b.Get("PyObject_Str");
         PyObject_Repr = (delegate* unmanaged<nint, nint>)b.Get("PyObject_Repr");
@@ -193,6 +290,11 @@ internal static unsafe class CPython
         PyTuple_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyTuple_SetItem");
         PyTuple_GetItem = (delegate* unmanaged<nint, nint, nint>)b.Get("PyTuple_GetItem");
         PyTuple_Size = (delegate* unmanaged<nint, nint>)b.Get("PyTuple_Size");
+        Leaf.PyList_Size = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyList_Size");
+        Leaf.PyList_GetItem = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyList_GetItem");
+        Leaf.PyTuple_Size = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyTuple_Size");
+        Leaf.PyTuple_GetItem = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyTuple_GetItem");
+        Leaf.PyFloat_AsDouble = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, double>)b.Get("PyFloat_AsDouble");
         PyDict_New = (delegate* unmanaged<nint>)b.Get("PyDict_New");
         PyDict_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyDict_SetItem");
         PyDict_Next = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)b.Get("PyDict_Next");
@@ -200,7 +302,7 @@ internal static unsafe class CPython
 
         PyImport_AppendInittab = (delegate* unmanaged<byte*, delegate* unmanaged<nint>, int>)b.Get("PyImport_AppendInittab");
         PyModuleDef_Init = (delegate* unmanaged<nint, nint>)b.Get("PyModuleDef_Init");
-        PyModule_GetState = (delegate* unmanaged<nint, nint>)b.Get("PyModule_GetState");
+        PyModule_GetState = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyModule_GetState");
         PyModule_AddIntConstant = (delegate* unmanaged<nint, byte*, long, int>)b.Get("PyModule_AddIntConstant");
 
         PySequence_Check = (delegate* unmanaged<nint, int>)b.Get("PySequence_Check");

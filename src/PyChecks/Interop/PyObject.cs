@@ -164,6 +164,30 @@ public sealed unsafe partial class PyObject : IDisposable
         return Steal(CPython.PyObject_CallNoArgs(Handle));
     }
 
+    /// <summary>
+    /// Calls the object with no arguments; an empty result (<c>None</c>, <c>''</c>, <c>[]</c>) is released
+    /// at once and reported as <see langword="null"/>, without allocating. For per-run calls whose result
+    /// is usually empty.
+    /// </summary>
+    /// <exception cref="PythonException">The call raised.</exception>
+    internal PyObject? CallUnlessEmpty()
+    {
+        ThreadGil.EnsureHeld();
+        nint result = CPython.PyObject_CallNoArgs(Handle);
+        if (result == 0)
+        {
+            throw PythonException.FetchCurrent();
+        }
+
+        if (result == CPython.None || result == CPython.EmptyString || (CPython.IsExactType(result, CPython.ListType) && CPython.Leaf.PyList_Size(result) == 0))
+        {
+            CPython.Py_DecRef(result);
+            return null;
+        }
+
+        return Steal(result);
+    }
+
     /// <summary>Calls the object with positional arguments (<c>obj(*args)</c>).</summary>
     /// <exception cref="PythonException">The call raised.</exception>
     public PyObject Call(params ReadOnlySpan<PyObject> args) => Call(args, null);

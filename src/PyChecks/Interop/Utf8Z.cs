@@ -1,10 +1,10 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
+using PyChecks.Memory;
 
 namespace PyChecks.Interop;
 
-/// <summary>A NUL-terminated UTF-8 copy of a string for the C API: on the stack when short, in native memory otherwise.</summary>
+/// <summary>A NUL-terminated UTF-8 copy of a string for the C API: on the stack when short, in tracked native memory otherwise.</summary>
 internal unsafe ref struct Utf8Z
 {
     private const int InlineSize = 128;
@@ -23,7 +23,7 @@ internal unsafe ref struct Utf8Z
         }
         else
         {
-            _heap = (byte*)NativeMemory.Alloc((nuint)max);
+            _heap = (byte*)TrackedAllocator.Alloc((nuint)max);
             target = new Span<byte>(_heap, max);
         }
 
@@ -38,7 +38,7 @@ internal unsafe ref struct Utf8Z
     {
         if (_heap != null)
         {
-            NativeMemory.Free(_heap);
+            TrackedAllocator.Free(_heap);
             _heap = null;
         }
     }

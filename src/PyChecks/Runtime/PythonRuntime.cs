@@ -204,6 +204,8 @@ public sealed class PythonRuntime : IDisposable
             {
                 using (ThreadGil.Enter())
                 {
+                    CPython.ReadSingletons();
+
                     // threading takes the importing thread as its main thread, which Py_FinalizeEx expects to be this one.
                     PyObject.Import("threading").Dispose();
                     ConfigurePaths(location, options);

@@ -12,22 +12,38 @@ namespace PyChecks.Runtime;
 /// </summary>
 internal sealed unsafe class ThreadGil
 {
-    /// <summary>Added to <see cref="s_attached"/> when the runtime closes: negative means no new attach.</summary>
-    private const int Closed = int.MinValue / 2;
-
     [ThreadStatic]
     private static ThreadGil? t_current;
 
     private static readonly ConcurrentQueue<nint> s_pendingDecRefs = new();
     private static readonly ConcurrentQueue<nint> s_pendingThreadStates = new();
+
+    // Every thread that ever entered a scope, for CloseAndDrain; weak, so that dead threads' entries can go.
+    private static readonly List<WeakReference<ThreadGil>> s_threads = [];
+    private static int s_pruneAt = 64;
     private static int s_pending;
-    private static int s_attached = Closed;
+    private static int s_open;
     private static long s_liveThreadStates;
 
     private readonly int _managedThreadId = Environment.CurrentManagedThreadId;
     private nint _threadState;
     private int _depth;
+    private int _attached;
     private bool _borrowed;
+
+    private ThreadGil()
+    {
+        lock (s_threads)
+        {
+            if (s_threads.Count >= s_pruneAt)
+            {
+                s_threads.RemoveAll(static thread => !thread.TryGetTarget(out _));
+                s_pruneAt = Math.Max(64, s_threads.Count * 2);
+            }
+
+            s_threads.Add(new WeakReference<ThreadGil>(this));
+        }
+    }
 
     /// <summary>Thread states created for .NET threads and not yet deleted.</summary>
     public static long LiveThreadStates => Interlocked.Read(ref s_liveThreadStates);
@@ -58,26 +74,43 @@ internal sealed unsafe class ThreadGil
     }
 
     /// <summary>Opens the gate: scopes may attach from now on.</summary>
-    public static void Open() => Interlocked.Add(ref s_attached, -Closed);
+    public static void Open() => Volatile.Write(ref s_open, 1);
 
     /// <summary>Closes the gate and waits for every attached thread to detach.</summary>
     /// <returns>The number of threads still attached when <paramref name="timeout"/> ran out (0 on success).</returns>
+    /// <remarks>
+    /// The gate is an asymmetric Dekker handshake: an attaching thread writes its own flag, then reads
+    /// the gate, with no fence (see <see cref="Attach"/>); this side closes the gate, then forces a
+    /// memory barrier on every thread of the process, then reads the flags. After that barrier, any
+    /// thread either sees the gate closed or has its flag visible here, so none attaches unseen.
+    /// </remarks>
     public static int CloseAndDrain(TimeSpan timeout)
     {
-        Interlocked.Add(ref s_attached, Closed);
+        Volatile.Write(ref s_open, 0);
+        Interlocked.MemoryBarrierProcessWide();
+        ThreadGil[] threads;
+        lock (s_threads)
+        {
+            threads = [.. s_threads.Select(static weak => weak.TryGetTarget(out var thread) ? thread : null).OfType<ThreadGil>()];
+        }
+
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         var spinner = default(SpinWait);
-        while (Volatile.Read(ref s_attached) != Closed)
+        while (true)
         {
+            int attached = threads.Count(static thread => Volatile.Read(ref thread._attached) != 0);
+            if (attached == 0)
+            {
+                return 0;
+            }
+
             if (Environment.TickCount64 > deadline)
             {
-                return Volatile.Read(ref s_attached) - Closed;
+                return attached;
             }
 
             spinner.SpinOnce(sleep1Threshold: 20);
         }
-
-        return 0;
     }
 
     /// <summary>Enters a scope on the current thread, attaching its thread state if it is the outermost.</summary>
@@ -166,9 +199,13 @@ internal sealed unsafe class ThreadGil
 
     private void Attach()
     {
-        if (Interlocked.Increment(ref s_attached) <= 0)
+        // The light side of the gate's handshake (see CloseAndDrain): flag, then gate, no fence. The
+        // JIT keeps a volatile write before a volatile read; the closing thread's process-wide barrier
+        // orders them for the processor.
+        Volatile.Write(ref _attached, 1);
+        if (Volatile.Read(ref s_open) == 0)
         {
-            Interlocked.Decrement(ref s_attached);
+            Volatile.Write(ref _attached, 0);
             throw new PythonRuntimeException(
                 "The Python runtime is not running: it has not been initialized yet (PythonRuntime.Initialize) or it has been shut down, and CPython cannot be started twice in one process.");
         }
@@ -183,11 +220,16 @@ internal sealed unsafe class ThreadGil
 
         if (_threadState == 0)
         {
-            _threadState = CPython.PyThreadState_New(CPython.PyInterpreterState_Main());
-            Interlocked.Increment(ref s_liveThreadStates);
+            CreateThreadState();
         }
 
         CPython.PyEval_RestoreThread(_threadState);
+    }
+
+    private void CreateThreadState()
+    {
+        _threadState = CPython.PyThreadState_New(CPython.PyInterpreterState_Main());
+        Interlocked.Increment(ref s_liveThreadStates);
     }
 
     private void Detach()
@@ -206,7 +248,7 @@ internal sealed unsafe class ThreadGil
             CPython.PyEval_SaveThread();
         }
 
-        Interlocked.Decrement(ref s_attached);
+        Volatile.Write(ref _attached, 0);
     }
 
     ~ThreadGil()

@@ -28,6 +28,9 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
     private readonly ConcurrentQueue<ScheduledCheck> _added = new();
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly PriorityQueue<ScheduledCheck, long> _queue = new();
+
+    // Runs by timeout deadline, checked by the loop: no timer per run. Completed runs leave lazily.
+    private readonly PriorityQueue<RunState, long> _deadlines = new();
     private TaskCompletionSource _wake = NewSignal();
     private TaskCompletionSource? _drained;
     private int _inFlight;
@@ -149,6 +152,12 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
                     _queue.Enqueue(added, added.NextDue);
                 }
 
+                while (_deadlines.TryPeek(out var overdue, out long deadline) && deadline <= now)
+                {
+                    _deadlines.Dequeue();
+                    overdue.Cancel(TimeoutReason);
+                }
+
                 while (_queue.TryPeek(out var check, out long due) && due <= now)
                 {
                     _queue.Dequeue();
@@ -162,6 +171,10 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
                 }
 
                 long next = _queue.TryPeek(out _, out long first) ? first : now + TimeSpan.TicksPerMinute;
+                if (_deadlines.TryPeek(out _, out long firstDeadline) && firstDeadline < next)
+                {
+                    next = firstDeadline;
+                }
                 await WaitAsync(wake.Task, next, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -188,6 +201,9 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         {
             return;
         }
+
+        // Timers count whole milliseconds: a shorter delay would fire at once, and the loop would spin until the due time.
+        delay = Math.Max(delay, TimeSpan.TicksPerMillisecond);
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var sleep = Task.Delay(TimeSpan.FromTicks(delay), _time, cancel.Token);
@@ -238,10 +254,17 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
     private void StartRun(ScheduledCheck check, long due, long now)
     {
         Interlocked.Increment(ref _inFlight);
-        var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), new CancellationTokenSource(check.Timeout, _time));
+        var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), new CancellationTokenSource());
         check.Current = run;
         check.Status.RunStarted(_time.GetUtcNow());
-        run.Cancellation.Token.UnsafeRegister(static state => ((RunState)state!).OnCancelled(), run);
+        _deadlines.Enqueue(run, now + check.Timeout.Ticks);
+
+        // Python checks complete on their worker: no task, no hop to the thread pool.
+        if (check.Check is Checks.PythonCheck python
+            && python.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token))
+        {
+            return;
+        }
 
         Task<CheckRunResult> task;
         try
@@ -261,11 +284,10 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             TaskScheduler.Default);
     }
 
-    private void Completed(RunState run, Task<CheckRunResult> task)
+    private void Completed(RunState run, CheckRunResult? result, Exception? exception)
     {
         var check = run.Check;
         var elapsed = _time.GetElapsedTime(run.DispatchTimestamp);
-        var result = task.IsCompletedSuccessfully ? task.Result : null;
         int reason = run.Reason;
         CheckRunOutcome outcome;
         string? error = result?.Error;
@@ -279,7 +301,7 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         {
             outcome = result.Succeeded ? CheckRunOutcome.Ok : reason == CancelReason ? CheckRunOutcome.Cancelled : CheckRunOutcome.Error;
         }
-        else if (task.IsCanceled)
+        else if (exception is OperationCanceledException)
         {
             outcome = CheckRunOutcome.Cancelled;
             error = "the run was cancelled before it started";
@@ -287,7 +309,6 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         else
         {
             outcome = CheckRunOutcome.Error;
-            var exception = task.Exception?.InnerException;
             error = exception?.Message ?? "the run failed";
             traceback = exception is PythonException python ? python.PythonTraceback : null;
         }
@@ -554,14 +575,26 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
 
         public int Reason => Volatile.Read(ref _reason);
 
-        /// <summary>Cancels the run for <paramref name="reason"/> unless it was already cancelled.</summary>
+        /// <summary>
+        /// Cancels the run for <paramref name="reason"/> unless it was already cancelled or has completed; a timeout
+        /// also starts the watch that reports the run stuck if it does not return within the grace period.
+        /// </summary>
         public bool Cancel(int reason)
         {
-            if (Interlocked.CompareExchange(ref _reason, reason, NoReason) != NoReason)
+            lock (_lock)
             {
-                return false;
+                if (_completed || Interlocked.CompareExchange(ref _reason, reason, NoReason) != NoReason)
+                {
+                    return false;
+                }
+
+                if (reason == TimeoutReason)
+                {
+                    _stuckTimer = scheduler._time.CreateTimer(static s => ((RunState)s!).StuckTimerFired(), this, scheduler._options.StuckRunGrace, System.Threading.Timeout.InfiniteTimeSpan);
+                }
             }
 
+            // Outside the lock: cancelling runs the token's callbacks (the check's interrupt request) on this thread.
             try
             {
                 Cancellation.Cancel();
@@ -574,24 +607,10 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             return true;
         }
 
-        /// <summary>The token fired: by <see cref="Cancel"/>, or by the timeout, which then starts the stuck watch.</summary>
-        public void OnCancelled()
-        {
-            if (Interlocked.CompareExchange(ref _reason, TimeoutReason, NoReason) != NoReason)
-            {
-                return;
-            }
+        public void Complete(Task<CheckRunResult> task) =>
+            scheduler.Completed(this, task.IsCompletedSuccessfully ? task.Result : null, task.IsCanceled ? new OperationCanceledException() : task.Exception?.InnerException);
 
-            lock (_lock)
-            {
-                if (!_completed)
-                {
-                    _stuckTimer = scheduler._time.CreateTimer(static s => ((RunState)s!).StuckTimerFired(), this, scheduler._options.StuckRunGrace, System.Threading.Timeout.InfiniteTimeSpan);
-                }
-            }
-        }
-
-        public void Complete(Task<CheckRunResult> task) => scheduler.Completed(this, task);
+        public void Complete(CheckRunResult? result, Exception? exception) => scheduler.Completed(this, result, exception);
 
         /// <summary>Marks a run still in progress stuck and starts its stand-in; <see langword="null"/> if it has completed meanwhile.</summary>
         /// <param name="compensate">Starts a stand-in worker; says whether it did.</param>

@@ -8,7 +8,6 @@ namespace PyChecks.Telemetry;
 internal sealed class SchedulerTelemetry : IDisposable
 {
     private readonly Meter _meter;
-    private readonly bool _ownsMeter;
     private readonly Counter<long> _runs;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _samples;
@@ -16,11 +15,9 @@ internal sealed class SchedulerTelemetry : IDisposable
     private readonly Histogram<double> _lateness;
     private readonly Counter<long> _stuck;
 
-    public SchedulerTelemetry(IMeterFactory? meterFactory)
+    public SchedulerTelemetry(IMeterFactory meterFactory)
     {
-        // Hosts register IMeterFactory (the Generic Host does); a bare service collection may not.
-        _ownsMeter = meterFactory is null;
-        _meter = meterFactory?.Create(PyChecksTelemetry.MeterName) ?? new Meter(PyChecksTelemetry.MeterName);
+        _meter = meterFactory.Create(PyChecksTelemetry.MeterName);
         _runs = _meter.CreateCounter<long>(PyChecksTelemetry.CheckRuns, "{run}", "Completed check runs, by check and status.");
         _duration = _meter.CreateHistogram<double>(PyChecksTelemetry.CheckDuration, "s", "How long check runs took.");
         _samples = _meter.CreateCounter<long>(PyChecksTelemetry.CheckSamples, "{sample}", "What checks submitted, by kind.");
@@ -98,14 +95,8 @@ internal sealed class SchedulerTelemetry : IDisposable
 
     public void Stuck(ICheck check) => _stuck.Add(1, new KeyValuePair<string, object?>("check", check.Name));
 
-    public void Dispose()
-    {
-        ActivitySource.Dispose();
-        if (_ownsMeter)
-        {
-            _meter.Dispose();
-        }
-    }
+    /// <summary>Disposes the activity source; the meter belongs to the factory.</summary>
+    public void Dispose() => ActivitySource.Dispose();
 
     private void AddSamples(KeyValuePair<string, object?> checkTag, string kind, int count)
     {

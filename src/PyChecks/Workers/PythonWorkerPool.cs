@@ -10,7 +10,7 @@ namespace PyChecks.Workers;
 /// </summary>
 internal sealed class PythonWorkerPool
 {
-    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly Channel<PythonWorkItem> _queue = Channel.CreateUnbounded<PythonWorkItem>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly List<Thread> _threads = [];
     private readonly Lock _threadsLock = new();
     private int _compensating;
@@ -99,6 +99,13 @@ internal sealed class PythonWorkerPool
         return item.Task;
     }
 
+    /// <summary>
+    /// Queues <paramref name="item"/> for a worker, which runs it outside any GIL scope (the item takes one if it
+    /// needs it): the way to run work and its completion on the worker, without a hop to the thread pool.
+    /// </summary>
+    /// <returns>Whether it was queued (false once stopping).</returns>
+    public bool TryPost(PythonWorkItem item) => _queue.Writer.TryWrite(item);
+
     /// <summary>Stops taking work, lets queued items finish, and waits for the threads to end.</summary>
     /// <returns>Whether every thread ended within <paramref name="timeout"/>.</returns>
     public bool Stop(TimeSpan timeout)
@@ -166,12 +173,7 @@ internal sealed class PythonWorkerPool
         return true;
     }
 
-    private abstract class WorkItem
-    {
-        public abstract void Execute();
-    }
-
-    private sealed class WorkItem<T> : WorkItem
+    private sealed class WorkItem<T> : PythonWorkItem
     {
         private readonly Func<T> _work;
         private readonly CancellationToken _cancellationToken;
@@ -218,4 +220,11 @@ internal sealed class PythonWorkerPool
             }
         }
     }
+}
+
+/// <summary>Work for a Python worker thread. <see cref="Execute"/> runs on the worker and must not throw.</summary>
+internal abstract class PythonWorkItem
+{
+    /// <summary>Does the work, on a worker thread.</summary>
+    public abstract void Execute();
 }

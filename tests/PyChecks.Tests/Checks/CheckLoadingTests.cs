@@ -136,4 +136,29 @@ public sealed class CheckLoadingTests
         var again = host.Load(PyChecks.Checks.Configuration.CheckConfigReader.Resolve(config).Single());
         Assert.That(again.Id, Is.EqualTo(check.Id), "the same configuration gives the same id");
     });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void LoadConfiguredChecks_OfOneName_ImportsOnlyThatCheck(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("wanted", """
+            from datadog_checks.base import AgentCheck
+
+            class WantedCheck(AgentCheck):
+                def check(self, instance):
+                    pass
+            """).Check("other", """
+            raise RuntimeError('other was imported')
+            """).Config("wanted", "instances: [{a: 1}, {a: 2}]").Config("other", "instances: [{}]");
+        using var host = folder.Start([]);
+
+        var report = host.LoadConfiguredChecks("wanted");
+
+        Assert.That(report.Errors, Is.Empty, "the broken 'other' check was not loaded, so it failed nowhere");
+        Assert.That(report.Checks.Select(c => c.Name), Is.EqualTo(new[] { "wanted", "wanted" }));
+        Assert.That(host.LoadConfiguredChecks("absent").Checks, Is.Empty);
+        foreach (var check in report.Checks)
+        {
+            check.Dispose();
+        }
+    });
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using PyChecks.Tests.Infrastructure;
 
@@ -140,6 +141,131 @@ public sealed class CheckRunTests
             Assert.That(result.Events, Is.EqualTo(1));
             Assert.That(result.HistogramBuckets, Is.EqualTo(1));
         });
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void Tags_OfEveryShape_FollowDatadogsNormalization_OnTheFastPathToo(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("shapes", """
+            from datadog_checks.base import AgentCheck
+
+            class ShapesCheck(AgentCheck):
+                def check(self, instance):
+                    self.gauge('list', 1.0, tags=['a:1', b'b:2', None, 3, b'bad:\xff', 'c:3'])
+                    self.gauge('tuple', 1.0, tags=('a:1', 'b:2'))
+                    self.gauge('one.str', 1.0, tags='a:1')
+                    self.gauge('none', 1.0)
+                    self.gauge('device', 1.0, tags=['a:1'], device_name='sda')
+                    self.gauge('int.value', 2, tags=['a:1'])
+                    for i in range(3):
+                        self.gauge('dynamic.' + str(i), float(i), tags=['n:' + str(i)])
+            """).Config("shapes", "instances: [{tags: ['env:dev']}]\n");
+        var sender = new InMemorySender();
+        var logs = new RecordingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var host = folder.Start([sender], loggerFactory: factory);
+        var check = CheckFolder.LoadAll(host).Single();
+        for (int run = 0; run < 2; run++)
+        {
+            var result = check.RunAsync().GetAwaiter().GetResult();
+            Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
+        }
+
+        var metrics = sender.Metrics.Skip(sender.Metrics.Count / 2).ToDictionary(m => m.Name);
+        Assert.Multiple(() =>
+        {
+            Assert.That(metrics["list"].Tags, Is.EqualTo(new[] { "a:1", "b:2", "c:3", "env:dev" }));
+            Assert.That(metrics["tuple"].Tags, Is.EqualTo(new[] { "a:1", "b:2", "env:dev" }));
+            Assert.That(metrics["one.str"].Tags, Is.EqualTo(new[] { "a:1", "env:dev" }));
+            Assert.That(metrics["none"].Tags, Is.EqualTo(new[] { "env:dev" }));
+            Assert.That(metrics["device"].Tags, Is.EqualTo(new[] { "device:sda", "a:1", "env:dev" }));
+            Assert.That(metrics["int.value"].Value, Is.EqualTo(2.0));
+            Assert.That(metrics["dynamic.2"].Tags, Is.EqualTo(new[] { "n:2", "env:dev" }));
+            Assert.That(metrics["dynamic.2"].Value, Is.EqualTo(2.0));
+            Assert.That(logs.Entries.Count(e => e.Level == LogLevel.Warning && e.Message == "Encoding error with tag `b'bad:\\xff'` for metric `list`, ignoring tag"), Is.EqualTo(2));
+        });
+        check.Dispose();
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void Values_OfEveryShape_AreConvertedAsDatadogDoes_WhicheverPathTheyTake(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("values", """
+            import aggregator
+            from datadog_checks.base import AgentCheck
+
+            class ValuesCheck(AgentCheck):
+                def check(self, instance):
+                    self.gauge('float', 1.5)
+                    self.gauge('int', 2)
+                    self.gauge('bool', True)
+                    self.gauge('str', '3.5')
+                    self.gauge('none', None)
+                    self.monotonic_count('flush.truthy', 1.0, flush_first_value=1)
+                    self.gauge(b'bytes.name', 1.0)
+                    fast = aggregator._submit_metric_fast
+                    assert fast(self, self.check_id, aggregator.GAUGE, 'x', 'not a number', [], False) is False
+                    assert fast(self, self.check_id, aggregator.GAUGE, 'x', 1.0, 'a:1', False) is False
+                    assert fast(self, self.check_id, 99, 'x', 1.0, [], False) is False
+                    assert fast(self, self.check_id, aggregator.GAUGE, 'x', 10 ** 400, [], False) is False
+                    try:
+                        self.gauge('huge', 10 ** 400)
+                    except ValueError as e:
+                        self.gauge('huge.refused', 1.0, tags=['message:' + str(e)[:28]])
+            """).Config("values", "instances: [{}]\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var check = CheckFolder.LoadAll(host).Single();
+        var result = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
+
+        var metrics = sender.Metrics.ToDictionary(m => m.Name);
+        Assert.Multiple(() =>
+        {
+            Assert.That(metrics.Keys, Is.EquivalentTo(new[] { "float", "int", "bool", "str", "flush.truthy", "bytes.name", "huge.refused" }));
+            Assert.That(metrics["float"].Value, Is.EqualTo(1.5));
+            Assert.That(metrics["int"].Value, Is.EqualTo(2.0));
+            Assert.That(metrics["bool"].Value, Is.EqualTo(1.0));
+            Assert.That(metrics["str"].Value, Is.EqualTo(3.5));
+            Assert.That(metrics["flush.truthy"].FlushFirstValue, Is.True);
+            Assert.That(metrics["huge.refused"].Tags, Is.EqualTo(new[] { "message:Metric: 'huge' has non float" }));
+            Assert.That(result.Metrics, Is.EqualTo(7));
+        });
+        check.Dispose();
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void EachRun_GetsAFreshCopyOfTheInstance_WithSharingKept(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("mutating", """
+            from datadog_checks.base import AgentCheck
+
+            class MutatingCheck(AgentCheck):
+                def __init__(self, *args, **kwargs):
+                    super().__init__(*args, **kwargs)
+                    shared = ['x']
+                    self.instances[0]['a'] = shared
+                    self.instances[0]['b'] = shared
+
+                def check(self, instance):
+                    self.gauge('seen', float(len(instance['nested']['items'])), tags=instance['tags'])
+                    self.gauge('shared', 1.0 if instance['a'] is instance['b'] and instance['a'] is not self.instances[0]['a'] else 0.0)
+                    instance['nested']['items'].append(1)
+                    instance['tags'].append('added:1')
+            """).Config("mutating", "instances: [{tags: ['env:dev'], nested: {items: [1, 2]}}]\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var check = CheckFolder.LoadAll(host).Single();
+        for (int run = 0; run < 2; run++)
+        {
+            var result = check.RunAsync().GetAwaiter().GetResult();
+            Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
+        }
+
+        Assert.That(sender.Metrics.Where(m => m.Name == "seen").Select(m => m.Value), Is.EqualTo(new[] { 2.0, 2.0 }));
+        Assert.That(sender.Metrics.Where(m => m.Name == "seen").Select(m => string.Join(",", m.Tags)), Is.EqualTo(new[] { "env:dev", "env:dev" }), "the tag the check appended did not persist");
+        Assert.That(sender.Metrics.Where(m => m.Name == "shared").Select(m => m.Value), Is.EqualTo(new[] { 1.0, 1.0 }));
+        check.Dispose();
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]

@@ -45,6 +45,10 @@ public sealed class AddPyChecksTests
         Assert.That(hosted.StatusOf("hello").LastMetrics, Is.EqualTo(1));
         Assert.That(hosted.Host.Services.GetRequiredService<PythonRuntime>(), Is.SameAs(PythonRuntime.Current));
         Assert.That(hosted.Scheduler.Checks.Select(c => c.Id), Is.EqualTo(new[] { status.CheckId }));
+
+        var memory = hosted.Host.Services.GetRequiredService<MemoryTracker>().GetSnapshotAsync().GetAwaiter().GetResult();
+        Assert.That(memory.Native.InUseBytes, Is.GreaterThan(0), "the built-in module definitions live in tracked native memory");
+        Assert.That(memory.Python!.AllocatedBlocks, Is.GreaterThan(0));
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
@@ -74,6 +78,7 @@ public sealed class AddPyChecksTests
 
         Eventually.That(() => sender.Commits.Count == 1, "the first run");
         Assert.That(sender.Metrics.Single().Name, Is.EqualTo("hello.world"));
+        Assert.That(provider.GetRequiredService<MemoryTracker>().GetSnapshot().Native.Allocations, Is.GreaterThan(0), "the tracker works without a host meter factory");
         hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
     });
 

@@ -178,13 +178,29 @@ public sealed class SchedulerTests
         var workers = hosted.Host.Services.GetRequiredService<PythonRuntime>().Workers;
 
         Eventually.That(() => hosted.Sender.Metrics.Any(m => m.Name == "sleepy.started"), "the sleeping run, in its sleep");
-        hosted.Advance(TimeSpan.FromSeconds(1));
-        Eventually.That(() => hosted.StatusOf("sleepy").State == CheckState.Running, "interrupted, but blocked in C");
-        hosted.Advance(TimeSpan.FromSeconds(1));
-        Eventually.That(() => hosted.StatusOf("sleepy").State == CheckState.Stuck, "reported stuck after the grace period");
+        // Timeout at 1 s, interrupt (which cannot land in C), stuck at 2 s: step the clock until the scheduler says so.
+        var stepped = TimeSpan.Zero;
+        Eventually.That(
+            () =>
+            {
+                if (hosted.StatusOf("sleepy").State == CheckState.Stuck)
+                {
+                    return true;
+                }
+
+                if (stepped < TimeSpan.FromSeconds(4))
+                {
+                    hosted.Advance(TimeSpan.FromMilliseconds(100));
+                    stepped += TimeSpan.FromMilliseconds(100);
+                }
+
+                return false;
+            },
+            "reported stuck after the timeout and the grace period");
+        Assert.That(stepped, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(2)), "not before timeout + grace");
         Assert.That(workers.CompensatingWorkers, Is.EqualTo(1), "a stand-in worker took its place");
 
-        hosted.Advance(TimeSpan.FromSeconds(3));
+        hosted.Advance(TimeSpan.FromSeconds(5) - stepped);
         Eventually.That(() => hosted.CommitsOf("counting") == 2, "the other check ran twice despite the only worker being stuck");
         Eventually.That(() => hosted.StatusOf("sleepy").TotalSkipped >= 1, "the stuck check's due run is skipped");
         Assert.That(hosted.StatusOf("sleepy").State, Is.EqualTo(CheckState.Stuck));

@@ -16,6 +16,20 @@ from .log import CheckLoggingAdapter
 from .utils import ensure_bytes, is_affirmative, to_native_string
 
 
+def _no_fast_path(*args):
+    return False
+
+
+# Bound once: the submission methods run for every sample. _submit_metric_fast checks the common case
+# (str name, float or int value, list, tuple or None tags) in the host and submits it, or returns False.
+_aggregator_submit_metric = aggregator.submit_metric
+_aggregator_submit_metric_fast = getattr(aggregator, '_submit_metric_fast', _no_fast_path)
+_NO_TAGS = ()
+_GAUGE, _COUNT, _MONOTONIC_COUNT, _RATE, _HISTOGRAM, _HISTORATE, _COUNTER = (
+    aggregator.GAUGE, aggregator.COUNT, aggregator.MONOTONIC_COUNT, aggregator.RATE, aggregator.HISTOGRAM,
+    aggregator.HISTORATE, aggregator.COUNTER)
+
+
 class AgentCheck(object):
     """Base class of a check: subclass it and implement :meth:`check`.
 
@@ -82,6 +96,11 @@ class AgentCheck(object):
 
         self.check_id = ''
         self.name = name
+
+        # Every submission reads __NAMESPACE__. CPython up to 3.11 only specializes reading an attribute
+        # the instance holds: copy the class's value into the instance (one a subclass set first stays).
+        # Not through self.__dict__, whose use would turn off that specialization for every attribute.
+        self.__NAMESPACE__ = self.__NAMESPACE__
         self.init_config = init_config if init_config is not None else {}
         self.agentConfig = agent_config if agent_config is not None else {}
         if instances is None:
@@ -150,9 +169,18 @@ class AgentCheck(object):
         # Datadog's message, as Datadog does under its test stub, rather than
         # logging a warning and dropping the sample as it does inside the Agent:
         # a bad value is a bug in the check and the run's error says so.
+        #
+        # A list or tuple of tags goes to the host as it is, and the host applies
+        # _normalize_tags_type's rules (bytes decoded as UTF-8, an undecodable tag
+        # logged and dropped, None and other non-strings dropped). gauge() and its
+        # siblings first offer the sample to aggregator._submit_metric_fast, which
+        # takes the commonest case (a str name, a float or int, a list, tuple or
+        # None for tags; no hostname, device_name or namespace prefix), for which
+        # this method would convert nothing.
         if value is None:
             return
-        name = self._format_namespace(name, raw)
+        if name.__class__ is not str or (self.__NAMESPACE__ and not raw):
+            name = self._format_namespace(name, raw)
         if value.__class__ is not float:
             try:
                 value = float(value)
@@ -160,12 +188,14 @@ class AgentCheck(object):
                 raise ValueError(
                     'Metric: {} has non float value: {}. Only float values can be submitted as metrics.'.format(
                         repr(name), repr(value)))
-        tags = self._normalize_tags_type(tags, device_name, name)
+        tags_class = tags.__class__
+        if device_name or (tags_class is not list and tags_class is not tuple):
+            tags = _NO_TAGS if tags is None and not device_name else self._normalize_tags_type(tags, device_name, name)
         if hostname is None:
             hostname = ''
-        else:
+        elif hostname.__class__ is not str:
             hostname = to_native_string(hostname)
-        aggregator.submit_metric(self, self.check_id, mtype, name, value, tags, hostname, flush_first_value)
+        _aggregator_submit_metric(self, self.check_id, mtype, name, value, tags, hostname, flush_first_value)
 
     def gauge(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a gauge: the last value in the flush interval wins.
@@ -177,11 +207,15 @@ class AgentCheck(object):
         - **device_name** (*str*): deprecated, adds a ``device:<device_name>`` tag.
         - **raw** (*bool*): do not prefix the name with ``__NAMESPACE__``.
         """
-        self._submit_metric(aggregator.GAUGE, name, value, tags, hostname, device_name, raw)
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _GAUGE, name, value, tags, False)):
+            self._submit_metric(_GAUGE, name, value, tags, hostname, device_name, raw)
 
     def count(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a raw count (summed over the flush interval). Arguments as :meth:`gauge`."""
-        self._submit_metric(aggregator.COUNT, name, value, tags, hostname, device_name, raw)
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _COUNT, name, value, tags, False)):
+            self._submit_metric(_COUNT, name, value, tags, hostname, device_name, raw)
 
     def monotonic_count(self, name, value, tags=None, hostname=None, device_name=None, raw=False,
                         flush_first_value=False):
@@ -190,28 +224,35 @@ class AgentCheck(object):
         Arguments as :meth:`gauge`, plus ``flush_first_value``: report the first
         sample's value as a delta instead of only using it as the baseline.
         """
-        self._submit_metric(aggregator.MONOTONIC_COUNT, name, value, tags, hostname, device_name, raw,
-                            flush_first_value)
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _MONOTONIC_COUNT, name, value, tags, flush_first_value)):
+            self._submit_metric(_MONOTONIC_COUNT, name, value, tags, hostname, device_name, raw, flush_first_value)
 
     def rate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a point whose per-second rate is computed between runs. Arguments as :meth:`gauge`."""
-        self._submit_metric(aggregator.RATE, name, value, tags, hostname, device_name, raw)
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _RATE, name, value, tags, False)):
+            self._submit_metric(_RATE, name, value, tags, hostname, device_name, raw)
 
     def histogram(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram sample (aggregated into avg, max, percentiles...). Arguments as :meth:`gauge`."""
-        self._submit_metric(aggregator.HISTOGRAM, name, value, tags, hostname, device_name, raw)
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _HISTOGRAM, name, value, tags, False)):
+            self._submit_metric(_HISTOGRAM, name, value, tags, hostname, device_name, raw)
 
     def historate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
         """Submit a histogram of rates. Arguments as :meth:`gauge`."""
-        self._submit_metric(aggregator.HISTORATE, name, value, tags, hostname, device_name, raw)
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _HISTORATE, name, value, tags, False)):
+            self._submit_metric(_HISTORATE, name, value, tags, hostname, device_name, raw)
 
     def increment(self, name, value=1, tags=None, hostname=None, device_name=None, raw=False):
         """Deprecated (Datadog): increment a counter. Use :meth:`count` or :meth:`gauge`."""
-        self._submit_metric(aggregator.COUNTER, name, value, tags, hostname, device_name, raw)
+        self._submit_metric(_COUNTER, name, value, tags, hostname, device_name, raw)
 
     def decrement(self, name, value=-1, tags=None, hostname=None, device_name=None, raw=False):
         """Deprecated (Datadog): decrement a counter. Use :meth:`count` or :meth:`gauge`."""
-        self._submit_metric(aggregator.COUNTER, name, value, tags, hostname, device_name, raw)
+        self._submit_metric(_COUNTER, name, value, tags, hostname, device_name, raw)
 
     def submit_histogram_bucket(self, name, value, lower_bound, upper_bound, monotonic, hostname, tags,
                                 raw=False, flush_first_value=False):
@@ -435,7 +476,10 @@ class AgentCheck(object):
         ``KeyboardInterrupt``) propagate to the host.
         """
         try:
-            initializations = getattr(self, 'check_initializations', None)
+            try:
+                initializations = self.check_initializations
+            except AttributeError:  # a subclass whose __init__ skipped ours
+                initializations = None
             while initializations:
                 initialization = initializations.popleft()
                 try:
@@ -443,11 +487,57 @@ class AgentCheck(object):
                 except Exception:
                     initializations.appendleft(initialization)
                     raise
-            instance = copy.deepcopy(self.instances[0]) if self.instances else {}
+            instance = _copy_config(self.instances[0]) if self.instances else {}
             self.check(instance)
             return ''
         except Exception as e:
             return json.dumps([{'message': _describe(e), 'traceback': traceback.format_exc()}])
+
+
+# Immutable values a configuration holds: deepcopy returns them as they are.
+_ATOMIC = frozenset((str, int, float, bool, type(None), bytes))
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _copy_config(value):
+    """``copy.deepcopy(value)``, faster for what configurations hold.
+
+    An instance is copied before every run, as Datadog does, and deepcopy's
+    generic machinery costs microseconds even for a small dict. Dicts and lists
+    of plain values are copied here, sharing preserved as deepcopy preserves it;
+    anything else falls back to deepcopy.
+    """
+    if value.__class__ is dict and not value:
+        return {}
+    try:
+        return _copy_plain(value, {})
+    except _NotPlain:
+        return copy.deepcopy(value)
+
+
+def _copy_plain(value, memo):
+    cls = value.__class__
+    if cls in _ATOMIC:
+        return value
+    if cls is not dict and cls is not list:
+        raise _NotPlain
+    copied = memo.get(id(value))
+    if copied is not None:
+        return copied
+    if cls is dict:
+        copied = memo[id(value)] = {}
+        for key, item in value.items():
+            if key.__class__ not in _ATOMIC:
+                raise _NotPlain
+            copied[key] = _copy_plain(item, memo)
+    else:
+        copied = memo[id(value)] = []
+        for item in value:
+            copied.append(_copy_plain(item, memo))
+    return copied
 
 
 def _describe(error):

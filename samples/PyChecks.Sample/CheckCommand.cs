@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace PyChecks.Sample;
+
+/// <summary>
+/// <c>check &lt;name&gt;</c>: runs the instances of one check once (or N times), directly rather than through a
+/// scheduler, and prints what each run submitted — the counterpart of Datadog's <c>agent check &lt;name&gt;</c>.
+/// </summary>
+internal static class CheckCommand
+{
+    /// <summary>Every run of every instance succeeded.</summary>
+    public const int ExitSucceeded = 0;
+
+    /// <summary>A run failed, an instance could not be loaded or configured, or the check has no configuration.</summary>
+    public const int ExitFailed = 1;
+
+    /// <summary>The arguments were wrong.</summary>
+    public const int ExitUsage = 2;
+
+    private static readonly string[] ConfigExtensions = [".yaml", ".yml", ".yaml.default", ".yml.default"];
+
+    /// <summary>The usage text.</summary>
+    public const string Usage = """
+        usage: PyChecks.Sample check <name> [options]
+
+        Runs each configured instance of check <name> once, outside the scheduler, and prints the
+        metrics, service checks, events, warnings and errors of every run.
+
+        options:
+          --conf-dir <dir>     check configurations: <name>.yaml or <name>.d/*.yaml (default: the sample's conf.d)
+          --checks-dir <dir>   check modules: <name>.py (default: the sample's checks.d)
+          --times <n>          run each instance n times (default: 1)
+          --pause <ms>         wait between two runs (default: 0)
+          --log-level <level>  show the checks' logs from this level on: trace, debug, info, warning, error,
+                               critical, off (default: error); logs go to standard error
+          -h, --help           show this text
+
+        Ctrl+C interrupts the running check. Exit code: 0 when every run succeeded, 1 when a run failed
+        or was interrupted or the check could not be loaded, 2 for wrong arguments.
+        """;
+
+    /// <summary>Runs the command.</summary>
+    /// <param name="args">The arguments after <c>check</c>.</param>
+    /// <param name="output">Where the results go.</param>
+    /// <param name="error">Where usage errors and logs go.</param>
+    /// <param name="configure">Sets the defaults (directories, checks configured in code) before the arguments apply.</param>
+    /// <param name="cancellationToken">Interrupts the running check (Ctrl+C); no further run starts.</param>
+    /// <returns>The process exit code: <see cref="ExitSucceeded"/>, <see cref="ExitFailed"/> or <see cref="ExitUsage"/>.</returns>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, Action<PyChecksOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        if (args.Any(a => a is "-h" or "--help"))
+        {
+            output.WriteLine(Usage);
+            return ExitSucceeded;
+        }
+
+        if (!Arguments.TryParse(args, out var arguments, out string? problem))
+        {
+            error.WriteLine($"error: {problem}");
+            error.WriteLine();
+            error.WriteLine(Usage);
+            return ExitUsage;
+        }
+
+        var options = new PyChecksOptions();
+        configure?.Invoke(options);
+        options.ConfigDirectory = arguments.ConfDir ?? options.ConfigDirectory;
+        options.ChecksDirectory = arguments.ChecksDir ?? options.ChecksDirectory;
+
+        var recorder = new InMemorySender();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(error)).SetMinimumLevel(arguments.LogLevel));
+        CheckHost host;
+        try
+        {
+            host = CheckHost.Start(options, [recorder], loggerFactory);
+        }
+        catch (PythonRuntimeException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitFailed;
+        }
+
+        using (host)
+        {
+            output.WriteLine($"Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath} (found by {host.Runtime.Location.Source})");
+            var (checks, errors) = Load(host, arguments.Name, options.ConfigDirectory);
+            try
+            {
+                return await RunAllAsync(arguments, checks, errors, recorder, options.ConfigDirectory, output, cancellationToken);
+            }
+            finally
+            {
+                foreach (var check in checks)
+                {
+                    check.Dispose();
+                }
+            }
+        }
+    }
+
+    // Loads the instances of `name` (no other check is imported), and the errors that concern it.
+    private static (List<ICheck> Checks, List<Exception> Errors) Load(CheckHost host, string name, string? confDir)
+    {
+        var report = host.LoadConfiguredChecks(name);
+        var checks = report.Checks.ToList();
+
+        var errors = report.Errors.Where(e => e switch
+        {
+            CheckLoadException load => load.CheckName == name,
+            CheckConfigurationException config => config.File is { } file && ConfiguresCheck(file, name, confDir),
+            _ => true,
+        }).ToList();
+        return (checks, errors);
+    }
+
+    // conf.d/<name>.yaml, .yml, .yaml.default, and anything under conf.d/<name>.d/.
+    private static bool ConfiguresCheck(string file, string name, string? confDir)
+    {
+        if (confDir is null)
+        {
+            return false;
+        }
+
+        string full = Path.GetFullPath(file);
+        string folder = Path.GetFullPath(Path.Combine(confDir, name + ".d")) + Path.DirectorySeparatorChar;
+        return full.StartsWith(folder, StringComparison.Ordinal)
+            || ConfigExtensions.Any(ext => full == Path.GetFullPath(Path.Combine(confDir, name + ext)));
+    }
+
+    private static async Task<int> RunAllAsync(Arguments arguments, List<ICheck> checks, List<Exception> errors, InMemorySender recorder, string? confDir, TextWriter output, CancellationToken cancellationToken)
+    {
+        foreach (var e in errors)
+        {
+            output.WriteLine();
+            output.WriteLine($"Not loaded: {e.Message}");
+        }
+
+        if (checks.Count == 0)
+        {
+            if (errors.Count == 0)
+            {
+                output.WriteLine();
+                output.WriteLine($"No configuration for check '{arguments.Name}' in {confDir ?? "(no conf.d)"}: add {arguments.Name}.yaml with at least one instance.");
+            }
+
+            return ExitFailed;
+        }
+
+        int succeeded = 0, failed = 0;
+        try
+        {
+            for (int run = 1; run <= arguments.Times; run++)
+            {
+                if (run > 1 && arguments.Pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(arguments.Pause, cancellationToken);
+                }
+
+                foreach (var check in checks)
+                {
+                    recorder.Clear();
+                    var result = await check.RunAsync(cancellationToken);
+                    if (result.Succeeded)
+                    {
+                        succeeded++;
+                    }
+                    else
+                    {
+                        failed++;
+                    }
+
+                    output.Write(RunReport.Format(check, result, recorder, run, arguments.Times));
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine();
+            output.WriteLine("Stopped.");
+            failed = Math.Max(failed, 1); // an interrupted command did not run what it was asked to
+        }
+
+        output.WriteLine();
+        string instances = checks.Count == 1 ? "1 instance" : $"{checks.Count} instances";
+        string notLoaded = errors.Count > 0 ? $", {errors.Count} not loaded" : string.Empty;
+        string runs = succeeded + failed == 1 ? "1 run" : $"{succeeded + failed} runs";
+        output.WriteLine($"{arguments.Name}: {instances}{notLoaded}, {runs}: {succeeded} succeeded, {failed} failed");
+        return failed == 0 && errors.Count == 0 ? ExitSucceeded : ExitFailed;
+    }
+
+    /// <summary>The parsed arguments.</summary>
+    private sealed record Arguments(string Name, string? ConfDir, string? ChecksDir, int Times, TimeSpan Pause, LogLevel LogLevel)
+    {
+        public static bool TryParse(IReadOnlyList<string> args, out Arguments parsed, out string? problem)
+        {
+            parsed = new Arguments(string.Empty, null, null, 1, TimeSpan.Zero, LogLevel.Error);
+            string? name = null;
+            for (int i = 0; i < args.Count; i++)
+            {
+                string arg = args[i];
+                string? inline = null;
+                if (arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=', StringComparison.Ordinal) is > 2 and var eq)
+                {
+                    inline = arg[(eq + 1)..];
+                    arg = arg[..eq];
+                }
+
+                if (!arg.StartsWith('-'))
+                {
+                    if (name is not null)
+                    {
+                        problem = $"one check at a time: '{name}' and '{arg}' were given";
+                        return false;
+                    }
+
+                    name = arg;
+                    continue;
+                }
+
+                if (arg is not ("--conf-dir" or "--checks-dir" or "--times" or "--pause" or "--log-level"))
+                {
+                    problem = $"unknown option '{args[i]}'";
+                    return false;
+                }
+
+                string? value = inline ?? (i + 1 < args.Count ? args[++i] : null);
+                if (string.IsNullOrEmpty(value))
+                {
+                    problem = $"{arg} needs a value";
+                    return false;
+                }
+
+                switch (arg)
+                {
+                    case "--conf-dir" or "--checks-dir" when !Directory.Exists(value):
+                        problem = $"{arg}: no such directory: {value}";
+                        return false;
+                    case "--conf-dir":
+                        parsed = parsed with { ConfDir = Path.GetFullPath(value) };
+                        break;
+                    case "--checks-dir":
+                        parsed = parsed with { ChecksDir = Path.GetFullPath(value) };
+                        break;
+                    case "--times" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int times) && times >= 1:
+                        parsed = parsed with { Times = times };
+                        break;
+                    case "--times":
+                        problem = $"--times must be a whole number of at least 1, not '{value}'";
+                        return false;
+                    case "--pause" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int ms):
+                        parsed = parsed with { Pause = TimeSpan.FromMilliseconds(ms) };
+                        break;
+                    case "--pause":
+                        problem = $"--pause must be a whole number of milliseconds, not '{value}'";
+                        return false;
+                    default:
+                        if (ParseLevel(value) is not { } level)
+                        {
+                            problem = $"--log-level must be trace, debug, info, warning, error, critical or off, not '{value}'";
+                            return false;
+                        }
+
+                        parsed = parsed with { LogLevel = level };
+                        break;
+                }
+            }
+
+            if (name is null)
+            {
+                problem = "which check? give its name, e.g. 'check hello'";
+                return false;
+            }
+
+            parsed = parsed with { Name = name };
+            problem = null;
+            return true;
+        }
+
+        private static LogLevel? ParseLevel(string value) => value.ToLowerInvariant() switch
+        {
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "info" or "information" => LogLevel.Information,
+            "warning" or "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            "critical" => LogLevel.Critical,
+            "off" or "none" => LogLevel.None,
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+
+namespace PyChecks.Sample;
+
+/// <summary>One run of a check as the <c>check</c> command prints it: a heading, then a table per kind of submission.</summary>
+internal static class RunReport
+{
+    /// <summary>Formats <paramref name="result"/> and what <paramref name="recorder"/> received from <paramref name="check"/>.</summary>
+    public static string Format(ICheck check, CheckRunResult result, InMemorySender recorder, int run, int runs)
+    {
+        var text = new StringBuilder();
+        text.Append('\n').Append(CultureInfo.InvariantCulture, $"=== {check.Id} · run {run} of {runs} ===\n");
+        text.Append(CultureInfo.InvariantCulture, $"check   {check.Name} {check.Version}, every {check.Interval.TotalSeconds:0.###} s, {check.Source}\n");
+        string outcome = result.Succeeded ? "OK" : result.Interrupted ? "INTERRUPTED" : "FAILED";
+        text.Append(CultureInfo.InvariantCulture, $"result  {outcome} in {result.Duration.TotalMilliseconds:0.0} ms\n");
+
+        var metrics = recorder.Metrics.Where(m => m.CheckId == check.Id).ToList();
+        var metricTable = new TextTable("NAME", "TYPE", ">VALUE", "TAGS", "HOSTNAME");
+        foreach (var m in metrics)
+        {
+            metricTable.Add(m.Name, TypeName(m.Type), TextTable.FormatNumber(m.Value), string.Join(", ", m.Tags), m.Hostname);
+        }
+
+        Section(text, "Metrics", metricTable);
+
+        var serviceChecks = recorder.ServiceChecks.Where(s => s.CheckId == check.Id).ToList();
+        var serviceCheckTable = new TextTable("NAME", "STATUS", "TAGS", "HOSTNAME", "MESSAGE");
+        foreach (var s in serviceChecks)
+        {
+            serviceCheckTable.Add(s.Name, s.Status.ToString().ToUpperInvariant(), string.Join(", ", s.Tags), s.Hostname, OneLine(s.Message));
+        }
+
+        Section(text, "Service checks", serviceCheckTable);
+
+        var eventTable = new TextTable("TITLE", "ALERT TYPE", "PRIORITY", "SOURCE", "TAGS", "TEXT");
+        foreach (var e in recorder.Events.Where(e => e.CheckId == check.Id))
+        {
+            eventTable.Add(e.Title, e.AlertType, e.Priority, e.SourceTypeName, string.Join(", ", e.Tags), OneLine(e.Text));
+        }
+
+        Section(text, "Events", eventTable);
+
+        var buckets = recorder.HistogramBuckets.Where(b => b.CheckId == check.Id).ToList();
+        if (buckets.Count > 0)
+        {
+            var bucketTable = new TextTable("NAME", ">LOWER", ">UPPER", ">COUNT", "MONOTONIC", "TAGS", "HOSTNAME");
+            foreach (var b in buckets)
+            {
+                bucketTable.Add(b.Name, TextTable.FormatNumber(b.LowerBound), TextTable.FormatNumber(b.UpperBound),
+                    b.Value.ToString(CultureInfo.InvariantCulture), b.Monotonic ? "yes" : "no", string.Join(", ", b.Tags), b.Hostname);
+            }
+
+            Section(text, "Histogram buckets", bucketTable);
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"\nWarnings ({result.Warnings.Count})\n");
+        foreach (string warning in result.Warnings)
+        {
+            text.Append("  ").Append(OneLine(warning)).Append('\n');
+        }
+
+        if (!result.Succeeded)
+        {
+            text.Append("\nError\n");
+            text.Append("  ").Append(result.Error is { Length: > 0 } error ? error : "(no message)").Append('\n');
+            foreach (string line in (result.Traceback ?? string.Empty).TrimEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                text.Append("  ").Append(line).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Datadog's name of a metric type (<c>gauge</c>, <c>monotonic_count</c>, …).</summary>
+    public static string TypeName(MetricType type) => type switch
+    {
+        MetricType.MonotonicCount => "monotonic_count",
+        _ => type.ToString().ToLowerInvariant(),
+    };
+
+    private static void Section(StringBuilder text, string title, TextTable table)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"\n{title} ({table.Count})\n");
+        if (table.Count > 0)
+        {
+            table.AppendTo(text);
+        }
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}

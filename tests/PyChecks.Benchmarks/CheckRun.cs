@@ -1,0 +1,97 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+
+namespace PyChecks.Benchmarks;
+
+/// <summary>
+/// B4, check run: a check whose <c>check()</c> submits 10 gauges with 2 tags each, run
+/// <see cref="Runs"/> times through <see cref="ICheck.RunAsync"/>, GIL, commit and status
+/// (<see cref="CheckRunResult"/>) included; the figure is per run.
+/// <list type="bullet">
+/// <item><see cref="RunOnWorker"/>: the loop of runs itself executes on a Python worker thread
+/// (<see cref="PythonRuntime.RunAsync{T}"/>), where <see cref="ICheck.RunAsync"/> runs inline, as a
+/// scheduler running on a worker does: no thread hop per run. The target applies here.</item>
+/// <item><see cref="RunFromHostThread"/>: each run called from the benchmark thread, so each one
+/// also pays a hop to a worker thread and back (queue, wake-up, task completion).</item>
+/// </list>
+/// </summary>
+/// <remarks>Target: ≤ 3 µs per run and no managed allocation per sample after warm-up.</remarks>
+[Config(typeof(BenchmarkConfig))]
+public class CheckRun
+{
+    /// <summary>Check runs per benchmark invocation.</summary>
+    public const int Runs = 1_000;
+
+    /// <summary>Gauges each run submits.</summary>
+    public const int GaugesPerRun = 10;
+
+    private readonly CountingSender _sender = new();
+    private CheckHost? _host;
+    private ICheck? _check;
+    private Func<int>? _runs;
+
+    /// <summary>Starts a host with the B4 check and checks one run's samples.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var source = new StringBuilder("""
+            from pychecks import AgentCheck
+
+            TAGS = ['env:prod', 'host:a']
+
+
+            class B4Check(AgentCheck):
+                def check(self, instance):
+                    tags = TAGS
+
+            """);
+        for (int i = 0; i < GaugesPerRun; i++)
+        {
+            source.Append("        self.gauge('b4.metric.").Append(i).Append("', 1.5, tags=tags)\n");
+        }
+
+        var (host, checks) = PythonHost.StartChecks("b4", source.ToString(), _sender, new Dictionary<string, object?>());
+        _host = host;
+        _check = checks.Single();
+        _sender.Record = true;
+        var result = PythonHost.RunOnce(_check);
+        if (result.Metrics != GaugesPerRun || _sender.Metrics != GaugesPerRun || _sender.Commits != 1 || _sender.LastTags != "env:prod,host:a")
+        {
+            throw new InvalidOperationException($"one run gave {result.Metrics} metrics, the sender saw {_sender.Metrics} and {_sender.Commits} commits, tags [{_sender.LastTags}]");
+        }
+
+        var check = _check;
+        _runs = () =>
+        {
+            int metrics = 0;
+            for (int i = 0; i < Runs; i++)
+            {
+                metrics += PythonHost.RunOnce(check).Metrics;
+            }
+
+            return metrics;
+        };
+    }
+
+    /// <summary>Shuts Python down.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _host?.Dispose();
+
+    /// <summary><see cref="Runs"/> runs, the loop on a Python worker thread (no hop per run).</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Runs)]
+    public int RunOnWorker() => _host!.Runtime.RunAsync(_runs!).GetAwaiter().GetResult();
+
+    /// <summary><see cref="Runs"/> runs, each from the benchmark thread (a hop to a worker thread per run).</summary>
+    [Benchmark(OperationsPerInvoke = Runs)]
+    public int RunFromHostThread()
+    {
+        var check = _check!;
+        int metrics = 0;
+        for (int i = 0; i < Runs; i++)
+        {
+            metrics += PythonHost.RunOnce(check).Metrics;
+        }
+
+        return metrics;
+    }
+}
