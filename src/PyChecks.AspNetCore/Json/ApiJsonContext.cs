@@ -20,6 +20,7 @@ namespace PyChecks.AspNetCore.Json;
 [JsonSerializable(typeof(CancelResponse))]
 [JsonSerializable(typeof(ReloadResponse))]
 [JsonSerializable(typeof(RecentResponse))]
+[JsonSerializable(typeof(MemorySnapshot))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>

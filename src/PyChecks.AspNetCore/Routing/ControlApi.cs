@@ -29,6 +29,7 @@ namespace PyChecks.AspNetCore.Routing;
 internal sealed class ControlApi : IDisposable
 {
     private const string JsonContentType = "application/json; charset=utf-8";
+    private static readonly TimeSpan MemoryReadingWait = TimeSpan.FromSeconds(2);
     private static readonly string LibraryVersion = typeof(CheckHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
     private readonly IServiceProvider _services;
@@ -309,10 +310,38 @@ internal sealed class ControlApi : IDisposable
         await OkAsync(context, result.ToModel(), ApiJsonContext.Api.ReloadResponse).ConfigureAwait(false);
     }
 
-    private Task MemoryAsync(HttpContext context) =>
-        RefuseAsync(context, StatusCodes.Status501NotImplemented, "not_implemented", "this build of PyChecks has no memory tracker");
+    private async Task MemoryAsync(HttpContext context)
+    {
+        if (_services.GetService<MemoryTracker>() is not { } tracker)
+        {
+            await RefuseAsync(context, StatusCodes.Status501NotImplemented, "not_implemented", "no memory tracker is registered in this host").ConfigureAwait(false);
+            return;
+        }
 
-    private static MemorySummary? MemorySummary() => null;
+        // A fresh Python reading needs the GIL; a check holding it in C must not hold the request: then the latest reading serves.
+        MemorySnapshot snapshot;
+        try
+        {
+            snapshot = await tracker.GetSnapshotAsync(context.RequestAborted).WaitAsync(MemoryReadingWait, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            snapshot = tracker.GetSnapshot();
+        }
+
+        await OkAsync(context, snapshot, ApiJsonContext.Api.MemorySnapshot).ConfigureAwait(false);
+    }
+
+    private MemorySummary? MemorySummary()
+    {
+        if (_services.GetService<MemoryTracker>() is not { } tracker)
+        {
+            return null;
+        }
+
+        var snapshot = tracker.GetSnapshot();
+        return new MemorySummary(snapshot.Native.InUseBytes, snapshot.Native.Allocations, snapshot.Python?.AllocatedBlocks, snapshot.Python?.TracedBytes);
+    }
 
     private Task RecentAsync(HttpContext context)
     {

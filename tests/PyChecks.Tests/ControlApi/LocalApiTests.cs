@@ -135,15 +135,11 @@ public sealed class LocalApiTests
             reload = client.Post("reload").Expect(HttpStatusCode.OK).Json;
             Assert.That(reload.GetProperty("added").GetArrayLength(), Is.EqualTo(1));
 
-            var memory = client.Get("memory");
-            if (memory.Status == HttpStatusCode.NotImplemented)
-            {
-                memory.Expect(HttpStatusCode.NotImplemented, "not_implemented");
-            }
-            else
-            {
-                Assert.That(memory.Expect(HttpStatusCode.OK).Json.GetProperty("native").GetProperty("allocations").GetInt64(), Is.GreaterThan(0));
-            }
+            var memory = client.Get("memory").Expect(HttpStatusCode.OK).Json;
+            Assert.That(memory.GetProperty("native").GetProperty("allocations").GetInt64(), Is.GreaterThan(0));
+            Assert.That(memory.GetProperty("native").GetProperty("inUseBytes").GetInt64(), Is.GreaterThan(0));
+            Assert.That(memory.GetProperty("python").GetProperty("allocatedBlocks").GetInt64(), Is.GreaterThan(0), "a fresh Python reading");
+            Assert.That(client.Get("status").Json.GetProperty("memory").GetProperty("nativeInUseBytes").GetInt64(), Is.GreaterThan(0));
         }
 
         Assert.That(File.Exists(socket), Is.False, "the socket is removed at stop");
