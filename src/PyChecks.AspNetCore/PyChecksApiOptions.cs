@@ -24,7 +24,8 @@ public sealed class PyChecksApiOptions
     /// Where a generated token is written, in a file only the host's user can read (mode 0600). Default:
     /// <c>&lt;runtime directory&gt;/&lt;application name&gt;.token</c>, the runtime directory being
     /// <c>$XDG_RUNTIME_DIR/pychecks</c>, or <c>~/.local/share/pychecks/run</c> when <c>XDG_RUNTIME_DIR</c> is unset. The
-    /// path is logged at start. Not written when <see cref="Token"/> is set.
+    /// path is logged at start. Not written when <see cref="Token"/> is set. Once the options are resolved from the
+    /// service provider, the default is filled in.
     /// </summary>
     public string? TokenFilePath { get; set; }
 
@@ -43,7 +44,8 @@ public sealed class PyChecksApiOptions
     /// <summary>
     /// Local listener only: the Unix domain socket to listen on, when <see cref="TcpPort"/> is not set. Default:
     /// <c>&lt;runtime directory&gt;/&lt;application name&gt;.sock</c> (see <see cref="TokenFilePath"/>). Its mode is
-    /// set to 0600; a stale socket left by a process that ended is removed at start, a live one stops the start.
+    /// set to 0600; a stale socket left by a process that ended is removed at start, a live one stops the start. Once
+    /// the options are resolved from the service provider, the default is filled in.
     /// </summary>
     public string? UnixSocketPath { get; set; }
 

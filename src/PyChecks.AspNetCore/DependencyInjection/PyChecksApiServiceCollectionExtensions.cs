@@ -32,6 +32,7 @@ public static class PyChecksApiServiceCollectionExtensions
             services.Configure(configure);
         }
 
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<PyChecksApiOptions>, PyChecksApiOptionsDefaults>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PyChecksApiOptions>, PyChecksApiOptionsValidator>());
         if (services.Any(static d => d.ServiceType == typeof(ControlApi)))
         {
