@@ -25,6 +25,7 @@ public sealed class TcpAndMappedApiTests
         {
             o.TcpPort = 0;
             o.Token = GivenToken;
+            o.RequireTokenForReads = true;
         }));
         var info = hosted.Host.Services.GetRequiredService<PyChecksLocalApi>();
         Assert.That(info.UnixSocketPath, Is.Null);
@@ -38,6 +39,8 @@ public sealed class TcpAndMappedApiTests
         Assert.That(client.Get("checks").Expect(HttpStatusCode.OK).Json.GetProperty("checks").GetArrayLength(), Is.EqualTo(1));
         client.Post("checks/probe/run", "{}").Expect(HttpStatusCode.OK);
         client.Send(HttpMethod.Post, "reload", token: "not-the-token-0123456789").Expect(HttpStatusCode.Unauthorized, "unauthorized");
+        client.Send(HttpMethod.Get, "status", token: string.Empty).Expect(HttpStatusCode.Unauthorized, "unauthorized");
+        client.Send(HttpMethod.Get, "checks", token: "not-the-token-0123456789").Expect(HttpStatusCode.Unauthorized, "unauthorized");
 
         foreach (string host in new[] { $"localhost:{endPoint.Port}", $"127.0.0.1:{endPoint.Port}", $"LOCALHOST:{endPoint.Port}" })
         {
