@@ -79,6 +79,7 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
         });
 
         var app = builder.Build();
+        app.Use(LastResort(logger));
         if (tcp is not null)
         {
             app.Use(HostFilter.Create(() => info.TcpEndPoint?.Port ?? tcp.Port));
@@ -86,7 +87,16 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
 
         app.UseRouting();
         api.Map(app, string.Empty);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         _app = app;
 
         if (tcp is not null)
@@ -132,6 +142,21 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
             DeleteSocket();
         }
     }
+
+    /// <summary>The listener's outermost handler: whatever fails outside the API's own guard still ends as a generic JSON 500.</summary>
+    private static Func<HttpContext, RequestDelegate, Task> LastResort(ILogger logger) => async (context, next) =>
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            Log.RequestFailed(logger, context.Request.Method, context.Request.Path, e);
+            context.Response.Clear();
+            await ControlApi.ErrorAsync(context, StatusCodes.Status500InternalServerError, "internal_error", "the request failed; the host's log has the details").ConfigureAwait(false);
+        }
+    };
 
     /// <summary>
     /// A socket file nobody listens on is left by a process that ended: remove it. One that answers belongs to a live
@@ -208,7 +233,7 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
         public static Func<HttpContext, RequestDelegate, Task> Create(Func<int> port) => (context, next) =>
         {
             var host = context.Request.Host;
-            bool loopbackName = host.Host is "localhost" or "127.0.0.1" or "[::1]" || string.Equals(host.Host, "localhost", StringComparison.OrdinalIgnoreCase);
+            bool loopbackName = host.Host is "127.0.0.1" or "[::1]" || string.Equals(host.Host, "localhost", StringComparison.OrdinalIgnoreCase);
             bool rightPort = host.Port == port() || (host.Port is null && port() == 80);
             return loopbackName && rightPort
                 ? next(context)

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 
@@ -88,6 +89,36 @@ public sealed class LocalApiStartTests
         Assert.That(given.Matches("Bearer given-token-0123456789"), Is.True);
     }
 
+    [Test]
+    public void AFailureInTheHost_AnswersAGeneric500_AndLogsTheDetails()
+    {
+        string folder = Directory.CreateTempSubdirectory("pychecks-api").FullName;
+        var logs = new Infrastructure.RecordingLoggerProvider();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddSingleton<ICheckStatusStore, FailingStatusStore>();
+        builder.Services.AddPyChecksLocalApi(o => o.UnixSocketPath = Path.Combine(folder, "api.sock"));
+        using var host = builder.Build();
+        host.StartAsync().GetAwaiter().GetResult();
+        try
+        {
+            var info = host.Services.GetRequiredService<PyChecksLocalApi>();
+            using var client = ApiClient.OverSocket(info.UnixSocketPath!, File.ReadAllText(info.TokenFilePath!));
+            foreach (string path in new[] { "checks", "checks/x:1", "status" })
+            {
+                var response = client.Get(path).Expect(System.Net.HttpStatusCode.InternalServerError, "internal_error");
+                Assert.That(response.Text, Does.Not.Contain("/srv/secret").And.Not.Contain("FailingStatusStore").And.Not.Contain("PythonRuntime"));
+            }
+
+            Assert.That(logs.Entries.Where(e => e.Level == LogLevel.Error).Select(e => e.Message), Has.Some.Contains("GET /checks failed"));
+            client.Get("metrics/recent").Expect(System.Net.HttpStatusCode.OK);
+        }
+        finally
+        {
+            host.StopAsync().GetAwaiter().GetResult();
+        }
+    }
+
     /// <summary>A host with the listener and none of PyChecks' core services, started and stopped: it fails before any request could touch Python.</summary>
     private static void StartListenerOnly(Action<PyChecksApiOptions> configure)
     {
@@ -108,5 +139,15 @@ public sealed class LocalApiStartTests
         {
             host.StopAsync().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>A status store that fails, standing in for a bug in the host.</summary>
+    private sealed class FailingStatusStore : ICheckStatusStore
+    {
+        public IReadOnlyList<string> LoadErrors => throw new InvalidOperationException("store at /srv/secret is broken");
+
+        public IReadOnlyList<CheckStatus> GetAll() => throw new InvalidOperationException("store at /srv/secret is broken");
+
+        public CheckStatus? Find(string checkId) => throw new InvalidOperationException("store at /srv/secret is broken");
     }
 }
