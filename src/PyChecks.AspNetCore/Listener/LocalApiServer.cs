@@ -153,8 +153,7 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
         catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             Log.RequestFailed(logger, context.Request.Method, context.Request.Path, e);
-            context.Response.Clear();
-            await ControlApi.ErrorAsync(context, StatusCodes.Status500InternalServerError, "internal_error", "the request failed; the host's log has the details").ConfigureAwait(false);
+            await ControlApi.InternalErrorAsync(context).ConfigureAwait(false);
         }
     };
 

@@ -85,6 +85,13 @@ internal sealed class ControlApi : IDisposable
         return context.Response.WriteAsJsonAsync(new ErrorResponse(new ErrorDetail(message, code)), ApiJsonContext.Api.ErrorResponse, JsonContentType, context.RequestAborted);
     }
 
+    /// <summary>The 500 for any failure in the host: a generic message, never the exception (it goes to the log).</summary>
+    internal static Task InternalErrorAsync(HttpContext context)
+    {
+        context.Response.Clear();
+        return ErrorAsync(context, StatusCodes.Status500InternalServerError, "internal_error", "the request failed; the host's log has the details");
+    }
+
     private static Task OkAsync<T>(HttpContext context, T value, JsonTypeInfo<T> type)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -145,8 +152,7 @@ internal sealed class ControlApi : IDisposable
             Log.RequestFailed(_logger, context.Request.Method, context.Request.Path, e);
             if (!context.Response.HasStarted)
             {
-                context.Response.Clear();
-                await ErrorAsync(context, StatusCodes.Status500InternalServerError, "internal_error", "the request failed; the host's log has the details").ConfigureAwait(false);
+                await InternalErrorAsync(context).ConfigureAwait(false);
             }
         }
     };
