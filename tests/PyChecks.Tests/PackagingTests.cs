@@ -54,7 +54,8 @@ public sealed class PackagingTests
         return (output, [.. zip.Entries.Select(e => e.FullName)], nuspec.ReadToEnd());
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The folder of <c>PyChecks.sln</c>, above the test assembly.</summary>
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
