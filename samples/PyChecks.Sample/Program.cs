@@ -25,6 +25,9 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning); // the table is the output; logs only for what goes wrong
 builder.Services.AddPyChecks(o => SampleChecks.Configure(o, server.HealthUrl));
 
+// The control API on a Unix socket only this user can open (mode 0600); mutating routes need the token in its file.
+builder.Services.AddPyChecksLocalApi();
+
 using var table = ConsoleTableSender.ForConsole();
 table.Title = $"PyChecks sample · checks.d and conf.d in {AppContext.BaseDirectory} · serving {server.HealthUrl} · Ctrl+C stops";
 builder.Services.AddSingleton<ISender>(table);
@@ -32,6 +35,12 @@ builder.Services.AddSingleton<ISender>(table);
 try
 {
     using var app = builder.Build();
+    var api = app.Services.GetRequiredService<IOptions<PyChecksApiOptions>>().Value;
+    table.Title += $"""
+
+        control API: curl --unix-socket {api.UnixSocketPath} http://localhost/status
+                     curl --unix-socket {api.UnixSocketPath} -X POST -H "Authorization: Bearer $(cat {api.TokenFilePath})" http://localhost/checks/hello/run
+        """;
     await app.RunAsync();
     return 0;
 }

@@ -4,16 +4,42 @@ using NUnit.Framework;
 
 namespace PyChecks.Tests;
 
-/// <summary>The core project packs into a NuGet package a user can consume.</summary>
+/// <summary>The core and control API projects pack into NuGet packages a user can consume.</summary>
 [TestFixture]
 public sealed class PackagingTests
 {
     [Test]
     public void Pack_ProducesAPackageWithTheAssemblyXmlDocsReadmeAndLicense()
     {
-        string root = RepositoryRoot();
+        var (output, entries, manifest) = Pack("PyChecks");
+        Assert.That(Directory.GetFiles(output, "PyChecks.*.snupkg"), Has.Length.EqualTo(1), "symbols ship as a .snupkg");
+        Assert.That(entries, Does.Contain("lib/net10.0/PyChecks.dll"));
+        Assert.That(entries, Does.Contain("lib/net10.0/PyChecks.xml"));
+        Assert.That(entries, Does.Contain("README.md"));
+        Assert.That(manifest, Does.Contain("<license type=\"expression\">MIT</license>"));
+        Assert.That(manifest, Does.Contain("<readme>README.md</readme>"));
+        Assert.That(manifest, Does.Contain("<repository type=\"git\""));
+        Assert.That(manifest, Does.Contain("<id>PyChecks</id>"));
+    }
+
+    [Test]
+    public void Pack_ProducesTheControlApiPackage_WithItsFrameworkReferenceAndTheCoreAsDependency()
+    {
+        var (_, entries, manifest) = Pack("PyChecks.AspNetCore");
+        Assert.That(entries, Does.Contain("lib/net10.0/PyChecks.AspNetCore.dll"));
+        Assert.That(entries, Does.Contain("lib/net10.0/PyChecks.AspNetCore.xml"));
+        Assert.That(entries, Does.Contain("README.md"));
+        Assert.That(manifest, Does.Contain("<id>PyChecks.AspNetCore</id>"));
+        Assert.That(manifest, Does.Contain("<dependency id=\"PyChecks\""));
+        Assert.That(manifest, Does.Contain("<frameworkReference name=\"Microsoft.AspNetCore.App\" />"));
+        Assert.That(manifest, Does.Contain("<license type=\"expression\">MIT</license>"));
+    }
+
+    /// <summary>Packs <c>src/&lt;project&gt;</c> in Release into a fresh folder; returns the folder, the package's entries and its nuspec.</summary>
+    private static (string Output, IReadOnlyList<string> Entries, string Manifest) Pack(string project)
+    {
         string output = Directory.CreateTempSubdirectory("pychecks-pack").FullName;
-        var pack = Process.Start(new ProcessStartInfo("dotnet", ["pack", Path.Combine(root, "src", "PyChecks", "PyChecks.csproj"), "-c", "Release", "-o", output, "-nologo"])
+        var pack = Process.Start(new ProcessStartInfo("dotnet", ["pack", Path.Combine(RepositoryRoot(), "src", project, project + ".csproj"), "-c", "Release", "-o", output, "-nologo"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -22,23 +48,14 @@ public sealed class PackagingTests
         pack.WaitForExit();
         Assert.That(pack.ExitCode, Is.Zero, log);
 
-        string package = Directory.GetFiles(output, "PyChecks.*.nupkg").Single(p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
-        Assert.That(Directory.GetFiles(output, "PyChecks.*.snupkg"), Has.Length.EqualTo(1), "symbols ship as a .snupkg");
+        string package = Directory.GetFiles(output, project + ".*.nupkg").Single(p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
         using var zip = ZipFile.OpenRead(package);
-        var entries = zip.Entries.Select(e => e.FullName).ToList();
-        Assert.That(entries, Does.Contain("lib/net10.0/PyChecks.dll"));
-        Assert.That(entries, Does.Contain("lib/net10.0/PyChecks.xml"));
-        Assert.That(entries, Does.Contain("README.md"));
-
         using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
-        string manifest = nuspec.ReadToEnd();
-        Assert.That(manifest, Does.Contain("<license type=\"expression\">MIT</license>"));
-        Assert.That(manifest, Does.Contain("<readme>README.md</readme>"));
-        Assert.That(manifest, Does.Contain("<repository type=\"git\""));
-        Assert.That(manifest, Does.Contain("<id>PyChecks</id>"));
+        return (output, [.. zip.Entries.Select(e => e.FullName)], nuspec.ReadToEnd());
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The folder of <c>PyChecks.sln</c>, above the test assembly.</summary>
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

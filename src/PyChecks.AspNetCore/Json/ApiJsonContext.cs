@@ -1,0 +1,35 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PyChecks.AspNetCore.Json;
+
+/// <summary>
+/// The control API's serializer, generated at build time: camelCase members, nulls left out, and NaN/±Infinity written
+/// as the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> (a check may submit them; JSON numbers cannot hold them).
+/// </summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(ChecksResponse))]
+[JsonSerializable(typeof(CheckStatusModel))]
+[JsonSerializable(typeof(RunResponse))]
+[JsonSerializable(typeof(CancelResponse))]
+[JsonSerializable(typeof(ReloadResponse))]
+[JsonSerializable(typeof(RecentResponse))]
+[JsonSerializable(typeof(MemorySnapshot))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context the API writes with: the default encoder escapes <c>'</c>, <c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c> for
+    /// embedding in HTML, which makes Python tracebacks (<c>&lt;module&gt;</c>) unreadable; responses are
+    /// <c>application/json</c>, never HTML, so only what JSON requires is escaped.
+    /// </summary>
+    public static ApiJsonContext Api => s_api ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    // Built on first use, not in a static initializer: Default is initialized in the generated half of this class.
+    private static ApiJsonContext? s_api;
+}
