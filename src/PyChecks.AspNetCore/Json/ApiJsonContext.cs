@@ -21,6 +21,8 @@ namespace PyChecks.AspNetCore.Json;
 [JsonSerializable(typeof(ReloadResponse))]
 [JsonSerializable(typeof(RecentResponse))]
 [JsonSerializable(typeof(MemorySnapshot))]
+[JsonSerializable(typeof(ProfileTaskModel))]
+[JsonSerializable(typeof(ProfilesResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -105,4 +105,31 @@ internal static class ApiMapping
         Events = [.. run.Events.Select(static e => new EventModel(e.Title, e.Text, e.Timestamp, e.Priority, e.Host, e.AlertType, e.AggregationKey, e.SourceTypeName, e.EventType, e.Tags))],
         HistogramBuckets = [.. run.HistogramBuckets.Select(static b => new HistogramBucketModel(b.Name, b.Value, b.LowerBound, b.UpperBound, b.Monotonic, b.Tags, b.Hostname))],
     };
+
+    public static ProfileTaskModel ToModel(this Profiling.ProfileTask t) => new()
+    {
+        Id = t.Id,
+        CheckId = t.CheckId,
+        State = t.State.ToString().ToLowerInvariant(),
+        DurationSeconds = t.Duration.TotalSeconds,
+        IntervalSeconds = t.Interval.TotalSeconds,
+        MaxDepth = t.MaxDepth,
+        MinRunDurationSeconds = t.MinRunDuration.TotalSeconds,
+        MaxRuns = t.MaxRuns,
+        CreatedAt = t.CreatedAt,
+        StartedAt = t.StartedAt,
+        EndedAt = t.EndedAt,
+        Runs = t.Runs,
+        Message = t.Message,
+        Quality = new ProfileQualityModel(
+            t.Quality.Samples,
+            t.Quality.TruncatedSamples,
+            t.Quality.SampledTime.TotalSeconds,
+            Math.Round(t.Quality.RequestedHz, 2),
+            Math.Round(t.Quality.AchievedHz, 2),
+            t.Quality.GilWaitP50.TotalSeconds,
+            t.Quality.GilWaitP99.TotalSeconds,
+            t.Quality.HoldP50.TotalSeconds,
+            t.Quality.HoldP99.TotalSeconds),
+    };
 }

@@ -6,7 +6,7 @@ namespace PyChecks.AspNetCore.Json;
 
 internal sealed record ErrorResponse(ErrorDetail Error);
 
-internal sealed record ErrorDetail(string Message, string Code);
+internal sealed record ErrorDetail(string Message, string Code, string? Field = null);
 
 internal sealed record StatusResponse(
     string Version,
@@ -143,3 +143,47 @@ internal sealed record RecentSampleModel
 
     public required string Hostname { get; init; }
 }
+
+internal sealed record ProfilesResponse(IReadOnlyList<ProfileTaskModel> Profiles);
+
+internal sealed record ProfileTaskModel
+{
+    public required string Id { get; init; }
+
+    public required string CheckId { get; init; }
+
+    public required string State { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    public required double IntervalSeconds { get; init; }
+
+    public required int MaxDepth { get; init; }
+
+    public required double MinRunDurationSeconds { get; init; }
+
+    public int? MaxRuns { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public required int Runs { get; init; }
+
+    public string? Message { get; init; }
+
+    public required ProfileQualityModel Quality { get; init; }
+}
+
+internal sealed record ProfileQualityModel(
+    long Samples,
+    long TruncatedSamples,
+    double SampledSeconds,
+    double RequestedHz,
+    double AchievedHz,
+    double GilWaitP50Seconds,
+    double GilWaitP99Seconds,
+    double HoldP50Seconds,
+    double HoldP99Seconds);

@@ -26,7 +26,7 @@ namespace PyChecks.AspNetCore.Routing;
 /// It reads the core's services from the host's provider on each request, not at construction: the API may be mapped
 /// before the host starts, and resolving the scheduler would start Python.
 /// </remarks>
-internal sealed class ControlApi : IDisposable
+internal sealed partial class ControlApi : IDisposable
 {
     private const string JsonContentType = "application/json; charset=utf-8";
     private static readonly TimeSpan MemoryReadingWait = TimeSpan.FromSeconds(2);
@@ -67,6 +67,11 @@ internal sealed class ControlApi : IDisposable
         group.MapPost("/reload", Guard(Access.Write, ReloadAsync));
         group.MapGet("/memory", Guard(Access.Read, MemoryAsync));
         group.MapGet("/metrics/recent", Guard(Access.Read, RecentAsync));
+        group.MapPost("/profiles", Guard(Access.Write, StartProfileAsync));
+        group.MapGet("/profiles", Guard(Access.Read, ProfilesAsync));
+        group.MapGet("/profiles/{id}", Guard(Access.Read, ProfileAsync));
+        group.MapGet("/profiles/{id}/result", Guard(Access.Read, ProfileResultAsync));
+        group.MapDelete("/profiles/{id}", Guard(Access.Write, CancelProfileAsync));
         group.Map("/{**rest}", Guard(Access.None, UnmatchedAsync));
         return group;
     }
@@ -79,10 +84,10 @@ internal sealed class ControlApi : IDisposable
         }
     }
 
-    internal static Task ErrorAsync(HttpContext context, int status, string code, string message)
+    internal static Task ErrorAsync(HttpContext context, int status, string code, string message, string? field = null)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ErrorResponse(new ErrorDetail(message, code)), ApiJsonContext.Api.ErrorResponse, JsonContentType, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(new ErrorResponse(new ErrorDetail(message, code, field)), ApiJsonContext.Api.ErrorResponse, JsonContentType, context.RequestAborted);
     }
 
     /// <summary>The 500 for any failure in the host: a generic message, never the exception (it goes to the log).</summary>
@@ -157,15 +162,15 @@ internal sealed class ControlApi : IDisposable
         }
     };
 
-    private Task RefuseAsync(HttpContext context, int status, string code, string message)
+    private Task RefuseAsync(HttpContext context, int status, string code, string message, string? field = null)
     {
         Log.Refused(_logger, context.Request.Method, context.Request.Path, status, code);
-        return ErrorAsync(context, status, code, message);
+        return ErrorAsync(context, status, code, message, field);
     }
 
     /// <summary>
     /// A body is optional; when there is one it must be <c>application/json</c> (415), within the size limit (413), and
-    /// a JSON object (400). Its members are not used yet: the check is there so that clients send JSON from the start.
+    /// a JSON object (400). Routes that read members find the object in <c>HttpContext.Items</c> under <see cref="RequestBodyKey"/>.
     /// </summary>
     private async Task<bool> CheckBodyAsync(HttpContext context)
     {
@@ -215,6 +220,9 @@ internal sealed class ControlApi : IDisposable
                     await RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_body", "the request body must be a JSON object").ConfigureAwait(false);
                     return false;
                 }
+
+                // Kept for the routes that read members (POST /profiles).
+                context.Items[RequestBodyKey] = document.RootElement.Clone();
             }
             catch (JsonException)
             {

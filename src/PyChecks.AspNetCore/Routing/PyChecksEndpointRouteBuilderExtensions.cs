@@ -10,7 +10,8 @@ public static class PyChecksEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the control API under <paramref name="prefix"/>: <c>GET status</c>, <c>GET checks</c>, <c>GET checks/{id}</c>,
     /// <c>POST checks/{name}/run</c>, <c>POST checks/{id}/cancel</c>, <c>POST reload</c>, <c>GET memory</c>,
-    /// <c>GET metrics/recent</c>, and JSON 404/405 for anything else under the prefix. Requires
+    /// <c>GET metrics/recent</c>, <c>POST profiles</c>, <c>GET profiles</c>, <c>GET profiles/{id}</c>,
+    /// <c>GET profiles/{id}/result</c>, <c>DELETE profiles/{id}</c>, and JSON 404/405 for anything else under the prefix. Requires
     /// <c>services.AddPyChecksControlApi(…)</c> (and <c>services.AddPyChecks(…)</c>). The token is created — and, when
     /// generated, written to its file — here.
     /// </summary>

@@ -14,6 +14,9 @@ internal static class RouteTable
         {
             ["status"] or ["checks"] or ["checks", _] or ["memory"] or ["metrics", "recent"] => "GET",
             ["checks", _, "run"] or ["checks", _, "cancel"] or ["reload"] => "POST",
+            ["profiles"] => "GET, POST",
+            ["profiles", _] => "GET, DELETE",
+            ["profiles", _, "result"] => "GET",
             _ => null,
         };
     }
