@@ -234,7 +234,7 @@ internal sealed class ProfileSession
 
             _state = state;
             _endedAt = _time.GetUtcNow();
-            _message = message ?? DefaultMessage(state);
+            _message = message is null ? DefaultMessage(state) : message + SamplesNote();
             _attached.Clear();
             Volatile.Write(ref _attachedCount, 0);
             _timer?.Dispose();
@@ -300,18 +300,22 @@ internal sealed class ProfileSession
 
     private string DefaultMessage(ProfileTaskState state)
     {
-        if (state != ProfileTaskState.Completed)
+        string ended = state switch
         {
-            return state == ProfileTaskState.Cancelled ? "Cancelled." : "Failed.";
-        }
-
-        return (_runs, Data.Snapshots.Count) switch
-        {
-            (0, _) => $"The check did not run while the task was active ({Request.Duration.TotalSeconds:0.###} s): no samples.",
-            (_, 0) => $"{_runs} run(s) of the check started, but none ran long enough to be sampled (interval {Request.Interval.TotalMilliseconds:0} ms, min run duration {Request.MinRunDuration.TotalMilliseconds:0} ms): no samples.",
-            _ => "The task's duration elapsed.",
+            ProfileTaskState.Completed => $"The task's duration ({Request.Duration.TotalSeconds:0.###} s) elapsed.",
+            ProfileTaskState.Cancelled => "Cancelled.",
+            _ => "Failed.",
         };
+        return ended + SamplesNote();
     }
+
+    /// <summary>Why a task has no samples, when it has none (with the leading space); empty otherwise.</summary>
+    private string SamplesNote() => (_runs, Data.Snapshots.Count) switch
+    {
+        (0, _) => " The check did not run while the task was active: no samples.",
+        (_, 0) => $" {_runs} run(s) of the check started, but none ran long enough to be sampled (interval {Request.Interval.TotalMilliseconds:0} ms, min run duration {Request.MinRunDuration.TotalMilliseconds:0} ms): no samples.",
+        _ => string.Empty,
+    };
 }
 
 /// <summary>One run's stack seen in a tick: its frames are <c>frames[Offset..Offset+Count]</c> of the tick's buffer, innermost first.</summary>
