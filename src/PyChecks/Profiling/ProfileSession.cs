@@ -27,6 +27,7 @@ internal sealed class ProfileSession
     private int _runs;
     private ITimer? _timer;
     private long _nextDue;
+    private int _attachedCount;
 
     private static long s_sequence;
 
@@ -66,12 +67,8 @@ internal sealed class ProfileSession
 
     public bool IsActive => _state is ProfileTaskState.Pending or ProfileTaskState.Running;
 
-    public bool IsRunning => _state == ProfileTaskState.Running;
-
     /// <summary>Whether a run is attached: the sampler ticks only for sessions that have one.</summary>
     public bool HasAttachedRuns => Volatile.Read(ref _attachedCount) > 0;
-
-    private int _attachedCount;
 
     /// <summary>The <see cref="Stopwatch"/> timestamp of the next sample.</summary>
     public long NextDue
