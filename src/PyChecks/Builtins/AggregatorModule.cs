@@ -32,7 +32,7 @@ internal static unsafe class AggregatorModule
         &Exec);
 
     [UnmanagedCallersOnly]
-    public static nint Init() => CPython.PyModuleDef_Init(Definition.Definition);
+    public static nint Init() => Builtin.InitModule(static () => Definition);
 
     [UnmanagedCallersOnly]
     private static int Exec(nint module)

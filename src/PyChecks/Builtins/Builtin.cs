@@ -41,6 +41,22 @@ internal static class Builtin
         return 0;
     }
 
+    /// <summary>
+    /// A module's init function (<c>PyInit_…</c>): its definition for multi-phase initialization, or NULL with a
+    /// Python error when building the definition failed.
+    /// </summary>
+    public static unsafe nint InitModule(Func<NativeModuleDefinition> definition)
+    {
+        try
+        {
+            return CPython.PyModuleDef_Init(definition().Definition);
+        }
+        catch (Exception e)
+        {
+            return Raise(e);
+        }
+    }
+
     /// <summary>For an exec slot: sets a Python error and returns -1.</summary>
     public static int Fail(Exception e)
     {
