@@ -20,6 +20,8 @@ public sealed class PackagingTests
         Assert.That(manifest, Does.Contain("<readme>README.md</readme>"));
         Assert.That(manifest, Does.Contain("<repository type=\"git\""));
         Assert.That(manifest, Does.Contain("<id>PyChecks</id>"));
+        Assert.That(manifest, Does.Contain("<releaseNotes>").And.Contain("CHANGELOG.md"));
+        Assert.That(manifest, Does.Contain("<tags>python cpython embedding checks monitoring metrics datadog</tags>"));
     }
 
     [Test]
