@@ -161,4 +161,32 @@ public sealed class CheckLoadingTests
             check.Dispose();
         }
     });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void ACheckThatFailsToImport_IsReportedFromItsOwnCode_WithoutTheImportMachinery(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("typo", """
+            from datadog_checks.base import AgentCheck
+
+            class Typo(AgentCheck):
+                def check(self, instance)
+                    pass
+            """).Check("needs", """
+            from datadog_checks.base import AgentCheck
+            import no_such_dependency
+            """).Config("typo", "instances: [{}]").Config("needs", "instances: [{}]");
+        using var host = folder.Start([]);
+
+        var errors = host.LoadConfiguredChecks().Errors.Select(e => e.Message).ToList();
+        string typo = errors.Single(e => e.Contains("'typo'", StringComparison.Ordinal));
+        string needs = errors.Single(e => e.Contains("'needs'", StringComparison.Ordinal));
+
+        Assert.That(typo, Does.Contain($"File \"{Path.Combine(folder.ChecksDirectory, "typo.py")}\", line 4"));
+        Assert.That(typo, Does.Contain("SyntaxError"));
+        Assert.That(needs, Does.Contain("line 2, in <module>").And.Contain("ModuleNotFoundError: No module named 'no_such_dependency'"));
+        foreach (string message in new[] { typo, needs })
+        {
+            Assert.That(message, Does.Not.Contain("importlib").And.Not.Contain("_host.py"), message);
+        }
+    });
 }

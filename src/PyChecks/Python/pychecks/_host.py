@@ -60,6 +60,25 @@ def _format_warning(w):
     return "{}:{}: {}: {}".format(w.filename, w.lineno, w.category.__name__, w.message)
 
 
+def _is_machinery(filename):
+    """Frames of the import system and of this loader: noise in a check author's traceback."""
+    return (
+        filename.startswith("<frozen importlib")
+        or filename.endswith(("importlib/__init__.py", "pychecks/_host.py"))
+    )
+
+
+def _format_import_error(error):
+    """The traceback of a failed import, from the check's own code: the import machinery's frames are left out."""
+    report = traceback.TracebackException(type(error), error, error.__traceback__)
+    report.stack = traceback.StackSummary.from_list([f for f in report.stack if not _is_machinery(f.filename)])
+    text = "".join(report.format()).rstrip()
+    if not report.stack:
+        # A SyntaxError in the check itself: only its location and caret are left, which say everything.
+        text = text.replace("Traceback (most recent call last):\n", "", 1)
+    return text
+
+
 def load_check_class(check_name):
     """Imports datadog_checks.<name>, then <name>; returns (class, source, version, warnings).
 
@@ -75,8 +94,7 @@ def load_check_class(check_name):
                 if _is_missing(e, module_name):
                     errors.append("{}: no such module".format(module_name))
                 else:
-                    errors.append("{}: import failed:\n{}".format(
-                        module_name, "".join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip()))
+                    errors.append("{}: import failed:\n{}".format(module_name, _format_import_error(e)))
                 continue
         cls = find_check_class(module)
         if cls is None:
