@@ -12,6 +12,8 @@ namespace PyChecks.Runtime;
 /// Finds and opens libpython. First hit wins: the explicit option, <c>PYCHECKS_PYTHON</c>,
 /// <c>PYTHONNET_PYDLL</c>, the active virtual environment, <c>python3</c> on <c>PATH</c> asked through
 /// <c>sysconfig</c>, well-known system paths. Every candidate is recorded with the reason it was rejected.
+/// A Python named explicitly (the option or either variable) that cannot be used ends the search with an
+/// error naming it: the host asked for that Python, so another one is never loaded in its place.
 /// </summary>
 internal sealed partial class PythonLocator(PythonRuntimeOptions options, DiscoveryEnvironment environment)
 {
@@ -40,9 +42,11 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
     /// <exception cref="PythonRuntimeException">Nothing usable was found; the message lists every candidate.</exception>
     public (DynamicLibrary Library, PythonLocation Location) Locate()
     {
-        if (TryPath("option PythonRuntimeOptions.Python", options.Python, out var found)
-            || TryPath("PYCHECKS_PYTHON", environment.GetVariable("PYCHECKS_PYTHON"), out found)
-            || TryPath("PYTHONNET_PYDLL", environment.GetVariable("PYTHONNET_PYDLL"), out found)
+        // An explicit choice is final: when the host or the environment names a Python and it cannot be used,
+        // loading another one instead would only move the surprise to run time.
+        if (TryExplicit("option PythonRuntimeOptions.Python", options.Python, out var found)
+            || TryExplicit("PYCHECKS_PYTHON", environment.GetVariable("PYCHECKS_PYTHON"), out found)
+            || TryExplicit("PYTHONNET_PYDLL", environment.GetVariable("PYTHONNET_PYDLL"), out found)
             || TryVirtualEnvironment(out found)
             || TryPathExecutable(out found)
             || TryWellKnownPaths(out found))
@@ -67,6 +71,33 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
             "libpython3.X.so file or to a python3 executable built with --enable-shared; on Debian or Ubuntu, " +
             "'apt-get install libpython3.11' provides one.");
         return message.ToString();
+    }
+
+    private bool TryExplicit(string source, string? value, out (DynamicLibrary, PythonLocation) found)
+    {
+        if (TryPath(source, value, out found))
+        {
+            return true;
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return false;
+        }
+
+        throw new PythonRuntimeException(FormatExplicitFailure(source, value, _tried[^1]), _tried.ToArray());
+    }
+
+    internal static string FormatExplicitFailure(string setting, string value, PythonCandidate rejected)
+    {
+        string reason = rejected.Reason.TrimEnd('.');
+        string what = rejected.Path is null || rejected.Path == value ? value : $"{value} (whose library is {rejected.Path})";
+        string fix = setting.StartsWith("option ", StringComparison.Ordinal)
+            ? $"Fix {setting["option ".Length..]}, or leave it unset"
+            : $"Fix the {setting} environment variable, or unset it";
+        return $"PyChecks was told to use the Python at {what} ({setting}), but it {reason}{(reason.EndsWith('?') ? "" : ".")} " +
+            $"{fix} to let PyChecks search the active virtual environment, python3 on PATH and the system library folders. " +
+            $"It must name a CPython 3.{MinMinor}–3.{MaxMinor} shared library (libpython3.X.so) or a python3 executable built with --enable-shared.";
     }
 
     private bool TryPath(string source, string? value, out (DynamicLibrary, PythonLocation) found)
@@ -96,7 +127,8 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
             return false;
         }
 
-        return LooksLikeLibrary(value)
+        // A file that cannot be executed can only be meant as a library, whatever its name.
+        return LooksLikeLibrary(value) || !IsExecutable(value)
             ? TryLibrary(source, value, [], out found)
             : TryExecutable(source, value, out found);
     }
@@ -409,6 +441,23 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
         }
 
         return null;
+    }
+
+    private static bool IsExecutable(string path)
+    {
+        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        try
+        {
+            return OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & anyExecute) != 0;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
     }
 
     private static bool LooksLikeLibrary(string path)

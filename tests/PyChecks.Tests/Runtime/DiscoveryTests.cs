@@ -34,32 +34,62 @@ public sealed class DiscoveryTests
     }
 
     [Test]
-    public void EachRejectedCandidate_SaysWhy_AndTheSearchGoesOn()
+    public void ImplicitCandidates_EachRejectedOneSaysWhy_AndTheSearchGoesOn()
     {
-        string folder = Directory.CreateTempSubdirectory("pychecks-bad").FullName;
-        string notElf = Path.Combine(folder, "libpython3.11.so.1.0");
-        File.WriteAllText(notElf, "not a library");
         string venv = Directory.CreateTempSubdirectory("pychecks-notvenv").FullName;
-
-        var error = Assert.Throws<PythonRuntimeException>(() => Locate(
-            new Dictionary<string, string?>
-            {
-                ["PYCHECKS_PYTHON"] = Path.Combine(folder, "missing.so"),
-                ["PYTHONNET_PYDLL"] = notElf,
-                ["VIRTUAL_ENV"] = venv,
-                ["PATH"] = EmptyFolder,
-            },
-            option: folder))!;
-
+        var error = Assert.Throws<PythonRuntimeException>(() => Locate(new Dictionary<string, string?> { ["VIRTUAL_ENV"] = venv, ["PATH"] = EmptyFolder }))!;
         Assert.That(error.Candidates.Select(c => c.ToString()), Is.EqualTo(new[]
         {
-            $"option PythonRuntimeOptions.Python: {folder}: is a directory; give a libpython3.X.so file or a python executable",
-            $"PYCHECKS_PYTHON: {Path.Combine(folder, "missing.so")}: does not exist",
-            $"PYTHONNET_PYDLL: {notElf}: is not an ELF shared library",
+            "option PythonRuntimeOptions.Python: not set",
+            "PYCHECKS_PYTHON: not set",
+            "PYTHONNET_PYDLL: not set",
             $"VIRTUAL_ENV: {venv}: has no pyvenv.cfg; is it a virtual environment?",
             "python3 on PATH: no python3 in any PATH folder",
             $"well-known path: none of libpython3.{{9..14}}.so.1.0 in {EmptyFolder}",
         }));
+    }
+
+    [Test]
+    public void ExplicitPython_ThatCannotBeUsed_EndsTheSearch_NamingItWhyAndHowToFix()
+    {
+        string folder = Directory.CreateTempSubdirectory("pychecks-bad").FullName;
+        string notElf = Path.Combine(folder, "libpython3.11.so.1.0");
+        File.WriteAllText(notElf, "not a library");
+        string missing = Path.Combine(folder, "missing.so");
+
+        // The machine's own Python would be found on PATH; a named one that is unusable must not be replaced by it.
+        string realPath = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin";
+
+        var byOption = Assert.Throws<PythonRuntimeException>(() => Locate(new() { ["PATH"] = realPath }, option: folder))!;
+        Assert.That(byOption.Candidates.Select(c => c.ToString()), Is.EqualTo(new[]
+        {
+            $"option PythonRuntimeOptions.Python: {folder}: is a directory; give a libpython3.X.so file or a python executable",
+        }));
+        Assert.That(byOption.Message, Is.EqualTo(
+            $"PyChecks was told to use the Python at {folder} (option PythonRuntimeOptions.Python), but it is a directory; give a libpython3.X.so file or a python executable. " +
+            "Fix PythonRuntimeOptions.Python, or leave it unset to let PyChecks search the active virtual environment, python3 on PATH and the system library folders. " +
+            "It must name a CPython 3.9–3.14 shared library (libpython3.X.so) or a python3 executable built with --enable-shared."));
+
+        var byVariable = Assert.Throws<PythonRuntimeException>(() => Locate(new() { ["PYCHECKS_PYTHON"] = missing, ["PATH"] = realPath }))!;
+        Assert.That(byVariable.Candidates.Select(c => c.ToString()), Is.EqualTo(new[]
+        {
+            "option PythonRuntimeOptions.Python: not set",
+            $"PYCHECKS_PYTHON: {missing}: does not exist",
+        }));
+        Assert.That(byVariable.Message, Does.StartWith($"PyChecks was told to use the Python at {missing} (PYCHECKS_PYTHON), but it does not exist. Fix the PYCHECKS_PYTHON environment variable, or unset it"));
+
+        var byPythonnet = Assert.Throws<PythonRuntimeException>(() => Locate(new() { ["PYTHONNET_PYDLL"] = notElf, ["PATH"] = realPath }))!;
+        Assert.That(byPythonnet.Candidates[^1].ToString(), Is.EqualTo($"PYTHONNET_PYDLL: {notElf}: is not an ELF shared library"));
+        Assert.That(byPythonnet.Message, Does.Contain("but it is not an ELF shared library. Fix the PYTHONNET_PYDLL environment variable, or unset it"));
+    }
+
+    [Test]
+    public void ExplicitPython_TheFirstSetOneDecides_EvenWhenALaterOneWouldWork()
+    {
+        string missing = Path.Combine(EmptyFolder, "libpython3.11.so.1.0");
+        var error = Assert.Throws<PythonRuntimeException>(() => Locate(
+            new() { ["PYCHECKS_PYTHON"] = missing, ["PYTHONNET_PYDLL"] = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", ["PATH"] = EmptyFolder }))!;
+        Assert.That(error.Candidates.Select(c => c.Source), Is.EqualTo(new[] { "option PythonRuntimeOptions.Python", "PYCHECKS_PYTHON" }));
     }
 
     [Test]
