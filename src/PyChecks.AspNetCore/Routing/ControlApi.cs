@@ -111,6 +111,16 @@ internal sealed partial class ControlApi : IDisposable
         return value is not null && value.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(value) : value;
     }
 
+    private string UnauthorizedMessage(string? authorization)
+    {
+        string where = Token.FilePath is null
+            ? "the token the host was configured with (PyChecks:Api:Token)"
+            : $"the token the host wrote to {Token.FilePath} at start";
+        return string.IsNullOrEmpty(authorization)
+            ? $"this request needs the control API token: send the header 'Authorization: Bearer <token>' with {where}"
+            : $"the Authorization header was not accepted: send 'Authorization: Bearer <token>' with {where}";
+    }
+
     private ApiToken CreateToken(string? application)
     {
         var token = ApiToken.Create(_options, application);
@@ -129,7 +139,7 @@ internal sealed partial class ControlApi : IDisposable
             if ((access == Access.Write || (access == Access.Read && _options.RequireTokenForReads)) && !Token.Matches(context.Request.Headers.Authorization))
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-                await RefuseAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", "a valid bearer token is required (Authorization: Bearer <token>)").ConfigureAwait(false);
+                await RefuseAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", UnauthorizedMessage(context.Request.Headers.Authorization)).ConfigureAwait(false);
                 return;
             }
 

@@ -149,14 +149,17 @@ public sealed class LocalApiTests
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void LocalApi_RefusesBadRequests_WithJsonErrors_AndNeverImportsUnconfiguredNames(PythonInstall install) => Isolated.Run(install, static () =>
     {
-        var (hosted, client, _) = StartOnSocket(Folder());
+        var (hosted, client, info) = StartOnSocket(Folder());
         using (hosted)
         using (client)
         {
             // Token.
             var missing = client.Send(HttpMethod.Post, "reload", token: string.Empty).Expect(HttpStatusCode.Unauthorized, "unauthorized");
             Assert.That(missing.Headers["WWW-Authenticate"], Is.EqualTo("Bearer"));
-            client.Send(HttpMethod.Post, "reload", token: new string('0', 64)).Expect(HttpStatusCode.Unauthorized, "unauthorized");
+            Assert.That(missing.Json.GetProperty("error").GetProperty("message").GetString(), Is.EqualTo(
+                $"this request needs the control API token: send the header 'Authorization: Bearer <token>' with the token the host wrote to {info.TokenFilePath} at start"));
+            var wrong = client.Send(HttpMethod.Post, "reload", token: new string('0', 64)).Expect(HttpStatusCode.Unauthorized, "unauthorized");
+            Assert.That(wrong.Json.GetProperty("error").GetProperty("message").GetString(), Does.StartWith("the Authorization header was not accepted: send 'Authorization: Bearer <token>' with the token the host wrote to /"));
             client.Send(HttpMethod.Post, "reload", token: client.Token + "0").Expect(HttpStatusCode.Unauthorized, "unauthorized");
             client.Send(HttpMethod.Post, "checks/probe/run", token: "x").Expect(HttpStatusCode.Unauthorized, "unauthorized");
             client.Send(HttpMethod.Post, "reload", configure: r => r.Headers.Authorization = new("Basic", client.Token)).Expect(HttpStatusCode.Unauthorized, "unauthorized");
