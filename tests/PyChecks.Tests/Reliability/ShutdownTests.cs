@@ -8,11 +8,12 @@ namespace PyChecks.Tests.Reliability;
 
 /// <summary>
 /// A host stopped while 50 check instances run — busy Python loops, sleeps blocked in C, short checks — stops within
-/// its shutdown timeout, gives up Python's finalization within the runtime's, and the process exits normally.
+/// its shutdown timeout, gives up Python's finalization within the runtime's, and the process exits normally; a
+/// shutdown that gave up is not waited for again.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.All)]
-public sealed class ShutdownUnderLoadTests
+public sealed class ShutdownTests
 {
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void StopAsync_With50ChecksRunning_SomeBlockedInC_CompletesWithinTheShutdownTimeout_AndDisposeIsBounded(PythonInstall install) => Isolated.Run(install, static () =>
@@ -68,4 +69,25 @@ public sealed class ShutdownUnderLoadTests
                 && m.Contains("thread(s) still hold a GIL scope: a Python worker thread is still running a check", StringComparison.Ordinal)));
         Console.WriteLine($"stopped in {stopped.TotalSeconds:0.0} s, disposed in {disposed.TotalSeconds:0.0} s; the process now exits");
     }, timeout: TimeSpan.FromMinutes(4));
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void ASecondShutdown_AfterTheFirstGaveUp_ReturnsAtOnce_InsteadOfWaitingItsWholeBudgetAgain(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        // With AddPyChecks the container disposes both the PythonRuntime and the CheckHost that owns it: two shutdowns.
+        var runtime = ChildPython.Initialize();
+        using (runtime.AcquireGil())
+        {
+            using var module = PyObject.CreateModule("stuck", """
+                import threading, time
+                threading.Thread(target=time.sleep, args=(3600,), daemon=False).start()
+                """);
+        }
+
+        Assert.That(runtime.Shutdown(TimeSpan.FromSeconds(1)), Is.False);
+        var clock = Stopwatch.StartNew();
+        bool second = runtime.Shutdown(TimeSpan.FromSeconds(60));
+        clock.Stop();
+        Assert.That(second, Is.False, "still not finalized");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "not another 60 s");
+    });
 }
