@@ -19,8 +19,9 @@ public sealed class SamplesBeforeFailureTests
         class FailingCheck(AgentCheck):
             def check(self, instance):
                 how = instance['how']
-                self.gauge('before', 1, tags=['how:' + how])
                 try:
+                    # Inside the try: the interrupt may land in gauge() itself, right after the sample went out.
+                    self.gauge('before', 1, tags=['how:' + how])
                     if how == 'raise':
                         raise RuntimeError('broken')
                     elif how == 'sleep':
