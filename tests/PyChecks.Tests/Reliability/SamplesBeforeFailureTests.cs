@@ -47,6 +47,7 @@ public sealed class SamplesBeforeFailureTests
         Assert.That(hosted.Scheduler.Cancel(hosted.StatusOf("cancelled").CheckId), Is.True);
         hosted.Advance(TimeSpan.FromSeconds(2));
         Eventually.That(() => hosted.Sender.Commits.Count == 3, "the three runs ended and committed");
+        Eventually.That(() => hosted.Status.GetAll().All(s => s.TotalRuns == 1), "the scheduler recorded the three runs");
 
         Assert.That(hosted.StatusOf("raising").LastOutcome, Is.EqualTo(CheckRunOutcome.Error));
         Assert.That(hosted.StatusOf("timing_out").LastOutcome, Is.EqualTo(CheckRunOutcome.TimedOut));
@@ -74,6 +75,7 @@ public sealed class SamplesBeforeFailureTests
         Assert.That(hosted.Sender.Metrics.Select(m => m.Name), Has.Member("before"));
 
         Eventually.That(() => hosted.Sender.Commits.Count == 1, "the sleep returns, the interrupt lands, the run commits");
+        Eventually.That(() => hosted.StatusOf("sleeping").TotalRuns == 1, "the scheduler recorded the run");
         var commit = hosted.Sender.Commits.Single();
         Assert.That(commit.Succeeded, Is.False);
         Assert.That(commit.Metrics, Is.EqualTo(2), "the sample before the sleep and the one in 'finally'");
