@@ -163,8 +163,8 @@ public sealed class PythonRuntime : IDisposable
         Volatile.Write(ref s_current, null);
         if (!_workers.Stop(Remaining()))
         {
-            // A worker is still in a run (blocked in C, or in a loop that ignores its interrupt): it keeps its GIL scope.
-            Volatile.Write(ref _shutdownProblem, "a Python worker thread is still running a check (blocked in C code, which cannot be interrupted)");
+            // A worker still in a run (blocked in C, or a loop that catches its interrupt) keeps its GIL scope.
+            Volatile.Write(ref _shutdownProblem, "a Python worker thread is still running a check (blocked in C code, or ignoring its interrupt)");
         }
 
         if (ThreadGil.CloseAndDrain(Remaining()) is int attached and > 0)

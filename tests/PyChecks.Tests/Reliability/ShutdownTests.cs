@@ -71,6 +71,44 @@ public sealed class ShutdownTests
     }, timeout: TimeSpan.FromMinutes(4));
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void StopAsync_WhenACheckCancelNeverReturns_StillCompletesWithinTheShutdownTimeout(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("stubborn", """
+            import threading, time
+            from datadog_checks.base import AgentCheck
+
+            class StubbornCheck(AgentCheck):
+                def check(self, instance):
+                    self.gauge('stubborn.ran', 1)
+
+                def cancel(self):
+                    threading.Event().wait()  # joins something that never ends
+            """).Config("stubborn", "instances: [{}]\n").Check("polite", """
+            from datadog_checks.base import AgentCheck
+
+            class PoliteCheck(AgentCheck):
+                cancelled = 0
+
+                def check(self, instance):
+                    self.gauge('polite.ran', 1)
+
+                def cancel(self):
+                    PoliteCheck.cancelled += 1
+            """).Config("polite", "instances: [{}]\n");
+        var hosted = HostedChecks.Start(folder, fakeTime: false);
+        Eventually.That(() => hosted.Sender.Commits.Count == 2, "both checks ran");
+
+        var clock = Stopwatch.StartNew();
+        hosted.Host.StopAsync().GetAwaiter().GetResult();
+        var stopped = clock.Elapsed;
+        hosted.Host.Dispose();
+        var disposed = clock.Elapsed - stopped;
+
+        Assert.That(stopped, Is.LessThan(TimeSpan.FromSeconds(5 + 5)), "StopAsync within the host's 5 s shutdown timeout (and a margin), though a cancel() never returns");
+        Assert.That(disposed, Is.LessThan(TimeSpan.FromSeconds(5 + 5)), "and disposing the host gives up on Python after the runtime's 5 s");
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void ASecondShutdown_AfterTheFirstGaveUp_ReturnsAtOnce_InsteadOfWaitingItsWholeBudgetAgain(PythonInstall install) => Isolated.Run(install, static () =>
     {
         // With AddPyChecks the container disposes both the PythonRuntime and the CheckHost that owns it: two shutdowns.
