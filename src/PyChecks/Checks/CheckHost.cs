@@ -14,12 +14,14 @@ public sealed class CheckHost : IDisposable
 {
     private readonly CheckLoaderChain _loaders;
     private readonly PyChecksOptions _options;
+    private readonly ILogger _logger;
 
-    private CheckHost(PythonRuntime runtime, PyChecksOptions options, CheckLoaderChain loaders)
+    private CheckHost(PythonRuntime runtime, PyChecksOptions options, CheckLoaderChain loaders, ILogger logger)
     {
         Runtime = runtime;
         _options = options;
         _loaders = loaders;
+        _logger = logger;
     }
 
     /// <summary>The embedded interpreter.</summary>
@@ -65,6 +67,12 @@ public sealed class CheckHost : IDisposable
             using (runtime.AcquireGil())
             {
                 EmbeddedPython.Install(options.DatadogImportAliases);
+                if (options.GuardProcessExit)
+                {
+                    using var guard = PyObject.Import("pychecks._guard");
+                    guard.CallMethod("install").Dispose();
+                }
+
                 if (options.TracemallocEnabled)
                 {
                     Memory.PythonHeap.StartTracing();
@@ -78,7 +86,7 @@ public sealed class CheckHost : IDisposable
         }
 
         var chain = new CheckLoaderChain([.. loaders ?? [], new PythonCheckLoader(runtime, router)]);
-        return new CheckHost(runtime, options, chain);
+        return new CheckHost(runtime, options, chain, loggerFactory.CreateLogger<CheckHost>());
     }
 
     /// <summary>Loads one configured check instance.</summary>
@@ -165,8 +173,18 @@ public sealed class CheckHost : IDisposable
     /// <summary>The options the host was started with.</summary>
     internal PyChecksOptions Options => _options;
 
-    /// <summary>Shuts Python down (see <see cref="PythonRuntime.Shutdown"/>).</summary>
-    public void Dispose() => Runtime.Dispose();
+    /// <summary>
+    /// Shuts Python down (see <see cref="PythonRuntime.Shutdown"/>), waiting at most
+    /// <see cref="PythonRuntimeOptions.ShutdownTimeout"/>; when Python could not be finalized in that time, logs a
+    /// warning saying why and returns.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!Runtime.Shutdown() && Runtime.ShutdownProblem is { } reason)
+        {
+            Telemetry.Log.PythonNotFinalized(_logger, _options.Python.ShutdownTimeout, reason);
+        }
+    }
 }
 
 /// <summary>The checks that loaded, and why the others did not.</summary>

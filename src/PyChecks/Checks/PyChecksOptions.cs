@@ -70,6 +70,15 @@ public sealed class PyChecksOptions : IValidatableObject
     /// </summary>
     public bool DatadogImportAliases { get; set; } = true;
 
+    /// <summary>
+    /// Keep checks from ending the host process: in the host process, a check's <c>os.abort()</c>, <c>os._exit()</c>,
+    /// and signals it sends to the host (<c>os.kill</c> of the host's pid, its process group or -1, <c>os.killpg</c> of
+    /// its group, <c>signal.raise_signal</c>, <c>signal.pthread_kill</c>) raise <c>pychecks.ProcessExitRefused</c>, which
+    /// fails the run. Child processes (<c>os.fork()</c>, <c>multiprocessing</c>) are not affected. C code a check calls
+    /// (<c>ctypes</c>, C extensions) is not guarded. Default: on.
+    /// </summary>
+    public bool GuardProcessExit { get; set; } = true;
+
     /// <summary>What <c>datadog_agent.get_version()</c> returns. Default: <see cref="DefaultAgentVersion"/>.</summary>
     [Required]
     public string AgentVersion { get; set; } = DefaultAgentVersion;

@@ -217,7 +217,15 @@ internal sealed partial class SubmissionRouter
     private void SenderFailed(ISender sender, Exception e)
     {
         Interlocked.Increment(ref _senderErrors);
-        LogSenderFailed(Logger, e, sender.GetType().FullName ?? sender.GetType().Name);
+        try
+        {
+            LogSenderFailed(Logger, e, sender.GetType().FullName ?? sender.GetType().Name);
+        }
+        catch (Exception)
+        {
+            // An exception whose Message or ToString throws, formatted by the logger: the error is counted all the same,
+            // and the other senders must still get the sample.
+        }
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Sender {Sender} threw; the other senders still received the sample")]

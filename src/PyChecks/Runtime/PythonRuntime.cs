@@ -25,6 +25,8 @@ public sealed class PythonRuntime : IDisposable
     private readonly PythonWorkerPool _workers;
     private readonly TimeSpan _shutdownTimeout;
     private int _shutdownStarted;
+    private long _shutdownDeadline = long.MaxValue;
+    private string? _shutdownProblem;
 
     private PythonRuntime(PythonLocation location, PythonVersionInfo version, InterpreterThread interpreter, PythonWorkerPool workers, TimeSpan shutdownTimeout)
     {
@@ -49,6 +51,9 @@ public sealed class PythonRuntime : IDisposable
 
     /// <summary>The dedicated Python threads behind <see cref="RunAsync{T}(Func{T}, CancellationToken)"/>.</summary>
     internal PythonWorkerPool Workers => _workers;
+
+    /// <summary>Why the last <see cref="Shutdown"/> gave up without finalizing Python; <see langword="null"/> when it did not.</summary>
+    internal string? ShutdownProblem => Volatile.Read(ref _shutdownProblem);
 
     /// <summary>Thread states that PyChecks created for .NET threads and has not yet deleted (those of exited threads are reclaimed under the GIL).</summary>
     public static long LiveThreadStates => ThreadGil.LiveThreadStates;
@@ -144,22 +149,38 @@ public sealed class PythonRuntime : IDisposable
     public bool Shutdown(TimeSpan? timeout = null)
     {
         TimeSpan budget = timeout ?? _shutdownTimeout;
-        if (Interlocked.Exchange(ref _shutdownStarted, 1) != 0)
-        {
-            return _interpreter.WaitFinalized(budget);
-        }
-
         long deadline = Environment.TickCount64 + (long)budget.TotalMilliseconds;
         TimeSpan Remaining() => TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
-
-        Volatile.Write(ref s_current, null);
-        _workers.Stop(Remaining());
-        if (ThreadGil.CloseAndDrain(Remaining()) != 0)
+        if (Interlocked.Exchange(ref _shutdownStarted, 1) != 0)
         {
+            // Wait no longer than the first shutdown does: once it has given up, a second one (a container disposing
+            // both the runtime and the CheckHost that owns it) must not wait its whole budget again.
+            deadline = Math.Min(deadline, Interlocked.Read(ref _shutdownDeadline));
+            return _interpreter.WaitFinalized(Remaining());
+        }
+
+        Interlocked.Exchange(ref _shutdownDeadline, deadline);
+        Volatile.Write(ref s_current, null);
+        if (!_workers.Stop(Remaining()))
+        {
+            // A worker still in a run (blocked in C, or a loop that catches its interrupt) keeps its GIL scope.
+            Volatile.Write(ref _shutdownProblem, "a Python worker thread is still running a check (blocked in C code, or ignoring its interrupt)");
+        }
+
+        if (ThreadGil.CloseAndDrain(Remaining()) is int attached and > 0)
+        {
+            Volatile.Write(ref _shutdownProblem, $"{attached} thread(s) still hold a GIL scope" + (_shutdownProblem is { } worker ? $": {worker}" : string.Empty));
             return false;
         }
 
-        return _interpreter.Finalize(Remaining());
+        if (!_interpreter.Finalize(Remaining()))
+        {
+            Volatile.Write(ref _shutdownProblem, "Py_FinalizeEx did not return: it waits for a non-daemon Python thread (threading.Thread) that does not end");
+            return false;
+        }
+
+        Volatile.Write(ref _shutdownProblem, null);
+        return true;
     }
 
     /// <summary>Shuts the runtime down with the configured timeout; see <see cref="Shutdown"/>.</summary>

@@ -487,28 +487,32 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             check.Current?.Cancel(CancelReason);
         }
 
-        foreach (var check in checks)
-        {
-            try
+        // cancel() is the check's own code and may block: off this thread, so the wait below stays bounded.
+        var cancelling = Task.Run(
+            () =>
             {
-                check.Check.Cancel();
-            }
-            catch (Exception e)
-            {
-                Log.RunFailed(_logger, check.Check.Id, $"cancel() failed: {e.Message}");
-            }
-        }
+                foreach (var check in checks)
+                {
+                    try
+                    {
+                        check.Check.Cancel();
+                    }
+                    catch (Exception e)
+                    {
+                        Log.RunFailed(_logger, check.Check.Id, $"cancel() failed: {e.Message}");
+                    }
+                }
+            },
+            CancellationToken.None);
 
-        if (InFlight > 0 && Volatile.Read(ref _drained) is { } drained)
+        var drained = InFlight > 0 && Volatile.Read(ref _drained) is { } signal ? signal.Task : Task.CompletedTask;
+        try
         {
-            try
-            {
-                await drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // The host's shutdown timeout ran out; runs still in progress are released when they return.
-            }
+            await Task.WhenAll(cancelling, drained).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout ran out; runs still in progress are released when they return.
         }
 
         foreach (var check in checks)

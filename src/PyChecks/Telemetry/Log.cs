@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(1016, LogLevel.Error, "The PyChecks scheduler loop failed; checks are no longer scheduled")]
     public static partial void SchedulerFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1017, LogLevel.Warning, "Python was not finalized within the shutdown timeout of {Timeout}: {Reason}. The interpreter is left as it is, refusing new work; the process can exit")]
+    public static partial void PythonNotFinalized(ILogger logger, TimeSpan timeout, string reason);
+
     [LoggerMessage(1101, LogLevel.Information, "Profile task {TaskId} started on check {CheckId}: {Duration} at one sample every {Interval}")]
     public static partial void ProfileStarted(ILogger logger, string taskId, string checkId, TimeSpan duration, TimeSpan interval);
 

@@ -8,9 +8,9 @@ that import it from ``datadog_checks.base`` run unmodified.
 """
 
 from .checks import AgentCheck
-from .errors import CheckInterrupt, ConfigurationError
+from .errors import CheckInterrupt, ConfigurationError, ProcessExitRefused
 from .utils import is_affirmative
 
 __version__ = "0.1.0"
 
-__all__ = ['AgentCheck', 'CheckInterrupt', 'ConfigurationError', 'is_affirmative', '__version__']
+__all__ = ['AgentCheck', 'CheckInterrupt', 'ConfigurationError', 'ProcessExitRefused', 'is_affirmative', '__version__']

@@ -15,3 +15,13 @@ class CheckInterrupt(BaseException):
     It derives from ``BaseException`` so that ``except Exception`` blocks in a check do not swallow it;
     ``finally`` blocks and context managers still run.
     """
+
+
+class ProcessExitRefused(BaseException):
+    """Raised in a check that calls ``os.abort()``, ``os._exit()``, or sends a signal to the host process.
+
+    The host runs other checks in the same process, so a check may not end it; the call fails the run
+    instead, with a message naming it. A child process (``os.fork()``, ``multiprocessing``) is not the host:
+    there these calls work as usual. Like :class:`CheckInterrupt`, it derives from ``BaseException`` so that
+    ``except Exception`` does not swallow it.
+    """
