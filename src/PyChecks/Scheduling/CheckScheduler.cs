@@ -464,6 +464,9 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         return true;
     }
 
+    /// <summary>Whether the instance is scheduled and has no run in progress (its last run fully recorded and released).</summary>
+    internal bool IsIdle(string checkId) => _checks.TryGetValue(checkId, out var check) && Volatile.Read(ref check.Busy) == 0;
+
     private void Unschedule(ScheduledCheck check)
     {
         check.Removed = true;

@@ -146,6 +146,8 @@ public sealed class SchedulerTests
         Assert.That(hosted.Sender.Metrics.Select(m => m.Name), Has.No.Member("spin.swallowed"), "'except Exception' does not swallow the interrupt");
         Assert.That(hosted.Sender.Commits.Single(c => c.CheckName == "spin").Succeeded, Is.False, "the samples before the interrupt are committed, as a failed run");
 
+        hosted.WaitUntilIdle("spin");
+        hosted.WaitUntilIdle("counting");
         hosted.Advance(TimeSpan.FromSeconds(55));
         Eventually.That(() => hosted.CommitsOf("counting") == 2, "the other check keeps its schedule");
         Eventually.That(() => hosted.Sender.Metrics.Count(m => m.Name == "spin.started") == 2, "the next spinning run starts on time");

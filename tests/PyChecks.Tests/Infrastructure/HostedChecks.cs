@@ -62,6 +62,16 @@ public sealed class HostedChecks : IDisposable
     /// <summary>Commits the sender received from instances of <paramref name="checkName"/>.</summary>
     public int CommitsOf(string checkName) => Sender.Commits.Count(c => c.CheckName == checkName);
 
+    /// <summary>
+    /// Waits until the scheduler has released every instance of <paramref name="checkName"/>: its last run is recorded and
+    /// a due time reached now would start a new run instead of being counted as skipped.
+    /// </summary>
+    public void WaitUntilIdle(string checkName)
+    {
+        var scheduler = (PyChecks.Scheduling.CheckScheduler)Scheduler;
+        Eventually.That(() => Status.GetAll().Where(s => s.CheckName == checkName).All(s => scheduler.IsIdle(s.CheckId)), $"every instance of '{checkName}' idle");
+    }
+
     /// <summary>Moves the fake clock forward.</summary>
     public void Advance(TimeSpan by) => (Time ?? throw new InvalidOperationException("The host runs on the real clock.")).Advance(by);
 

@@ -88,8 +88,7 @@ public sealed class BlockedInCTests
         for (int next = 1; next <= 2; next++)
         {
             // The scheduler frees the instance just after recording its run: moving the clock before would skip a run.
-            Eventually.That(() => hosted.StatusOf("counting") is { State: CheckState.Scheduled } c && c.TotalRuns == hosted.CommitsOf("counting"), "the last run recorded");
-            Thread.Sleep(50);
+            hosted.WaitUntilIdle("counting");
             hosted.Advance(TimeSpan.FromSeconds(5));
             int expected = before + next;
             Eventually.That(() => hosted.CommitsOf("counting") == expected, "and keeps its schedule");

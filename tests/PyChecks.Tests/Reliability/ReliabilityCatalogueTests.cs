@@ -36,7 +36,7 @@ public sealed partial class ReliabilityCatalogueTests
         string document = File.ReadAllText(Path.Combine(PackagingTests.RepositoryRoot(), "docs", "reliability.md"));
         var sections = SectionPattern().Matches(document).Select(m => (Heading: m.Groups["heading"].Value.Trim(), Body: m.Groups["body"].Value)).ToList();
 
-        Assert.That(sections.Select(s => s.Heading), Has.Count.EqualTo(Rows.Length), "one section per catalogue row");
+        Assert.That(sections.Select(s => s.Heading).ToList(), Has.Count.EqualTo(Rows.Length), "one section per catalogue row");
         var testMethods = typeof(ReliabilityCatalogueTests).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly).Select(m => (Type: t, Method: m)))
             .Where(x => x.Method.GetCustomAttributes().Any(a => a is TestAttribute or TestCaseAttribute or TestCaseSourceAttribute))
@@ -53,7 +53,7 @@ public sealed partial class ReliabilityCatalogueTests
                 Assert.That(named, Is.Not.Empty, $"'{heading}' names no test");
                 foreach (string name in named)
                 {
-                    Assert.That(testMethods, Does.Contain(name), $"'{heading}' names {name}, which is not a test in this assembly");
+                    Assert.That(testMethods.Contains(name), Is.True, $"'{heading}' names {name}, which is not a test in this assembly");
                 }
             }
         });
