@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using NUnit.Framework;
+using PyChecks.Checks.Configuration;
+using PyChecks.Tests.Infrastructure;
+
+namespace PyChecks.Tests.Docs;
+
+/// <summary>
+/// Every fenced code block of <c>README.md</c> and <c>docs/*.md</c> (the files present when the tests run) is compiled,
+/// run or parsed, so that the docs cannot drift from the code. A block says how it is checked by its language, and
+/// by an HTML comment just before it, invisible once rendered: <c>&lt;!-- snippet: kind; key: value --&gt;</c>.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>csharp</c>/<c>cs</c>: needs a marker. <c>file</c> compiles as a source file (top-level statements allowed);
+/// <c>statements</c> compiles in a method body with the marker's <c>given</c> as parameters and its <c>usings</c>;
+/// <c>members</c> is a listing of signatures, each a public member of <c>type</c>. No error, no warning.</item>
+/// <item><c>python</c>: <c>check</c> (with <c>file: checks.d/&lt;name&gt;.py</c>) is loaded and run by PyChecks on every
+/// installed CPython, with the <c>yaml</c> block of the same document marked <c>file: conf.d/&lt;name&gt;.yaml</c> as its
+/// configuration (else one empty instance), and must succeed and, given <c>expect</c>, submit that metric
+/// (<c>name = value [tags]</c>). Without a marker, a block is compiled by Python's <c>compile()</c>.</item>
+/// <item><c>yaml</c>: read and resolved by PyChecks' configuration reader; <c>config-error</c> with <c>message</c> must fail with it.</item>
+/// <item><c>json</c>: parsed by System.Text.Json; <c>json-lines</c>: one document per line.</item>
+/// <item><c>bash</c>/<c>sh</c>/<c>console</c>: each command names things that exist (<see cref="ShellSnippet"/>).</item>
+/// <item><c>text</c>: output, messages and diagrams; not code.</item>
+/// </list>
+/// Any other language, or none, fails with the file and line.
+/// </remarks>
+[TestFixture]
+public sealed class DocsCodeBlockTests
+{
+    /// <summary>The languages a block may have.</summary>
+    private static readonly HashSet<string> Languages = ["csharp", "cs", "python", "yaml", "json", "bash", "sh", "console", "text"];
+
+    private static string Root => PackagingTests.RepositoryRoot();
+
+    /// <summary>Every block, as test cases named <c>file:line language</c>.</summary>
+    public static IEnumerable<TestCaseData> Blocks =>
+        DocBlock.All(Root).Select(b => new TestCaseData(b).SetArgDisplayNames($"{b.File}:{b.Line} {(b.Language.Length == 0 ? "(no language)" : b.Language)}"));
+
+    [Test]
+    public void Docs_AreTheReadmeAndEveryFileOfDocs_AndEachHasCodeBlocks()
+    {
+        var files = DocBlock.DocumentFiles(Root);
+        Assert.That(files, Does.Contain("README.md").And.Contain("docs/writing-checks.md"));
+        Assert.That(files.Count, Is.EqualTo(1 + Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Length));
+
+        var blocks = DocBlock.All(Root);
+        TestContext.Out.WriteLine(string.Join("\n", blocks.GroupBy(b => b.File).Select(g =>
+            $"{g.Key}: " + string.Join(", ", g.GroupBy(b => b.Language).Select(l => $"{l.Count()} {l.Key}")))));
+        Assert.That(blocks.Where(b => !Languages.Contains(b.Language)).Select(b => $"{b.Where}: '{b.Language}'"), Is.Empty,
+            "blocks without a language, or with one the docs are not checked for; give each the right tag");
+    }
+
+    [TestCaseSource(nameof(Blocks))]
+    public void CodeBlock_IsCompiledRunOrParsed(DocBlock block)
+    {
+        switch (block.Language)
+        {
+            case "csharp" or "cs":
+                var result = CSharpSnippet.Compile(block);
+                Assert.That(result.Problems.Select(d => d.ToString()), Is.Empty, $"{block.Where}: the C# block does not compile cleanly");
+                break;
+            case "python":
+                CheckPythonMarker(block);
+                break; // compiled and run in PythonBlocks_LoadAndRun
+            case "yaml":
+                CheckYaml(block);
+                break;
+            case "json":
+                CheckJson(block);
+                break;
+            case "bash" or "sh" or "console":
+                Assert.That(ShellSnippet.Commands(block), Is.Not.Empty, $"{block.Where}: a shell block without a command");
+                Assert.That(ShellSnippet.Problems(block, Root), Is.Empty);
+                break;
+            case "text":
+                Assert.That(block.Kind, Is.Null, $"{block.Where}: a text block is not checked; a marker on it means nothing");
+                break;
+            default:
+                Assert.Fail($"{block.Where}: a code block with language '{block.Language}' cannot be checked; tag it csharp, python, yaml, json, bash, console or text");
+                break;
+        }
+    }
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void PythonBlocks_LoadAndRunOnEachPython(PythonInstall install)
+    {
+        Isolated.Run(install, RunPythonBlocks);
+    }
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void SendersExample_StatsdSender_SendsTheDocumentedDatagram(PythonInstall install)
+    {
+        Isolated.Run(install, RunStatsdExample);
+    }
+
+    [Test]
+    public void Readme_FirstCommands_RunTheSampleAndTheTests()
+    {
+        var first = DocBlock.Read(Root, "README.md").First(b => b.Language is "bash" or "sh" or "console");
+        Assert.That(ShellSnippet.Commands(first), Is.EqualTo(new[] { "dotnet run --project samples/PyChecks.Sample", "dotnet test PyChecks.sln" }));
+    }
+
+    [Test]
+    public void Readme_QuickStart_GivesAFreshProjectItsPackageProgramCheckAndConfiguration()
+    {
+        var quickStart = QuickStart.Read(Root);
+
+        Assert.That(quickStart.Commands, Has.Some.StartsWith("dotnet add package PyChecks"), "how to reference the package");
+        Assert.That(quickStart.Program.Text, Does.Contain("AddPyChecks(").And.Contain(": ISender"), "Program.cs wires PyChecks and a sender of its own");
+        Assert.That(quickStart.Check.Attribute("file"), Does.StartWith("checks.d/").And.EndWith(".py"));
+        Assert.That(quickStart.Config.Attribute("file"), Is.EqualTo($"conf.d/{quickStart.CheckName}.yaml"));
+        int lines = new[] { quickStart.Program, quickStart.Check, quickStart.Config }.Sum(b => b.Text.Count(c => c == '\n'));
+        Assert.That(lines, Is.LessThanOrEqualTo(40), "a quick start short enough to read at once");
+    }
+
+    /// <summary>Child process: loads and runs every <c>check</c> block, and compiles every other Python block.</summary>
+    private static void RunPythonBlocks()
+    {
+        var blocks = DocBlock.All(Root).Where(b => b.Language == "python").ToList();
+        var folder = new CheckFolder();
+        var checks = new Dictionary<string, DocBlock>(StringComparer.Ordinal);
+        foreach (var block in blocks.Where(b => b.Kind == "check"))
+        {
+            // A module name of its own per block: two docs may show different versions of the same check.
+            string name = $"doc_{Path.GetFileNameWithoutExtension(block.File).Replace('-', '_').ToLowerInvariant()}_{block.Line}_{CheckName(block)}";
+            checks[name] = block;
+            folder.Check(name, block.Text).Config(name, ConfigFor(block)?.Text ?? "instances:\n  - {}\n");
+        }
+
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var failures = new List<string>();
+        foreach (var block in blocks.Where(b => b.Kind != "check"))
+        {
+            using (host.Runtime.AcquireGil())
+            {
+                try
+                {
+                    using var builtins = PyObject.Import("builtins");
+                    using var compile = builtins.GetAttr("compile");
+                    using var source = PyObject.FromClr(block.Text);
+                    using var file = PyObject.FromClr(block.Where);
+                    using var mode = PyObject.FromClr("exec");
+                    using var code = compile.Call(source, file, mode);
+                }
+                catch (PythonException e)
+                {
+                    failures.Add($"{block.Where}: does not compile: {e.Message}");
+                }
+            }
+        }
+
+        var report = host.LoadConfiguredChecks();
+        failures.AddRange(report.Errors.Select(e => $"not loaded: {e.Message}"));
+        foreach (var check in report.Checks)
+        {
+            var block = checks[check.Name];
+            sender.Clear();
+            var result = check.RunAsync().GetAwaiter().GetResult();
+            if (!result.Succeeded)
+            {
+                failures.Add($"{block.Where}: the check failed: {result.Error}\n{result.Traceback}");
+                continue;
+            }
+
+            var submitted = sender.Metrics.Select(m => $"{m.Name} = {m.Value.ToString(CultureInfo.InvariantCulture)} [{string.Join(", ", m.Tags)}]").ToList();
+            if (block.Attribute("expect") is { } expected && !submitted.Contains(expected))
+            {
+                failures.Add($"{block.Where}: expected the metric '{expected}', the check submitted: {string.Join("; ", submitted)}");
+            }
+            else if (submitted.Count + sender.ServiceChecks.Count + sender.Events.Count == 0)
+            {
+                failures.Add($"{block.Where}: the check submitted nothing");
+            }
+
+            check.Dispose();
+        }
+
+        Assert.That(checks.Count, Is.GreaterThanOrEqualTo(2), "the README's and the writing-checks page's checks");
+        Assert.That(report.Checks.Select(c => c.Name), Is.EquivalentTo(checks.Keys), "one instance per check block");
+        Assert.That(failures, Is.Empty);
+    }
+
+    /// <summary>Child process: the senders page's StatsD sender, compiled from the page, receives a run of the writing-checks page's check.</summary>
+    private static void RunStatsdExample()
+    {
+        var blocks = DocBlock.All(Root);
+        var senderBlock = blocks.Single(b => b.Attribute("run") == "statsd-sender");
+        var expected = blocks.Single(b => b.File == senderBlock.File && b.Language == "text" && b.Line > senderBlock.Line).Text.Trim();
+        var checkBlock = blocks.Single(b => b.File == "docs/writing-checks.md" && b.Kind == "check");
+
+        var compiled = CSharpSnippet.Compile(senderBlock);
+        Assert.That(compiled.Problems, Is.Empty);
+        var type = CSharpSnippet.Load(compiled).GetTypes().Single(t => typeof(ISender).IsAssignableFrom(t));
+
+        using var listener = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)listener.Client.LocalEndPoint!).Port;
+        var statsd = (ISender)Activator.CreateInstance(type, "127.0.0.1", port)!;
+        var folder = new CheckFolder().Check(CheckName(checkBlock), checkBlock.Text).Config(CheckName(checkBlock), ConfigFor(checkBlock)!.Text);
+        using var host = folder.Start([statsd]);
+        var check = CheckFolder.LoadAll(host).Single();
+        Assert.That(check.RunAsync().GetAwaiter().GetResult().Succeeded);
+
+        listener.Client.ReceiveTimeout = 10_000;
+        IPEndPoint? from = null;
+        string datagram = Encoding.UTF8.GetString(listener.Receive(ref from));
+        Assert.That(datagram, Is.EqualTo(expected), $"{senderBlock.Where}: the datagram the page shows");
+        check.Dispose();
+        ((IDisposable)statsd).Dispose();
+    }
+
+    private static void CheckPythonMarker(DocBlock block)
+    {
+        if (block.Kind == "check")
+        {
+            Assert.That(block.Attribute("file"), Does.Match(@"^checks\.d/[a-z_][a-z0-9_]*\.py$"), $"{block.Where}: a check block names its file: <!-- snippet: check; file: checks.d/<name>.py -->");
+        }
+        else
+        {
+            Assert.That(block.Kind, Is.Null, $"{block.Where}: a Python block is a whole check (<!-- snippet: check; file: … -->) or, without a marker, a fragment compiled by Python");
+            Assert.That(block.Text, Does.Not.Match(@"class \w+\(AgentCheck\)"), $"{block.Where}: a check shown in the docs is run: mark it <!-- snippet: check; file: checks.d/<name>.py -->");
+        }
+    }
+
+    private static void CheckYaml(DocBlock block)
+    {
+        string folder = Directory.CreateTempSubdirectory("pychecks-doc-yaml").FullName;
+        try
+        {
+            string name = block.Attribute("file") is { } file ? Path.GetFileNameWithoutExtension(file) : "doc";
+            string path = Path.Combine(folder, name + ".yaml");
+            File.WriteAllText(path, block.Text);
+            if (block.Kind == "config-error")
+            {
+                string message = block.Attribute("message") ?? throw new AssertionException($"{block.Where}: a config-error block gives its message");
+                var error = Assert.Throws<CheckConfigurationException>(() => CheckConfigReader.Resolve(CheckConfigReader.ReadFile(path, name)));
+                Assert.That(error!.Message, Does.EndWith(message), $"{block.Where}: the documented error");
+            }
+            else
+            {
+                Assert.That(block.Kind, Is.Null.Or.EqualTo("config"), $"{block.Where}: a YAML block is a configuration, or <!-- snippet: config-error; message: … -->");
+                Assert.DoesNotThrow(() => CheckConfigReader.Resolve(CheckConfigReader.ReadFile(path, name)), $"{block.Where}: the configuration is read without error");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static void CheckJson(DocBlock block)
+    {
+        string[] documents = block.Kind switch
+        {
+            null => [block.Text],
+            "json-lines" => block.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            _ => throw new AssertionException($"{block.Where}: a JSON block is one document, or <!-- snippet: json-lines --> for one per line"),
+        };
+        foreach (string document in documents)
+        {
+            try
+            {
+                using var parsed = JsonDocument.Parse(document);
+            }
+            catch (JsonException e)
+            {
+                Assert.Fail($"{block.Where}: not valid JSON ({e.Message})");
+            }
+        }
+    }
+
+    private static string CheckName(DocBlock block) => Path.GetFileNameWithoutExtension(block.Attribute("file")!);
+
+    // The YAML block of the same document that configures the check: file: conf.d/<name>.yaml.
+    private static DocBlock? ConfigFor(DocBlock check) =>
+        DocBlock.Read(Root, check.File).SingleOrDefault(b => b.Language == "yaml" && b.Attribute("file") == $"conf.d/{CheckName(check)}.yaml");
+}
