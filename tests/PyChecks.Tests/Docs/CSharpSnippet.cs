@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Reflection.PortableExecutable;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -19,7 +20,7 @@ namespace PyChecks.Tests.Docs;
 /// with the usings of <see cref="StatementUsings"/> plus the marker's <c>usings</c>; <c>members</c> is a listing of
 /// member signatures of the type named by <c>type</c>, each of which must exist on it, public, as written.
 /// </remarks>
-internal static class CSharpSnippet
+internal static partial class CSharpSnippet
 {
     /// <summary>The global usings of a console project with <c>ImplicitUsings</c>, given to every block.</summary>
     public static readonly string[] ImplicitUsings =
@@ -54,23 +55,35 @@ internal static class CSharpSnippet
 
     private static string Wrap(DocBlock block)
     {
-        string usings = string.Concat((block.Attribute("usings") ?? string.Empty)
-            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Concat(StatementUsings)
-            .Select(u => $"using {u};\n"));
+        // Using directives at the top of the block are the reader's to copy: they go above the wrapper, blank lines keep the line numbers.
+        string[] lines = block.Text.Split('\n');
+        int directives = lines.TakeWhile(l => UsingDirective().IsMatch(l) || l.Trim().Length == 0).Count();
+        string body = string.Join('\n', lines.Select((l, i) => i < directives ? string.Empty : l));
         return $$"""
-            {{usings}}
+            {{Usings(block)}}
+            #line {{block.FirstContentLine}} "{{block.File}}"
+            {{string.Join('\n', lines.Take(directives))}}
+            #line default
             internal static class DocSnippet
             {
                 public static async Task RunAsync({{block.Attribute("given")}})
                 {
             #line {{block.FirstContentLine}} "{{block.File}}"
-            {{block.Text}}
+            {{body}}
             #line default
                 }
             }
             """;
     }
+
+    // The usings a statements block or a listing gets without showing them: StatementUsings, and the marker's 'usings'.
+    private static string Usings(DocBlock block, params string[] more) =>
+        string.Concat((block.Attribute("usings") ?? string.Empty)
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Concat(StatementUsings)
+            .Concat(more)
+            .Distinct(StringComparer.Ordinal)
+            .Select(u => $"using {u};\n"));
 
     // A listing of signatures: each member, declared in a stand-in class of the same name, must match a public member of the real type.
     private static Result CompileMembers(DocBlock block)
@@ -79,7 +92,7 @@ internal static class CSharpSnippet
         string simpleName = typeName[(typeName.LastIndexOf('.') + 1)..];
         string ns = typeName[..Math.Max(0, typeName.LastIndexOf('.'))];
         var tree = Parse(block, $$"""
-            using {{ns}};
+            {{Usings(block, ns)}}
             namespace DocListing
             {
                 public abstract class {{simpleName}}
@@ -126,7 +139,7 @@ internal static class CSharpSnippet
     }
 
     private static SyntaxTree Parse(DocBlock block, string source) =>
-        CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: block.File + ".g.cs");
+        CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: block.File + ".snippet.cs");
 
     private static Result Build(DocBlock block, SyntaxTree[] trees, bool emit, Func<Diagnostic, bool>? ignore = null)
     {
@@ -199,6 +212,9 @@ internal static class CSharpSnippet
             return false;
         }
     }
+
+    [GeneratedRegex(@"^using [A-Za-z][A-Za-z0-9_.]*;\s*(//.*)?$")]
+    private static partial Regex UsingDirective();
 
     /// <summary>Loads an emitted block into the current process.</summary>
     public static Assembly Load(Result result) =>
