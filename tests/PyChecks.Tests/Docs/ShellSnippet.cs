@@ -247,8 +247,8 @@ internal static partial class ShellSnippet
         return allowed.Split(", ").Contains(method) ? null : $"{path} takes {allowed}, not {method}";
     }
 
-    // Splits a command line into simple commands (at &&, ||, |, ;), each a list of words with quotes removed; redirections are dropped.
-    private static IEnumerable<List<string>> SimpleCommands(string command)
+    /// <summary>Splits a command line into simple commands (at <c>&amp;&amp;</c>, <c>||</c>, <c>|</c>, <c>;</c>), each a list of words with quotes removed; redirections are dropped.</summary>
+    internal static IEnumerable<List<string>> SimpleCommands(string command)
     {
         var words = new List<string>();
         var word = new StringBuilder();
