@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using NUnit.Framework;
 using PyChecks.Checks.Configuration;
 using PyChecks.Tests.Infrastructure;
@@ -24,7 +25,10 @@ namespace PyChecks.Tests.Docs;
 /// configuration (else one empty instance), and must succeed and, given <c>expect</c>, submit that metric
 /// (<c>name = value [tags]</c>). Without a marker, a block is compiled by Python's <c>compile()</c>.</item>
 /// <item><c>yaml</c>: read and resolved by PyChecks' configuration reader; <c>config-error</c> with <c>message</c> must fail with it.</item>
-/// <item><c>json</c>: parsed by System.Text.Json; <c>json-lines</c>: one document per line.</item>
+/// <item><c>json</c>: parsed by System.Text.Json; <c>json-lines</c>: one document per line. With <c>type</c> (a wire type of
+/// the control API, or <c>MemorySnapshot</c>), its members are compared with what the API writes (<see cref="JsonShape"/>);
+/// <c>response</c> is a single document that names its <c>type</c>; <c>appsettings</c> is bound to <see cref="PyChecksOptions"/>,
+/// every key an option.</item>
 /// <item><c>bash</c>/<c>sh</c>/<c>console</c>: each command names things that exist (<see cref="ShellSnippet"/>).</item>
 /// <item><c>text</c>: output, messages and diagrams; not code.</item>
 /// </list>
@@ -258,19 +262,42 @@ public sealed class DocsCodeBlockTests
     {
         string[] documents = block.Kind switch
         {
-            null => [block.Text],
+            null or "response" or "appsettings" => [block.Text],
             "json-lines" => block.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            _ => throw new AssertionException($"{block.Where}: a JSON block is one document, or <!-- snippet: json-lines --> for one per line"),
+            _ => throw new AssertionException($"{block.Where}: a JSON block is one document (<!-- snippet: response; type: … --> for the control API's), or <!-- snippet: json-lines --> for one per line"),
         };
+        string? type = block.Attribute("type");
+        Assert.That(block.Kind != "response" || type is not null, $"{block.Where}: a response names its wire type: <!-- snippet: response; type: StatusResponse -->");
         foreach (string document in documents)
         {
+            JsonDocument parsed;
             try
             {
-                using var parsed = JsonDocument.Parse(document);
+                parsed = JsonDocument.Parse(document);
             }
             catch (JsonException e)
             {
                 Assert.Fail($"{block.Where}: not valid JSON ({e.Message})");
+                return;
+            }
+
+            using (parsed)
+            {
+                if (block.Kind == "appsettings")
+                {
+                    // Bound as AddPyChecks binds it, but refusing keys that are no option.
+                    var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(document))).Build();
+                    var options = new PyChecksOptions();
+                    Assert.DoesNotThrow(
+                        () => configuration.GetSection(PyChecksOptions.SectionName).Bind(options, o => o.ErrorOnUnknownConfiguration = true),
+                        $"{block.Where}: every key is an option of PyChecksOptions, with a value of its type");
+                    Assert.That(configuration.GetSection(PyChecksOptions.SectionName).Exists(), $"{block.Where}: settings under \"{PyChecksOptions.SectionName}\"");
+                }
+
+                if (type is not null)
+                {
+                    Assert.That(JsonShape.Differences(parsed.RootElement, type), Is.Empty, $"{block.Where}: the example against what the API writes ({type})");
+                }
             }
         }
     }
