@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using NUnit.Framework;
 using PyChecks.Checks.Configuration;
@@ -19,7 +20,9 @@ namespace PyChecks.Tests.Docs;
 /// <list type="bullet">
 /// <item><c>csharp</c>/<c>cs</c>: needs a marker. <c>file</c> compiles as a source file (top-level statements allowed);
 /// <c>statements</c> compiles in a method body with the marker's <c>given</c> as parameters and its <c>usings</c>;
-/// <c>members</c> is a listing of signatures, each a public member of <c>type</c>. No error, no warning.</item>
+/// <c>members</c> is a listing of signatures, each a public member of <c>type</c>. No error, no warning. A <c>statements</c>
+/// block marked <c>run: true</c> is also run, in a folder with the README's check, and must print what the comments after
+/// its <c>Console.WriteLine</c> calls say.</item>
 /// <item><c>python</c>: <c>check</c> (with <c>file: checks.d/&lt;name&gt;.py</c>) is loaded and run by PyChecks on every
 /// installed CPython, with the <c>yaml</c> block of the same document marked <c>file: conf.d/&lt;name&gt;.yaml</c> as its
 /// configuration (else one empty instance), and must succeed and, given <c>expect</c>, submit that metric
@@ -39,6 +42,9 @@ public sealed class DocsCodeBlockTests
 {
     /// <summary>The languages a block may have.</summary>
     private static readonly HashSet<string> Languages = ["csharp", "cs", "python", "yaml", "json", "bash", "sh", "console", "text"];
+
+    /// <summary>The environment variable that names the block a child process runs (<c>README.md:135</c>).</summary>
+    private const string BlockVariable = "PYCHECKS_TEST_DOC_BLOCK";
 
     private static string Root => PackagingTests.RepositoryRoot();
 
@@ -103,6 +109,22 @@ public sealed class DocsCodeBlockTests
         Isolated.Run(install, RunStatsdExample);
     }
 
+    /// <summary>The C# blocks marked <c>run: true</c>, as test cases.</summary>
+    public static IEnumerable<TestCaseData> RunnableBlocks =>
+        DocBlock.All(Root).Where(b => b.Language is "csharp" or "cs" && b.Attribute("run") == "true").Select(b => new TestCaseData(b).SetArgDisplayNames(b.Where));
+
+    [TestCaseSource(nameof(RunnableBlocks))]
+    public void RunnableBlock_PrintsWhatItsCommentsSay(DocBlock block)
+    {
+        var install = PythonInstall.ReferenceCases.Select(c => (PythonInstall)c.Arguments[0]!).Single();
+        Assert.That(ExpectedOutput(block), Is.Not.Empty, $"{block.Where}: a block that is run shows what it prints: Console.WriteLine(…); // output");
+        Isolated.Run(install, RunStatementsBlock, new Dictionary<string, string?>
+        {
+            [BlockVariable] = block.Where,
+            ["PYCHECKS_PYTHON"] = install.Library, // the README's "finds Python by itself", pointed at the install under test
+        });
+    }
+
     [Test]
     public void Readme_FirstCommands_RunTheSampleAndTheTests()
     {
@@ -122,6 +144,49 @@ public sealed class DocsCodeBlockTests
         int lines = new[] { quickStart.Program, quickStart.Check, quickStart.Config }.Sum(b => b.Text.Count(c => c == '\n'));
         Assert.That(lines, Is.LessThanOrEqualTo(40), "a quick start short enough to read at once");
     }
+
+    /// <summary>
+    /// Child process: runs the <c>statements</c> block named by <see cref="BlockVariable"/> in a fresh folder holding the README
+    /// quick start's <c>checks.d</c> and <c>conf.d</c>, and checks that it prints what the comments after its
+    /// <c>Console.WriteLine</c> calls say.
+    /// </summary>
+    private static void RunStatementsBlock()
+    {
+        string where = Environment.GetEnvironmentVariable(BlockVariable)!;
+        var block = DocBlock.All(Root).Single(b => b.Where == where);
+        var quickStart = QuickStart.Read(Root);
+        string folder = Directory.CreateTempSubdirectory("pychecks-doc-run").FullName;
+        foreach (var file in new[] { quickStart.Check, quickStart.Config })
+        {
+            string path = Path.Combine(folder, file.Attribute("file")!);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, file.Text);
+        }
+
+        var compiled = CSharpSnippet.Compile(block);
+        Assert.That(compiled.Problems, Is.Empty);
+        var run = CSharpSnippet.Load(compiled).GetType("DocSnippet")!.GetMethod("RunAsync")!;
+
+        var printed = new StringWriter();
+        var console = Console.Out;
+        Environment.CurrentDirectory = folder;
+        Console.SetOut(printed);
+        try
+        {
+            ((Task)run.Invoke(null, null)!).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        string[] lines = printed.ToString().Split('\n', StringSplitOptions.TrimEntries);
+        Assert.That(ExpectedOutput(block), Is.SubsetOf(lines), $"{block.Where} printed:\n{printed}");
+    }
+
+    // The comments after Console.WriteLine calls: "Console.WriteLine(x); // what it prints".
+    private static List<string> ExpectedOutput(DocBlock block) =>
+        [.. block.Text.Split('\n').Select(l => Regex.Match(l, @"Console\.WriteLine\(.*\);\s*//\s*(?<output>.+)$")).Where(m => m.Success).Select(m => m.Groups["output"].Value.Trim())];
 
     /// <summary>Child process: loads and runs every <c>check</c> block, and compiles every other Python block.</summary>
     private static void RunPythonBlocks()
