@@ -27,7 +27,8 @@ namespace PyChecks.Tests.Docs;
 /// installed CPython, with the <c>yaml</c> block of the same document marked <c>file: conf.d/&lt;name&gt;.yaml</c> as its
 /// configuration (else one empty instance), and must succeed and, given <c>expect</c>, submit that metric
 /// (<c>name = value [tags]</c>). Without a marker, a block is compiled by Python's <c>compile()</c>.</item>
-/// <item><c>yaml</c>: read and resolved by PyChecks' configuration reader; <c>config-error</c> with <c>message</c> must fail with it.</item>
+/// <item><c>yaml</c>: read and resolved by PyChecks' configuration reader; a <c>config-error</c> block must fail with a
+/// message shown in the next <c>text</c> block (the folder before its file name aside).</item>
 /// <item><c>json</c>: parsed by System.Text.Json; <c>json-lines</c>: one document per line. With <c>type</c> (a wire type of
 /// the control API, or <c>MemorySnapshot</c>), its members are compared with what the API writes (<see cref="JsonShape"/>);
 /// <c>response</c> is a single document that names its <c>type</c>; <c>appsettings</c> is bound to <see cref="PyChecksOptions"/>,
@@ -302,18 +303,28 @@ public sealed class DocsCodeBlockTests
         string folder = Directory.CreateTempSubdirectory("pychecks-doc-yaml").FullName;
         try
         {
-            string name = block.Attribute("file") is { } file ? Path.GetFileNameWithoutExtension(file) : "doc";
-            string path = Path.Combine(folder, name + ".yaml");
+            // conf.d/<name>.yaml, or conf.d/<name>.d/<any>.yaml, as the conf.d layout names checks.
+            string file = block.Attribute("file") ?? "conf.d/doc.yaml";
+            string parent = Path.GetFileName(Path.GetDirectoryName(file)) ?? string.Empty;
+            string name = parent.EndsWith(".d", StringComparison.Ordinal) && parent != "conf.d" ? parent[..^2] : Path.GetFileNameWithoutExtension(file);
+            string path = Path.Combine(folder, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, block.Text);
             if (block.Kind == "config-error")
             {
-                string message = block.Attribute("message") ?? throw new AssertionException($"{block.Where}: a config-error block gives its message");
+                // The message is a line of the next text block; the folder before the file's name is the example's own.
+                var messages = DocBlock.Read(Root, block.File).FirstOrDefault(b => b.Line > block.Line && b.Language == "text")?.Text.Split('\n') ?? [];
                 var error = Assert.Throws<CheckConfigurationException>(() => CheckConfigReader.Resolve(CheckConfigReader.ReadFile(path, name)));
-                Assert.That(error!.Message, Does.EndWith(message), $"{block.Where}: the documented error");
+                string actual = error!.Message[path[..^Path.GetFileName(path).Length].Length..];
+                string relative = file["conf.d/".Length..];
+                Assert.That(
+                    messages.Where(m => m.Contains(relative, StringComparison.Ordinal)).Select(m => m[(m.IndexOf(relative, StringComparison.Ordinal) + relative.Length - Path.GetFileName(path).Length)..]),
+                    Does.Contain(actual),
+                    $"{block.Where}: the text block after an error example shows its message");
             }
             else
             {
-                Assert.That(block.Kind, Is.Null.Or.EqualTo("config"), $"{block.Where}: a YAML block is a configuration, or <!-- snippet: config-error; message: … -->");
+                Assert.That(block.Kind, Is.Null.Or.EqualTo("config"), $"{block.Where}: a YAML block is a configuration, or <!-- snippet: config-error; file: conf.d/… --> followed by a text block with the message");
                 Assert.DoesNotThrow(() => CheckConfigReader.Resolve(CheckConfigReader.ReadFile(path, name)), $"{block.Where}: the configuration is read without error");
             }
         }
@@ -371,5 +382,5 @@ public sealed class DocsCodeBlockTests
 
     // The YAML block of the same document that configures the check: file: conf.d/<name>.yaml.
     private static DocBlock? ConfigFor(DocBlock check) =>
-        DocBlock.Read(Root, check.File).SingleOrDefault(b => b.Language == "yaml" && b.Attribute("file") == $"conf.d/{CheckName(check)}.yaml");
+        DocBlock.Read(Root, check.File).SingleOrDefault(b => b.Language == "yaml" && b.Kind != "config-error" && b.Attribute("file") == $"conf.d/{CheckName(check)}.yaml");
 }
