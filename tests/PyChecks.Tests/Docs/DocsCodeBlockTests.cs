@@ -33,7 +33,8 @@ namespace PyChecks.Tests.Docs;
 /// the control API, or <c>MemorySnapshot</c>), its members are compared with what the API writes (<see cref="JsonShape"/>);
 /// <c>response</c> is a single document that names its <c>type</c>; <c>appsettings</c> is bound to <see cref="PyChecksOptions"/>,
 /// every key an option.</item>
-/// <item><c>bash</c>/<c>sh</c>/<c>console</c>: each command names things that exist (<see cref="ShellSnippet"/>).</item>
+/// <item><c>bash</c>/<c>sh</c>/<c>console</c>: each command names things that exist (<see cref="ShellSnippet"/>); <c>refused</c>
+/// marks a request the control API refuses for its method.</item>
 /// <item><c>text</c>: output, messages and diagrams; not code.</item>
 /// </list>
 /// Any other language, or none, fails with the file and line.
@@ -54,7 +55,7 @@ public sealed class DocsCodeBlockTests
         DocBlock.All(Root).Select(b => new TestCaseData(b).SetArgDisplayNames($"{b.File}:{b.Line} {(b.Language.Length == 0 ? "(no language)" : b.Language)}"));
 
     [Test]
-    public void Docs_AreTheReadmeAndEveryFileOfDocs_AndEachHasCodeBlocks()
+    public void Docs_AreTheReadmeAndEveryFileOfDocs_AndEveryBlockHasALanguageTheTestsCheck()
     {
         var files = DocBlock.DocumentFiles(Root);
         Assert.That(files, Does.Contain("README.md").And.Contain("docs/writing-checks.md"));
@@ -86,6 +87,7 @@ public sealed class DocsCodeBlockTests
                 CheckJson(block);
                 break;
             case "bash" or "sh" or "console":
+                Assert.That(block.Kind, Is.Null.Or.EqualTo("refused"), $"{block.Where}: a shell block's only marker is <!-- snippet: refused -->");
                 Assert.That(ShellSnippet.Commands(block), Is.Not.Empty, $"{block.Where}: a shell block without a command");
                 Assert.That(ShellSnippet.Problems(block, Root), Is.Empty);
                 break;

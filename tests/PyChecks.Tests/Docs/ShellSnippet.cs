@@ -8,7 +8,8 @@ namespace PyChecks.Tests.Docs;
 /// Checks that the commands of a <c>bash</c>, <c>sh</c> or <c>console</c> block name things that exist: the projects
 /// and files given to <c>dotnet</c>, the sample's and the benchmarks' arguments, the environment variables PyChecks
 /// reads, the control API's routes and methods given to <c>curl</c>. In a <c>console</c> block only the lines that
-/// start with <c>$ </c> are commands; the rest is their output.
+/// start with <c>$ </c> are commands; the rest is their output. A block marked <c>refused</c> shows a request the control API
+/// refuses for its method: the route exists, and does not take that method.
 /// </summary>
 internal static partial class ShellSnippet
 {
@@ -69,7 +70,7 @@ internal static partial class ShellSnippet
         {
             foreach (var words in SimpleCommands(command))
             {
-                string? problem = Check(words, repositoryRoot, clonedFolders);
+                string? problem = Check(words, repositoryRoot, clonedFolders, block.Kind == "refused");
                 if (problem is not null)
                 {
                     problems.Add($"{block.Where}: `{command}`: {problem}");
@@ -80,7 +81,7 @@ internal static partial class ShellSnippet
         return problems;
     }
 
-    private static string? Check(List<string> words, string root, List<string> clonedFolders)
+    private static string? Check(List<string> words, string root, List<string> clonedFolders, bool refused)
     {
         int i = 0;
         var assignments = new List<string>();
@@ -110,7 +111,7 @@ internal static partial class ShellSnippet
 
         if (tool == "curl")
         {
-            return CheckCurl(args);
+            return CheckCurl(args, refused);
         }
 
         if (tool == "git" && args is ["clone", var url, ..])
@@ -227,7 +228,7 @@ internal static partial class ShellSnippet
         return null;
     }
 
-    private static string? CheckCurl(List<string> args)
+    private static string? CheckCurl(List<string> args, bool refused)
     {
         string? url = args.FirstOrDefault(a => a.StartsWith("http://localhost", StringComparison.Ordinal));
         if (url is null)
@@ -244,7 +245,8 @@ internal static partial class ShellSnippet
             return $"the control API has no route {path}";
         }
 
-        return allowed.Split(", ").Contains(method) ? null : $"{path} takes {allowed}, not {method}";
+        bool takes = allowed.Split(", ").Contains(method);
+        return takes == !refused ? null : refused ? $"marked refused, but {path} takes {method}" : $"{path} takes {allowed}, not {method}";
     }
 
     /// <summary>Splits a command line into simple commands (at <c>&amp;&amp;</c>, <c>||</c>, <c>|</c>, <c>;</c>), each a list of words with quotes removed; redirections are dropped.</summary>
