@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using PyChecks.Checks.Configuration;
 using PyChecks.Tests.Infrastructure;
@@ -35,7 +37,8 @@ namespace PyChecks.Tests.Docs;
 /// every key an option.</item>
 /// <item><c>bash</c>/<c>sh</c>/<c>console</c>: each command names things that exist (<see cref="ShellSnippet"/>); <c>refused</c>
 /// marks a request the control API refuses for its method.</item>
-/// <item><c>text</c>: output, messages and diagrams; not code.</item>
+/// <item><c>text</c>: output, messages and diagrams; not code. Marked <c>validation-errors</c>, its lines are the option
+/// validator's messages for the values they name, reproduced.</item>
 /// </list>
 /// Any other language, or none, fails with the file and line.
 /// </remarks>
@@ -92,7 +95,7 @@ public sealed class DocsCodeBlockTests
                 Assert.That(ShellSnippet.Problems(block, Root), Is.Empty);
                 break;
             case "text":
-                Assert.That(block.Kind, Is.Null, $"{block.Where}: a text block is not checked; a marker on it means nothing");
+                Assert.That(block.Kind, Is.Null.Or.EqualTo("validation-errors"), $"{block.Where}: a text block is output; its only marker is <!-- snippet: validation-errors -->");
                 break;
             default:
                 Assert.Fail($"{block.Where}: a code block with language '{block.Language}' cannot be checked; tag it csharp, python, yaml, json, bash, console or text");
@@ -126,6 +129,60 @@ public sealed class DocsCodeBlockTests
             [BlockVariable] = block.Where,
             ["PYCHECKS_PYTHON"] = install.Library, // the README's "finds Python by itself", pointed at the install under test
         });
+    }
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void ValidationErrorBlocks_AreWhatTheOptionsValidatorSays(PythonInstall install)
+    {
+        Isolated.Run(install, ReproduceValidationErrors); // a process of its own, to resolve relative folders against an empty current directory
+    }
+
+    /// <summary>Child process: sets the options that the <c>validation-errors</c> blocks name, and compares the validator's messages.</summary>
+    private static void ReproduceValidationErrors()
+    {
+        Environment.CurrentDirectory = Directory.CreateTempSubdirectory("pychecks-doc-cwd").FullName;
+        var blocks = DocBlock.All(Root).Where(b => b.Kind == "validation-errors").ToList();
+        Assert.That(blocks, Is.Not.Empty);
+        foreach (var block in blocks)
+        {
+            // Each line is "<option>: <message>"; the options are set to the values the messages name, then validated as at start.
+            string[] shown = block.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var services = new ServiceCollection().AddPyChecks(options =>
+            {
+                foreach (string line in shown)
+                {
+                    if (Regex.Match(line, @"The field PyChecksOptions\.(?<path>[\w.]+) must be between (?<min>-?\d+) and") is { Success: true } range)
+                    {
+                        SetOption(options, range.Groups["path"].Value, int.Parse(range.Groups["min"].Value, CultureInfo.InvariantCulture) - 1);
+                    }
+                    else if (Regex.Match(line, @"^(?<option>\w+): PyChecks:\w+ '(?<value>[^']*)' does not exist") is { Success: true } folder)
+                    {
+                        SetOption(options, folder.Groups["option"].Value, folder.Groups["value"].Value);
+                    }
+                    else
+                    {
+                        Assert.Fail($"{block.Where}: no rule to reproduce '{line}'");
+                    }
+                }
+            }).BuildServiceProvider();
+
+            var error = Assert.Throws<OptionsValidationException>(() => _ = services.GetRequiredService<IOptions<PyChecksOptions>>().Value);
+            Assert.That(shown.Select(WithoutResolvedPath), Is.EquivalentTo(error!.Failures.Select(WithoutResolvedPath)), $"{block.Where}: the messages, as the validator words them");
+        }
+
+        // A relative folder resolves against the current directory, which differs from the example's.
+        static string WithoutResolvedPath(string message) => Regex.Replace(message, @"\(resolved to '[^']*'\)", "(resolved to …)");
+
+        static void SetOption(object options, string path, object value)
+        {
+            string[] names = path.Split('.');
+            foreach (string name in names[..^1])
+            {
+                options = options.GetType().GetProperty(name)!.GetValue(options)!;
+            }
+
+            options.GetType().GetProperty(names[^1])!.SetValue(options, value);
+        }
     }
 
     [Test]
