@@ -28,7 +28,9 @@ namespace PyChecks.Tests.Docs;
 /// <item><c>python</c>: <c>check</c> (with <c>file: checks.d/&lt;name&gt;.py</c>) is loaded and run by PyChecks on every
 /// installed CPython, with the <c>yaml</c> block of the same document marked <c>file: conf.d/&lt;name&gt;.yaml</c> as its
 /// configuration (else one empty instance), and must succeed and, given <c>expect</c>, submit that metric
-/// (<c>name = value [tags]</c>). Without a marker, a block is compiled by Python's <c>compile()</c>.</item>
+/// (<c>name = value [tags]</c>). <c>load-error</c> is a check that fails to load with the message of the next <c>text</c>
+/// block (on the reference Python: CPython's own messages vary by version). Without a marker, a block is compiled by
+/// Python's <c>compile()</c>.</item>
 /// <item><c>yaml</c>: read and resolved by PyChecks' configuration reader; a <c>config-error</c> block must fail with a
 /// message shown in the next <c>text</c> block (the folder before its file name aside).</item>
 /// <item><c>json</c>: parsed by System.Text.Json; <c>json-lines</c>: one document per line. With <c>type</c> (a wire type of
@@ -95,7 +97,7 @@ public sealed class DocsCodeBlockTests
                 Assert.That(ShellSnippet.Problems(block, Root), Is.Empty);
                 break;
             case "text":
-                Assert.That(block.Kind, Is.Null.Or.EqualTo("validation-errors"), $"{block.Where}: a text block is output; its only marker is <!-- snippet: validation-errors -->");
+                Assert.That(block.Kind, Is.Null.Or.EqualTo("validation-errors").Or.EqualTo("load-error"), $"{block.Where}: a text block is output; its markers are <!-- snippet: validation-errors --> and <!-- snippet: load-error; check: <name> -->");
                 break;
             default:
                 Assert.Fail($"{block.Where}: a code block with language '{block.Language}' cannot be checked; tag it csharp, python, yaml, json, bash, console or text");
@@ -129,6 +131,50 @@ public sealed class DocsCodeBlockTests
             [BlockVariable] = block.Where,
             ["PYCHECKS_PYTHON"] = install.Library, // the README's "finds Python by itself", pointed at the install under test
         });
+    }
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void LoadErrorBlocks_AreWhatTheLoaderSays(PythonInstall install)
+    {
+        Isolated.Run(install, ReproduceLoadErrors);
+    }
+
+    /// <summary>
+    /// Child process: loads the checks of the <c>load-error</c> blocks — a Python block, whose message is the next text block,
+    /// or a text block naming a check that has a configuration and no module — and compares the loader's messages.
+    /// </summary>
+    private static void ReproduceLoadErrors()
+    {
+        var blocks = DocBlock.All(Root);
+        var expected = new Dictionary<string, (DocBlock Block, string Message)>(StringComparer.Ordinal);
+        var folder = new CheckFolder();
+        foreach (var block in blocks.Where(b => b.Kind == "load-error"))
+        {
+            if (block.Language == "python")
+            {
+                string name = CheckName(block);
+                folder.Check(name, block.Text).Config(name, "instances:\n  - {}\n");
+                expected[name] = (block, blocks.First(b => b.File == block.File && b.Line > block.Line && b.Language == "text").Text);
+            }
+            else
+            {
+                string name = block.Attribute("check") ?? throw new AssertionException($"{block.Where}: a load-error text block names its check: <!-- snippet: load-error; check: <name> -->");
+                folder.Config(name, "instances:\n  - {}\n");
+                expected[name] = (block, block.Text);
+            }
+        }
+
+        Assert.That(expected, Is.Not.Empty);
+        using var host = folder.Start([new InMemorySender()]);
+        var errors = host.LoadConfiguredChecks().Errors.OfType<CheckLoadException>().ToDictionary(e => e.CheckName, StringComparer.Ordinal);
+        foreach (var (name, (block, message)) in expected)
+        {
+            Assert.That(errors, Contains.Key(name), $"{block.Where}: check '{name}' fails to load");
+            Assert.That(WithoutFolder(errors[name].Message), Is.EqualTo(WithoutFolder(message).TrimEnd()), $"{block.Where}: the message the docs show");
+        }
+
+        // The examples' checks.d is theirs: "/srv/app/checks.d/typo.py" stands for the folder the test made.
+        static string WithoutFolder(string message) => Regex.Replace(message, @"""[^""]*/checks\.d/", "\"…/checks.d/");
     }
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
@@ -265,7 +311,7 @@ public sealed class DocsCodeBlockTests
         var sender = new InMemorySender();
         using var host = folder.Start([sender]);
         var failures = new List<string>();
-        foreach (var block in blocks.Where(b => b.Kind != "check"))
+        foreach (var block in blocks.Where(b => b.Kind is null))
         {
             using (host.Runtime.AcquireGil())
             {
@@ -346,13 +392,13 @@ public sealed class DocsCodeBlockTests
 
     private static void CheckPythonMarker(DocBlock block)
     {
-        if (block.Kind == "check")
+        if (block.Kind is "check" or "load-error")
         {
-            Assert.That(block.Attribute("file"), Does.Match(@"^checks\.d/[a-z_][a-z0-9_]*\.py$"), $"{block.Where}: a check block names its file: <!-- snippet: check; file: checks.d/<name>.py -->");
+            Assert.That(block.Attribute("file"), Does.Match(@"^checks\.d/[a-z_][a-z0-9_]*\.py$"), $"{block.Where}: a check block names its file: <!-- snippet: {block.Kind}; file: checks.d/<name>.py -->");
         }
         else
         {
-            Assert.That(block.Kind, Is.Null, $"{block.Where}: a Python block is a whole check (<!-- snippet: check; file: … -->) or, without a marker, a fragment compiled by Python");
+            Assert.That(block.Kind, Is.Null, $"{block.Where}: a Python block is a whole check (<!-- snippet: check; file: … -->), one that fails to load (load-error), or, without a marker, a fragment compiled by Python");
             Assert.That(block.Text, Does.Not.Match(@"class \w+\(AgentCheck\)"), $"{block.Where}: a check shown in the docs is run: mark it <!-- snippet: check; file: checks.d/<name>.py -->");
         }
     }
