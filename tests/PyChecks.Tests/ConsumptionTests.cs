@@ -204,17 +204,9 @@ public sealed class ConsumptionTests
     // Starts a long-running command, waits for a line containing `expected` (at most 2 minutes), then sends SIGINT to its process group.
     private static (string Output, int ExitCode) RunUntil(string directory, string expected, string file, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
         var output = new StringBuilder();
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var process = new Process { StartInfo = start };
+        using var process = new Process { StartInfo = StartInfo(file, directory, arguments) };
         void Collect(string? line)
         {
             if (line is null)
@@ -260,6 +252,16 @@ public sealed class ConsumptionTests
 
     private static string Run(string file, string directory, params string[] arguments)
     {
+        using var process = Process.Start(StartInfo(file, directory, arguments))!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', arguments)} failed:\n{output}\n{error.Result}");
+        return output;
+    }
+
+    private static ProcessStartInfo StartInfo(string file, string directory, string[] arguments)
+    {
         var start = new ProcessStartInfo(file, arguments)
         {
             WorkingDirectory = directory,
@@ -268,11 +270,6 @@ public sealed class ConsumptionTests
         };
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', arguments)} failed:\n{output}\n{error.Result}");
-        return output;
+        return start;
     }
 }
