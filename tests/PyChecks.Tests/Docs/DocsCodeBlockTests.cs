@@ -24,7 +24,8 @@ namespace PyChecks.Tests.Docs;
 /// <c>statements</c> compiles in a method body with the marker's <c>given</c> as parameters and its <c>usings</c>;
 /// <c>members</c> is a listing of signatures, each a public member of <c>type</c>. No error, no warning. A <c>statements</c>
 /// block marked <c>run: true</c> is also run, in a folder with the README's check, and must print what the comments after
-/// its <c>Console.WriteLine</c> calls say.</item>
+/// its <c>Console.WriteLine</c> calls say; the senders page's sender (<c>id: statsd-sender</c>) is run with a check and must
+/// send the datagram the page shows.</item>
 /// <item><c>python</c>: <c>check</c> (with <c>file: checks.d/&lt;name&gt;.py</c>) is loaded and run by PyChecks on every
 /// installed CPython, with the <c>yaml</c> block of the same document marked <c>file: conf.d/&lt;name&gt;.yaml</c> as its
 /// configuration (else one empty instance), and must succeed and, given <c>expect</c>, submit that metric
@@ -40,7 +41,8 @@ namespace PyChecks.Tests.Docs;
 /// <item><c>bash</c>/<c>sh</c>/<c>console</c>: each command names things that exist (<see cref="ShellSnippet"/>); <c>refused</c>
 /// marks a request the control API refuses for its method.</item>
 /// <item><c>text</c>: output, messages and diagrams; not code. Marked <c>validation-errors</c>, its lines are the option
-/// validator's messages for the values they name, reproduced.</item>
+/// validator's messages for the values they name, reproduced; marked <c>load-error; check: &lt;name&gt;</c>, it is the
+/// loader's message for a configured check without a module.</item>
 /// </list>
 /// Any other language, or none, fails with the file and line.
 /// </remarks>
@@ -58,6 +60,10 @@ public sealed class DocsCodeBlockTests
     /// <summary>Every block, as test cases named <c>file:line language</c>.</summary>
     public static IEnumerable<TestCaseData> Blocks =>
         DocBlock.All(Root).Select(b => new TestCaseData(b).SetArgDisplayNames($"{b.File}:{b.Line} {(b.Language.Length == 0 ? "(no language)" : b.Language)}"));
+
+    /// <summary>The C# blocks marked <c>run: true</c>, as test cases.</summary>
+    public static IEnumerable<TestCaseData> RunnableBlocks =>
+        DocBlock.All(Root).Where(b => b.Language is "csharp" or "cs" && b.Attribute("run") == "true").Select(b => new TestCaseData(b).SetArgDisplayNames(b.Where));
 
     [Test]
     public void Docs_AreTheReadmeAndEveryFileOfDocs_AndEveryBlockHasALanguageTheTestsCheck()
@@ -84,7 +90,7 @@ public sealed class DocsCodeBlockTests
                 break;
             case "python":
                 CheckPythonMarker(block);
-                break; // compiled and run in PythonBlocks_LoadAndRun
+                break; // compiled and run by PythonBlocks_LoadAndRunOnEachPython and LoadErrorBlocks_AreWhatTheLoaderSays
             case "yaml":
                 CheckYaml(block);
                 break;
@@ -116,10 +122,6 @@ public sealed class DocsCodeBlockTests
     {
         Isolated.Run(install, RunStatsdExample);
     }
-
-    /// <summary>The C# blocks marked <c>run: true</c>, as test cases.</summary>
-    public static IEnumerable<TestCaseData> RunnableBlocks =>
-        DocBlock.All(Root).Where(b => b.Language is "csharp" or "cs" && b.Attribute("run") == "true").Select(b => new TestCaseData(b).SetArgDisplayNames(b.Where));
 
     [TestCaseSource(nameof(RunnableBlocks))]
     public void RunnableBlock_PrintsWhatItsCommentsSay(DocBlock block)
@@ -366,7 +368,7 @@ public sealed class DocsCodeBlockTests
     private static void RunStatsdExample()
     {
         var blocks = DocBlock.All(Root);
-        var senderBlock = blocks.Single(b => b.Attribute("run") == "statsd-sender");
+        var senderBlock = blocks.Single(b => b.Attribute("id") == "statsd-sender");
         var expected = blocks.Single(b => b.File == senderBlock.File && b.Language == "text" && b.Line > senderBlock.Line).Text.Trim();
         var checkBlock = blocks.Single(b => b.File == "docs/writing-checks.md" && b.Kind == "check");
 
