@@ -25,7 +25,7 @@ namespace PyChecks.Tests.Docs;
 /// <c>members</c> is a listing of signatures, each a public member of <c>type</c>. No error, no warning. A <c>statements</c>
 /// block marked <c>run: true</c> is also run, in a folder with the README's check, and must print what the comments after
 /// its <c>Console.WriteLine</c> calls say; the senders page's sender (<c>id: statsd-sender</c>) is run with a check and must
-/// send the datagram the page shows.</item>
+/// send the datagram the page shows, and its assertions (<c>id: inmemory-assertions</c>) must hold for that run.</item>
 /// <item><c>python</c>: <c>check</c> (with <c>file: checks.d/&lt;name&gt;.py</c>) is loaded and run by PyChecks on every
 /// installed CPython, with the <c>yaml</c> block of the same document marked <c>file: conf.d/&lt;name&gt;.yaml</c> as its
 /// configuration (else one empty instance), and must succeed and, given <c>expect</c>, submit that metric
@@ -118,9 +118,9 @@ public sealed class DocsCodeBlockTests
     }
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
-    public void SendersExample_StatsdSender_SendsTheDocumentedDatagram(PythonInstall install)
+    public void SendersPage_Examples_RunWithTheWritingChecksPageCheck(PythonInstall install)
     {
-        Isolated.Run(install, RunStatsdExample);
+        Isolated.Run(install, RunSendersExamples);
     }
 
     [TestCaseSource(nameof(RunnableBlocks))]
@@ -364,8 +364,11 @@ public sealed class DocsCodeBlockTests
         Assert.That(failures, Is.Empty);
     }
 
-    /// <summary>Child process: the senders page's StatsD sender, compiled from the page, receives a run of the writing-checks page's check.</summary>
-    private static void RunStatsdExample()
+    /// <summary>
+    /// Child process: the senders page's StatsD sender, compiled from the page, and an <see cref="InMemorySender"/> receive a run
+    /// of the writing-checks page's check; the datagram is the page's, and the page's assertions on the recorded run hold.
+    /// </summary>
+    private static void RunSendersExamples()
     {
         var blocks = DocBlock.All(Root);
         var senderBlock = blocks.Single(b => b.Attribute("id") == "statsd-sender");
@@ -379,8 +382,9 @@ public sealed class DocsCodeBlockTests
         using var listener = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         int port = ((IPEndPoint)listener.Client.LocalEndPoint!).Port;
         var statsd = (ISender)Activator.CreateInstance(type, "127.0.0.1", port)!;
+        var memory = new InMemorySender();
         var folder = new CheckFolder().Check(CheckName(checkBlock), checkBlock.Text).Config(CheckName(checkBlock), ConfigFor(checkBlock)!.Text);
-        using var host = folder.Start([statsd]);
+        using var host = folder.Start([statsd, memory]);
         var check = CheckFolder.LoadAll(host).Single();
         Assert.That(check.RunAsync().GetAwaiter().GetResult().Succeeded);
 
@@ -388,6 +392,12 @@ public sealed class DocsCodeBlockTests
         IPEndPoint? from = null;
         string datagram = Encoding.UTF8.GetString(listener.Receive(ref from));
         Assert.That(datagram, Is.EqualTo(expected), $"{senderBlock.Where}: the datagram the page shows");
+
+        // The page's InMemorySender assertions, on what that run recorded.
+        var assertions = CSharpSnippet.Compile(blocks.Single(b => b.Attribute("id") == "inmemory-assertions"));
+        Assert.That(assertions.Problems, Is.Empty);
+        var run = CSharpSnippet.Load(assertions).GetType("DocSnippet")!.GetMethod("RunAsync")!;
+        ((Task)run.Invoke(null, [memory, check])!).GetAwaiter().GetResult();
         check.Dispose();
         ((IDisposable)statsd).Dispose();
     }
