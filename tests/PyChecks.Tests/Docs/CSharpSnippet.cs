@@ -195,8 +195,9 @@ internal static partial class CSharpSnippet
             }
         }
 
-        // The snippets are compiled as a user's code, not as the test assembly: leave it out, and its scenario dependencies.
+        // The snippets are compiled as a user's code: the test assembly and the sample are not theirs to see.
         byName.Remove(Path.GetFileName(typeof(CSharpSnippet).Assembly.Location));
+        byName.Remove("PyChecks.Sample.dll");
         return [.. byName.Values.Select(p => MetadataReference.CreateFromFile(p))];
     }
 
