@@ -1,18 +1,25 @@
 using System.Diagnostics;
+using System.Text;
 using NUnit.Framework;
+using PyChecks.Tests.Docs;
 using PyChecks.Tests.Infrastructure;
 
 namespace PyChecks.Tests;
 
 /// <summary>
-/// The path a user takes: both packages from a folder feed, referenced by <c>PackageReference</c> from a fresh
-/// console project outside the solution, with a custom <see cref="ISender"/> and a custom check. What a
-/// <c>ProjectReference</c> would hide — a missing dependency, an asset left out of the package, the embedded
-/// Python sources, the framework reference — fails here.
+/// The path a user takes: the packages from a folder feed, referenced from a fresh console project outside the
+/// solution, with a custom <see cref="ISender"/> and a custom check. The first test follows the README's quick start
+/// word for word — its commands, its <c>Program.cs</c>, its check and its configuration — and runs the result; the
+/// second adds the control API package. What a <c>ProjectReference</c> would hide — a missing dependency, an asset
+/// left out of the package, the embedded Python sources, the framework reference — fails here.
 /// </summary>
 [TestFixture]
+[NonParallelizable]
 public sealed class ConsumptionTests
 {
+    private string _root = string.Empty;
+    private string _version = string.Empty;
+
     private const string ProjectFile = """
         <Project Sdk="Microsoft.NET.Sdk">
           <PropertyGroup>
@@ -95,9 +102,9 @@ public sealed class ConsumptionTests
                 self.service_check('inventory.up', AgentCheck.OK)
         """;
 
-    [Test]
-    [CancelAfter(600_000)]
-    public void FreshProject_ReferencingThePackedPackages_RunsACustomCheckIntoACustomSender()
+    /// <summary>Packs both packages, once, into a folder feed that a <c>nuget.config</c> above the consumers points at.</summary>
+    [OneTimeSetUp]
+    public void PackTheLibrary()
     {
         if (!PythonInstall.All.Any(i => i.IsPresent))
         {
@@ -105,18 +112,15 @@ public sealed class ConsumptionTests
         }
 
         // A version of its own, so that no package cached by an earlier run can stand in for this build.
-        string version = $"0.1.0-consumption.{DateTime.UtcNow:yyyyMMddHHmmss}";
-        string root = Directory.CreateTempSubdirectory("pychecks-consumer").FullName;
-        string feed = Directory.CreateDirectory(Path.Combine(root, "feed")).FullName;
+        _version = $"0.1.0-consumption.{DateTime.UtcNow:yyyyMMddHHmmss}";
+        _root = Directory.CreateTempSubdirectory("pychecks-consumer").FullName;
+        string feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
         foreach (string project in new[] { "PyChecks", "PyChecks.AspNetCore" })
         {
-            Run("dotnet", root, "pack", Path.Combine(PackagingTests.RepositoryRoot(), "src", project, project + ".csproj"), "-c", "Release", "-o", feed, "-nologo", $"-p:Version={version}");
+            Run("dotnet", _root, "pack", Path.Combine(PackagingTests.RepositoryRoot(), "src", project, project + ".csproj"), "-c", "Release", "-o", feed, "-nologo", $"-p:Version={_version}");
         }
 
-        string app = Directory.CreateDirectory(Path.Combine(root, "app")).FullName;
-        File.WriteAllText(Path.Combine(app, "Consumer.csproj"), ProjectFile.Replace("$(PyChecksVersion)", version, StringComparison.Ordinal));
-        File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+        File.WriteAllText(Path.Combine(_root, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
@@ -124,6 +128,66 @@ public sealed class ConsumptionTests
               </packageSources>
             </configuration>
             """);
+    }
+
+    [OneTimeTearDown]
+    public void RemoveTheFeed()
+    {
+        if (_root.Length > 0)
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Test]
+    [CancelAfter(600_000)]
+    public void ReadmeQuickStart_FollowedInAFreshProject_RunsTheCheckIntoItsCustomSender()
+    {
+        var quickStart = QuickStart.Read(PackagingTests.RepositoryRoot());
+        string directory = Directory.CreateDirectory(Path.Combine(_root, "quickstart")).FullName;
+        foreach (var words in quickStart.Commands.SelectMany(ShellSnippet.SimpleCommands))
+        {
+            switch (words)
+            {
+                case ["cd", var folder]:
+                    directory = Path.Combine(directory, folder);
+                    break;
+                case ["dotnet", "add", "package", "PyChecks" or "PyChecks.AspNetCore", ..]:
+                    Run("dotnet", directory, [.. words.Skip(1), "--version", _version]); // the build under test, not a published one
+                    break;
+                case ["dotnet", ..]:
+                    Run("dotnet", directory, [.. words.Skip(1)]);
+                    break;
+                default:
+                    Assert.Fail($"the quick start runs a command this test does not know: {string.Join(' ', words)}");
+                    break;
+            }
+        }
+
+        foreach (var block in new[] { quickStart.Program, quickStart.Check, quickStart.Config })
+        {
+            string path = Path.Combine(directory, block.Attribute("file")!);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, block.Text);
+        }
+
+        // As the README says: dotnet run, in the project's folder, until Ctrl+C. A session of its own lets SIGINT reach the app under the CLI.
+        Run("dotnet", directory, "build", "-nologo", "-p:TreatWarningsAsErrors=true");
+        string expected = quickStart.Check.Attribute("expect") ?? throw new InvalidOperationException("the quick start's check says what it submits (expect: …)");
+        var (output, exitCode) = RunUntil(directory, expected, "setsid", "dotnet", "run", "--no-build");
+
+        Assert.That(output, Does.Contain(expected), "the custom sender printed the check's metric");
+        Assert.That(exitCode, Is.Zero, $"Ctrl+C stops the host cleanly:\n{output}");
+    }
+
+    [Test]
+    [CancelAfter(600_000)]
+    public void FreshProject_WithTheControlApiPackage_RunsACustomCheckIntoACustomSenderAndServesTheApi()
+    {
+        string root = Directory.CreateDirectory(Path.Combine(_root, "control-api")).FullName;
+        string app = Directory.CreateDirectory(Path.Combine(root, "app")).FullName;
+        File.WriteAllText(Path.Combine(app, "Consumer.csproj"), ProjectFile.Replace("$(PyChecksVersion)", _version, StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
         string checks = Directory.CreateDirectory(Path.Combine(root, "checks.d")).FullName;
         string conf = Directory.CreateDirectory(Path.Combine(root, "conf.d")).FullName;
         File.WriteAllText(Path.Combine(checks, "inventory.py"), Check);
@@ -135,10 +199,68 @@ public sealed class ConsumptionTests
         Assert.That(output, Does.Contain("service_check inventory.up Ok"));
         Assert.That(output, Does.Contain("commit inventory succeeded=True metrics=1"));
         Assert.That(output, Does.Contain("status has python"), "the control API package works from its package too");
-        Directory.Delete(root, recursive: true);
+    }
+
+    // Starts a long-running command, waits for a line containing `expected` (at most 2 minutes), then sends SIGINT to its process group.
+    private static (string Output, int ExitCode) RunUntil(string directory, string expected, string file, params string[] arguments)
+    {
+        var output = new StringBuilder();
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = StartInfo(file, directory, arguments) };
+        void Collect(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+
+            if (line.Contains(expected, StringComparison.Ordinal))
+            {
+                seen.TrySetResult();
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        bool found = seen.Task.Wait(TimeSpan.FromMinutes(2));
+        using (var interrupt = Process.Start("kill", ["-INT", "--", $"-{process.Id}"]))
+        {
+            interrupt.WaitForExit();
+        }
+
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"still running 60 s after SIGINT:\n{output}");
+        }
+
+        process.WaitForExit();
+        lock (output)
+        {
+            Assert.That(found, $"'{expected}' never appeared:\n{output}");
+            return (output.ToString(), process.ExitCode);
+        }
     }
 
     private static string Run(string file, string directory, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(file, directory, arguments))!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', arguments)} failed:\n{output}\n{error.Result}");
+        return output;
+    }
+
+    private static ProcessStartInfo StartInfo(string file, string directory, string[] arguments)
     {
         var start = new ProcessStartInfo(file, arguments)
         {
@@ -148,11 +270,6 @@ public sealed class ConsumptionTests
         };
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', arguments)} failed:\n{output}\n{error.Result}");
-        return output;
+        return start;
     }
 }
