@@ -30,7 +30,7 @@ internal static class ScheduleScenario
         var duration = DurationOf(arguments);
         var warmUp = TimeSpan.FromSeconds(Math.Min(30, Math.Max(5, duration.TotalSeconds / 4)));
         using var folder = new SoakFolder("schedule").Check("small", SoakFolder.SmallCheck);
-        using var probe = new SchedulerProbe();
+        using var probe = new RunProbe();
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole();

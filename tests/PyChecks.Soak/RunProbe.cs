@@ -7,7 +7,7 @@ namespace PyChecks.Soak;
 /// Watches the scheduler from outside, as an exporter and a sender would: the <c>PyChecks</c> meter's run counter,
 /// skipped counter and lateness histogram, and every commit a run hands to the senders, by check id.
 /// </summary>
-internal sealed class SchedulerProbe : ISender, IDisposable
+internal sealed class RunProbe : ISender, IDisposable
 {
     private readonly MeterListener _listener;
     private readonly ConcurrentDictionary<string, Counts> _commits = new(StringComparer.Ordinal);
@@ -15,7 +15,7 @@ internal sealed class SchedulerProbe : ISender, IDisposable
     private long _runs;
     private long _skipped;
 
-    public SchedulerProbe()
+    public RunProbe()
     {
         _listener = new MeterListener
         {
