@@ -28,9 +28,20 @@ internal sealed class SoakFolder : IDisposable
 
     public string CacheDirectory => Path.Combine(Root, "cache");
 
+    /// <summary><c>conf.d</c>, once <see cref="Config"/> has written a file into it.</summary>
+    public string? ConfigDirectory { get; private set; }
+
     public SoakFolder Check(string name, string source)
     {
         File.WriteAllText(Path.Combine(ChecksDirectory, name + ".py"), source);
+        return this;
+    }
+
+    /// <summary>Writes <c>conf.d/&lt;name&gt;.yaml</c>.</summary>
+    public SoakFolder Config(string name, string yaml)
+    {
+        ConfigDirectory ??= Directory.CreateDirectory(Path.Combine(Root, "conf.d")).FullName;
+        File.WriteAllText(Path.Combine(ConfigDirectory, name + ".yaml"), yaml);
         return this;
     }
 
@@ -47,6 +58,7 @@ internal sealed class SoakFolder : IDisposable
     {
         options.ChecksDirectory = ChecksDirectory;
         options.PersistentCacheDirectory = CacheDirectory;
+        options.ConfigDirectory = ConfigDirectory;
         if (arguments.Python is not null)
         {
             options.Python.Python = arguments.Python;
