@@ -54,9 +54,11 @@ internal sealed class RunProbe : ISender, IDisposable
 
     public void ResetLateness() => Volatile.Write(ref _lateness, new LatencyHistogram());
 
-    /// <summary>Commits (one per run that reached Python) and metrics, of one check id.</summary>
-    public (long Commits, long Metrics) CommitsOf(string checkId) =>
-        _commits.TryGetValue(checkId, out var counts) ? (Interlocked.Read(ref counts.Commits), Interlocked.Read(ref counts.Metrics)) : (0, 0);
+    /// <summary>Commits (one per run that reached Python), and the metrics of those that succeeded, of one check id.</summary>
+    public (long Commits, long Succeeded, long SucceededMetrics) CommitsOf(string checkId) =>
+        _commits.TryGetValue(checkId, out var counts)
+            ? (Interlocked.Read(ref counts.Commits), Interlocked.Read(ref counts.Succeeded), Interlocked.Read(ref counts.SucceededMetrics))
+            : (0, 0, 0);
 
     public void SubmitMetric(in MetricSample sample)
     {
@@ -78,7 +80,12 @@ internal sealed class RunProbe : ISender, IDisposable
     {
         var counts = _commits.GetOrAdd(run.CheckId, static _ => new Counts());
         Interlocked.Increment(ref counts.Commits);
-        Interlocked.Add(ref counts.Metrics, run.Metrics);
+        if (run.Succeeded)
+        {
+            // An interrupted run commits what it submitted before the interrupt: only whole runs are counted here.
+            Interlocked.Increment(ref counts.Succeeded);
+            Interlocked.Add(ref counts.SucceededMetrics, run.Metrics);
+        }
     }
 
     public void Dispose() => _listener.Dispose();
@@ -86,6 +93,7 @@ internal sealed class RunProbe : ISender, IDisposable
     private sealed class Counts
     {
         public long Commits;
-        public long Metrics;
+        public long Succeeded;
+        public long SucceededMetrics;
     }
 }

@@ -74,7 +74,7 @@ internal static class RunsScenario
         var (_, end) = points[^1];
         var firstHalf = points.Where(p => p.Runs <= runs / 2).Select(static p => p.Reading).ToList();
         var secondHalf = points.Where(p => p.Runs > runs / 2).Select(static p => p.Reading).ToList();
-        var (commits, metrics) = sender.CommitsOf(check.Id);
+        var (commits, _, metrics) = sender.CommitsOf(check.Id);
 
         Console.WriteLine();
         Console.WriteLine($"{runs:N0} runs in {running.TotalSeconds:F1} s (sampling excluded): {runs / running.TotalSeconds:N0} runs/s, {running.TotalMicroseconds / runs:F2} µs per run");
