@@ -5,7 +5,7 @@ namespace PyChecks.Soak;
 
 /// <summary>
 /// One reading of every memory figure the soak follows: the managed heap (as the GC last saw it, and after full
-/// collections), the RSS, PyChecks's tracked native memory and Python's allocated blocks (after <c>gc.collect()</c>),
+/// collections), the GC's committed memory, the RSS, PyChecks's tracked native memory and Python's allocated blocks (after <c>gc.collect()</c>),
 /// both read through the public <see cref="MemoryTracker"/>.
 /// </summary>
 internal sealed class MemoryProbe : IDisposable
@@ -33,7 +33,7 @@ internal sealed class MemoryProbe : IDisposable
         }
 
         var snapshot = Tracker.GetSnapshotAsync().GetAwaiter().GetResult();
-        return new Reading(heap, heapAfterGc, ProcessProbe.Rss(), snapshot.Native.InUseBytes, snapshot.Native.UntrackedFrees, snapshot.Python?.AllocatedBlocks ?? -1);
+        return new Reading(heap, heapAfterGc, GC.GetGCMemoryInfo().TotalCommittedBytes, ProcessProbe.Rss(), snapshot.Native.InUseBytes, snapshot.Native.UntrackedFrees, snapshot.Python?.AllocatedBlocks ?? -1);
     }
 
     public void Dispose()
@@ -42,5 +42,5 @@ internal sealed class MemoryProbe : IDisposable
         _services.Dispose();
     }
 
-    public readonly record struct Reading(long Heap, long HeapAfterGc, long Rss, long NativeInUse, long UntrackedFrees, long PythonBlocks);
+    public readonly record struct Reading(long Heap, long HeapAfterGc, long GcCommitted, long Rss, long NativeInUse, long UntrackedFrees, long PythonBlocks);
 }

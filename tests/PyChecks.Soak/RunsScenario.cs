@@ -80,6 +80,7 @@ internal static class RunsScenario
         Console.WriteLine($"{runs:N0} runs in {running.TotalSeconds:F1} s (sampling excluded): {runs / running.TotalSeconds:N0} runs/s, {running.TotalMicroseconds / runs:F2} µs per run");
         Line("managed heap (no GC)", static r => r.Heap, points, ProcessProbe.MiB);
         Line("managed heap after full GC", static r => r.HeapAfterGc, points, static b => $"{b:N0} B");
+        Line("GC committed", static r => r.GcCommitted, points, ProcessProbe.MiB);
         Line("RSS", static r => r.Rss, points, ProcessProbe.MiB);
         Line("native in use (tracker)", static r => r.NativeInUse, points, static b => $"{b:N0} B");
         Line("Python allocated blocks", static r => r.PythonBlocks, points, static b => $"{b:N0}");

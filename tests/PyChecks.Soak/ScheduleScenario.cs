@@ -50,7 +50,7 @@ internal static class ScheduleScenario
             });
         });
 
-        double dueTicksPerSecond = instances / 2 * 1.0 + ((instances - (instances / 2)) / 2.0);
+        double dueTicksPerSecond = ((instances + 1) / 2) + (instances / 2 / 2.0); // even indexes every second, odd ones every 2 s
         Console.WriteLine($"{instances:N0} instances of a check submitting 10 gauges (half every 1 s, half every 2 s: {dueTicksPerSecond:N0} due runs/s), 2 Python workers, start jitter ≤ 2 s; warm-up {warmUp.TotalSeconds:F0} s, then {duration:g} measured");
 
         var loading = Stopwatch.StartNew();
@@ -70,6 +70,7 @@ internal static class ScheduleScenario
         probe.ResetLateness();
         long runsStart = probe.Runs, skippedStart = probe.Skipped;
         var cpuStart = ProcessProbe.CpuTime();
+        using var stalls = new StallWatch();
         var wall = Stopwatch.StartNew();
         long rssStart = ProcessProbe.Rss(), rssMax = rssStart, heapMax = ProcessProbe.ManagedHeap();
         int threadsStart = ProcessProbe.Threads(), threadsMax = threadsStart, inFlightMax = InProgress(first.Values), samples = 0;
@@ -82,7 +83,7 @@ internal static class ScheduleScenario
             Thread.Sleep(Min(SamplePeriod, duration - wall.Elapsed));
             long rss = ProcessProbe.Rss(), heap = ProcessProbe.ManagedHeap();
             int threads = ProcessProbe.Threads();
-            int inFlight = InProgress(store.GetAll().ToDictionary(static s => s.CheckId, StringComparer.Ordinal).Values);
+            int inFlight = InProgress(store.GetAll());
             rssMax = Math.Max(rssMax, rss);
             heapMax = Math.Max(heapMax, heap);
             threadsMax = Math.Max(threadsMax, threads);
@@ -144,6 +145,7 @@ internal static class ScheduleScenario
         Console.WriteLine($"threads start / end / max: {threadsStart} / {threadsEnd} / {threadsMax}; instances in progress, max sampled: {inFlightMax:N0}");
         Console.WriteLine($"status store over the window: {storeRuns:N0} runs, {storeSkipped:N0} skipped, {errors:N0} errors, {timeouts:N0} timeouts; due ticks ≈ {dueTicks:N0}, accounted {accountedTicks:N0}");
         Console.WriteLine($"load average: {loadStart} at T1, {loadEnd} at T2");
+        Console.WriteLine($"stalls: {stalls.Describe()}");
         foreach (string line in worst)
         {
             Console.WriteLine("  " + line);
