@@ -64,8 +64,9 @@ internal static class ScheduleScenario
 
         Thread.Sleep(warmUp);
 
-        // T1.
+        // T1, a while after the full collections: runs due during their pause are dispatched late, and would count as due but not dealt with.
         long heapStart = ProcessProbe.ManagedHeapAfterFullCollection();
+        Thread.Sleep(TimeSpan.FromSeconds(3));
         var (first, t1From, t1To) = Read(store);
         probe.ResetLateness();
         long runsStart = probe.Runs, skippedStart = probe.Skipped;
@@ -153,7 +154,8 @@ internal static class ScheduleScenario
 
         verdict.Require(lost == 0, $"every due tick is a run or a reported skip, for every instance (ticks lost: {lost:N0})");
         verdict.Require(extra == 0, $"no instance ran more often than its interval allows (extra runs: {extra:N0})");
-        verdict.Require(Math.Abs(accountedTicks - dueTicks) <= Math.Max(10, dueTicks / 1000), $"all together, runs + skipped + in progress ({accountedTicks:N0}) match the due ticks ({dueTicks:N0}) within 0.1 %");
+        long tolerance = Math.Max(dueTicks / 1000, (long)(dueTicksPerSecond / 4));
+        verdict.Require(Math.Abs(accountedTicks - dueTicks) <= tolerance, $"all together, runs + skipped + in progress ({accountedTicks:N0}) match the due ticks ({dueTicks:N0}) within 0.1 % or 250 ms of ticks (±{tolerance:N0})");
         verdict.Require(errors == 0 && timeouts == 0, $"no run failed or timed out ({errors:N0} errors, {timeouts:N0} timeouts)");
         verdict.Require(skipped <= (runs + skipped) / 20, $"the machine kept up: skipped ≤ 5 % of due runs ({100.0 * skipped / Math.Max(1, runs + skipped):F3} %)");
         verdict.Require(inFlightMax <= Math.Max(100, instances / 10), $"backlog bounded: instances in progress ≤ {Math.Max(100, instances / 10):N0} at every sample (max {inFlightMax:N0})");
