@@ -250,11 +250,12 @@ public sealed class LocalApiTests
                 using var raw = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
                 raw.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(info.UnixSocketPath!));
                 raw.Send(System.Text.Encoding.ASCII.GetBytes(i % 2 == 0 ? "GARBAGE\r\n\r\n" : "POST /reload HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n"));
-                raw.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                // The answer is read before closing: the server takes a half-closed connection for an abort and does not answer it.
+                raw.ReceiveTimeout = 30_000;
                 var buffer = new byte[4096];
                 int read = raw.Receive(buffer);
                 string reply = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
-                Assert.That(reply, Does.Not.StartWith("HTTP/1.1 5"), reply);
+                Assert.That(reply, Does.StartWith("HTTP/1.1 4"), "a 4xx for bytes that are not a valid request");
             }
 
             client.Get("status").Expect(HttpStatusCode.OK);
