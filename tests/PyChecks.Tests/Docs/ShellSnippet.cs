@@ -172,6 +172,7 @@ internal static partial class ShellSnippet
         {
             "samples/PyChecks.Sample" => CheckSampleArguments(appArgs, projectPath, sources),
             "tests/PyChecks.Benchmarks" => CheckBenchmarkArguments(appArgs, sources),
+            "tests/PyChecks.Soak" => CheckSoakArguments(appArgs, sources),
             _ => appArgs.Count == 0 ? null : $"arguments for {project} are not checked; add a rule",
         };
     }
@@ -226,6 +227,22 @@ internal static partial class ShellSnippet
         }
 
         return null;
+    }
+
+    private static string? CheckSoakArguments(List<string> args, string sources)
+    {
+        if (args is not [var scenario, .. var options])
+        {
+            return "the soak program needs a scenario";
+        }
+
+        if (scenario != "all" && !sources.Contains($"[\"{scenario}\"]", StringComparison.Ordinal))
+        {
+            return $"the soak program has no scenario '{scenario}'";
+        }
+
+        var unknown = options.Where(o => o.StartsWith("--", StringComparison.Ordinal) && !sources.Contains($"\"{o}\"", StringComparison.Ordinal)).ToList();
+        return unknown.Count == 0 ? null : $"the soak program has no option {string.Join(", ", unknown)}";
     }
 
     private static string? CheckCurl(List<string> args, bool refused)
