@@ -50,6 +50,7 @@ public sealed partial class SampleHostTests
         sample.WaitForExit();
         string text = Snapshot(output);
         Assert.That(text, Does.StartWith("PyChecks sample · checks.d and conf.d in "));
+        Assert.That(text, Does.Match(@"\nPython 3\.\d+\.\d+: /\S+libpython3\.\d+\S*\.so\S*, found by \S+"), "which Python was started, and how it was found");
         Assert.That(text, Does.Match(@"\ncontrol API: curl --unix-socket /\S+\.sock http://localhost/status\n"), "how to call the control API");
         Assert.That(text, Does.Contain("-H \"Authorization: Bearer $(cat /").And.Contain(".token)\" http://localhost/checks/hello/run"));
         foreach (string line in expected)
