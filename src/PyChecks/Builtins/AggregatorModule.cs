@@ -275,14 +275,9 @@ internal static unsafe class AggregatorModule
 
             long timestamp = 0;
             nint ts = GetItem(dict, "timestamp"u8);
-            if (ts != 0 && ts != CPython.None)
+            if (ts != 0 && ts != CPython.None && !Timestamp(ts, out timestamp))
             {
-                timestamp = (long)CPython.PyFloat_AsDouble(ts);
-                if (timestamp == -1 && CPython.PyErr_Occurred() != 0)
-                {
-                    CPython.PyErr_Clear(); // Datadog's rule: an unreadable timestamp means "now"
-                    timestamp = 0;
-                }
+                return 0;
             }
 
             string[] eventTags = [];
@@ -458,9 +453,9 @@ internal static unsafe class AggregatorModule
                 continue;
             }
 
-            if (router.Strings.TryGet(item, out tag))
+            if (router.Strings.TryGet(item, out tag) || Arguments.TryReadSurrogates(item, out tag))
             {
-                buffer[count++] = tag;
+                buffer[count++] = tag; // a str with lone surrogates is kept as read, like a name
             }
             else if (TryBytes(item, out var bytes))
             {
@@ -474,6 +469,7 @@ internal static unsafe class AggregatorModule
                 }
             }
 
+            CPython.PyErr_Clear(); // a str that could not be read at all is dropped like a non-str
             // That called into Python, which could have run a finalizer that shrank the list.
             if (isList)
             {
@@ -533,7 +529,10 @@ internal static unsafe class AggregatorModule
         }
     }
 
-    /// <summary>Reads an optional str field of an event dict (absent or None → empty); bytes are decoded; other types are a TypeError.</summary>
+    /// <summary>
+    /// Reads an optional str field of an event dict (absent or None → empty; lone surrogates kept); bytes are decoded
+    /// as UTF-8 (UnicodeDecodeError when they are not); other types are a TypeError.
+    /// </summary>
     private static bool EventField(nint dict, ReadOnlySpan<byte> key, SubmissionRouter router, out string value)
     {
         value = string.Empty;
@@ -543,17 +542,64 @@ internal static unsafe class AggregatorModule
             return true;
         }
 
-        if (router.Strings.TryGet(item, out value))
+        if (router.Strings.TryGet(item, out value) || Arguments.TryReadSurrogates(item, out value))
         {
             return true;
         }
 
-        if (TryBytes(item, out var bytes))
+        if (CPython.PyErr_Occurred() == 0 && TryBytes(item, out var bytes))
         {
-            value = System.Text.Encoding.UTF8.GetString(bytes);
+            // Strict, like a bytes tag: text that is not UTF-8 raises UnicodeDecodeError rather than being altered.
+            nint text;
+            fixed (byte* data = bytes)
+            fixed (byte* strict = "strict"u8)
+            {
+                text = CPython.PyUnicode_DecodeUTF8(data, bytes.Length, strict);
+            }
+
+            if (text == 0)
+            {
+                return false;
+            }
+
+            value = PyObject.TryReadString(text) ?? string.Empty;
+            CPython.Py_DecRef(text);
             return true;
         }
 
-        return Arguments.Raise(CPython.ExcTypeError, $"event field '{System.Text.Encoding.UTF8.GetString(key)}' must be str, not {Arguments.TypeName(item)}");
+        return CPython.PyErr_Occurred() == 0
+            && Arguments.Raise(CPython.ExcTypeError, $"event field '{System.Text.Encoding.UTF8.GetString(key)}' must be str, not {Arguments.TypeName(item)}");
     }
+
+    /// <summary>
+    /// An event's timestamp in whole epoch seconds: a number (or an object with <c>__float__</c>), truncated. A value that is
+    /// not a number (TypeError, ValueError, OverflowError), NaN, ±inf or beyond 64 bits means "now" (0), as an
+    /// absent one does. Other exceptions (raised by the value's own <c>__float__</c>) propagate.
+    /// </summary>
+    private static bool Timestamp(nint ts, out long timestamp)
+    {
+        timestamp = 0;
+        double seconds = CPython.PyFloat_AsDouble(ts);
+        if (seconds == -1.0 && CPython.PyErr_Occurred() != 0)
+        {
+            if (CPython.PyErr_ExceptionMatches(CPython.ExcTypeError) == 0
+                && CPython.PyErr_ExceptionMatches(CPython.ExcValueError) == 0
+                && CPython.PyErr_ExceptionMatches(CPython.ExcOverflowError) == 0)
+            {
+                return false;
+            }
+
+            CPython.PyErr_Clear();
+            return true;
+        }
+
+        // (long) of NaN or of a double beyond the range would saturate: a date in the year 292 billion, not "now".
+        if (double.IsFinite(seconds) && seconds >= long.MinValue && seconds < 9223372036854775808.0)
+        {
+            timestamp = (long)seconds;
+        }
+
+        return true;
+    }
+
 }
