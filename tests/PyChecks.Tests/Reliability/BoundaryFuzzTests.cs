@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using PyChecks.Tests.Infrastructure;
 
@@ -26,6 +27,8 @@ public sealed partial class BoundaryFuzzTests
     public const long DefaultSeed = 20261201;
     public const int DefaultIterations = 3000;
 
+    private const int MaxDepth = 200; // how deep a configuration value may nest (docs/writing-checks.md)
+
     private const string ConfiguredTagsYaml = "instances: [{tags: ['env:fuzz'], service: boundary}]\n";
     private static readonly string[] ConfiguredTags = ["env:fuzz", "service:boundary"];
 
@@ -44,9 +47,142 @@ public sealed partial class BoundaryFuzzTests
     public void AgentCheckMethods_RandomArguments_RaiseExpectedErrorsOrDeliverWhatTheRulesSay(PythonInstall install) =>
         RunFuzz(install, FuzzAgentCheck);
 
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void DatadogAgentFunctions_RandomArguments_RaiseExpectedErrorsOrAnswerFromTheOptions(PythonInstall install) =>
+        RunFuzz(install, FuzzDatadogAgent);
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void Configuration_RandomClrGraphs_ReachTheCheckAsDocumented(PythonInstall install) =>
+        RunFuzz(install, FuzzConfiguration);
+
+    private const string SeenCheck = """
+        import struct
+        from datadog_checks.base import AgentCheck
+
+        seen = {}
+
+        def encode(value):
+            out = []
+            _encode(value, out)
+            return ''.join(out)
+
+        def _encode(value, out):
+            t = type(value)
+            if value is None:
+                out.append('~')
+            elif t is bool:
+                out.append('b1' if value else 'b0')
+            elif t is int:
+                out.append('i{}{:x};'.format('-' if value < 0 else '', abs(value)))
+            elif t is float:
+                out.append('f{};'.format(struct.pack('<d', value).hex()))
+            elif t is str:
+                out.append('s{};'.format(value.encode('utf-16-le', 'surrogatepass').hex()))
+            elif t is bytes:
+                out.append('y{};'.format(value.hex()))
+            elif t in (list, tuple):
+                out.append('[' if t is list else '(')
+                for item in value:
+                    _encode(item, out)
+                out.append(']' if t is list else ')')
+            elif t is dict:
+                out.append('{')
+                for key, item in value.items():
+                    _encode(key, out)
+                    _encode(item, out)
+                out.append('}')
+            else:
+                out.append('?{};'.format(t.__name__))
+
+        class Seen(AgentCheck):
+            def check(self, instance):
+                seen[self.check_id] = (encode(instance), encode(self.init_config))
+        """;
+
+    /// <summary>
+    /// Random configurations given in code: each must either be refused by <c>Resolve</c> (nested deeper than the limit,
+    /// or containing itself) or reach the check's <c>check(instance)</c> and <c>self.init_config</c> converted as documented.
+    /// </summary>
+    private static void FuzzConfiguration()
+    {
+        var (seed, iterations) = Settings();
+        int configurations = Math.Max(100, iterations / 5); // each is a load and a run, not one call
+        var folder = new CheckFolder().Check("seen", SeenCheck);
+        using var host = folder.Start([]);
+        var random = new Random(unchecked((int)seed) ^ 0x5eed);
+        var failures = new List<string>();
+        int refused = 0, loaded = 0;
+        for (int i = 0; i < configurations && failures.Count < 12; i++)
+        {
+            var instance = ClrGraph.Mapping(random, 0);
+            instance["n"] = (long)i; // every instance differs
+            var initConfig = ClrGraph.Mapping(random, 0);
+            int depth = Math.Max(ClrGraph.Depth(instance), ClrGraph.Depth(initConfig));
+            var config = new CheckConfig { Name = "seen", InitConfig = initConfig, Instances = [instance] };
+            string what = $"configuration {i} (seed {seed}), nesting {(depth == int.MaxValue ? "into itself" : depth.ToString(CultureInfo.InvariantCulture))}";
+            IReadOnlyList<CheckInstanceConfig> resolved;
+            try
+            {
+                resolved = PyChecks.Checks.Configuration.CheckConfigReader.Resolve(config);
+            }
+            catch (CheckConfigurationException e)
+            {
+                refused++;
+                if (depth <= MaxDepth || !e.Message.Contains($"nests deeper than {MaxDepth} levels", StringComparison.Ordinal))
+                {
+                    failures.Add($"{what}: refused: {e.Message}");
+                }
+
+                continue;
+            }
+
+            if (depth > MaxDepth)
+            {
+                failures.Add($"{what}: accepted by Resolve");
+                continue;
+            }
+
+            try
+            {
+                using var check = host.Load(resolved[0]);
+                var result = check.RunAsync().GetAwaiter().GetResult();
+                if (!result.Succeeded)
+                {
+                    failures.Add($"{what}: the run failed: {result.Error}\n{result.Traceback}");
+                    continue;
+                }
+
+                using var gil = host.Runtime.AcquireGil();
+                using var module = PyObject.Import("seen");
+                using var seen = module.GetAttr("seen");
+                using var key = PyObject.From(check.Id);
+                using var entry = seen.GetItem(key);
+                var pair = (object?[])entry.ToClr()!;
+                if ((string)pair[0]! != ClrGraph.Encode(instance) || (string)pair[1]! != ClrGraph.Encode(initConfig))
+                {
+                    failures.Add($"{what}: the check saw\n  {Shorten((string)pair[0]!)} / {Shorten((string)pair[1]!)}\nexpected\n  {Shorten(ClrGraph.Encode(instance))} / {Shorten(ClrGraph.Encode(initConfig))}");
+                }
+
+                loaded++;
+            }
+            catch (CheckLoadException e)
+            {
+                failures.Add($"{what}: did not load: {e.Message}");
+            }
+        }
+
+        Console.WriteLine($"seed {seed}: {configurations} configurations, {loaded} loaded and seen as converted, {refused} refused");
+        Assert.That(failures, Is.Empty, $"seed {seed} ({SeedVariable}):\n{string.Join("\n", failures)}");
+        Assert.That(loaded, Is.GreaterThan(configurations / 2), "most random configurations are valid");
+    }
+
+    private static string Shorten(string text) => text.Length <= 400 ? text : text[..400] + $"…({text.Length} chars)";
+
     private static void FuzzAggregator() => Fuzz("AGGREGATOR_FUNCTIONS");
 
     private static void FuzzAgentCheck() => Fuzz("AGENT_CHECK_METHODS");
+
+    private static void FuzzDatadogAgent() => Fuzz("DATADOG_AGENT_FUNCTIONS");
 
     internal static (long Seed, int Iterations) Settings()
     {
@@ -77,10 +213,46 @@ public sealed partial class BoundaryFuzzTests
         var (seed, iterations) = Settings();
         var folder = new CheckFolder().Check("fuzz", FuzzCheck).Config("fuzz", ConfiguredTagsYaml);
         var sender = new InMemorySender();
-        using var host = folder.Start([sender]);
-        var check = CheckFolder.LoadAll(host).Single();
-        Assert.That(check.Id, Does.StartWith("fuzz:"));
+        var logs = new LogRecorder();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        var random = new Random(unchecked((int)seed));
+        var agentConfig = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var expectedConfig = new Dictionary<string, object?>(StringComparer.Ordinal);
+        for (int i = 0; i < 40; i++)
+        {
+            object? value = ClrGraph.Value(random, 0);
+            agentConfig["graph" + i] = value;
+            expectedConfig["graph" + i] = ClrGraph.Depth(value) > MaxDepth ? "ValueError" : ClrGraph.Encode(value);
+        }
 
+        var contained = new List<object?> { "self" };
+        contained.Add(contained);
+        agentConfig["contains_itself"] = contained;
+        expectedConfig["contains_itself"] = "ValueError";
+        agentConfig["\ud800"] = "lone surrogate key";
+        expectedConfig["\ud800"] = ClrGraph.Encode("lone surrogate key");
+        var options = (PyChecksOptions o) =>
+        {
+            o.Hostname = "fuzz-host\u00e9";
+            o.AgentVersion = "7.99.1";
+            o.ClusterName = "";
+            o.HostTags["system"] = ["env:fuzz", "role:\ud800"];
+            foreach (var (key, value) in agentConfig)
+            {
+                o.AgentConfig[key] = value;
+            }
+        };
+        using var host = folder.Start([sender], options, loggerFactory);
+        var check = CheckFolder.LoadAll(host).Single();
+        var answers = new Dictionary<string, object?>
+        {
+            ["get_version"] = "7.99.1",
+            ["get_hostname"] = "fuzz-host\u00e9",
+            ["get_clustername"] = "",
+            ["get_host_tags"] = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string[]> { ["system"] = ["env:fuzz", "role:\ud800"] }),
+            ["tracemalloc_enabled"] = false,
+            ["config"] = expectedConfig,
+        };
         var failures = new List<string>();
         var counts = new Dictionary<string, (int Ok, int Raised)>(StringComparer.Ordinal);
         using (var gil = host.Runtime.AcquireGil())
@@ -90,7 +262,8 @@ public sealed partial class BoundaryFuzzTests
             using var seedObject = PyObject.From(seed);
             using var idObject = PyObject.From(check.Id);
             using var tagsObject = PyObject.FromClr(ConfiguredTags);
-            using var fuzzer = fuzzerType.Call(seedObject, idObject, tagsObject);
+            using var answersObject = PyObject.FromClr(answers);
+            using var fuzzer = fuzzerType.Call(seedObject, idObject, tagsObject, answersObject);
             using var step = fuzzer.GetAttr("step");
             using var functionsObject = driver.GetAttr(functionList);
             var functions = ((object?[])functionsObject.ToClr()!).Cast<string>().ToArray();
@@ -101,6 +274,7 @@ public sealed partial class BoundaryFuzzTests
                 for (int i = 0; i < iterations && failures.Count < 12; i++)
                 {
                     sender.Clear();
+                    logs.Clear();
                     using var result = step.Call(name);
                     var parts = (object?[])result.ToClr()!;
                     string description = (string)parts[0]!;
@@ -121,6 +295,19 @@ public sealed partial class BoundaryFuzzTests
                     }
 
                     var received = Received(sender, check.Id);
+                    foreach (var sample in (List<object?>)parts[2]!)
+                    {
+                        // What datadog_agent.log and set_check_metadata predict is checked where it lands.
+                        if (sample is object?[] { Length: > 0 } p && p[0] is "log")
+                        {
+                            received.AddRange(logs.Take().Select(e => Format(new object?[] { "log", e.Category, e.Level.ToString(), e.Message })));
+                        }
+                        else if (sample is object?[] { Length: 3 } m && m[0] is "metadata")
+                        {
+                            received.Add(Format(new object?[] { "metadata", m[1], check.Metadata.GetValueOrDefault((string)m[1]!) }));
+                        }
+                    }
+
                     if (!received.SequenceEqual(predicted, StringComparer.Ordinal))
                     {
                         failures.Add($"{description}\n  predicted: [{string.Join(", ", predicted)}]\n  received:  [{string.Join(", ", received)}]");
@@ -234,4 +421,54 @@ public sealed partial class BoundaryFuzzTests
 
     [System.Text.RegularExpressions.GeneratedRegex(" at 0x[0-9a-f]+")]
     private static partial System.Text.RegularExpressions.Regex Address();
+
+    /// <summary>Records log entries, and hands over those since the last call.</summary>
+    private sealed class LogRecorder : ILoggerProvider
+    {
+        private readonly Lock _lock = new();
+        private readonly List<(string Category, LogLevel Level, string Message)> _entries = [];
+
+        public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, this);
+
+        public void Clear()
+        {
+            lock (_lock)
+            {
+                _entries.Clear();
+            }
+        }
+
+        public List<(string Category, LogLevel Level, string Message)> Take()
+        {
+            lock (_lock)
+            {
+                var taken = _entries.ToList();
+                _entries.Clear();
+                return taken;
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+
+        private void Add(string category, LogLevel level, string message)
+        {
+            lock (_lock)
+            {
+                _entries.Add((category, level, message));
+            }
+        }
+
+        private sealed class Recorder(string category, LogRecorder owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Add(category, logLevel, formatter(state, exception));
+        }
+    }
 }

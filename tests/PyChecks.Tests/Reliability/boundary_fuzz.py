@@ -16,6 +16,7 @@ import math
 import operator
 import random
 import reprlib
+import struct
 import sys
 
 import aggregator
@@ -310,9 +311,14 @@ class Values:
 
 def as_str(value):
     """What the host reads from a str argument: its characters (a subclass's too, never its __str__)."""
-    if isinstance(value, str):
+    if issubclass(type(value), str):  # PyUnicode_Check: the type, never a __class__ attribute
         return str.__str__(value)
     raise TypeError('not a str')
+
+
+def through_utf16(text):
+    """A str after a trip through .NET: UTF-16 cannot tell a high and a low lone surrogate from the pair they form."""
+    return text.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'surrogatepass')
 
 
 def as_optional_str(value):
@@ -331,9 +337,9 @@ def as_int64(value):
 
 
 def as_double(value):
-    if isinstance(value, float):
+    if issubclass(type(value), float):
         return float.__float__(value)  # a float subclass's own value, as PyFloat_AsDouble reads it
-    if isinstance(value, (str, bytes, bytearray)):
+    if issubclass(type(value), (str, bytes, bytearray)):
         raise TypeError('text is not a real number')
     return float(value)
 
@@ -354,7 +360,7 @@ class Model:
 
     def tags(self, value):
         if type(value) not in (list, tuple):
-            if isinstance(value, (str, bytes)) or isinstance(value, dict) or not hasattr(type(value), '__getitem__'):
+            if issubclass(type(value), (str, bytes, dict)) or not hasattr(type(value), '__getitem__'):
                 raise TypeError('tags must be a sequence')
             value = list(value)
         kept = []
@@ -385,7 +391,7 @@ class Model:
     def submit_metric_fast(self, check, check_id, mtype, name, value, tags, flush):
         common = (type(mtype) is int and 0 <= mtype <= 6 and (flush is True or flush is False)
                   and (tags is None or type(tags) in (list, tuple)) and type(value) in (int, float)
-                  and isinstance(check_id, str) and isinstance(name, str) and _utf8(check_id) and _utf8(name))
+                  and issubclass(type(check_id), str) and issubclass(type(name), str) and _utf8(check_id) and _utf8(name))
         if common and type(value) is int:
             try:
                 float(value)
@@ -568,6 +574,118 @@ class AgentCheckModel:
         return self.model.submit_event(None, self.model.check_id, event)
 
 
+def encode(value):
+    """The canonical text of a configuration value, as BoundaryFuzzTests.Encode writes it for the .NET value."""
+    out = []
+    _encode(value, out)
+    return ''.join(out)
+
+
+def _encode(value, out):
+    t = type(value)
+    if value is None:
+        out.append('~')
+    elif t is bool:
+        out.append('b1' if value else 'b0')
+    elif t is int:
+        out.append('i{}{:x};'.format('-' if value < 0 else '', abs(value)))
+    elif t is float:
+        out.append('f{};'.format(struct.pack('<d', value).hex()))
+    elif t is str:
+        out.append('s{};'.format(value.encode('utf-16-le', 'surrogatepass').hex()))
+    elif t is bytes:
+        out.append('y{};'.format(value.hex()))
+    elif t in (list, tuple):
+        out.append('[' if t is list else '(')
+        for item in value:
+            _encode(item, out)
+        out.append(']' if t is list else ')')
+    elif t is dict:
+        out.append('{')
+        for key, item in value.items():
+            _encode(key, out)
+            _encode(item, out)
+        out.append('}')
+    else:
+        out.append('?{};'.format(t.__name__))
+
+
+def as_utf8_str(value):
+    """A str that must have a UTF-8 form (the persistent cache stores UTF-8)."""
+    text = as_str(value)
+    text.encode('utf-8')  # UnicodeEncodeError for lone surrogates
+    return text
+
+
+_LEVELS = ((50, 'Critical'), (40, 'Error'), (30, 'Warning'), (20, 'Information'), (10, 'Debug'))
+
+
+def log_category(logger_name):
+    base = 'datadog_checks.base.checks.base.'
+    if logger_name.startswith(base):
+        return 'PyChecks.Checks.' + logger_name[len(base):]
+    if logger_name.startswith('datadog_checks.'):
+        return 'PyChecks.Checks.' + logger_name[len('datadog_checks.'):]
+    return 'PyChecks.Python' + ('.' + logger_name if logger_name else '')
+
+
+class AgentModel:
+    """The documented answers and rules of the datadog_agent module."""
+
+    def __init__(self, model, answers):
+        self.model = model
+        self.answers = answers
+        self.cache = {}
+
+    def no_args(self, name):
+        def call(*args, **kwargs):
+            if args or kwargs:
+                raise TypeError('takes no arguments')
+            return self.answers[name], []
+        return call
+
+    def get_config(self, key):
+        key = as_str(key)
+        expected = self.answers['config'].get(key, '~')
+        if expected == 'ValueError':
+            raise ValueError('not convertible')
+        return expected, []
+
+    def headers(self, *args, **kwargs):
+        headers = {'User-Agent': 'Datadog Agent/' + self.answers['get_version'],
+                   'Content-Type': 'application/x-www-form-urlencoded', 'Accept': 'text/html, */*'}
+        host = kwargs.get('http_host')
+        if host is not None:
+            headers['Host'] = through_utf16(as_str(host))
+        return headers, []
+
+    def log(self, message, level, logger_name=None):
+        message = as_str(message)
+        level = as_int64(level)
+        logger_name = as_optional_str(logger_name)
+        name = next((n for threshold, n in _LEVELS if level >= threshold), 'Trace')
+        return None, [('log', log_category(logger_name), name, message)]
+
+    def set_check_metadata(self, check_id, name, value):
+        routed = as_str(check_id) == self.model.check_id
+        name = as_str(name)
+        value = as_str(value)
+        return None, [('metadata', name, value)] if routed else []
+
+    def write_read(self, key, value):
+        key = as_utf8_str(key)
+        value = as_utf8_str(value)
+        self.cache[key] = value
+        return value, []
+
+    def read(self, key):
+        key = as_utf8_str(key)
+        return self.cache.get(key, ''), []
+
+
+_CACHE_KEYS = ('k', 'k2', '\ud800', '\udc00', '\ufffd', 'a/../b', '../../x', 'nul\x00key', '', 'x' * 5000, '\u00e9')
+
+
 # ----------------------------------------------------------------------------- the fuzzer
 
 class FuzzCheck(AgentCheck):
@@ -606,17 +724,18 @@ _repr.maxlevel = 4
 class Fuzzer:
     """One step = one call with random arguments, and its predicted outcome."""
 
-    def __init__(self, seed, check_id, configured):
+    def __init__(self, seed, check_id, configured, answers=None):
         self.seed = seed
         self.check_id = check_id
         self.model = Model(check_id, list(configured))
+        self.agent = AgentModel(self.model, answers or {})
         self.checks = {False: FuzzCheck('fuzz', {}, [{}]), True: NamespacedFuzzCheck('fuzz', {}, [{}])}
         for check in self.checks.values():
             check.check_id = check_id
         self.step_index = 0
 
     # Each generator draws the arguments (positional list and keyword dict) of one call from rng.
-    def _valid_or_any(self, v, valid, p=0.7):
+    def _valid_or_any(self, v, valid, p=0.85):
         return valid() if v.rng.random() < p else v.any()
 
     def _check_id(self, v):
@@ -692,6 +811,79 @@ class Fuzzer:
         if r.random() < 0.03:
             args = args[:r.randrange(2)]
         return args, kwargs
+
+    def _draw_agent(self, name, v):
+        r = v.rng
+        a = self.agent
+        if name in ('get_version', 'get_hostname', 'get_clustername', 'get_host_tags', 'tracemalloc_enabled'):
+            args, kwargs = ([], {}) if r.random() < 0.9 else self._arity(v, [v.any()])
+            if r.random() < 0.03:
+                kwargs = {'x': v.any()}
+            return getattr(datadog_agent, name), a.no_args(name), args, kwargs
+        if name == 'get_process_start_time':
+            def started(*args, **kwargs):
+                result = datadog_agent.get_process_start_time(*args, **kwargs)
+                return type(result) is float and 0 < result <= __import__('time').time()
+
+            def model(*args, **kwargs):
+                if args or kwargs:
+                    raise TypeError('takes no arguments')
+                return True, []
+
+            return started, model, [] if r.random() < 0.9 else [v.any()], {}
+        if name == 'get_config':
+            keys = list(self.agent.answers['config'])
+            key = r.choice(keys) if keys and r.random() < 0.7 else v.any() if r.random() < 0.5 else v.text()
+            args, kwargs = self._arity(v, [key])
+
+            def get_config(*args, **kwargs):
+                return encode(datadog_agent.get_config(*args, **kwargs))
+
+            return get_config, _positional(a.get_config), args, kwargs
+        if name == 'headers':
+            args = [r.choice(({}, None, v.any()))] if r.random() < 0.9 else []
+            kwargs = {}
+            if r.random() < 0.6:
+                kwargs['http_host'] = r.choice((None, v.text(), v.any()))
+            if r.random() < 0.2:
+                kwargs[v.text() if r.random() < 0.5 else 'timeout'] = v.any()
+            return datadog_agent.headers, a.headers, args, kwargs
+        if name == 'log':
+            args = [self._valid_or_any(v, v.text), self._valid_or_any(v, lambda: r.choice((0, 5, 7, 10, 20, 30, 40, 50, 60, -1, 2 ** 63 - 1)))]
+            if r.random() < 0.6:
+                args.append(self._valid_or_any(v, lambda: r.choice((None, '', 'datadog_checks.fuzz', 'datadog_checks.base.checks.base.fuzz', 'urllib3.pool', v.text()))))
+            args, kwargs = self._arity(v, args)
+            if r.random() < 0.03:
+                kwargs = {'level': 20}
+            return datadog_agent.log, _positional(a.log), args, kwargs
+        if name == 'set_check_metadata':
+            args = [self._check_id(v), self._valid_or_any(v, v.text), self._valid_or_any(v, v.text)]
+            args, kwargs = self._arity(v, args)
+            return datadog_agent.set_check_metadata, _positional(a.set_check_metadata), args, kwargs
+        if name == 'persistent_cache':
+            key = r.choice(_CACHE_KEYS) if r.random() < 0.7 else self._valid_or_any(v, v.text)
+            value = self._valid_or_any(v, lambda: r.choice((v.text(), _HUGE, '')), 0.8)
+
+            def write_read(key, value):
+                datadog_agent.write_persistent_cache(key, value)
+                return datadog_agent.read_persistent_cache(key)
+
+            return write_read, a.write_read, [key, value], {}
+        if name == 'read_persistent_cache':
+            key = r.choice(_CACHE_KEYS) if r.random() < 0.7 else v.any()
+            args, kwargs = self._arity(v, [key])
+            return datadog_agent.read_persistent_cache, _positional(a.read), args, kwargs
+        if name == 'write_persistent_cache':
+            args, kwargs = self._arity(v, [self._valid_or_any(v, lambda: r.choice(_CACHE_KEYS)), v.any()])
+
+            def write(*args, **kwargs):
+                if kwargs or len(args) != 2:
+                    raise TypeError('arity')
+                a.write_read(*args)
+                return None, []
+
+            return datadog_agent.write_persistent_cache, write, args, kwargs
+        raise ValueError('unknown datadog_agent function ' + name)
 
     def step(self, function):
         """Runs one call of ``function``; returns (description, outcome, samples).
@@ -775,6 +967,8 @@ class Fuzzer:
                 raise TypeError('no keywords')
 
             return getattr(aggregator, name), refuse, [None, self.check_id], {'name': v.text(), 'value': v.any()}
+        if function.startswith('datadog_agent.'):
+            return self._draw_agent(function[len('datadog_agent.'):], v)
         namespaced = v.rng.random() < 0.3
         check = self.checks[namespaced]
         cm = AgentCheckModel(m, check.__NAMESPACE__)
@@ -872,6 +1066,10 @@ def _message(e):
 
 AGGREGATOR_FUNCTIONS = ('aggregator.submit_metric', 'aggregator._submit_metric_fast', 'aggregator.submit_service_check',
                         'aggregator.submit_event', 'aggregator.submit_histogram_bucket', 'aggregator.keywords')
+DATADOG_AGENT_FUNCTIONS = tuple('datadog_agent.' + f for f in (
+    'get_version', 'get_hostname', 'get_clustername', 'get_host_tags', 'tracemalloc_enabled', 'get_process_start_time',
+    'get_config', 'headers', 'log', 'set_check_metadata', 'persistent_cache', 'read_persistent_cache',
+    'write_persistent_cache'))
 AGENT_CHECK_METHODS = tuple('AgentCheck.' + m for m in (
     'gauge', 'count', 'monotonic_count', 'rate', 'histogram', 'historate', 'increment', 'decrement',
     'submit_histogram_bucket', 'service_check', 'event'))
