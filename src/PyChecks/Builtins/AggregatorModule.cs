@@ -469,7 +469,6 @@ internal static unsafe class AggregatorModule
                 }
             }
 
-            CPython.PyErr_Clear(); // a str that could not be read at all is dropped like a non-str
             // That called into Python, which could have run a finalizer that shrank the list.
             if (isList)
             {
@@ -547,7 +546,7 @@ internal static unsafe class AggregatorModule
             return true;
         }
 
-        if (CPython.PyErr_Occurred() == 0 && TryBytes(item, out var bytes))
+        if (TryBytes(item, out var bytes))
         {
             // Strict, like a bytes tag: text that is not UTF-8 raises UnicodeDecodeError rather than being altered.
             nint text;
@@ -567,8 +566,7 @@ internal static unsafe class AggregatorModule
             return true;
         }
 
-        return CPython.PyErr_Occurred() == 0
-            && Arguments.Raise(CPython.ExcTypeError, $"event field '{System.Text.Encoding.UTF8.GetString(key)}' must be str, not {Arguments.TypeName(item)}");
+        return Arguments.Raise(CPython.ExcTypeError, $"event field '{System.Text.Encoding.UTF8.GetString(key)}' must be str, not {Arguments.TypeName(item)}");
     }
 
     /// <summary>
@@ -601,5 +599,4 @@ internal static unsafe class AggregatorModule
 
         return true;
     }
-
 }

@@ -68,29 +68,10 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
     /// <summary>A <c>str</c> with no UTF-8 form (lone surrogates) is read through UTF-16; anything else is a TypeError.</summary>
     private bool SlowString(nint obj, int index, string name, out string value)
     {
-        if (TryReadSurrogates(obj, out value))
-        {
-            return true;
-        }
-
-        if (CPython.PyErr_Occurred() != 0)
-        {
-            return false;
-        }
-
-        return ArgumentTypeError(index, name, "str");
-    }
-
-    /// <summary>
-    /// Reads a <c>str</c> (or subclass) that has no UTF-8 form, keeping its lone surrogates. False when
-    /// <paramref name="obj"/> is not a <c>str</c> (no error set) or, rarely, when reading failed (a Python error set).
-    /// </summary>
-    public static bool TryReadSurrogates(nint obj, out string value)
-    {
         value = string.Empty;
         if (!CPython.IsStr(obj))
         {
-            return false;
+            return ArgumentTypeError(index, name, "str");
         }
 
         try
@@ -100,9 +81,19 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
         }
         catch (PythonException e)
         {
-            Raise(CPython.ExcValueError, $"a str could not be read: {e.Message}");
-            return false;
+            return Raise(CPython.ExcValueError, $"{function}() argument {index + 1} ({name}) cannot be read: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Reads a <c>str</c> (or subclass) that has no UTF-8 form, keeping its lone surrogates. False, with no error
+    /// set, when <paramref name="obj"/> is not a <c>str</c> or cannot be read.
+    /// </summary>
+    public static bool TryReadSurrogates(nint obj, out string value)
+    {
+        string? text = CPython.IsStr(obj) ? PyObject.TryReadString(obj) : null;
+        value = text ?? string.Empty;
+        return text is not null;
     }
 
     /// <summary>Reads an <c>int</c> argument (bool included, as CPython's <c>"i"</c> format does).</summary>

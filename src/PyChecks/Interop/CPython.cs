@@ -241,7 +241,6 @@ internal static unsafe class CPython
     public static nint ExcTypeError;
     public static nint ExcValueError;
     public static nint ExcRuntimeError;
-    public static nint ExcOSError;
     public static nint ExcOverflowError;
     public static nint ExcKeyboardInterrupt;
 
@@ -361,7 +360,6 @@ internal static unsafe class CPython
         ExcTypeError = *(nint*)b.Get("PyExc_TypeError");
         ExcValueError = *(nint*)b.Get("PyExc_ValueError");
         ExcRuntimeError = *(nint*)b.Get("PyExc_RuntimeError");
-        ExcOSError = *(nint*)b.Get("PyExc_OSError");
         ExcOverflowError = *(nint*)b.Get("PyExc_OverflowError");
         ExcKeyboardInterrupt = *(nint*)b.Get("PyExc_KeyboardInterrupt");
         BindFrames(b);

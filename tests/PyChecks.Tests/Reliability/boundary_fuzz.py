@@ -1023,6 +1023,44 @@ class Fuzzer:
             if method == 'event':
                 event = v.event() if v.rng.random() < 0.85 else v.any()
                 return check.event, cm.event, [event], {}
+            r = v.rng
+            if method == 'set_metadata':
+                args = [self._valid_or_any(v, lambda: r.choice((v.text(), r.choice(_BYTES))), 0.7), v.any()]
+                kwargs = {'option': v.any()} if r.random() < 0.2 else {}
+
+                def set_metadata(name, value, **options):
+                    value = value.decode('utf-8', 'replace') if isinstance(value, bytes) else str(value)
+                    return None, self.agent.set_check_metadata(self.check_id, _native(name), value)[1]
+
+                return check.set_metadata, set_metadata, args, kwargs
+            if method == 'warning':
+                message = r.choice((v.text(), r.choice(_BYTES), v.any(), 'rows: %d', '%s and %r', '%(x)s'))
+                args = [message] + [v.any() for _ in range(r.choice((0, 0, 1, 2)))]
+
+                def warn(*a):
+                    check.warning(*a)
+                    return check.warnings.pop()
+
+                def model(message, *a):
+                    if isinstance(message, bytes):
+                        message = message.decode('utf-8', 'replace')
+                    elif not isinstance(message, str):
+                        message = str(message)
+                    return (message % a if a else message), []
+
+                return warn, model, args, {}
+            if method == 'persistent_cache':
+                key = r.choice(_CACHE_KEYS + (v.any(),))
+                value = self._valid_or_any(v, v.text, 0.8)
+
+                def write_read(key, value):
+                    check.write_persistent_cache(key, value)
+                    return check.read_persistent_cache(key)
+
+                def model(key, value):
+                    return self.agent.write_read('{}_{}'.format(self.check_id, key), value)
+
+                return write_read, model, [key, value], {}
         raise ValueError('unknown function ' + function)
 
 
@@ -1072,4 +1110,4 @@ DATADOG_AGENT_FUNCTIONS = tuple('datadog_agent.' + f for f in (
     'write_persistent_cache'))
 AGENT_CHECK_METHODS = tuple('AgentCheck.' + m for m in (
     'gauge', 'count', 'monotonic_count', 'rate', 'histogram', 'historate', 'increment', 'decrement',
-    'submit_histogram_bucket', 'service_check', 'event'))
+    'submit_histogram_bucket', 'service_check', 'event', 'set_metadata', 'warning', 'persistent_cache'))
