@@ -325,7 +325,7 @@ public sealed unsafe partial class PyObject
             }
 
             // OverflowError: go through the hexadecimal text ('-0x…'), which, unlike the decimal one, has no digit
-            // limit (Python 3.11+ refuses str() of an int beyond 4300 digits).
+            // limit (CPython 3.11+, 3.10.7+ and 3.9.14+ refuse str() of an int beyond 4300 digits).
             CPython.PyErr_Clear();
             nint text = CPython.PyNumber_ToBase(obj, 16);
             if (text == 0)
@@ -471,7 +471,7 @@ public sealed unsafe partial class PyObject
 
     private static unsafe nint NewBigInt(object value)
     {
-        // Base 16: Python 3.11+ limits int() of decimal text to 4300 digits, not of hexadecimal text.
+        // Base 16: CPython (3.11+, 3.10.7+, 3.9.14+) limits int() of decimal text to 4300 digits, not of hexadecimal text.
         var big = value switch
         {
             BigInteger b => b,
