@@ -863,7 +863,7 @@ class Fuzzer:
             return datadog_agent.set_check_metadata, _positional(a.set_check_metadata), args, kwargs
         if name == 'persistent_cache':
             key = r.choice(_CACHE_KEYS) if r.random() < 0.7 else self._valid_or_any(v, v.text)
-            value = self._valid_or_any(v, lambda: r.choice((v.text(), _HUGE, '')), 0.8)
+            value = self._valid_or_any(v, lambda: _HUGE if r.random() < 0.02 else r.choice((v.text(), '')), 0.8)
 
             def write_read(key, value):
                 datadog_agent.write_persistent_cache(key, value)
