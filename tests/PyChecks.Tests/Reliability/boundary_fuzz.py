@@ -6,10 +6,11 @@ exception (TypeError, ValueError and its UnicodeError subclasses, OverflowError,
 ``Boom``, which the arguments' own hostile dunders raise), or succeed. A success is compared by the
 test with what the sender received: ``step()`` returns the samples the documented rules predict.
 
-The prediction (``model_*``) is the contract of docs/writing-checks.md ("What the boundary accepts")
-written as Python: when it raises, the call must raise too (an allowed exception, not necessarily the
+The prediction (``Model``, ``AgentCheckModel``, ``AgentModel``) is the contract of docs/writing-checks.md
+("What the boundary accepts") written as Python: when it raises, the call must raise too (an allowed exception, not necessarily the
 same one, as argument checks may run in another order); when it returns samples, the call must
-succeed and deliver exactly those.
+succeed and deliver exactly those. Every step draws its arguments twice from one step seed (printed with
+any failure), once for the call and once for the model, so generators and other one-shot values are fresh.
 """
 
 import math
@@ -18,7 +19,6 @@ import random
 import re
 import reprlib
 import struct
-import sys
 
 import aggregator
 import datadog_agent
