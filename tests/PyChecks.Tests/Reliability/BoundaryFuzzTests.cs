@@ -55,44 +55,12 @@ public sealed partial class BoundaryFuzzTests
     public void Configuration_RandomClrGraphs_ReachTheCheckAsDocumented(PythonInstall install) =>
         RunFuzz(install, FuzzConfiguration);
 
+    // The check encodes what it receives with the fuzz driver's encode(); checks.d holds the driver as a module.
     private const string SeenCheck = """
-        import struct
+        from boundary_fuzz import encode
         from datadog_checks.base import AgentCheck
 
         seen = {}
-
-        def encode(value):
-            out = []
-            _encode(value, out)
-            return ''.join(out)
-
-        def _encode(value, out):
-            t = type(value)
-            if value is None:
-                out.append('~')
-            elif t is bool:
-                out.append('b1' if value else 'b0')
-            elif t is int:
-                out.append('i{}{:x};'.format('-' if value < 0 else '', abs(value)))
-            elif t is float:
-                out.append('f{};'.format(struct.pack('<d', value).hex()))
-            elif t is str:
-                out.append('s{};'.format(value.encode('utf-16-le', 'surrogatepass').hex()))
-            elif t is bytes:
-                out.append('y{};'.format(value.hex()))
-            elif t in (list, tuple):
-                out.append('[' if t is list else '(')
-                for item in value:
-                    _encode(item, out)
-                out.append(']' if t is list else ')')
-            elif t is dict:
-                out.append('{')
-                for key, item in value.items():
-                    _encode(key, out)
-                    _encode(item, out)
-                out.append('}')
-            else:
-                out.append('?{};'.format(t.__name__))
 
         class Seen(AgentCheck):
             def check(self, instance):
@@ -107,7 +75,7 @@ public sealed partial class BoundaryFuzzTests
     {
         var (seed, iterations) = Settings();
         int configurations = Math.Max(100, iterations / 5); // each is a load and a run, not one call
-        var folder = new CheckFolder().Check("seen", SeenCheck);
+        var folder = new CheckFolder().Check("seen", SeenCheck).Check("boundary_fuzz", DriverSource());
         using var host = folder.Start([]);
         var random = new Random(unchecked((int)seed) ^ 0x5eed);
         var failures = new List<string>();
@@ -202,11 +170,9 @@ public sealed partial class BoundaryFuzzTests
         }, TimeSpan.FromMinutes(5));
     }
 
-    internal static PyObject LoadDriver()
-    {
-        string source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Reliability", "boundary_fuzz.py"));
-        return PyObject.CreateModule("boundary_fuzz", source);
-    }
+    internal static PyObject LoadDriver() => PyObject.CreateModule("boundary_fuzz", DriverSource());
+
+    private static string DriverSource() => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Reliability", "boundary_fuzz.py"));
 
     private static void Fuzz(string functionList)
     {

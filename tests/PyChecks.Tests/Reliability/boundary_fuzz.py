@@ -521,6 +521,10 @@ class AgentCheckModel:
             taken, samples = self.model.submit_metric_fast(None, self.model.check_id, mtype, name, value, tags, flush)
             if taken:
                 return samples
+        return self.general(mtype, name, value, tags, hostname, device_name, raw, flush)
+
+    def general(self, mtype, name, value, tags=None, hostname=None, device_name=None, raw=False, flush=False):
+        """AgentCheck._submit_metric, which increment() and decrement() always take."""
         if value is None:
             return []
         name = self.name(name, raw)
@@ -994,7 +998,7 @@ class Fuzzer:
                 default = 1 if method == 'increment' else -1
 
                 def counter(name, value=default, **k):
-                    return _counter_general(cm, name, value, **k)
+                    return cm.general(aggregator.COUNTER, name, value, **k)
 
                 return getattr(check, method), counter, args, kwargs
             if method == 'submit_histogram_bucket':
@@ -1063,22 +1067,6 @@ class Fuzzer:
 
                 return write_read, model, [key, value], {}
         raise ValueError('unknown function ' + function)
-
-
-def _counter_general(cm, name, value, tags=None, hostname=None, device_name=None, raw=False):
-    # increment() and decrement() always take AgentCheck._submit_metric, never the fast path.
-    if value is None:
-        return []
-    name = cm.name(name, raw)
-    if value.__class__ is not float:
-        try:
-            value = float(value)
-        except (TypeError, ValueError, OverflowError):
-            raise ValueError('non float value')
-    if device_name or (tags.__class__ is not list and tags.__class__ is not tuple):
-        tags = () if tags is None and not device_name else cm.tags(tags, device_name)
-    hostname = '' if hostname is None else _native(hostname)
-    return cm.model.submit_metric(None, cm.model.check_id, aggregator.COUNTER, name, value, tags, hostname, False)
 
 
 def _positional(model_fn):
