@@ -254,9 +254,8 @@ internal static unsafe class AggregatorModule
             }
 
             nint dict = args[2];
-            if (CPython.PyObject_IsInstance(dict, CPython.DictType) <= 0)
+            if (!CPython.IsDict(dict)) // by type: an object whose __class__ says dict is not one
             {
-                CPython.PyErr_Clear();
                 Arguments.Raise(CPython.ExcTypeError, "event must be a dict");
                 return 0;
             }
@@ -509,13 +508,18 @@ internal static unsafe class AggregatorModule
     {
         byte* data;
         nint length;
-        if (CPython.PyObject_IsInstance(item, CPython.BytesType) > 0 && CPython.PyBytes_AsStringAndSize(item, &data, &length) == 0)
+        // By type, running no Python code (a __class__ property could change the list being read).
+        if (CPython.IsBytes(item))
         {
-            bytes = new ReadOnlySpan<byte>(data, checked((int)length));
-            return true;
+            if (CPython.PyBytes_AsStringAndSize(item, &data, &length) == 0)
+            {
+                bytes = new ReadOnlySpan<byte>(data, checked((int)length));
+                return true;
+            }
+
+            CPython.PyErr_Clear();
         }
 
-        CPython.PyErr_Clear();
         bytes = default;
         return false;
     }

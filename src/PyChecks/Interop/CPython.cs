@@ -154,10 +154,18 @@ internal static unsafe class CPython
     }
 
     private const ulong LongSubclassFlag = 1UL << 24;
+    private const ulong BytesSubclassFlag = 1UL << 27;
     private const ulong UnicodeSubclassFlag = 1UL << 28;
+    private const ulong DictSubclassFlag = 1UL << 29;
 
     /// <summary>Whether <paramref name="obj"/> is a <c>str</c> or a subclass (<c>PyUnicode_Check</c>: type flags, no Python code).</summary>
     public static bool IsStr(nint obj) => HasTypeFlag(obj, UnicodeSubclassFlag);
+
+    /// <summary>Whether <paramref name="obj"/> is a <c>bytes</c> or a subclass (<c>PyBytes_Check</c>; a <c>__class__</c> attribute is not asked).</summary>
+    public static bool IsBytes(nint obj) => HasTypeFlag(obj, BytesSubclassFlag);
+
+    /// <summary>Whether <paramref name="obj"/> is a <c>dict</c> or a subclass (<c>PyDict_Check</c>).</summary>
+    public static bool IsDict(nint obj) => HasTypeFlag(obj, DictSubclassFlag);
 
     /// <summary>Whether <paramref name="obj"/> is an <c>int</c> (bool included) or a subclass (<c>PyLong_Check</c>).</summary>
     public static bool IsInt(nint obj) => HasTypeFlag(obj, LongSubclassFlag);

@@ -59,6 +59,12 @@ public sealed class BoundaryRegressionTests
             for ts in (float('inf'), 1e300, -1e300, 'soon', 1700000000.9):
                 aggregator.submit_event(None, ID, {'msg_title': 'ts', 'timestamp': ts})
             dunder = outcome(lambda: aggregator.submit_event(None, ID, {'timestamp': BadFloat()}))
+            # An object whose __class__ claims dict passed for an event dict (and was read as an empty event).
+            class LyingDict:
+                @property
+                def __class__(self):
+                    return dict
+            lying_event = outcome(lambda: aggregator.submit_event(None, ID, LyingDict()))
             # On 3.9, integers were also read through __int__: a float subclass or a Decimal was truncated.
             float_sub = outcome(lambda: aggregator.submit_histogram_bucket(None, ID, 'h', FloatSub(2.5), 0.0, 1.0, True, '', []))
             decimal_value = outcome(lambda: aggregator.submit_histogram_bucket(None, ID, 'h', decimal.Decimal(3), 0.0, 1.0, True, '', []))
@@ -81,6 +87,7 @@ public sealed class BoundaryRegressionTests
             }));
             Assert.That(Get("not_utf8"), Is.EqualTo("UnicodeDecodeError"));
             Assert.That(Get("dunder"), Is.EqualTo("Boom"));
+            Assert.That(Get("lying_event"), Is.EqualTo("TypeError"));
             Assert.That(Get("float_sub"), Is.EqualTo("TypeError"));
             Assert.That(Get("decimal_value"), Is.EqualTo("TypeError"));
             Assert.That(Get("index_like"), Is.EqualTo("ok"));
