@@ -254,9 +254,8 @@ internal static unsafe class AggregatorModule
             }
 
             nint dict = args[2];
-            if (CPython.PyObject_IsInstance(dict, CPython.DictType) <= 0)
+            if (!CPython.IsDict(dict)) // by type: an object whose __class__ says dict is not one
             {
-                CPython.PyErr_Clear();
                 Arguments.Raise(CPython.ExcTypeError, "event must be a dict");
                 return 0;
             }
@@ -275,14 +274,9 @@ internal static unsafe class AggregatorModule
 
             long timestamp = 0;
             nint ts = GetItem(dict, "timestamp"u8);
-            if (ts != 0 && ts != CPython.None)
+            if (ts != 0 && ts != CPython.None && !Timestamp(ts, out timestamp))
             {
-                timestamp = (long)CPython.PyFloat_AsDouble(ts);
-                if (timestamp == -1 && CPython.PyErr_Occurred() != 0)
-                {
-                    CPython.PyErr_Clear(); // Datadog's rule: an unreadable timestamp means "now"
-                    timestamp = 0;
-                }
+                return 0;
             }
 
             string[] eventTags = [];
@@ -458,9 +452,9 @@ internal static unsafe class AggregatorModule
                 continue;
             }
 
-            if (router.Strings.TryGet(item, out tag))
+            if (router.Strings.TryGet(item, out tag) || Arguments.TryReadSurrogates(item, out tag))
             {
-                buffer[count++] = tag;
+                buffer[count++] = tag; // a str with lone surrogates is kept as read, like a name
             }
             else if (TryBytes(item, out var bytes))
             {
@@ -514,13 +508,18 @@ internal static unsafe class AggregatorModule
     {
         byte* data;
         nint length;
-        if (CPython.PyObject_IsInstance(item, CPython.BytesType) > 0 && CPython.PyBytes_AsStringAndSize(item, &data, &length) == 0)
+        // By type, running no Python code (a __class__ property could change the list being read).
+        if (CPython.IsBytes(item))
         {
-            bytes = new ReadOnlySpan<byte>(data, checked((int)length));
-            return true;
+            if (CPython.PyBytes_AsStringAndSize(item, &data, &length) == 0)
+            {
+                bytes = new ReadOnlySpan<byte>(data, checked((int)length));
+                return true;
+            }
+
+            CPython.PyErr_Clear();
         }
 
-        CPython.PyErr_Clear();
         bytes = default;
         return false;
     }
@@ -533,7 +532,10 @@ internal static unsafe class AggregatorModule
         }
     }
 
-    /// <summary>Reads an optional str field of an event dict (absent or None → empty); bytes are decoded; other types are a TypeError.</summary>
+    /// <summary>
+    /// Reads an optional str field of an event dict (absent or None → empty; lone surrogates kept); bytes are decoded
+    /// as UTF-8 (UnicodeDecodeError when they are not); other types are a TypeError.
+    /// </summary>
     private static bool EventField(nint dict, ReadOnlySpan<byte> key, SubmissionRouter router, out string value)
     {
         value = string.Empty;
@@ -543,17 +545,62 @@ internal static unsafe class AggregatorModule
             return true;
         }
 
-        if (router.Strings.TryGet(item, out value))
+        if (router.Strings.TryGet(item, out value) || Arguments.TryReadSurrogates(item, out value))
         {
             return true;
         }
 
         if (TryBytes(item, out var bytes))
         {
-            value = System.Text.Encoding.UTF8.GetString(bytes);
+            // Strict, like a bytes tag: text that is not UTF-8 raises UnicodeDecodeError rather than being altered.
+            nint text;
+            fixed (byte* data = bytes)
+            fixed (byte* strict = "strict"u8)
+            {
+                text = CPython.PyUnicode_DecodeUTF8(data, bytes.Length, strict);
+            }
+
+            if (text == 0)
+            {
+                return false;
+            }
+
+            value = PyObject.TryReadString(text) ?? string.Empty;
+            CPython.Py_DecRef(text);
             return true;
         }
 
         return Arguments.Raise(CPython.ExcTypeError, $"event field '{System.Text.Encoding.UTF8.GetString(key)}' must be str, not {Arguments.TypeName(item)}");
+    }
+
+    /// <summary>
+    /// An event's timestamp in whole epoch seconds: a number (or an object with <c>__float__</c>), truncated. A value that is
+    /// not a number (TypeError, ValueError, OverflowError), NaN, ±inf or beyond 64 bits means "now" (0), as an
+    /// absent one does. Other exceptions (raised by the value's own <c>__float__</c>) propagate.
+    /// </summary>
+    private static bool Timestamp(nint ts, out long timestamp)
+    {
+        timestamp = 0;
+        double seconds = CPython.PyFloat_AsDouble(ts);
+        if (seconds == -1.0 && CPython.PyErr_Occurred() != 0)
+        {
+            if (CPython.PyErr_ExceptionMatches(CPython.ExcTypeError) == 0
+                && CPython.PyErr_ExceptionMatches(CPython.ExcValueError) == 0
+                && CPython.PyErr_ExceptionMatches(CPython.ExcOverflowError) == 0)
+            {
+                return false;
+            }
+
+            CPython.PyErr_Clear();
+            return true;
+        }
+
+        // (long) of NaN or of a double beyond the range would saturate: a date in the year 292 billion, not "now".
+        if (double.IsFinite(seconds) && seconds >= long.MinValue && seconds < 9223372036854775808.0)
+        {
+            timestamp = (long)seconds;
+        }
+
+        return true;
     }
 }

@@ -44,26 +44,56 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
         return String(index, name, cache, out value);
     }
 
+    /// <summary>
+    /// Reads a <c>str</c> argument that must have a UTF-8 form: one with lone surrogates raises
+    /// <c>UnicodeEncodeError</c> (for values that are stored as UTF-8, where they could not survive).
+    /// </summary>
+    public bool Utf8String(int index, string name, Utf8StringCache cache, out string value)
+    {
+        if (cache.TryGet(args[index], out value))
+        {
+            return true;
+        }
+
+        if (CPython.IsStr(args[index]))
+        {
+            nint size;
+            _ = CPython.PyUnicode_AsUTF8AndSize(args[index], &size); // sets the UnicodeEncodeError
+            return false;
+        }
+
+        return ArgumentTypeError(index, name, "str");
+    }
+
     /// <summary>A <c>str</c> with no UTF-8 form (lone surrogates) is read through UTF-16; anything else is a TypeError.</summary>
     private bool SlowString(nint obj, int index, string name, out string value)
     {
-        if (CPython.PyObject_IsInstance(obj, CPython.UnicodeType) > 0)
+        value = string.Empty;
+        if (!CPython.IsStr(obj))
         {
-            try
-            {
-                value = PyObject.ReadString(obj);
-                return true;
-            }
-            catch (PythonException e)
-            {
-                value = string.Empty;
-                return Raise(CPython.ExcValueError, $"{function}() argument {index + 1} ({name}) cannot be read: {e.Message}");
-            }
+            return ArgumentTypeError(index, name, "str");
         }
 
-        CPython.PyErr_Clear();
-        value = string.Empty;
-        return ArgumentTypeError(index, name, "str");
+        try
+        {
+            value = PyObject.ReadString(obj);
+            return true;
+        }
+        catch (PythonException e)
+        {
+            return Raise(CPython.ExcValueError, $"{function}() argument {index + 1} ({name}) cannot be read: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Reads a <c>str</c> (or subclass) that has no UTF-8 form, keeping its lone surrogates. False, with no error
+    /// set, when <paramref name="obj"/> is not a <c>str</c> or cannot be read.
+    /// </summary>
+    public static bool TryReadSurrogates(nint obj, out string value)
+    {
+        string? text = CPython.IsStr(obj) ? PyObject.TryReadString(obj) : null;
+        value = text ?? string.Empty;
+        return text is not null;
     }
 
     /// <summary>Reads an <c>int</c> argument (bool included, as CPython's <c>"i"</c> format does).</summary>
@@ -77,25 +107,30 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
             return true;
         }
 
-        if (CPython.IsExactType(arg, CPython.FloatType))
+        if (CPython.IsInt(arg))
         {
-            value = 0;
-            return Raise(CPython.ExcTypeError, $"{function}() argument {index + 1} ({name}) must be int, not float");
+            value = CPython.PyLong_AsLongLong(arg);
+            return value != -1 || CPython.PyErr_Occurred() == 0; // else OverflowError, as set by CPython
         }
 
-        value = CPython.PyLong_AsLongLong(arg);
-        if (value == -1 && CPython.PyErr_Occurred() != 0)
+        // Only __index__ makes an integer, on every Python version (3.9's PyLong_AsLongLong also took __int__,
+        // so a float subclass or a Decimal was truncated there and refused elsewhere).
+        nint integer = CPython.PyNumber_Index(arg);
+        if (integer == 0)
         {
+            value = 0;
             if (CPython.PyErr_ExceptionMatches(CPython.ExcTypeError) != 0)
             {
                 CPython.PyErr_Clear();
                 return ArgumentTypeError(index, name, "int");
             }
 
-            return false; // OverflowError, as set by CPython
+            return false; // what __index__ raised
         }
 
-        return true;
+        value = CPython.PyLong_AsLongLong(integer);
+        CPython.Py_DecRef(integer);
+        return value != -1 || CPython.PyErr_Occurred() == 0;
     }
 
     /// <summary>Reads a real number (<c>float</c>, <c>int</c>, or anything with <c>__float__</c>).</summary>

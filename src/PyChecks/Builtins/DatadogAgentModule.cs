@@ -87,6 +87,12 @@ internal static unsafe partial class DatadogAgentModule
 
             return PyObject.NewReference(router.Agent.Config.GetValueOrDefault(key));
         }
+        catch (ArgumentException e)
+        {
+            // A value with no Python form, or one that contains itself: a problem of the configuration, not a host error.
+            Arguments.Raise(CPython.ExcValueError, $"the agent configuration value cannot be converted to Python: {e.Message}");
+            return 0;
+        }
         catch (Exception e)
         {
             return Builtin.Raise(e);
@@ -115,7 +121,13 @@ internal static unsafe partial class DatadogAgentModule
 
                 if (host != 0 && host != CPython.None)
                 {
-                    headers["Host"] = PyObject.ReadString(host);
+                    var a = new Arguments("headers", &host, 1);
+                    if (!a.String(0, "http_host", router.Strings, out string hostHeader))
+                    {
+                        return 0;
+                    }
+
+                    headers["Host"] = hostHeader;
                 }
             }
 
@@ -203,7 +215,7 @@ internal static unsafe partial class DatadogAgentModule
         {
             var router = Router(self);
             var a = new Arguments("write_persistent_cache", args, count);
-            if (!a.Expect(2, 2) || !a.String(0, "key", router.Strings, out string key) || !a.String(1, "value", router.Strings, out string value))
+            if (!a.Expect(2, 2) || !a.Utf8String(0, "key", router.Strings, out string key) || !a.Utf8String(1, "value", router.Strings, out string value))
             {
                 return 0;
             }
@@ -224,7 +236,7 @@ internal static unsafe partial class DatadogAgentModule
         {
             var router = Router(self);
             var a = new Arguments("read_persistent_cache", args, count);
-            if (!a.Expect(1, 1) || !a.String(0, "key", router.Strings, out string key))
+            if (!a.Expect(1, 1) || !a.Utf8String(0, "key", router.Strings, out string key))
             {
                 return 0;
             }

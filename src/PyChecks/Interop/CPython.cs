@@ -103,6 +103,12 @@ internal static unsafe class CPython
     public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyModule_GetState;
     public static delegate* unmanaged<nint, byte*, long, int> PyModule_AddIntConstant;
 
+    // Boundary checks: type flags, __index__, strict UTF-8, ints in base 16 (which has no digit limit).
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, ulong> PyType_GetFlags;
+    public static delegate* unmanaged<nint, nint> PyNumber_Index;
+    public static delegate* unmanaged<nint, int, nint> PyNumber_ToBase;
+    public static delegate* unmanaged<byte*, nint, byte*, nint> PyUnicode_DecodeUTF8;
+
     // Sequences and mappings.
     public static delegate* unmanaged<nint, int> PySequence_Check;
     public static delegate* unmanaged<nint, byte*, nint> PySequence_Fast;
@@ -145,6 +151,30 @@ internal static unsafe class CPython
         nint actual = PyObject_Type(obj);
         s_releaseTypeOfLiveObject(actual);
         return actual == type;
+    }
+
+    private const ulong LongSubclassFlag = 1UL << 24;
+    private const ulong BytesSubclassFlag = 1UL << 27;
+    private const ulong UnicodeSubclassFlag = 1UL << 28;
+    private const ulong DictSubclassFlag = 1UL << 29;
+
+    /// <summary>Whether <paramref name="obj"/> is a <c>str</c> or a subclass (<c>PyUnicode_Check</c>: type flags, no Python code).</summary>
+    public static bool IsStr(nint obj) => HasTypeFlag(obj, UnicodeSubclassFlag);
+
+    /// <summary>Whether <paramref name="obj"/> is a <c>bytes</c> or a subclass (<c>PyBytes_Check</c>; a <c>__class__</c> attribute is not asked).</summary>
+    public static bool IsBytes(nint obj) => HasTypeFlag(obj, BytesSubclassFlag);
+
+    /// <summary>Whether <paramref name="obj"/> is a <c>dict</c> or a subclass (<c>PyDict_Check</c>).</summary>
+    public static bool IsDict(nint obj) => HasTypeFlag(obj, DictSubclassFlag);
+
+    /// <summary>Whether <paramref name="obj"/> is an <c>int</c> (bool included) or a subclass (<c>PyLong_Check</c>).</summary>
+    public static bool IsInt(nint obj) => HasTypeFlag(obj, LongSubclassFlag);
+
+    private static bool HasTypeFlag(nint obj, ulong flag)
+    {
+        nint type = PyObject_Type(obj);
+        s_releaseTypeOfLiveObject(type); // as in IsExactType: the object keeps its type alive
+        return (PyType_GetFlags(type) & flag) != 0;
     }
 
     /// <summary>
@@ -219,6 +249,7 @@ internal static unsafe class CPython
     public static nint ExcTypeError;
     public static nint ExcValueError;
     public static nint ExcRuntimeError;
+    public static nint ExcOverflowError;
     public static nint ExcKeyboardInterrupt;
 
     /// <summary>Binds every entry point from <paramref name="library"/>.</summary>
@@ -305,6 +336,10 @@ internal static unsafe class CPython
         PyModule_GetState = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyModule_GetState");
         PyModule_AddIntConstant = (delegate* unmanaged<nint, byte*, long, int>)b.Get("PyModule_AddIntConstant");
 
+        PyType_GetFlags = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, ulong>)b.Get("PyType_GetFlags");
+        PyNumber_Index = (delegate* unmanaged<nint, nint>)b.Get("PyNumber_Index");
+        PyNumber_ToBase = (delegate* unmanaged<nint, int, nint>)b.Get("PyNumber_ToBase");
+        PyUnicode_DecodeUTF8 = (delegate* unmanaged<byte*, nint, byte*, nint>)b.Get("PyUnicode_DecodeUTF8");
         PySequence_Check = (delegate* unmanaged<nint, int>)b.Get("PySequence_Check");
         PySequence_Fast = (delegate* unmanaged<nint, byte*, nint>)b.Get("PySequence_Fast");
         PyDict_GetItemString = (delegate* unmanaged<nint, byte*, nint>)b.Get("PyDict_GetItemString");
@@ -333,6 +368,7 @@ internal static unsafe class CPython
         ExcTypeError = *(nint*)b.Get("PyExc_TypeError");
         ExcValueError = *(nint*)b.Get("PyExc_ValueError");
         ExcRuntimeError = *(nint*)b.Get("PyExc_RuntimeError");
+        ExcOverflowError = *(nint*)b.Get("PyExc_OverflowError");
         ExcKeyboardInterrupt = *(nint*)b.Get("PyExc_KeyboardInterrupt");
         BindFrames(b);
     }

@@ -284,7 +284,8 @@ public sealed unsafe partial class PyObject
         }
     }
 
-    private const int MaxDepth = 100;
+    /// <summary>How deep a value may nest, both ways: as deep as a configuration may (<see cref="Checks.Configuration.CheckIdentity.MaxDepth"/>).</summary>
+    internal const int MaxDepth = Checks.Configuration.CheckIdentity.MaxDepth;
 
     private static object? ToClr(nint obj, int depth)
     {
@@ -323,11 +324,21 @@ public sealed unsafe partial class PyObject
                 return value;
             }
 
-            CPython.PyErr_Clear(); // OverflowError: go through the decimal text
-            nint text = CPython.PyObject_Str(obj);
+            // OverflowError: go through the hexadecimal text ('-0x…'), which, unlike the decimal one, has no digit
+            // limit (CPython 3.11+, 3.10.7+ and 3.9.14+ refuse str() of an int beyond 4300 digits).
+            CPython.PyErr_Clear();
+            nint text = CPython.PyNumber_ToBase(obj, 16);
+            if (text == 0)
+            {
+                throw PythonException.FetchCurrent();
+            }
+
             try
             {
-                return BigInteger.Parse(ReadString(text), CultureInfo.InvariantCulture);
+                string hex = ReadString(text);
+                bool negative = hex.StartsWith('-');
+                var magnitude = BigInteger.Parse("0" + hex[(negative ? 3 : 2)..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+                return negative ? -magnitude : magnitude;
             }
             finally
             {
@@ -460,8 +471,20 @@ public sealed unsafe partial class PyObject
 
     private static unsafe nint NewBigInt(object value)
     {
-        using var text = new Utf8Z(Convert.ToString(value, CultureInfo.InvariantCulture)!);
-        return CPython.PyLong_FromString(text.Pointer, null, 10);
+        // Base 16: CPython (3.11+, 3.10.7+, 3.9.14+) limits int() of decimal text to 4300 digits, not of hexadecimal text.
+        var big = value switch
+        {
+            BigInteger b => b,
+            ulong u => new BigInteger(u),
+            nuint u => new BigInteger(u),
+            nint i => new BigInteger(i),
+            UInt128 u => (BigInteger)u,
+            Int128 i => (BigInteger)i,
+            _ => BigInteger.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
+        };
+        string hex = (big.Sign < 0 ? "-" : string.Empty) + BigInteger.Abs(big).ToString("x", CultureInfo.InvariantCulture);
+        using var text = new Utf8Z(hex);
+        return CPython.PyLong_FromString(text.Pointer, null, 16);
     }
 
     private static unsafe nint NewBytes(byte[] bytes)

@@ -83,6 +83,15 @@ internal static class CheckIdentity
             case IReadOnlyDictionary<string, object?> map:
                 AppendMapping(text, map.Select(e => (e.Key, e.Value)), depth);
                 break;
+            case System.Runtime.CompilerServices.ITuple tuple:
+                text.Append('(');
+                for (int i = 0; i < tuple.Length; i++)
+                {
+                    AppendValue(text, tuple[i], depth + 1);
+                }
+
+                text.Append(')');
+                break;
             case IEnumerable items:
                 text.Append('[');
                 foreach (object? item in items)
