@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using PyChecks.Tests.Infrastructure;
 
@@ -13,8 +14,10 @@ public sealed class MeterSenderTests
     public void EachMetricType_MapsToTheMatchingInstrument_WithTagsAsAttributes()
     {
         var seen = new List<(string Instrument, string Kind, double Value, Dictionary<string, object?> Attributes)>();
-        using var listener = Listen(seen);
-        using var sender = new MeterSender();
+        using var meters = OwnMeterFactory();
+        var factory = meters.GetRequiredService<IMeterFactory>();
+        using var listener = Listen(seen, factory);
+        using var sender = new MeterSender(factory);
         string[] tags = ["env:prod", "flag", "url:http://x:80"];
         Submit(sender, MetricType.Gauge, "g", 1.5, tags, "web-1");
         Submit(sender, MetricType.Rate, "r", 0.25, [], "");
@@ -35,8 +38,10 @@ public sealed class MeterSenderTests
     public void MonotonicCount_WithFlushFirstValue_ReportsTheFirstValue()
     {
         var seen = new List<(string Instrument, string Kind, double Value, Dictionary<string, object?> Attributes)>();
-        using var listener = Listen(seen);
-        using var sender = new MeterSender();
+        using var meters = OwnMeterFactory();
+        var factory = meters.GetRequiredService<IMeterFactory>();
+        using var listener = Listen(seen, factory);
+        using var sender = new MeterSender(factory);
         Submit(sender, MetricType.MonotonicCount, "first", 5, [], "", flushFirst: true);
         Assert.That(seen.Single().Value, Is.EqualTo(5.0));
     }
@@ -60,13 +65,16 @@ public sealed class MeterSenderTests
     private static void Submit(MeterSender sender, MetricType type, string name, double value, string[] tags, string hostname, bool flushFirst = false) =>
         sender.SubmitMetric(new MetricSample { CheckId = "c:1", Type = type, Name = name, Value = value, Tags = tags, Hostname = hostname, FlushFirstValue = flushFirst });
 
-    private static MeterListener Listen(List<(string, string, double, Dictionary<string, object?>)> seen)
+    /// <summary>A meter factory of the test's own: tests running in parallel each listen only to their own sender's instruments.</summary>
+    private static ServiceProvider OwnMeterFactory() => new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    private static MeterListener Listen(List<(string, string, double, Dictionary<string, object?>)> seen, IMeterFactory? scope = null)
     {
         var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == MeterSender.MeterName)
+                if (instrument.Meter.Name == MeterSender.MeterName && (scope is null || ReferenceEquals(instrument.Meter.Scope, scope)))
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
