@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using PyChecks.Checks.Configuration;
-using PyChecks.Profiling;
 
 namespace PyChecks.Benchmarks;
 

@@ -106,7 +106,7 @@ internal static class ApiMapping
         HistogramBuckets = [.. run.HistogramBuckets.Select(static b => new HistogramBucketModel(b.Name, b.Value, b.LowerBound, b.UpperBound, b.Monotonic, b.Tags, b.Hostname))],
     };
 
-    public static ProfileTaskModel ToModel(this Profiling.ProfileTask t) => new()
+    public static ProfileTaskModel ToModel(this ProfileTask t) => new()
     {
         Id = t.Id,
         CheckId = t.CheckId,

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using PyChecks.AspNetCore.Json;
-using PyChecks.Profiling;
 
 namespace PyChecks.AspNetCore.Routing;
 

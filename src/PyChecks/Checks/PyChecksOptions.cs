@@ -31,7 +31,7 @@ public sealed class PyChecksOptions : IValidatableObject
 
     /// <summary>The profiler's limits (see docs/profiling.md).</summary>
     [ValidateObjectMembers]
-    public Profiling.ProfilerOptions Profiler { get; set; } = new();
+    public ProfilerOptions Profiler { get; set; } = new();
 
     /// <summary>Whether <c>services.AddPyChecks(…)</c> runs the configured checks on their schedule. Default: on.</summary>
     public bool EnableScheduler { get; set; } = true;

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PyChecks;
 using PyChecks.DependencyInjection;
-using PyChecks.Profiling;
 using PyChecks.Scheduling;
 using PyChecks.Telemetry;
 

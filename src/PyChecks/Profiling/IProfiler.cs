@@ -1,4 +1,4 @@
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>
 /// On-demand profiling of running checks: a task samples the Python stack of every run of one check instance, at an

@@ -1,4 +1,4 @@
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>The formats a profile result can be written in.</summary>
 public enum ProfileFormat

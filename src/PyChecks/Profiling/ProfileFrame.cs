@@ -1,4 +1,4 @@
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>One frame of a profile's frame table: a code object at a line.</summary>
 /// <param name="Id">The frame's index in <see cref="ProfileResult.Frames"/>.</param>

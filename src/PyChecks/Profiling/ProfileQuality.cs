@@ -1,4 +1,4 @@
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>
 /// How well a task sampled: how many samples it took against what it asked for, and what sampling cost. GIL waits

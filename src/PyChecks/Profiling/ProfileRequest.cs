@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>What to profile, for how long and how finely: the argument of <see cref="IProfiler.StartAsync"/>.</summary>
 public sealed record ProfileRequest

@@ -1,4 +1,4 @@
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>Why <see cref="IProfiler.StartAsync"/> refused a request (the control API maps each to a status code).</summary>
 public enum ProfileRequestError

@@ -1,4 +1,4 @@
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>A profile request that <see cref="IProfiler.StartAsync"/> refused, and why.</summary>
 public sealed class ProfileRequestException : Exception

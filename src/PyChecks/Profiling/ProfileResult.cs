@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
-namespace PyChecks.Profiling;
+using PyChecks.Profiling;
+
+namespace PyChecks;
 
 /// <summary>
 /// What a profile task sampled, as of when it was asked for: the frame table and the samples, writable as folded

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>A profile task as it was when asked: its request (with defaults applied), its state and its quality so far.</summary>
 public sealed record ProfileTask

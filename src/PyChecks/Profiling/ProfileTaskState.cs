@@ -1,4 +1,4 @@
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>Where a profile task is in its life: <c>Pending → Running → Completed | Cancelled | Failed</c>.</summary>
 public enum ProfileTaskState

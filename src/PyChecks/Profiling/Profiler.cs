@@ -5,7 +5,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PyChecks.Interop;
 using PyChecks.Telemetry;
 
-namespace PyChecks.Profiling;
+using PyChecks.Profiling;
+
+namespace PyChecks;
 
 /// <summary>
 /// The <see cref="IProfiler"/>: keeps the tasks and their limits, and runs one sampler thread (an OS thread of its own)

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace PyChecks.Profiling;
+namespace PyChecks;
 
 /// <summary>The profiler's limits (<c>PyChecks:Profiler</c> in configuration).</summary>
 public sealed class ProfilerOptions

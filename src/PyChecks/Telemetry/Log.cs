@@ -51,5 +51,5 @@ internal static partial class Log
     public static partial void ProfileStarted(ILogger logger, string taskId, string checkId, TimeSpan duration, TimeSpan interval);
 
     [LoggerMessage(1102, LogLevel.Information, "Profile task {TaskId} on check {CheckId} ended {State}: {Samples} sample(s) of {Runs} run(s). {Message}")]
-    public static partial void ProfileEnded(ILogger logger, string taskId, string checkId, PyChecks.Profiling.ProfileTaskState state, long samples, int runs, string message);
+    public static partial void ProfileEnded(ILogger logger, string taskId, string checkId, ProfileTaskState state, long samples, int runs, string message);
 }
