@@ -417,7 +417,11 @@ public sealed unsafe partial class PyObject
                 throw new InvalidCastException("A dict key is a tuple, which has no hashable .NET equivalent.");
             }
 
-            dict[clrKey] = ToClr(value, depth + 1);
+            if (!dict.TryAdd(clrKey, ToClr(value, depth + 1)))
+            {
+                // Python keys that differ but are equal in .NET (two NaN floats): keeping one value would drop the other silently.
+                throw new InvalidCastException($"Two keys of the dict are the same .NET value ({FormattableString.Invariant($"{clrKey}")}), so a .NET dictionary cannot hold both.");
+            }
         }
 
         return dict;
@@ -573,12 +577,21 @@ public sealed unsafe partial class PyObject
                     throw;
                 }
 
+                nint before = CPython.PyDict_Size(dict);
                 int result = CPython.PyDict_SetItem(dict, key, value);
                 CPython.Py_DecRef(key);
                 CPython.Py_DecRef(value);
                 if (result != 0)
                 {
                     throw PythonException.FetchCurrent();
+                }
+
+                if (CPython.PyDict_Size(dict) == before)
+                {
+                    // 1, 1L, 1.0 and true are one key in Python: keeping the last value would drop the others silently.
+                    throw new ArgumentException(
+                        $"The dictionary's key {FormattableString.Invariant($"{entry.Key}")} ({entry.Key.GetType().Name}) is equal in Python to an earlier key of the same dictionary (1, 1.0 and true are one key there); keys must stay distinct.",
+                        nameof(dictionary));
                 }
             }
 

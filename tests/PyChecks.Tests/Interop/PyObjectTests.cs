@@ -126,6 +126,29 @@ public sealed class PyObjectTests
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void DictionaryKeys_ThatMergeOnTheOtherSide_AreAnError_NotASilentLoss(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        using var runtime = ChildPython.Initialize();
+        using var gil = runtime.AcquireGil();
+
+        // 1, 1.0 and true are one key in Python.
+        var merging = new Dictionary<object, object?> { [1L] = "long", [1.0] = "double", [true] = "bool" };
+        var toPython = Assert.Throws<ArgumentException>(() => PyObject.FromClr(new Dictionary<string, object?> { ["nested"] = merging }))!;
+        Assert.That(toPython.Message, Does.StartWith("The dictionary's key 1 (Double) is equal in Python to an earlier key of the same dictionary"));
+
+        // Two NaN keys are two keys in Python (NaN is not equal to itself) but one in .NET.
+        using var module = PyObject.CreateModule("nan_keys", "value = {float('nan'): 1, float('nan'): 2}\ncount = len(value)\n");
+        using var count = module.GetAttr("count");
+        Assert.That(count.As<long>(), Is.EqualTo(2));
+        using var value = module.GetAttr("value");
+        Assert.That(Assert.Throws<InvalidCastException>(() => value.ToClr())!.Message, Does.StartWith("Two keys of the dict are the same .NET value (NaN)"));
+
+        // Keys that stay distinct convert both ways.
+        using var distinct = PyObject.FromClr(new Dictionary<object, object?> { [1L] = "a", [2.5] = "b", ["1"] = "c" });
+        Assert.That(((Dictionary<object, object?>)distinct.ToClr()!).Count, Is.EqualTo(3));
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void Call_WithPositionalAndKeywordArguments(PythonInstall install) => Isolated.Run(install, static () =>
     {
         using var runtime = ChildPython.Initialize();
