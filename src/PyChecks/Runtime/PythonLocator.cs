@@ -88,7 +88,7 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
         throw new PythonRuntimeException(FormatExplicitFailure(source, value, _tried[^1]), _tried.ToArray());
     }
 
-    internal static string FormatExplicitFailure(string setting, string value, PythonCandidate rejected)
+    private static string FormatExplicitFailure(string setting, string value, PythonCandidate rejected)
     {
         string reason = rejected.Reason.TrimEnd('.');
         string what = rejected.Path is null || rejected.Path == value ? value : $"{value} (whose library is {rejected.Path})";
