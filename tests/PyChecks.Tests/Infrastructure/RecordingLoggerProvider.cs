@@ -12,6 +12,18 @@ public sealed class RecordingLoggerProvider : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, _entries);
 
+    /// <summary>Hands over the entries recorded since the last call, oldest first, and forgets them.</summary>
+    public List<(string Category, LogLevel Level, string Message)> Take()
+    {
+        var taken = new List<(string, LogLevel, string)>();
+        while (_entries.TryDequeue(out var entry))
+        {
+            taken.Add(entry);
+        }
+
+        return taken;
+    }
+
     public void Dispose()
     {
     }
