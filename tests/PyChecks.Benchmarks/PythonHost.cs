@@ -47,7 +47,11 @@ internal static class PythonHost
     /// Starts a <see cref="CheckHost"/> (once per process) whose <c>checks.d</c> holds one module,
     /// <paramref name="name"/>.py, and loads one check instance per entry of <paramref name="instances"/>.
     /// </summary>
-    public static (CheckHost Host, IReadOnlyList<ICheck> Checks) StartChecks(string name, string source, ISender sender, params IReadOnlyDictionary<string, object?>[] instances)
+    public static (CheckHost Host, IReadOnlyList<ICheck> Checks) StartChecks(string name, string source, ISender sender, params IReadOnlyDictionary<string, object?>[] instances) =>
+        StartChecks(name, source, sender, [], instances);
+
+    /// <summary>As <see cref="StartChecks(string, string, ISender, IReadOnlyDictionary{string, object?}[])"/>, with <paramref name="searchPaths"/> first on <c>sys.path</c>.</summary>
+    public static (CheckHost Host, IReadOnlyList<ICheck> Checks) StartChecks(string name, string source, ISender sender, IReadOnlyList<string> searchPaths, params IReadOnlyDictionary<string, object?>[] instances)
     {
         string root = Directory.CreateTempSubdirectory("pychecks-bench").FullName;
         string checksDirectory = Directory.CreateDirectory(Path.Combine(root, "checks.d")).FullName;
@@ -56,6 +60,11 @@ internal static class PythonHost
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
         {
             options.Python = new PythonRuntimeOptions { Python = ReferenceLibrary };
+        }
+
+        foreach (string path in searchPaths)
+        {
+            options.Python.SearchPaths.Add(path);
         }
 
         options.Checks.Add(new CheckConfig { Name = name, Instances = instances });
