@@ -133,7 +133,7 @@ public sealed class DiscoveryTests
         // A python3 on PATH that answers the sysconfig query like a static build (no libpython file where it says).
         string bin = Directory.CreateTempSubdirectory("pychecks-static").FullName;
         string python = Path.Combine(bin, "python3");
-        File.WriteAllText(python, "#!/bin/sh\nprintf 'cpython\\n3.12\\n/nonexistent/lib\\nlibpython3.12.a\\n\\n\\n0\\nFalse\\n\\n'\n");
+        File.WriteAllText(python, "#!/bin/sh\nprintf 'cpython\\n3.12\\n/nonexistent/lib\\nlibpython3.12.a\\n\\n\\n0\\n/nonexistent/bin/python3.12\\nFalse\\n'\n");
         File.SetUnixFileMode(python, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var error = Assert.Throws<PythonRuntimeException>(() => Locate(new() { ["PATH"] = bin }))!;
         var candidate = error.Candidates.Single(c => c.Source == "python3 on PATH");
@@ -156,7 +156,7 @@ public sealed class DiscoveryTests
         try
         {
             var missing = Assert.Throws<PythonRuntimeException>(() => CPython.Bind(zlib))!;
-            Assert.That(missing.Message, Is.EqualTo("'libz.so.1' does not export 'Py_InitializeEx', which PyChecks needs. Is it a CPython 3.9–3.13 shared library (not PyPy, not a free-threaded build)?"));
+            Assert.That(missing.Message, Is.EqualTo("'libz.so.1' does not export 'Py_InitializeFromConfig', which PyChecks needs. Is it a CPython 3.9–3.13 shared library (not PyPy, not a free-threaded build)?"));
         }
         finally
         {
