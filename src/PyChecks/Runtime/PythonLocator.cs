@@ -12,6 +12,8 @@ namespace PyChecks.Runtime;
 /// Finds and opens libpython. First hit wins: the explicit option, <c>PYCHECKS_PYTHON</c>,
 /// <c>PYTHONNET_PYDLL</c>, the active virtual environment, <c>python3</c> on <c>PATH</c> asked through
 /// <c>sysconfig</c>, well-known system paths. Every candidate is recorded with the reason it was rejected.
+/// Discovery also chooses the python executable CPython is started as (<see cref="PythonLocation.Executable"/>):
+/// a venv's own <c>bin/python3</c>, so that CPython honours the venv.
 /// A Python named explicitly (the option or either variable) that cannot be used ends the search with an
 /// error naming it: the host asked for that Python, so another one is never loaded in its place.
 /// </summary>
