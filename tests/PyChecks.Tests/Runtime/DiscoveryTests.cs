@@ -50,6 +50,29 @@ public sealed class DiscoveryTests
     }
 
     [Test]
+    public void VirtualEnvironmentWithoutItsPython_IsRejected_ForCPythonWouldNotHonourIt()
+    {
+        string venv = Directory.CreateTempSubdirectory("pychecks-nopython").FullName;
+        File.WriteAllText(Path.Combine(venv, "pyvenv.cfg"), "home = /usr/bin\ninclude-system-site-packages = false\n");
+        var error = Assert.Throws<PythonRuntimeException>(() => Locate(new Dictionary<string, string?> { ["VIRTUAL_ENV"] = venv, ["PATH"] = EmptyFolder }))!;
+        Assert.That(error.Candidates.Single(c => c.Source == "VIRTUAL_ENV").ToString(),
+            Is.EqualTo($"VIRTUAL_ENV: {venv}: has no bin/python3 or bin/python; recreate it with 'python3 -m venv'"));
+    }
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void MatchingInterpreter_IsTheInstallsOwnPython_AndNoneForALibraryCopiedElsewhere(PythonInstall install)
+    {
+        install.RequireExecutable();
+        int minor = int.Parse(install.Version.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(MatchingInterpreter.Find(install.Library!, 3, minor), Is.EqualTo(install.Executable));
+
+        string copy = Path.Combine(Directory.CreateTempSubdirectory("pychecks-copied").FullName, Path.GetFileName(install.Library!));
+        File.Copy(install.Library!, copy);
+        Assert.That(MatchingInterpreter.Find(copy, 3, minor), Is.Null);
+        Assert.That(MatchingInterpreter.Find(Path.GetFileName(install.Library!), 3, minor), Is.Null, "a bare name has no folder to look in");
+    }
+
+    [Test]
     public void ExplicitPython_ThatCannotBeUsed_EndsTheSearch_NamingItWhyAndHowToFix()
     {
         string folder = Directory.CreateTempSubdirectory("pychecks-bad").FullName;
