@@ -84,7 +84,7 @@ internal static class CheckCommand
 
         using (host)
         {
-            output.WriteLine($"Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath} (found by {host.Runtime.Location.Source})");
+            output.WriteLine($"Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath} (found by {host.Runtime.Location.Source}, started as {host.Runtime.Location.Executable ?? "CPython's default program"})");
             var (checks, errors) = Load(host, arguments.Name, options.ConfigDirectory);
             try
             {

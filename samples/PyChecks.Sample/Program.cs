@@ -39,7 +39,7 @@ try
     var python = app.Services.GetRequiredService<PythonRuntime>(); // starts Python: which one, and how it was found
     table.Title += $"""
 
-        Python {python.Version.Major}.{python.Version.Minor}.{python.Version.Micro}: {python.Location.LibraryPath}, found by {python.Location.Source}
+        Python {python.Version.Major}.{python.Version.Minor}.{python.Version.Micro}: {python.Location.LibraryPath}, found by {python.Location.Source}, started as {python.Location.Executable ?? "CPython's default program"}
         control API: curl --unix-socket {api.UnixSocketPath} http://localhost/status
                      curl --unix-socket {api.UnixSocketPath} -X POST -H "Authorization: Bearer $(cat {api.TokenFilePath})" http://localhost/checks/hello/run
         """;

@@ -3,7 +3,7 @@ using PyChecks.Memory;
 
 namespace PyChecks.Builtins;
 
-/// <summary>Registers the built-in modules; must run before <c>Py_InitializeEx</c>.</summary>
+/// <summary>Registers the built-in modules; must run before the interpreter is initialized.</summary>
 internal static unsafe class BuiltinModules
 {
     public static void Register()

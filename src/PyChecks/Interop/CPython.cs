@@ -13,7 +13,7 @@ namespace PyChecks.Interop;
 /// garbage collector (whose finalizers run Python code, which may call back into .NET): each such
 /// pointer says why it qualifies. Never for taking the GIL, releasing a reference, calls or imports.
 /// </remarks>
-internal static unsafe class CPython
+internal static unsafe partial class CPython
 {
     public const int FileInput = 257;
     public const int EvalInput = 258;
@@ -22,7 +22,6 @@ internal static unsafe class CPython
     public static int MinorVersion;
 
     // Interpreter lifecycle.
-    public static delegate* unmanaged<int, void> Py_InitializeEx;
     public static delegate* unmanaged<int> Py_IsInitialized;
     public static delegate* unmanaged<int> Py_FinalizeEx;
     public static delegate* unmanaged<byte*> Py_GetVersion;
@@ -179,7 +178,7 @@ internal static unsafe class CPython
 
     /// <summary>
     /// Reads <see cref="SmallInts"/> and <see cref="EmptyString"/>; call once, with the GIL held, after
-    /// <c>Py_InitializeEx</c>. The references taken are kept for the life of the process.
+    /// <c>Py_InitializeFromConfig</c>. The references taken are kept for the life of the process.
     /// </summary>
     public static void ReadSingletons()
     {
@@ -257,7 +256,7 @@ internal static unsafe class CPython
     public static void Bind(DynamicLibrary library)
     {
         var b = new Binder(library);
-        Py_InitializeEx = (delegate* unmanaged<int, void>)b.Get("Py_InitializeEx");
+        BindConfig(b);
         Py_IsInitialized = (delegate* unmanaged<int>)b.Get("Py_IsInitialized");
         Py_FinalizeEx = (delegate* unmanaged<int>)b.Get("Py_FinalizeEx");
         Py_GetVersion = (delegate* unmanaged<byte*>)b.Get("Py_GetVersion");

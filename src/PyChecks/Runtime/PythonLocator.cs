@@ -12,6 +12,8 @@ namespace PyChecks.Runtime;
 /// Finds and opens libpython. First hit wins: the explicit option, <c>PYCHECKS_PYTHON</c>,
 /// <c>PYTHONNET_PYDLL</c>, the active virtual environment, <c>python3</c> on <c>PATH</c> asked through
 /// <c>sysconfig</c>, well-known system paths. Every candidate is recorded with the reason it was rejected.
+/// Discovery also chooses the python executable CPython is started as (<see cref="PythonLocation.Executable"/>):
+/// a venv's own <c>bin/python3</c>, so that CPython honours the venv.
 /// A Python named explicitly (the option or either variable) that cannot be used ends the search with an
 /// error naming it: the host asked for that Python, so another one is never loaded in its place.
 /// </summary>
@@ -24,7 +26,7 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
     public const int MaxMinor = 14;
 
     private const string SysconfigQuery =
-        "import sys, site, sysconfig\n" +
+        "import sys, sysconfig\n" +
         "v = sysconfig.get_config_var\n" +
         "print(sys.implementation.name)\n" +
         "print('%d.%d' % sys.version_info[:2])\n" +
@@ -33,8 +35,10 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
         "print(v('INSTSONAME') or '')\n" +
         "print(v('MULTIARCH') or '')\n" +
         "print(v('Py_GIL_DISABLED') or 0)\n" +
-        "print(sys.prefix != sys.base_prefix)\n" +
-        "print(';'.join(site.getsitepackages() if hasattr(site, 'getsitepackages') else []))\n";
+        "print(sys.executable)\n" +
+        "print(sys.prefix != sys.base_prefix)\n";
+
+    private static readonly string[] s_venvPythonNames = ["python3", "python"];
 
     private readonly List<PythonCandidate> _tried = [];
 
@@ -120,7 +124,7 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
             // pythonnet accepts a bare library name such as 'libpython3.11.so' and lets the loader search for it.
             if (!value.Contains('/', StringComparison.Ordinal) && LooksLikeLibrary(value))
             {
-                return TryLibrary(source, value, [], out found);
+                return TryLibrary(source, value, program: null, out found);
             }
 
             Reject(source, value, "does not exist");
@@ -129,7 +133,7 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
 
         // A file that cannot be executed can only be meant as a library, whatever its name.
         return LooksLikeLibrary(value) || !IsExecutable(value)
-            ? TryLibrary(source, value, [], out found)
+            ? TryLibrary(source, value, program: null, out found)
             : TryExecutable(source, value, out found);
     }
 
@@ -151,37 +155,12 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
             return false;
         }
 
-        string? executable = null;
-        string? home = null;
-        foreach (string line in File.ReadLines(config))
-        {
-            int eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (eq < 0)
-            {
-                continue;
-            }
-
-            string key = line[..eq].Trim();
-            string value = line[(eq + 1)..].Trim();
-            if (key.Equals("executable", StringComparison.OrdinalIgnoreCase))
-            {
-                executable = value;
-            }
-            else if (key.Equals("home", StringComparison.OrdinalIgnoreCase))
-            {
-                home = value;
-            }
-        }
-
-        // The venv's own bin/python3 reports the venv's site-packages through site.getsitepackages().
-        string venvPython = Path.Combine(venv, "bin", "python3");
-        string? candidate = File.Exists(venvPython) ? venvPython
-            : executable is not null && File.Exists(executable) ? executable
-            : home is not null && File.Exists(Path.Combine(home, "python3")) ? Path.Combine(home, "python3")
-            : null;
+        // CPython finds pyvenv.cfg next to (or one folder above) the executable it starts as, so the venv's own
+        // python must be the program: the base interpreter would ignore the venv.
+        string? candidate = s_venvPythonNames.Select(name => Path.Combine(venv, "bin", name)).FirstOrDefault(File.Exists);
         if (candidate is null)
         {
-            Reject(source, config, $"names no python executable that exists (home = {home ?? "unset"}, executable = {executable ?? "unset"})");
+            Reject(source, venv, "has no bin/python3 or bin/python; recreate it with 'python3 -m venv'");
             return false;
         }
 
@@ -222,7 +201,7 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
                     continue;
                 }
 
-                if (TryLibrary(source, lib, [], out found))
+                if (TryLibrary(source, lib, program: null, out found))
                 {
                     return true;
                 }
@@ -275,8 +254,8 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
         string ldLibrary = lines[3];
         string soName = lines[4];
         string multiarch = lines[5];
-        bool inVenv = lines[7] == "True";
-        string[] sitePackages = inVenv ? lines[8].Split(';', StringSplitOptions.RemoveEmptyEntries) : [];
+        // What the interpreter calls itself: a venv's bin/python3 as invoked, the real file behind a shim or a symlink.
+        string program = lines[7].Length > 0 && File.Exists(lines[7]) ? lines[7] : Path.GetFullPath(executable);
 
         var places = new List<string>();
         foreach (string name in new[] { soName, ldLibrary, $"libpython{version}.so.1.0", $"libpython{version}.so" })
@@ -302,10 +281,11 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
             return false;
         }
 
-        return TryLibrary($"{source} ({executable})", library, sitePackages, out found);
+        return TryLibrary($"{source} ({executable})", library, program, out found);
     }
 
-    private bool TryLibrary(string source, string library, IReadOnlyList<string> sitePackages, out (DynamicLibrary, PythonLocation) found)
+    // program: the python executable to start CPython as; null to look for the library's own.
+    private bool TryLibrary(string source, string library, string? program, out (DynamicLibrary, PythonLocation) found)
     {
         found = default;
         if (File.Exists(library) && CheckArchitecture(library) is { } archError)
@@ -316,9 +296,11 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
 
         // Never open a library we will reject with RTLD_GLOBAL: its symbols would shadow the right one's.
         var match = LibraryVersion().Match(Path.GetFileName(library));
+        (int Major, int Minor) version;
         if (match.Success)
         {
-            if (VersionError(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), match.Groups[3].Success && match.Groups[3].Value.Length > 0) is { } versionError)
+            version = (int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+            if (VersionError(version.Major, version.Minor, match.Groups[3].Success && match.Groups[3].Value.Length > 0) is { } versionError)
             {
                 Reject(source, library, versionError);
                 return false;
@@ -326,6 +308,7 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
         }
         else if (ProbeVersion(library, out string? probeError) is { } probed)
         {
+            version = probed;
             if (VersionError(probed.Major, probed.Minor, freeThreaded: false) is { } versionError)
             {
                 Reject(source, library, versionError);
@@ -345,8 +328,10 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
             return false;
         }
 
-        _tried.Add(new PythonCandidate(source, library, Accepted: true, "loaded"));
-        found = (opened, new PythonLocation(library, source, sitePackages, _tried.ToArray()));
+        program ??= MatchingInterpreter.Find(library, version.Major, version.Minor);
+        _tried.Add(new PythonCandidate(source, library, Accepted: true, program is not null ? $"loaded, started as {program}"
+            : $"loaded; no python{version.Major}.{version.Minor} executable goes with it, so CPython looks for python3 on PATH to compute its paths and falls back to the prefix it was built with"));
+        found = (opened, new PythonLocation(library, source, program, _tried.ToArray()));
         return true;
     }
 

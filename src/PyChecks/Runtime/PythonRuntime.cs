@@ -10,8 +10,9 @@ namespace PyChecks;
 /// again in the same process once it has been finalized.
 /// </summary>
 /// <remarks>
-/// The interpreter is initialized on a dedicated thread, without signal handlers (the host keeps
-/// SIGINT), and the GIL is released at once; every later call into Python goes through a GIL scope
+/// The interpreter is initialized on a dedicated thread as the discovered python executable starts
+/// (a virtual environment's <c>pyvenv.cfg</c> included, see <see cref="PythonLocation.Executable"/>),
+/// without signal handlers (the host keeps SIGINT), and the GIL is released at once; every later call into Python goes through a GIL scope
 /// (<see cref="AcquireGil"/>) on whatever thread makes it. Finalization happens on the same
 /// dedicated thread.
 /// </remarks>
@@ -59,7 +60,8 @@ public sealed class PythonRuntime : IDisposable
     public static long LiveThreadStates => ThreadGil.LiveThreadStates;
 
     /// <summary>
-    /// Finds libpython, loads it with <c>RTLD_NOW | RTLD_GLOBAL</c>, and initializes the interpreter.
+    /// Finds libpython, loads it with <c>RTLD_NOW | RTLD_GLOBAL</c>, and initializes the interpreter as its python
+    /// executable starts (a virtual environment's, when one was chosen).
     /// </summary>
     /// <param name="options">Where Python is and how to start it; <see langword="null"/> for discovery with defaults.</param>
     /// <exception cref="PythonRuntimeException">
@@ -219,7 +221,18 @@ public sealed class PythonRuntime : IDisposable
                 return;
             }
 
-            CPython.Py_InitializeEx(0); // 0: no signal handlers; the host keeps SIGINT
+            try
+            {
+                PythonStartup.Initialize(location.LibraryPath, location.Executable, options.Isolated);
+            }
+            catch (PythonRuntimeException e)
+            {
+                // Nothing to finalize: CPython cannot be initialized again in this process anyway.
+                _started.TrySetException(e);
+                _finalized.TrySetResult();
+                return;
+            }
+
             ThreadGil.Open();
             try
             {
@@ -229,7 +242,7 @@ public sealed class PythonRuntime : IDisposable
 
                     // threading takes the importing thread as its main thread, which Py_FinalizeEx expects to be this one.
                     PyObject.Import("threading").Dispose();
-                    ConfigurePaths(location, options);
+                    AddSearchPaths(options);
                     _started.SetResult(ReadVersion(location));
                 }
             }
@@ -247,7 +260,7 @@ public sealed class PythonRuntime : IDisposable
         }
     }
 
-    private static void ConfigurePaths(PythonLocation location, PythonRuntimeOptions options)
+    private static void AddSearchPaths(PythonRuntimeOptions options)
     {
         using var sys = PyObject.Import("sys");
         using var path = sys.GetAttr("path");
@@ -256,16 +269,6 @@ public sealed class PythonRuntime : IDisposable
             using var folder = PyObject.From(Path.GetFullPath(options.SearchPaths[i]));
             using var zero = PyObject.From(0L);
             path.CallMethod("insert", zero, folder).Dispose();
-        }
-
-        if (location.SitePackages.Count > 0)
-        {
-            using var site = PyObject.Import("site");
-            foreach (string folder in location.SitePackages)
-            {
-                using var folderObject = PyObject.From(folder);
-                site.CallMethod("addsitedir", folderObject).Dispose();
-            }
         }
     }
 

@@ -13,8 +13,16 @@ public sealed class PythonRuntimeOptions
     /// </summary>
     public string? Python { get; set; }
 
-    /// <summary>Folders put at the front of <c>sys.path</c> at start, in this order.</summary>
+    /// <summary>Folders put at the front of <c>sys.path</c> at start, in this order, before every other entry.</summary>
     public IList<string> SearchPaths { get; } = [];
+
+    /// <summary>
+    /// Start Python isolated, as <c>python -I</c> does: <c>PYTHONPATH</c>, <c>PYTHONHOME</c> and every other
+    /// <c>PYTHON*</c> variable are ignored, and the user's site-packages (<c>~/.local/lib/python3.X</c>) are not
+    /// on <c>sys.path</c>. A virtual environment is honoured either way. Default: <see langword="false"/>, which
+    /// starts Python as the chosen <c>python</c> executable starts, environment variables included.
+    /// </summary>
+    public bool Isolated { get; set; }
 
     /// <summary>
     /// How long <see cref="PythonRuntime.Shutdown(TimeSpan?)"/> waits for threads to leave their GIL

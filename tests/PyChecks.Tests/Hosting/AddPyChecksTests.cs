@@ -94,6 +94,7 @@ public sealed class AddPyChecksTests
             ["PyChecks:MaxStartJitter"] = "00:00:01",
             ["PyChecks:Python:WorkerCount"] = "3",
             ["PyChecks:Python:SearchPaths:0"] = "/opt/extra",
+            ["PyChecks:Python:Isolated"] = "true",
             ["PyChecks:HostTags:system:0"] = "env:prod",
             ["PyChecks:AgentVersion"] = "7.99.0",
         }).Build());
@@ -109,6 +110,7 @@ public sealed class AddPyChecksTests
             Assert.That(options.MaxStartJitter, Is.EqualTo(TimeSpan.FromSeconds(1)));
             Assert.That(options.Python.WorkerCount, Is.EqualTo(3));
             Assert.That(options.Python.SearchPaths, Is.EqualTo(new[] { "/opt/extra" }));
+            Assert.That(options.Python.Isolated, Is.True);
             Assert.That(options.HostTags["system"], Is.EqualTo(new[] { "env:prod" }));
             Assert.That(options.AgentVersion, Is.EqualTo("7.99.0"));
         });
@@ -126,6 +128,7 @@ public sealed class AddPyChecksTests
         Assert.That(options.RunTimeout, Is.Null);
         Assert.That(options.MaxStartJitter, Is.EqualTo(TimeSpan.FromSeconds(3)));
         Assert.That(options.Python.WorkerCount, Is.EqualTo(2));
+        Assert.That(options.Python.Isolated, Is.False, "Python starts as its python executable does, environment included");
     }
 
     [TestCase("Python:WorkerCount", "0", "Python.WorkerCount")]

@@ -182,7 +182,7 @@ public sealed class ProcessExitTests
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void WithTheGuardOff_ASigintACheckSendsToItself_EndsTheProcess(PythonInstall install)
     {
-        // Python installs no SIGINT handler (Py_InitializeEx(0)), and .NET's default for SIGINT is to end the process.
+        // Python installs no SIGINT handler (PyConfig.install_signal_handlers is 0), and .NET's default for SIGINT is to end the process.
         var child = RunCrashingHost(install, "os.kill(os.getpid(), signal.SIGINT)", guard: false);
         Assert.That(child.Output, Does.Contain("the check is about to run"));
         Assert.That(child.Output, Does.Not.Contain("the check returned"));

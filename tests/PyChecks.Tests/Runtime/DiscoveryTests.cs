@@ -50,6 +50,29 @@ public sealed class DiscoveryTests
     }
 
     [Test]
+    public void VirtualEnvironmentWithoutItsPython_IsRejected_ForCPythonWouldNotHonourIt()
+    {
+        string venv = Directory.CreateTempSubdirectory("pychecks-nopython").FullName;
+        File.WriteAllText(Path.Combine(venv, "pyvenv.cfg"), "home = /usr/bin\ninclude-system-site-packages = false\n");
+        var error = Assert.Throws<PythonRuntimeException>(() => Locate(new Dictionary<string, string?> { ["VIRTUAL_ENV"] = venv, ["PATH"] = EmptyFolder }))!;
+        Assert.That(error.Candidates.Single(c => c.Source == "VIRTUAL_ENV").ToString(),
+            Is.EqualTo($"VIRTUAL_ENV: {venv}: has no bin/python3 or bin/python; recreate it with 'python3 -m venv'"));
+    }
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void MatchingInterpreter_IsTheInstallsOwnPython_AndNoneForALibraryCopiedElsewhere(PythonInstall install)
+    {
+        install.RequireExecutable();
+        int minor = int.Parse(install.Version.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(MatchingInterpreter.Find(install.Library!, 3, minor), Is.EqualTo(install.Executable));
+
+        string copy = Path.Combine(Directory.CreateTempSubdirectory("pychecks-copied").FullName, Path.GetFileName(install.Library!));
+        File.Copy(install.Library!, copy);
+        Assert.That(MatchingInterpreter.Find(copy, 3, minor), Is.Null);
+        Assert.That(MatchingInterpreter.Find(Path.GetFileName(install.Library!), 3, minor), Is.Null, "a bare name has no folder to look in");
+    }
+
+    [Test]
     public void ExplicitPython_ThatCannotBeUsed_EndsTheSearch_NamingItWhyAndHowToFix()
     {
         string folder = Directory.CreateTempSubdirectory("pychecks-bad").FullName;
@@ -133,7 +156,7 @@ public sealed class DiscoveryTests
         // A python3 on PATH that answers the sysconfig query like a static build (no libpython file where it says).
         string bin = Directory.CreateTempSubdirectory("pychecks-static").FullName;
         string python = Path.Combine(bin, "python3");
-        File.WriteAllText(python, "#!/bin/sh\nprintf 'cpython\\n3.12\\n/nonexistent/lib\\nlibpython3.12.a\\n\\n\\n0\\nFalse\\n\\n'\n");
+        File.WriteAllText(python, "#!/bin/sh\nprintf 'cpython\\n3.12\\n/nonexistent/lib\\nlibpython3.12.a\\n\\n\\n0\\n/nonexistent/bin/python3.12\\nFalse\\n'\n");
         File.SetUnixFileMode(python, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var error = Assert.Throws<PythonRuntimeException>(() => Locate(new() { ["PATH"] = bin }))!;
         var candidate = error.Candidates.Single(c => c.Source == "python3 on PATH");
@@ -156,7 +179,7 @@ public sealed class DiscoveryTests
         try
         {
             var missing = Assert.Throws<PythonRuntimeException>(() => CPython.Bind(zlib))!;
-            Assert.That(missing.Message, Is.EqualTo("'libz.so.1' does not export 'Py_InitializeEx', which PyChecks needs. Is it a CPython 3.9–3.13 shared library (not PyPy, not a free-threaded build)?"));
+            Assert.That(missing.Message, Is.EqualTo("'libz.so.1' does not export 'Py_InitializeFromConfig', which PyChecks needs. Is it a CPython 3.9–3.13 shared library (not PyPy, not a free-threaded build)?"));
         }
         finally
         {
