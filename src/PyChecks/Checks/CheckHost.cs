@@ -144,6 +144,11 @@ public sealed class CheckHost : IDisposable
         var instances = new List<CheckInstanceConfig>();
         foreach (var config in configs)
         {
+            if (config.NotRunReason is { } reason)
+            {
+                Telemetry.Log.ConfigurationNotRun(_logger, config.Source, reason);
+            }
+
             try
             {
                 instances.AddRange(CheckConfigReader.Resolve(config));
