@@ -50,7 +50,7 @@ public sealed class CheckHost : IDisposable
             Hostname = options.Hostname,
             ClusterName = options.ClusterName,
             HostTags = new Dictionary<string, IReadOnlyList<string>>(options.HostTags),
-            Config = new Dictionary<string, object?>(options.AgentConfig),
+            Config = options.AgentConfig.Snapshot(HostLogLevel.Of(loggerFactory)),
             PersistentCacheDirectory = options.PersistentCacheDirectory,
             TracemallocEnabled = options.TracemallocEnabled,
         }, loggerFactory);
