@@ -33,6 +33,9 @@ internal static class CheckCommand
           --checks-dir <dir>   check modules: <name>.py (default: the sample's checks.d)
           --times <n>          run each instance n times (default: 1)
           --pause <ms>         wait between two runs (default: 0)
+          --agent-config <file>
+                               a datadog.yaml-style file: what datadog_agent.get_config(key) answers
+                               (keys it does not set keep the Datadog Agent's defaults)
           --log-level <level>  show the checks' logs from this level on: trace, debug, info, warning, error,
                                critical, off (default: error); logs go to standard error
           -h, --help           show this text
@@ -68,6 +71,18 @@ internal static class CheckCommand
         configure?.Invoke(options);
         options.ConfigDirectory = arguments.ConfDir ?? options.ConfigDirectory;
         options.ChecksDirectory = arguments.ChecksDir ?? options.ChecksDirectory;
+        if (arguments.AgentConfigFile is { } agentConfigFile)
+        {
+            try
+            {
+                options.AgentConfig.AddYamlFile(agentConfigFile);
+            }
+            catch (CheckConfigurationException e)
+            {
+                error.WriteLine($"error: --agent-config: {e.Message}");
+                return ExitUsage;
+            }
+        }
 
         var recorder = new InMemorySender();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(error)).SetMinimumLevel(arguments.LogLevel));
@@ -194,6 +209,8 @@ internal static class CheckCommand
     /// <summary>The parsed arguments.</summary>
     private sealed record Arguments(string Name, string? ConfDir, string? ChecksDir, int Times, TimeSpan Pause, LogLevel LogLevel)
     {
+        public string? AgentConfigFile { get; init; }
+
         public static bool TryParse(IReadOnlyList<string> args, out Arguments parsed, out string? problem)
         {
             parsed = new Arguments(string.Empty, null, null, 1, TimeSpan.Zero, LogLevel.Error);
@@ -220,7 +237,7 @@ internal static class CheckCommand
                     continue;
                 }
 
-                if (arg is not ("--conf-dir" or "--checks-dir" or "--times" or "--pause" or "--log-level"))
+                if (arg is not ("--conf-dir" or "--checks-dir" or "--times" or "--pause" or "--log-level" or "--agent-config"))
                 {
                     problem = $"unknown option '{args[i]}'";
                     return false;
@@ -238,6 +255,12 @@ internal static class CheckCommand
                     case "--conf-dir" or "--checks-dir" when !Directory.Exists(value):
                         problem = $"{arg}: no such directory: {value}";
                         return false;
+                    case "--agent-config" when !File.Exists(value):
+                        problem = $"--agent-config: no such file: {value}";
+                        return false;
+                    case "--agent-config":
+                        parsed = parsed with { AgentConfigFile = Path.GetFullPath(value) };
+                        break;
                     case "--conf-dir":
                         parsed = parsed with { ConfDir = Path.GetFullPath(value) };
                         break;

@@ -85,7 +85,8 @@ internal static unsafe partial class DatadogAgentModule
                 return 0;
             }
 
-            return PyObject.NewReference(router.Agent.Config.GetValueOrDefault(key));
+            // As the Agent: a key it does not know answers None; dotted keys reach into mappings ('proxy.http').
+            return PyObject.NewReference(AgentConfig.Find(router.Agent.Config, key, out object? value) ? value : null);
         }
         catch (ArgumentException e)
         {

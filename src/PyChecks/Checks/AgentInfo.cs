@@ -11,7 +11,8 @@ internal sealed class AgentInfo
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> HostTags { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
-    public IReadOnlyDictionary<string, object?> Config { get; init; } = new Dictionary<string, object?>();
+    /// <summary>The Agent configuration, defaults included (<see cref="AgentConfig.Snapshot"/>).</summary>
+    public IReadOnlyDictionary<string, object?> Config { get; init; } = AgentConfig.Defaults;
 
     public string? PersistentCacheDirectory { get; init; }
 

@@ -50,7 +50,7 @@ public sealed class CheckHost : IDisposable
             Hostname = options.Hostname,
             ClusterName = options.ClusterName,
             HostTags = new Dictionary<string, IReadOnlyList<string>>(options.HostTags),
-            Config = new Dictionary<string, object?>(options.AgentConfig),
+            Config = options.AgentConfig.Snapshot(HostLogLevel.Of(loggerFactory)),
             PersistentCacheDirectory = options.PersistentCacheDirectory,
             TracemallocEnabled = options.TracemallocEnabled,
         }, loggerFactory);
@@ -144,6 +144,11 @@ public sealed class CheckHost : IDisposable
         var instances = new List<CheckInstanceConfig>();
         foreach (var config in configs)
         {
+            if (config.NotRunReason is { } reason)
+            {
+                Telemetry.Log.ConfigurationNotRun(_logger, config.Source, reason);
+            }
+
             try
             {
                 instances.AddRange(CheckConfigReader.Resolve(config));

@@ -92,8 +92,12 @@ public sealed class PyChecksOptions : IValidatableObject
     /// <summary>What <c>datadog_agent.get_host_tags()</c> returns, as JSON: source → tags (e.g. <c>"system" → ["env:prod"]</c>).</summary>
     public IDictionary<string, IReadOnlyList<string>> HostTags { get; } = new Dictionary<string, IReadOnlyList<string>>();
 
-    /// <summary>What <c>datadog_agent.get_config(key)</c> returns for each key (missing keys give <c>None</c>).</summary>
-    public IDictionary<string, object?> AgentConfig { get; } = new Dictionary<string, object?>();
+    /// <summary>
+    /// The Agent configuration <c>datadog_agent.get_config(key)</c> answers from: the Agent's defaults, overridden by
+    /// <see cref="PyChecks.AgentConfig.Values"/> (bound from <c>PyChecks:AgentConfig</c>, or read from a <c>datadog.yaml</c>
+    /// with <see cref="PyChecks.AgentConfig.AddYamlFile"/>).
+    /// </summary>
+    public AgentConfig AgentConfig { get; } = new();
 
     /// <summary>The folder of the checks' persistent cache (<c>write_persistent_cache</c>). Default: <c>~/.local/share/pychecks/cache</c>.</summary>
     public string? PersistentCacheDirectory { get; set; }

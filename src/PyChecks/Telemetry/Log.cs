@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Information, "Check configuration reloaded: {Added} added, {Removed} removed, {Replaced} replaced, {Unchanged} unchanged, {Errors} error(s)")]
     public static partial void Reloaded(ILogger logger, int added, int removed, int replaced, int unchanged, int errors);
 
+    [LoggerMessage(1007, LogLevel.Information, "{Source} configures no check instance to run: {Reason}")]
+    public static partial void ConfigurationNotRun(ILogger logger, string source, string reason);
+
     [LoggerMessage(1010, LogLevel.Warning, "Check {CheckId} failed: {Error}")]
     public static partial void RunFailed(ILogger logger, string checkId, string error);
 

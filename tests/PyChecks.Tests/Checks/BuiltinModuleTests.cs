@@ -111,8 +111,8 @@ public sealed class BuiltinModuleTests
             o.AgentVersion = "7.52.0";
             o.ClusterName = "prod-eu";
             o.HostTags["system"] = ["env:prod", "role:web"];
-            o.AgentConfig["enable_metadata_collection"] = true;
-            o.AgentConfig["proxy"] = new Dictionary<string, object?> { ["http"] = "http://proxy:3128" };
+            o.AgentConfig.Values["enable_metadata_collection"] = true;
+            o.AgentConfig.Values["proxy"] = new Dictionary<string, object?> { ["http"] = "http://proxy:3128" };
         });
         var check = CheckFolder.LoadAll(host).Single();
         using var gil = host.Runtime.AcquireGil();

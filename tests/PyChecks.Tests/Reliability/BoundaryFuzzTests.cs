@@ -205,7 +205,7 @@ public sealed partial class BoundaryFuzzTests
             o.HostTags["system"] = ["env:fuzz", "role:\ud800"];
             foreach (var (key, value) in agentConfig)
             {
-                o.AgentConfig[key] = value;
+                o.AgentConfig.Values[key] = value;
             }
         };
         using var host = folder.Start([sender], options, loggerFactory);

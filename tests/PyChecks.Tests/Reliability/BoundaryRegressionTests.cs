@@ -101,7 +101,7 @@ public sealed class BoundaryRegressionTests
         var folder = new CheckFolder().Check("trivial", Trivial).Config("trivial", "instances: [{}]\n");
         var loop = new List<object?> { "self" };
         loop.Add(loop);
-        using var host = folder.Start([], o => o.AgentConfig["loop"] = loop);
+        using var host = folder.Start([], o => o.AgentConfig.Values["loop"] = loop);
         _ = CheckFolder.LoadAll(host);
         using var gil = host.Runtime.AcquireGil();
         using var module = PyObject.CreateModule("agent_regressions", """

@@ -43,6 +43,7 @@ public sealed class SampleCheckCommandTests
     [TestCase(new[] { "hello", "--log-level", "loud" }, "--log-level must be trace, debug, info, warning, error, critical or off, not 'loud'")]
     [TestCase(new[] { "hello", "--conf-dir", "/no/such/conf.d" }, "--conf-dir: no such directory: /no/such/conf.d")]
     [TestCase(new[] { "hello", "--verbose" }, "unknown option '--verbose'")]
+    [TestCase(new[] { "hello", "--agent-config", "/no/such/datadog.yaml" }, "--agent-config: no such file: /no/such/datadog.yaml")]
     public void WrongArguments_ExitTwo_WithTheProblemAndTheUsage(string[] args, string problem)
     {
         var output = new StringWriter();
@@ -164,6 +165,48 @@ public sealed class SampleCheckCommandTests
         Assert.That(text, Does.Contain("\n  pychecks.errors.CheckInterrupt\n"));
         Assert.That(text, Does.EndWith("\nStopped.\n\nsleepy: 1 instance, 1 run: 0 succeeded, 1 failed\n"));
     });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void AgentConfigFile_IsWhatGetConfigAnswers_OverTheAgentsDefaults(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder()
+            .Check("agentcfg", """
+                import datadog_agent
+                from datadog_checks.base import AgentCheck
+
+                class AgentCfg(AgentCheck):
+                    def check(self, instance):
+                        proxy = datadog_agent.get_config('proxy')
+                        self.gauge('agent.config', datadog_agent.get_config('dogstatsd_port'), tags=[
+                            'https:' + proxy['https'],
+                            'no_proxy:' + '|'.join(proxy['no_proxy']),
+                            'metadata:' + str(datadog_agent.get_config('enable_metadata_collection')),
+                            'ssl:' + str(datadog_agent.get_config('skip_ssl_validation')),
+                        ])
+                """)
+            .Config("agentcfg", "instances: [{}]\n");
+        string agentConfig = Path.Combine(folder.Root, "datadog.yaml");
+        File.WriteAllText(agentConfig, "proxy:\n  https: http://proxy:3128\n  no_proxy: [localhost]\nenable_metadata_collection: false\ndogstatsd_port: 8126\n");
+
+        var (exit, output, _) = Run(["agentcfg", "--agent-config", agentConfig, "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory]);
+
+        Assert.That(exit, Is.EqualTo(CheckCommand.ExitSucceeded), output);
+        Assert.That(output, Does.Contain("agent.config  gauge   8126  https:http://proxy:3128, no_proxy:localhost, metadata:False, ssl:False"));
+    });
+
+    [Test]
+    public void AgentConfigFile_NotAMapping_ExitsTwo_NamingTheFile()
+    {
+        var folder = new CheckFolder();
+        string agentConfig = Path.Combine(folder.Root, "datadog.yaml");
+        File.WriteAllText(agentConfig, "- log_level: debug\n");
+
+        var error = new StringWriter();
+        int exit = CheckCommand.RunAsync(["hello", "--agent-config", agentConfig], TextWriter.Null, error).GetAwaiter().GetResult();
+
+        Assert.That(exit, Is.EqualTo(CheckCommand.ExitUsage));
+        Assert.That(error.ToString(), Is.EqualTo($"error: --agent-config: {agentConfig}, line 1, column 1: an Agent configuration is a mapping of keys (as datadog.yaml), not a list or a single value\n"));
+    }
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void ACheckWithoutConfiguration_ExitsOne_AndSaysWhereItLooked(PythonInstall install) => Isolated.Run(install, static () =>

@@ -35,4 +35,7 @@ public sealed class CheckConfig
 
     /// <summary>Where each instance sits in <see cref="Source"/>; <see langword="null"/> unless read from a file.</summary>
     internal IReadOnlyList<InstanceLocation>? InstanceLocations { get; init; }
+
+    /// <summary>Why a file that the Agent accepts configures nothing to run here (an Autodiscovery template, a logs-only file); <see langword="null"/> otherwise.</summary>
+    internal string? NotRunReason { get; init; }
 }

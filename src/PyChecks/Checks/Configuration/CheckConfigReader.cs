@@ -12,6 +12,12 @@ namespace PyChecks.Checks.Configuration;
 /// resolves each instance's reserved keys into a <see cref="CheckInstanceConfig"/>. Every problem is a
 /// <see cref="CheckConfigurationException"/> naming the file, line and column where they are known.
 /// </summary>
+/// <remarks>
+/// The shapes the Agent accepts load: an empty list item (<c>instances:\n  -</c>) is an instance with no keys;
+/// <c>init_config</c> may be empty or absent; other top-level keys (<c>logs</c>, <c>cluster_check</c>, …) are
+/// ignored; a file with only <c>logs</c> or <c>jmx_metrics</c>, and an Autodiscovery template
+/// (<c>ad_identifiers</c>), configure no instance here (<see cref="CheckConfig.NotRunReason"/>).
+/// </remarks>
 internal static partial class CheckConfigReader
 {
     /// <summary>The interval of an instance without <c>min_collection_interval</c> (or with 0), as in the Agent.</summary>
@@ -83,9 +89,41 @@ internal static partial class CheckConfigReader
             var other => throw At(path, yaml.ValueOf(root, "init_config"), $"'init_config' must be a mapping or empty, not {Describe(other)}"),
         };
 
-        if (!root.TryGetValue("instances", out object? instancesValue))
+        // An Autodiscovery template runs only when the Agent finds a matching container; PyChecks has no such discovery.
+        if (TemplateKey(root) is { } templateKey)
         {
-            throw new CheckConfigurationException(path, null, null, "'instances' is missing; a check configuration needs a list of instances ('instances: []' for none)");
+            return new CheckConfig
+            {
+                Name = checkName,
+                InitConfig = initConfig,
+                Instances = [],
+                Source = path,
+                InstanceLocations = [],
+                NotRunReason = $"an Autodiscovery template ('{templateKey}'): its instances run only where the Datadog Agent discovers a matching service",
+            };
+        }
+
+        object? instancesValue = root.GetValueOrDefault("instances");
+        if (instancesValue is null)
+        {
+            // A logs-only or JMX-metrics-only file is valid in the Agent: it configures no check instance.
+            if (root.ContainsKey("logs") || root.ContainsKey("jmx_metrics"))
+            {
+                return new CheckConfig
+                {
+                    Name = checkName,
+                    InitConfig = initConfig,
+                    Instances = [],
+                    Source = path,
+                    InstanceLocations = [],
+                    NotRunReason = $"only '{(root.ContainsKey("logs") ? "logs" : "jmx_metrics")}' is configured; PyChecks runs check instances, not log collection or JMX",
+                };
+            }
+
+            if (!root.ContainsKey("instances"))
+            {
+                throw new CheckConfigurationException(path, null, null, "'instances' is missing; a check configuration needs a list of instances ('instances: []' for none)");
+            }
         }
 
         if (instancesValue is not List<object?> list)
@@ -97,13 +135,20 @@ internal static partial class CheckConfigReader
         var locations = new List<InstanceLocation>(list.Count);
         for (int i = 0; i < list.Count; i++)
         {
-            if (list[i] is not Dictionary<string, object?> instance)
+            switch (list[i])
             {
-                throw At(path, yaml.ItemOf(list, i), $"instance {i + 1} must be a mapping, not {Describe(list[i])}");
+                case null:
+                    // '-' alone: the Agent reads an empty item as an instance with no keys (Datadog ships such conf.yaml.default files).
+                    instances.Add(new Dictionary<string, object?>(StringComparer.Ordinal));
+                    locations.Add(new InstanceLocation(yaml.ItemOf(list, i), new Dictionary<string, TextPosition>(StringComparer.Ordinal)));
+                    break;
+                case Dictionary<string, object?> instance:
+                    instances.Add(instance);
+                    locations.Add(new InstanceLocation(yaml.ItemOf(list, i), yaml.ValuesOf(instance)));
+                    break;
+                default:
+                    throw At(path, yaml.ItemOf(list, i), $"instance {i + 1} must be a mapping, not {Describe(list[i])}");
             }
-
-            instances.Add(instance);
-            locations.Add(new InstanceLocation(yaml.ItemOf(list, i), yaml.ValuesOf(instance)));
         }
 
         return new CheckConfig
@@ -115,6 +160,12 @@ internal static partial class CheckConfigReader
             InstanceLocations = locations,
         };
     }
+
+    /// <summary>The Autodiscovery key that makes <paramref name="root"/> a template, if any.</summary>
+    private static string? TemplateKey(Dictionary<string, object?> root)
+        => root.GetValueOrDefault("ad_identifiers") is not null ? "ad_identifiers"
+            : root.GetValueOrDefault("advanced_ad_identifiers") is not null ? "advanced_ad_identifiers"
+            : null;
 
     /// <summary>
     /// Resolves each instance of <paramref name="config"/>: checks the reserved keys (<c>min_collection_interval</c>, <c>run_timeout</c>,

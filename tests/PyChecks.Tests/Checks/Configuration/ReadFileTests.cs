@@ -93,11 +93,52 @@ public sealed class ReadFileTests
     }
 
     [Test]
-    public void ReadFile_InstanceIsNull_ReportsItsNumberAndLine()
+    public void ReadFile_EmptyInstanceItem_IsAnInstanceWithNoKeys()
     {
-        var error = ReadInvalid("instances:\n  - host: a\n  -\n", out string path);
+        using var conf = new ConfDirectory();
+        string path = conf.Write("network.yaml", "init_config:\n\ninstances:\n  - host: a\n  -\n");
 
-        Assert.That(error.Message, Does.StartWith($"{path}, line 3, column ").And.EndWith(": instance 2 must be a mapping, not null"));
+        var config = CheckConfigReader.ReadFile(path, "network");
+
+        Assert.That(config.Instances, Is.EqualTo(new[] { new Dictionary<string, object?> { ["host"] = "a" }, new Dictionary<string, object?>() }));
+        Assert.That(config.InstanceLocations![1].Start.Line, Is.EqualTo(5));
+        Assert.That(config.NotRunReason, Is.Null);
+    }
+
+    [Test]
+    public void ReadFile_LogsBesideInstances_LoadsTheInstances()
+    {
+        using var conf = new ConfDirectory();
+        string path = conf.Write("apache.yaml", """
+            init_config:
+            instances:
+              - apache_status_url: http://localhost/server-status?auto
+            logs:
+              - type: file
+                path: /var/log/apache2/access.log
+                source: apache
+            cluster_check: false
+            """);
+
+        var config = CheckConfigReader.ReadFile(path, "apache");
+
+        Assert.That(config.Instances, Is.EqualTo(new[] { new Dictionary<string, object?> { ["apache_status_url"] = "http://localhost/server-status?auto" } }));
+        Assert.That(config.NotRunReason, Is.Null);
+    }
+
+    [TestCase("logs:\n  - type: file\n    path: /var/log/a.log\n", "only 'logs' is configured", TestName = "ReadFile_LogsOnly_ConfiguresNoInstance")]
+    [TestCase("init_config:\ninstances:\nlogs:\n  - type: journald\n", "only 'logs' is configured", TestName = "ReadFile_LogsWithNullInstances_ConfiguresNoInstance")]
+    [TestCase("init_config:\n  is_jmx: true\njmx_metrics:\n  - include:\n      domain: a\n", "only 'jmx_metrics' is configured", TestName = "ReadFile_JmxMetricsOnly_ConfiguresNoInstance")]
+    [TestCase("ad_identifiers:\n  - httpd\ninit_config:\ninstances:\n  - url: http://%%host%%/\n", "an Autodiscovery template ('ad_identifiers')", TestName = "ReadFile_AutodiscoveryTemplate_ConfiguresNoInstance")]
+    [TestCase("ad_identifiers:\n  - redis\nlogs:\n  - type: docker\n", "an Autodiscovery template ('ad_identifiers')", TestName = "ReadFile_AutodiscoveryWithoutInstances_ConfiguresNoInstance")]
+    public void ReadFile_FileTheAgentAcceptsWithNothingToRun_HasNoInstanceAndSaysWhy(string yaml, string reason)
+    {
+        using var conf = new ConfDirectory();
+        var config = CheckConfigReader.ReadFile(conf.Write("any.yaml", yaml), "any");
+
+        Assert.That(config.Instances, Is.Empty);
+        Assert.That(config.NotRunReason, Does.StartWith(reason));
+        Assert.That(CheckConfigReader.Resolve(config), Is.Empty);
     }
 
     [Test]
