@@ -21,21 +21,12 @@ internal sealed class SqlObfuscator
     public bool LiteralEscapes => _literalEscapes;
 
     /// <summary>Obfuscates <paramref name="query"/>; throws <see cref="ObfuscationException"/> with the Agent's message when it cannot.</summary>
-    public ObfuscatedSql Obfuscate(string query, SqlObfuscationOptions options)
+    public ObfuscatedSql Obfuscate(string query, SqlObfuscationOptions options) => Obfuscate(Encoding.UTF8.GetBytes(query), options);
+
+    /// <summary>Obfuscates a statement given as bytes, which need not be valid UTF-8 (the Agent then fails with its message).</summary>
+    public ObfuscatedSql Obfuscate(byte[] sql, SqlObfuscationOptions options)
     {
-        if (options.ObfuscationMode.Length > 0)
-        {
-            if (!s_sqlLexerModes.Contains(options.ObfuscationMode, StringComparer.Ordinal))
-            {
-                throw new ObfuscationException($"invalid obfuscation mode: {options.ObfuscationMode}");
-            }
-
-            throw new ObfuscationException(
-                $"obfuscation_mode '{options.ObfuscationMode}' (the Agent's go-sqllexer obfuscator) is not supported by PyChecks; "
-                + "leave obfuscation_mode unset to use the Agent's default obfuscator");
-        }
-
-        byte[] sql = Encoding.UTF8.GetBytes(query);
+        CheckMode(options);
         bool literalEscapes = _literalEscapes;
         var tokenizer = new SqlTokenizer(sql, literalEscapes, options);
         var result = Attempt(tokenizer, out string? error);
@@ -51,6 +42,24 @@ internal sealed class SqlObfuscator
         }
 
         return result ?? throw new ObfuscationException(error ?? "result is empty");
+    }
+
+    /// <summary>The go-sqllexer modes are refused by name rather than answered by the default obfuscator.</summary>
+    private static void CheckMode(SqlObfuscationOptions options)
+    {
+        if (options.ObfuscationMode.Length == 0)
+        {
+            return;
+        }
+
+        if (!s_sqlLexerModes.Contains(options.ObfuscationMode, StringComparer.Ordinal))
+        {
+            throw new ObfuscationException($"invalid obfuscation mode: {options.ObfuscationMode}");
+        }
+
+        throw new ObfuscationException(
+            $"obfuscation_mode '{options.ObfuscationMode}' (the Agent's go-sqllexer obfuscator) is not supported by PyChecks; "
+            + "leave obfuscation_mode unset to use the Agent's default obfuscator");
     }
 
     /// <summary>Runs the tokens through the filters; null, with the error, when the statement cannot be read.</summary>
