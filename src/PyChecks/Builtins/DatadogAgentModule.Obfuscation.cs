@@ -6,7 +6,7 @@ using PyChecks.Obfuscation;
 namespace PyChecks.Builtins;
 
 /// <summary>
-/// <c>datadog_agent</c>'s obfuscation functions, with rtloader's argument rules: <c>obfuscate_sql(query, options=None)</c>,
+/// <c>datadog_agent</c>'s obfuscation functions, with rtloader's argument rules: <c>obfuscate_sql(query[, options])</c>,
 /// <c>obfuscate_sql_exec_plan(plan, /, normalize=False)</c> (normalizing only when <c>normalize is True</c>) and
 /// <c>obfuscate_mongodb_string(command)</c>. Arguments are <c>str</c> without NUL characters; a failed obfuscation raises
 /// <c>RuntimeError</c> with the Agent's message.
