@@ -35,6 +35,9 @@ internal static unsafe partial class DatadogAgentModule
             new("set_check_metadata", (delegate* unmanaged<nint, nint*, nint, nint>)&SetCheckMetadata, NativeMethod.FastCall, "set_check_metadata(check_id, name, value)"),
             new("write_persistent_cache", (delegate* unmanaged<nint, nint*, nint, nint>)&WritePersistentCache, NativeMethod.FastCall, "write_persistent_cache(key, value)"),
             new("read_persistent_cache", (delegate* unmanaged<nint, nint*, nint, nint>)&ReadPersistentCache, NativeMethod.FastCall, "read_persistent_cache(key) -> str ('' when absent)"),
+            new("obfuscate_sql", (delegate* unmanaged<nint, nint*, nint, nint, nint>)&ObfuscateSql, NativeMethod.FastCall | NativeMethod.Keywords, "obfuscate_sql(query[, options]) -> str (options: a JSON object)"),
+            new("obfuscate_sql_exec_plan", (delegate* unmanaged<nint, nint*, nint, nint, nint>)&ObfuscateSqlExecPlan, NativeMethod.FastCall | NativeMethod.Keywords, "obfuscate_sql_exec_plan(plan, /, normalize=False) -> str"),
+            new("obfuscate_mongodb_string", (delegate* unmanaged<nint, nint*, nint, nint, nint>)&ObfuscateMongoDbString, NativeMethod.FastCall | NativeMethod.Keywords, "obfuscate_mongodb_string(command) -> str"),
         ],
         &Exec);
 
