@@ -3,11 +3,16 @@ namespace PyChecks.Checks;
 /// <summary>
 /// Makes the <c>pychecks</c> package, embedded in this assembly, importable: a finder on
 /// <c>sys.meta_path</c> serves its modules from memory, with their sources available to tracebacks.
-/// Nothing is written to disk.
+/// With the Datadog import aliases, the Agent's legacy modules (<c>Python/agent-dist/</c>: <c>checks</c>,
+/// <c>utils</c>, <c>config</c>) are served too, from an entry at the end of <c>sys.path</c> so that
+/// any real module of the same name wins (see <c>pychecks/agent_dist.py</c>). Nothing is written to disk.
 /// </summary>
 internal static class EmbeddedPython
 {
     private const string ResourcePrefix = "pychecks-python/";
+
+    // Resources below this folder are the Agent's legacy modules, not part of the pychecks package.
+    private const string AgentDistFolder = "agent-dist/";
 
     private const string Bootstrap = """
         import importlib.abc, importlib.util, sys
@@ -49,14 +54,22 @@ internal static class EmbeddedPython
     public static void Install(bool datadogImportAliases)
     {
         var sources = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var agentDist = new Dictionary<string, object?>(StringComparer.Ordinal);
         var assembly = typeof(EmbeddedPython).Assembly;
         foreach (string resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(ResourcePrefix, StringComparison.Ordinal) && r.EndsWith(".py", StringComparison.Ordinal)))
         {
             string relative = resource[ResourcePrefix.Length..^3];
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
+            string source = reader.ReadToEnd();
+            if (relative.StartsWith(AgentDistFolder, StringComparison.Ordinal))
+            {
+                agentDist[relative[AgentDistFolder.Length..]] = source;
+                continue;
+            }
+
             bool isPackage = relative.EndsWith("/__init__", StringComparison.Ordinal);
             string module = (isPackage ? relative[..^"/__init__".Length] : relative).Replace('/', '.');
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
-            sources[module] = new List<object?> { $"<pychecks>/{relative}.py", reader.ReadToEnd(), isPackage };
+            sources[module] = new List<object?> { $"<pychecks>/{relative}.py", source, isPackage };
         }
 
         using var bootstrap = PyObject.CreateModule("_pychecks_bootstrap", Bootstrap);
@@ -70,6 +83,9 @@ internal static class EmbeddedPython
         {
             using var compat = PyObject.Import("pychecks.compat");
             compat.CallMethod("install_aliases").Dispose();
+            using var dist = PyObject.Import("pychecks.agent_dist");
+            using var distSources = PyObject.FromClr(agentDist);
+            dist.CallMethod("install", distSources).Dispose();
         }
     }
 }

@@ -64,9 +64,11 @@ public sealed class PyChecksOptions : IValidatableObject
     public int MaxStandInWorkers { get; set; } = 8;
 
     /// <summary>
-    /// When the real <c>datadog_checks.base</c> (or the legacy <c>checks</c>) package cannot be imported,
-    /// make <c>from datadog_checks.base import AgentCheck</c> and <c>from checks import AgentCheck</c> resolve to
-    /// PyChecks' own, so Datadog custom checks run unmodified. Default: on.
+    /// When the real <c>datadog_checks.base</c> package cannot be imported, make
+    /// <c>from datadog_checks.base import AgentCheck</c> resolve to PyChecks' own, and serve the modules the Datadog
+    /// Agent ships beside checks (<c>checks</c>, <c>checks.network_checks</c>, <c>config</c>, <c>utils.platform</c>,
+    /// <c>utils.subprocess_output</c>, …) after every folder of <c>sys.path</c>, so Datadog custom checks run
+    /// unmodified and a check's own module of the same name still wins. Default: on.
     /// </summary>
     public bool DatadogImportAliases { get; set; } = true;
 

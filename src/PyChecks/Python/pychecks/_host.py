@@ -79,6 +79,22 @@ def _format_import_error(error):
     return text
 
 
+def _toolkit_hint(error):
+    """Why a real datadog_checks.base failed to import under the check, and how to fix it; '' when that is not the cause."""
+    from . import toolkit
+
+    if isinstance(error, toolkit.ToolkitImportError):
+        return ""  # its message already says it
+    location = toolkit.installed_location()
+    if location is None:
+        return ""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not any(f.filename.startswith(location + os.sep) for f in frames):
+        return ""
+    explained = toolkit.explain(error, location)
+    return "" if explained is None else "\n" + str(explained)
+
+
 def load_check_class(check_name):
     """Imports datadog_checks.<name>, then <name>; returns (class, source, version, warnings).
 
@@ -94,8 +110,12 @@ def load_check_class(check_name):
                 if _is_missing(e, module_name):
                     errors.append("{}: no such module".format(module_name))
                 else:
-                    errors.append("{}: import failed:\n{}".format(module_name, _format_import_error(e)))
+                    errors.append("{}: import failed:\n{}{}".format(module_name, _format_import_error(e), _toolkit_hint(e)))
                 continue
+        if getattr(module, "__pychecks_alias__", False):
+            # One of the Agent's legacy modules (utils, config, checks) or an alias: not a check of that name.
+            errors.append("{}: no such module".format(module_name))
+            continue
         cls = find_check_class(module)
         if cls is None:
             errors.append("{}: the module defines no subclass of AgentCheck".format(module_name))

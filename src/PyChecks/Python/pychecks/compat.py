@@ -7,7 +7,9 @@ Checks written for the Datadog Agent start with one of::
     from datadog_checks.checks import AgentCheck      # older checks
     from checks import AgentCheck                      # Agent 5 checks
 
-:func:`install_aliases` makes these names resolve to pychecks' classes when the
+``checks`` is one of the Agent's legacy modules, served by :mod:`pychecks.agent_dist` with
+``utils.*`` and ``config``; it re-exports whatever ``datadog_checks.base`` turns out to be.
+:func:`install_aliases` makes the other names resolve to pychecks' classes when the
 real modules cannot be found (when only ``datadog_checks.base`` is real, the
 other spellings re-export it, so one AgentCheck serves them all). The finder sits at the end of ``sys.meta_path``,
 so every regular finder is asked first: an installed ``datadog_checks_base``
@@ -25,7 +27,6 @@ ALIASED_MODULES = (
     'datadog_checks.base',
     'datadog_checks.base.checks',
     'datadog_checks.checks',
-    'checks',
 )
 
 # The names exported next to AgentCheck, as datadog_checks.base does.
@@ -69,7 +70,11 @@ class _AliasLoader(importlib.abc.Loader):
                 'to_native_string': utils.to_native_string,
             }
         else:
-            base = importlib.import_module('datadog_checks.base')
+            # A real datadog_checks.base that fails to import is reported with what is missing and how to
+            # install it (pychecks.toolkit), instead of as a failure of this alias.
+            from .toolkit import load_base
+
+            base = load_base()
             source = {key: getattr(base, key) for key in _EXPORTS if hasattr(base, key)}
         for key, value in source.items():
             setattr(module, key, value)

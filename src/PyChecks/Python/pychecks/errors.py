@@ -25,3 +25,7 @@ class ProcessExitRefused(BaseException):
     there these calls work as usual. Like :class:`CheckInterrupt`, it derives from ``BaseException`` so that
     ``except Exception`` does not swallow it.
     """
+
+
+class CheckException(Exception):
+    """Generic base class for errors a check raises (Datadog's ``CheckException``, imported by legacy checks from ``checks``)."""

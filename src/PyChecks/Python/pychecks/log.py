@@ -27,6 +27,25 @@ TRACE_LEVEL = 7
 
 logging.addLevelName(TRACE_LEVEL, 'TRACE')
 
+# The level names of the Agent's configuration (``log_level``), as Datadog's toolkit maps them.
+_LEVELS_BY_NAME = {
+    'CRIT': logging.CRITICAL, 'CRITICAL': logging.CRITICAL, 'ERR': logging.ERROR, 'ERROR': logging.ERROR,
+    'WARN': logging.WARNING, 'WARNING': logging.WARNING, 'INFO': logging.INFO, 'DEBUG': logging.DEBUG,
+    'TRACE': TRACE_LEVEL,
+}
+
+
+def _get_py_loglevel(level):
+    """The ``logging`` level for an Agent level name (``'debug'``, ``'warn'``, ...); ``INFO`` for anything else.
+
+    The name comes from a configuration file, so anything that is not a known name (``None`` included) is ``INFO``.
+    """
+    try:
+        level = level.upper()
+    except AttributeError:
+        level = ''
+    return _LEVELS_BY_NAME.get(level, logging.INFO)
+
 
 class AgentLogHandler(logging.Handler):
     """A handler that sends each formatted record to the host.

@@ -1,0 +1,14 @@
+"""``checks.libs.wmi.sampler``: ``WMISampler``, Windows only (it needs pywin32).
+
+With Datadog's toolkit installed it is imported from there, which on other systems fails for want of
+pywin32, as it does in the Agent; without the toolkit the same error is raised here.
+"""
+
+from pychecks.toolkit import real_base as _real_base
+
+if _real_base() is not None:
+    from datadog_checks.base.checks.win.wmi.sampler import WMISampler
+else:
+    from pychecks.legacy.windows import require_windows
+
+    require_windows(__name__)

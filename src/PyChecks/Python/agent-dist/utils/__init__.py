@@ -1,0 +1,1 @@
+"""``utils``: the Agent's package of legacy helpers for checks (``platform``, ``subprocess_output``, ...)."""
