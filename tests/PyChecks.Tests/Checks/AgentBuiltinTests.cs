@@ -79,7 +79,7 @@ public sealed class AgentBuiltinTests
                 'is_excluded one argument': lambda: containers.is_excluded('redis'),
                 'connection info': lambda: kubeutil.get_connection_info(),
                 'connection info argument': lambda: kubeutil.get_connection_info(1),
-                'util headers': lambda: sorted(util.headers({}, http_host='example.com').items())[1],
+                'util headers': lambda: util.headers({}, http_host='example.com')['Host'],
             }
             """);
         Assert.Multiple(() =>
@@ -112,8 +112,8 @@ public sealed class AgentBuiltinTests
             Assert.That(outcomes["is_excluded namespace"], Is.EqualTo("returned False"));
             Assert.That(outcomes["is_excluded one argument"], Is.EqualTo("TypeError: is_excluded() takes from 2 to 3 positional arguments (1 given)"));
             Assert.That(outcomes["connection info"], Is.EqualTo("returned {}"));
-            Assert.That(outcomes["connection info argument"], Does.StartWith("TypeError: get_connection_info() takes no arguments"));
-            Assert.That(outcomes["util headers"], Is.EqualTo("returned ('Host', 'example.com')"));
+            Assert.That(outcomes["connection info argument"], Does.StartWith("TypeError: ").And.Contain("get_connection_info() takes no arguments"));
+            Assert.That(outcomes["util headers"], Is.EqualTo("returned 'example.com'"));
         });
 
         Assert.That(sender.Logs.Select(l => (l.CheckId, l.Message)), Is.EqualTo(new[] { (check.Id, "{\"message\": \"hi\"}") }));

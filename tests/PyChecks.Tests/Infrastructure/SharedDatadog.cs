@@ -20,6 +20,36 @@ public static class SharedDatadog
         }
     }
 
+    /// <summary>
+    /// A 3.11 <c>site-packages</c> holding pydantic 2 (pyenv's, on these machines), which the toolkit imports and Debian's
+    /// 3.11 lacks; null when none. Appended to <c>sys.path</c>, after Debian's own packages.
+    /// </summary>
+    public static string? Pydantic2SitePackages { get; } = FindPydantic2();
+
+    /// <summary>Skips the test, with the reason, when no pydantic 2 for 3.11 is on this machine.</summary>
+    public static void RequirePydantic2()
+    {
+        if (Pydantic2SitePackages is null)
+        {
+            NUnit.Framework.Assert.Ignore("No pydantic 2 for Python 3.11 on this machine (looked in pyenv's 3.11 site-packages); the toolkit cannot be imported");
+        }
+    }
+
+    private static string? FindPydantic2()
+    {
+        string root = Environment.GetEnvironmentVariable("PYENV_ROOT") is { Length: > 0 } pyenv ? pyenv : "/root/.pyenv";
+        string versions = Path.Combine(root, "versions");
+        if (!Directory.Exists(versions))
+        {
+            return null;
+        }
+
+        return Directory.EnumerateDirectories(versions, "3.11.*")
+            .Select(v => Path.Combine(v, "lib", "python3.11", "site-packages"))
+            .FirstOrDefault(site => File.Exists(Path.Combine(site, "pydantic", "version.py"))
+                && File.ReadAllText(Path.Combine(site, "pydantic", "version.py")).Contains("VERSION = '2.", StringComparison.Ordinal));
+    }
+
     private static string? Find()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
