@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using PyChecks.Tests.Infrastructure;
 
@@ -187,6 +188,23 @@ public sealed class AgentBuiltinTests
             Assert.That(outcomes["redis kept"], Is.EqualTo("returned False"));
             Assert.That(outcomes["kubelet"], Is.EqualTo("returned [('url', 'https://10.0.0.1:10250'), ('verify_tls', False)]"));
         });
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void AddPyChecks_ARegisteredTagger_AnswersTheChecksTaggerCalls(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("tagged", """
+            import tagger
+            from datadog_checks.base import AgentCheck
+            class Tagged(AgentCheck):
+                def check(self, instance):
+                    self.gauge('container.up', 1, tags=tagger.tag('container_id://abc', tagger.LOW))
+            """).Config("tagged", "instances: [{}]\n");
+
+        using var hosted = HostedChecks.Start(folder, fakeTime: false, services: s => s.AddSingleton<ITagger>(new MapTagger()));
+        Eventually.That(() => hosted.Sender.Commits.Count > 0, "the first run");
+
+        Assert.That(hosted.Sender.Metrics.Single().Tags, Is.EqualTo(new[] { "image_name:redis" }));
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]

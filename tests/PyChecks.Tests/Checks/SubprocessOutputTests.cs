@@ -100,6 +100,33 @@ public sealed class SubprocessOutputTests
         Assert.That((long)during.ToClr()!, Is.GreaterThan(10), "the thread ran while the child slept: the GIL was released");
     });
 
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void HostDispose_WhileAChildRuns_KillsItAndReturns(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("trivial", Trivial).Config("trivial", "instances: [{}]\n");
+        string pidFile = Path.Combine(folder.Root, "child.pid");
+        var host = folder.Start([], o => o.Python.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        using (host.Runtime.AcquireGil())
+        {
+            using var module = PyObject.CreateModule("subprocess_long", $$"""
+                import threading, _util
+                result = []
+                def run():
+                    result.append(_util.subprocess_output(['/bin/sh', '-c', 'echo $$ > {{pidFile}}; exec sleep 300']))
+                threading.Thread(target=run, daemon=True).start()
+                """);
+        }
+
+        Eventually.That(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'), "the child started");
+        int pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        host.Dispose();
+
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "the host did not wait for the child's 300 s");
+        Eventually.That(() => !Directory.Exists("/proc/" + pid), "the child was killed");
+    });
+
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void ToolkitGetSubprocessOutput_OnTheRealToolkit_RunsTheCommand(PythonInstall install)
     {
