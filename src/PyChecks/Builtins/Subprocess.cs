@@ -12,12 +12,16 @@ namespace PyChecks.Builtins;
 internal static class Subprocess
 {
     private static readonly ConcurrentDictionary<Process, byte> s_running = new();
+    private static volatile bool s_stopping;
 
     /// <summary>What a command gave; <see cref="StartError"/> says why it could not start (the outputs are then empty and the code 0, as in the Agent).</summary>
     public readonly record struct Result(string Stdout, string Stderr, int ExitCode, string? StartError);
 
-    /// <summary>Runs <paramref name="command"/>; with a non-empty <paramref name="environment"/>, the child gets only those variables.</summary>
-    public static Result Run(IReadOnlyList<string> command, IReadOnlyList<KeyValuePair<string, string>> environment)
+    /// <summary>
+    /// Runs <paramref name="command"/>; with a non-empty <paramref name="environment"/>, the child gets only those variables.
+    /// When <paramref name="cancellation"/> fires (the check's run was cancelled or timed out), the child is killed.
+    /// </summary>
+    public static Result Run(IReadOnlyList<string> command, IReadOnlyList<KeyValuePair<string, string>> environment, CancellationToken cancellation)
     {
         var start = new ProcessStartInfo(command[0])
         {
@@ -51,6 +55,12 @@ internal static class Subprocess
         }
 
         s_running.TryAdd(process, 0);
+        if (s_stopping)
+        {
+            Kill(process); // started while KillAll ran, after it looked
+        }
+
+        using var kill = cancellation.UnsafeRegister(static p => Kill((Process)p!), process);
         try
         {
             process.StandardInput.Close();
@@ -69,16 +79,25 @@ internal static class Subprocess
     /// <summary>Kills every child still running (and its descendants), so that no run waits on one forever.</summary>
     public static void KillAll()
     {
+        s_stopping = true;
         foreach (var process in s_running.Keys)
         {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
-            {
-                // It exited meanwhile.
-            }
+            Kill(process);
+        }
+    }
+
+    /// <summary>Lets commands run again (a new host started).</summary>
+    public static void Allow() => s_stopping = false;
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // It exited meanwhile.
         }
     }
 

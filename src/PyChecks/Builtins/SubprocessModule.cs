@@ -79,11 +79,12 @@ internal static unsafe partial class SubprocessModule
                 return Fail(CPython.ExcTypeError, "bad raise_on_empty argument: should be bool");
             }
 
+            var cancellation = CheckRunContext.Current?.ChildrenToken ?? CancellationToken.None;
             Subprocess.Result result;
             nint thread = CPython.PyEval_SaveThread(); // other checks run while the child does
             try
             {
-                result = Subprocess.Run(argv, environment);
+                result = Subprocess.Run(argv, environment, cancellation);
             }
             finally
             {

@@ -56,6 +56,7 @@ public sealed class CheckHost : IDisposable
             PersistentCacheDirectory = options.PersistentCacheDirectory,
             TracemallocEnabled = options.TracemallocEnabled,
         }, loggerFactory);
+        Builtins.Subprocess.Allow();
         agentServices ??= new AgentServices();
         var meter = agentServices.MeterFactory?.Create(PyChecksTelemetry.MeterName) ?? new Meter(PyChecksTelemetry.MeterName);
         router.UseServices(agentServices, new Telemetry.CheckTelemetry(meter));

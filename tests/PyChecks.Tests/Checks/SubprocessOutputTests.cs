@@ -127,6 +127,30 @@ public sealed class SubprocessOutputTests
         Eventually.That(() => !Directory.Exists("/proc/" + pid), "the child was killed");
     });
 
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void RunCancelled_WhileItsChildRuns_KillsTheChildAndInterruptsTheRun(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("slow", """
+            import _util
+            from datadog_checks.base import AgentCheck
+            class Slow(AgentCheck):
+                def check(self, instance):
+                    _util.subprocess_output(['/bin/sleep', '300'])
+                    self.gauge('after.child', 1)
+            """).Config("slow", "instances: [{}]\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var check = CheckFolder.LoadAll(host).Single();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = check.RunAsync(cancel.Token).GetAwaiter().GetResult();
+
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "the run did not wait for the child's 300 s");
+        Assert.That(result.Interrupted, Is.True, result.Error);
+        Assert.That(sender.Metrics, Is.Empty, "the interrupt reached the check as soon as the child was gone");
+    });
+
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void ToolkitGetSubprocessOutput_OnTheRealToolkit_RunsTheCommand(PythonInstall install)
     {
