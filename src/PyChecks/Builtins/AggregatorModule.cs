@@ -10,7 +10,7 @@ namespace PyChecks.Builtins;
 /// validates its arguments like CPython's argument parser, raises a Python exception on bad input, and
 /// never lets a .NET exception cross into native code.
 /// </summary>
-internal static unsafe class AggregatorModule
+internal static unsafe partial class AggregatorModule
 {
     private static NativeModuleDefinition? s_definition;
 
@@ -28,6 +28,8 @@ internal static unsafe class AggregatorModule
                 "submit_event(check, check_id, event)"),
             new("submit_histogram_bucket", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitHistogramBucket, NativeMethod.FastCall,
                 "submit_histogram_bucket(check, check_id, name, value, lower_bound, upper_bound, monotonic, hostname, tags)"),
+            new("submit_event_platform_event", (delegate* unmanaged<nint, nint*, nint, nint>)&SubmitEventPlatformEvent, NativeMethod.FastCall,
+                "submit_event_platform_event(check, check_id, raw_event, event_type)"),
         ],
         &Exec);
 

@@ -10,6 +10,11 @@ internal static unsafe class BuiltinModules
     {
         Append("aggregator"u8, &AggregatorModule.Init);
         Append("datadog_agent"u8, &DatadogAgentModule.Init);
+        Append("_util"u8, &SubprocessModule.Init);
+        Append("util"u8, &UtilModule.Init);
+        Append("tagger"u8, &TaggerModule.Init);
+        Append("containers"u8, &ContainersModule.Init);
+        Append("kubeutil"u8, &KubeutilModule.Init);
     }
 
     private static void Append(ReadOnlySpan<byte> name, delegate* unmanaged<nint> init)

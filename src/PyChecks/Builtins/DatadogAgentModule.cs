@@ -32,6 +32,9 @@ internal static unsafe partial class DatadogAgentModule
             new("get_config", (delegate* unmanaged<nint, nint*, nint, nint>)&GetConfig, NativeMethod.FastCall, "get_config(key) -> value or None"),
             new("headers", (delegate* unmanaged<nint, nint, nint, nint>)&Headers, NativeMethod.VarArgs | NativeMethod.Keywords, "headers(agentConfig, **kwargs) -> dict"),
             new("log", (delegate* unmanaged<nint, nint*, nint, nint>)&Log, NativeMethod.FastCall, "log(message, level, logger_name=None)"),
+            new("send_log", (delegate* unmanaged<nint, nint*, nint, nint>)&SendLog, NativeMethod.FastCall, "send_log(log_line, check_id)"),
+            new("set_external_tags", (delegate* unmanaged<nint, nint*, nint, nint>)&SetExternalTags, NativeMethod.FastCall, "set_external_tags([(hostname, {source_type: [tags]}), ...])"),
+            new("emit_agent_telemetry", (delegate* unmanaged<nint, nint*, nint, nint>)&EmitAgentTelemetry, NativeMethod.FastCall, "emit_agent_telemetry(check_name, metric_name, metric_value, metric_type)"),
             new("set_check_metadata", (delegate* unmanaged<nint, nint*, nint, nint>)&SetCheckMetadata, NativeMethod.FastCall, "set_check_metadata(check_id, name, value)"),
             new("write_persistent_cache", (delegate* unmanaged<nint, nint*, nint, nint>)&WritePersistentCache, NativeMethod.FastCall, "write_persistent_cache(key, value)"),
             new("read_persistent_cache", (delegate* unmanaged<nint, nint*, nint, nint>)&ReadPersistentCache, NativeMethod.FastCall, "read_persistent_cache(key) -> str ('' when absent)"),
@@ -104,7 +107,7 @@ internal static unsafe partial class DatadogAgentModule
     }
 
     [UnmanagedCallersOnly]
-    private static nint Headers(nint self, nint args, nint kwargs)
+    internal static nint Headers(nint self, nint args, nint kwargs)
     {
         try
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PyChecks.Checks;
@@ -38,8 +39,9 @@ public sealed class CheckHost : IDisposable
     /// <param name="senders">Where submissions go; may be empty.</param>
     /// <param name="loggerFactory">Receives the library's logs and the checks' Python logging.</param>
     /// <param name="loaders">Loaders tried before the Python loader, for checks of other kinds.</param>
+    /// <param name="agentServices">What the <c>tagger</c>, <c>containers</c> and <c>kubeutil</c> modules answer, and the meter factory; empty answers when null.</param>
     /// <exception cref="PythonRuntimeException">Python could not be found or started.</exception>
-    public static CheckHost Start(PyChecksOptions options, IEnumerable<ISender>? senders = null, ILoggerFactory? loggerFactory = null, IEnumerable<ICheckLoader>? loaders = null)
+    public static CheckHost Start(PyChecksOptions options, IEnumerable<ISender>? senders = null, ILoggerFactory? loggerFactory = null, IEnumerable<ICheckLoader>? loaders = null, AgentServices? agentServices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
@@ -54,6 +56,10 @@ public sealed class CheckHost : IDisposable
             PersistentCacheDirectory = options.PersistentCacheDirectory,
             TracemallocEnabled = options.TracemallocEnabled,
         }, loggerFactory);
+        Builtins.Subprocess.Allow();
+        agentServices ??= new AgentServices();
+        var meter = agentServices.MeterFactory?.Create(PyChecksTelemetry.MeterName) ?? new Meter(PyChecksTelemetry.MeterName);
+        router.UseServices(agentServices, new Telemetry.CheckTelemetry(meter));
 
         var python = options.Python;
         if (options.ChecksDirectory is { Length: > 0 } checksDirectory && !python.SearchPaths.Contains(checksDirectory))
@@ -185,6 +191,8 @@ public sealed class CheckHost : IDisposable
     /// </summary>
     public void Dispose()
     {
+        // Children of _util.subprocess_output would keep their runs (and so the shutdown) waiting.
+        Builtins.Subprocess.KillAll();
         if (!Runtime.Shutdown() && Runtime.ShutdownProblem is { } reason)
         {
             Telemetry.Log.PythonNotFinalized(_logger, _options.Python.ShutdownTimeout, reason);

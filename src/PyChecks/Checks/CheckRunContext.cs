@@ -37,6 +37,17 @@ internal sealed class CheckRunContext
     /// <summary>When set, what the check submits from its run goes to these senders only, not to the host's (a run-once).</summary>
     public ISender[]? Capture { get; set; }
 
+    private CancellationTokenSource? _children;
+
+    /// <summary>
+    /// Cancelled when the run is interrupted (after the interrupt is pending, so the check sees it as soon as it is back
+    /// in Python): kills what <c>_util.subprocess_output</c> started for the run. Used with the GIL held.
+    /// </summary>
+    public CancellationToken ChildrenToken => (_children ??= new CancellationTokenSource()).Token;
+
+    /// <summary>Kills the run's children; call with the GIL held, after raising the interrupt.</summary>
+    public void KillChildren() => _children?.Cancel();
+
     /// <summary>Values set through <c>datadog_agent.set_check_metadata</c>.</summary>
     public ConcurrentDictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
 
@@ -48,6 +59,12 @@ internal sealed class CheckRunContext
     /// <summary>Zeroes the counters at the start of a run.</summary>
     public void ResetCounts()
     {
+        if (_children is { } children)
+        {
+            _children = null;
+            children.Dispose();
+        }
+
         Metrics = 0;
         ServiceChecks = 0;
         Events = 0;

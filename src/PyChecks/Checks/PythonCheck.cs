@@ -263,6 +263,10 @@ internal sealed class PythonCheck : ICheck
 
             s_interruptType ??= LoadInterruptType();
             _interruptSent = AsyncExceptions.Raise(_runThread, s_interruptType);
+            if (_interruptSent)
+            {
+                _context.KillChildren(); // a check waiting on a child would otherwise only see the interrupt when the child ends
+            }
         }
         catch (Exception)
         {

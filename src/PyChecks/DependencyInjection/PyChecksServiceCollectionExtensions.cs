@@ -17,7 +17,7 @@ public static class PyChecksServiceCollectionExtensions
     /// <summary>
     /// Adds everything PyChecks needs to run Python checks in the host: the Python runtime (started when first
     /// needed: at host start), the check loaders, the scheduler (a hosted service running every configured check
-    /// instance at its interval), the status store, the memory tracker, the profiler (<see cref="IProfiler"/>), and telemetry. Options bind from the <c>"PyChecks"</c>
+    /// instance at its interval), the status store, the memory tracker, the answers of the <c>tagger</c>, <c>containers</c> and <c>kubeutil</c> modules (<see cref="ITagger"/>, <see cref="IContainerFilter"/>, <see cref="IKubeletConnection"/>: empty unless registered), the profiler (<see cref="IProfiler"/>), and telemetry. Options bind from the <c>"PyChecks"</c>
     /// configuration section when the host has an <c>IConfiguration</c>, then <paramref name="configure"/> applies,
     /// and they are validated when the host starts.
     /// </summary>
@@ -43,11 +43,21 @@ public static class PyChecksServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PyChecksOptions>, PyChecksOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITagger>(EmptyAgentServices.Instance);
+        services.TryAddSingleton<IContainerFilter>(EmptyAgentServices.Instance);
+        services.TryAddSingleton<IKubeletConnection>(EmptyAgentServices.Instance);
         services.TryAddSingleton(static sp => CheckHost.Start(
             sp.GetRequiredService<IOptions<PyChecksOptions>>().Value,
             sp.GetServices<ISender>(),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
-            sp.GetServices<ICheckLoader>()));
+            sp.GetServices<ICheckLoader>(),
+            new AgentServices
+            {
+                Tagger = sp.GetRequiredService<ITagger>(),
+                ContainerFilter = sp.GetRequiredService<IContainerFilter>(),
+                Kubelet = sp.GetRequiredService<IKubeletConnection>(),
+                MeterFactory = MeterFactory(sp),
+            }));
         services.TryAddSingleton(static sp => sp.GetRequiredService<CheckHost>().Runtime);
         services.TryAddSingleton<FallbackMeterFactory>();
         services.TryAddSingleton(static sp => new SchedulerTelemetry(MeterFactory(sp)));

@@ -122,6 +122,7 @@ internal static unsafe partial class CPython
     public static delegate* unmanaged<void> PyErr_Clear;
     public static delegate* unmanaged<nint, byte*, void> PyErr_SetString;
     public static delegate* unmanaged<nint, int> PyErr_ExceptionMatches;
+    public static delegate* unmanaged<byte*, nint, nint, nint> PyErr_NewException;
 
     /// <summary>
     /// The small ints 0…<c>SmallIntCount - 1</c>: CPython keeps one object for each, so a pointer comparison
@@ -250,6 +251,7 @@ internal static unsafe partial class CPython
     public static nint ExcRuntimeError;
     public static nint ExcOverflowError;
     public static nint ExcKeyboardInterrupt;
+    public static nint ExcException;
 
     /// <summary>Binds every entry point from <paramref name="library"/>.</summary>
     /// <exception cref="PythonRuntimeException">A symbol is missing; the message names it.</exception>
@@ -351,6 +353,7 @@ internal static unsafe partial class CPython
         PyErr_Clear = (delegate* unmanaged<void>)b.Get("PyErr_Clear");
         PyErr_SetString = (delegate* unmanaged<nint, byte*, void>)b.Get("PyErr_SetString");
         PyErr_ExceptionMatches = (delegate* unmanaged<nint, int>)b.Get("PyErr_ExceptionMatches");
+        PyErr_NewException = (delegate* unmanaged<byte*, nint, nint, nint>)b.Get("PyErr_NewException");
 
         None = b.Get("_Py_NoneStruct");
         True = b.Get("_Py_TrueStruct");
@@ -369,6 +372,7 @@ internal static unsafe partial class CPython
         ExcRuntimeError = *(nint*)b.Get("PyExc_RuntimeError");
         ExcOverflowError = *(nint*)b.Get("PyExc_OverflowError");
         ExcKeyboardInterrupt = *(nint*)b.Get("PyExc_KeyboardInterrupt");
+        ExcException = *(nint*)b.Get("PyExc_Exception");
         BindFrames(b);
     }
 

@@ -39,6 +39,21 @@ public interface ISender
     /// <summary>A histogram bucket was submitted.</summary>
     void SubmitHistogramBucket(in HistogramBucketSample sample);
 
+    /// <summary>A check sent a log line (<c>datadog_agent.send_log</c>). Does nothing unless implemented.</summary>
+    void SubmitLog(CheckLog log)
+    {
+    }
+
+    /// <summary>A check set tags for another host (<c>datadog_agent.set_external_tags</c>). Does nothing unless implemented.</summary>
+    void SetExternalTags(ExternalHostTags tags)
+    {
+    }
+
+    /// <summary>A check submitted an event-platform event (Database Monitoring samples, metrics, activity…). Does nothing unless implemented.</summary>
+    void SubmitEventPlatformEvent(EventPlatformEvent platformEvent)
+    {
+    }
+
     /// <summary>A run of a check ended; everything it submitted has been delivered.</summary>
     void Commit(in CheckRunSummary run);
 }

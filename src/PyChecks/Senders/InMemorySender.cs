@@ -12,6 +12,9 @@ public sealed class InMemorySender : ISender
     private readonly List<CheckEvent> _events = [];
     private readonly List<RecordedHistogramBucket> _buckets = [];
     private readonly List<CheckRunSummary> _commits = [];
+    private readonly List<CheckLog> _logs = [];
+    private readonly List<ExternalHostTags> _externalTags = [];
+    private readonly List<EventPlatformEvent> _platformEvents = [];
 
     /// <summary>The metrics received, in order.</summary>
     public IReadOnlyList<RecordedMetric> Metrics => Snapshot(_metrics);
@@ -24,6 +27,15 @@ public sealed class InMemorySender : ISender
 
     /// <summary>The histogram buckets received, in order.</summary>
     public IReadOnlyList<RecordedHistogramBucket> HistogramBuckets => Snapshot(_buckets);
+
+    /// <summary>The log lines received, in order.</summary>
+    public IReadOnlyList<CheckLog> Logs => Snapshot(_logs);
+
+    /// <summary>The external host tags received, in order.</summary>
+    public IReadOnlyList<ExternalHostTags> ExternalTags => Snapshot(_externalTags);
+
+    /// <summary>The event-platform events received, in order.</summary>
+    public IReadOnlyList<EventPlatformEvent> EventPlatformEvents => Snapshot(_platformEvents);
 
     /// <summary>The commits received (one per check run), in order.</summary>
     public IReadOnlyList<CheckRunSummary> Commits => Snapshot(_commits);
@@ -68,6 +80,15 @@ public sealed class InMemorySender : ISender
     }
 
     /// <inheritdoc />
+    public void SubmitLog(CheckLog log) => Add(_logs, log);
+
+    /// <inheritdoc />
+    public void SetExternalTags(ExternalHostTags tags) => Add(_externalTags, tags);
+
+    /// <inheritdoc />
+    public void SubmitEventPlatformEvent(EventPlatformEvent platformEvent) => Add(_platformEvents, platformEvent);
+
+    /// <inheritdoc />
     public void Commit(in CheckRunSummary run)
     {
         lock (_lock)
@@ -86,6 +107,18 @@ public sealed class InMemorySender : ISender
             _events.Clear();
             _buckets.Clear();
             _commits.Clear();
+            _logs.Clear();
+            _externalTags.Clear();
+            _platformEvents.Clear();
+        }
+    }
+
+    private void Add<T>(List<T> list, T item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        lock (_lock)
+        {
+            list.Add(item);
         }
     }
 

@@ -4,7 +4,7 @@ namespace PyChecks;
 
 /// <summary>
 /// Writes every submission to an <see cref="ILogger"/> (category <c>PyChecks.LoggingSender</c>):
-/// samples at <see cref="LogLevel.Debug"/>, run commits at <see cref="LogLevel.Information"/>. Useful while
+/// samples, external tags and event-platform events at <see cref="LogLevel.Debug"/>, log lines, events and run commits at <see cref="LogLevel.Information"/>. Useful while
 /// developing a check, and as a template for a sender of your own.
 /// </summary>
 public sealed partial class LoggingSender(ILogger<LoggingSender> logger) : ISender
@@ -51,6 +51,35 @@ public sealed partial class LoggingSender(ILogger<LoggingSender> logger) : ISend
     }
 
     /// <inheritdoc />
+    public void SubmitLog(CheckLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        LogCheckLog(logger, log.CheckId, log.Message);
+    }
+
+    /// <inheritdoc />
+    public void SetExternalTags(ExternalHostTags tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            string list = string.Join(',', tags.Tags);
+            LogExternalTags(logger, tags.CheckId, tags.Hostname, tags.SourceType, list);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SubmitEventPlatformEvent(EventPlatformEvent platformEvent)
+    {
+        ArgumentNullException.ThrowIfNull(platformEvent);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            // The payload can be large (a query plan): its size, not its text.
+            LogPlatformEvent(logger, platformEvent.CheckId, platformEvent.EventType, platformEvent.RawEvent.Length);
+        }
+    }
+
+    /// <inheritdoc />
     public void Commit(in CheckRunSummary run) =>
         LogCommit(logger, run.CheckId, run.Succeeded ? "succeeded" : "failed", run.Metrics, run.ServiceChecks, run.Events, run.HistogramBuckets);
 
@@ -65,6 +94,15 @@ public sealed partial class LoggingSender(ILogger<LoggingSender> logger) : ISend
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Debug, Message = "{CheckId} histogram bucket {Name} [{Lower}, {Upper}]={Value} tags=[{Tags}]")]
     private static partial void LogBucket(ILogger logger, string checkId, string name, long value, double lower, double upper, string tags);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "{CheckId} log {Line}")]
+    private static partial void LogCheckLog(ILogger logger, string checkId, string line);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Debug, Message = "{CheckId} external tags for host '{Hostname}' source {SourceType}: [{Tags}]")]
+    private static partial void LogExternalTags(ILogger logger, string checkId, string hostname, string sourceType, string tags);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "{CheckId} event-platform event {EventType} ({Bytes} bytes)")]
+    private static partial void LogPlatformEvent(ILogger logger, string checkId, string eventType, int bytes);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "{CheckId} run {Outcome}: {Metrics} metrics, {ServiceChecks} service checks, {Events} events, {Buckets} histogram buckets")]
     private static partial void LogCommit(ILogger logger, string checkId, string outcome, int metrics, int serviceChecks, int events, int buckets);

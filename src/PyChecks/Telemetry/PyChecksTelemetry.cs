@@ -34,6 +34,15 @@ public static class PyChecksTelemetry
     /// <summary>Counter of runs reported stuck (past their timeout and not returning after the interrupt); tag <c>check</c>.</summary>
     public const string SchedulerStuckRuns = "pychecks.scheduler.stuck_runs";
 
+    /// <summary>Counter of what checks report about themselves with <c>datadog_agent.emit_agent_telemetry(..., "counter")</c>; tags <c>check</c> and <c>metric</c>.</summary>
+    public const string CheckTelemetryCounter = "pychecks.check.telemetry.counter";
+
+    /// <summary>Up-down counter of <c>emit_agent_telemetry(..., "gauge")</c> values (added, as the Agent does); tags <c>check</c> and <c>metric</c>.</summary>
+    public const string CheckTelemetryGauge = "pychecks.check.telemetry.gauge";
+
+    /// <summary>Histogram of <c>emit_agent_telemetry(..., "histogram")</c> values; tags <c>check</c> and <c>metric</c>.</summary>
+    public const string CheckTelemetryHistogram = "pychecks.check.telemetry.histogram";
+
     /// <summary>Observable counter of exceptions thrown by <see cref="ISender"/>s (each isolated: the other senders still received the sample).</summary>
     public const string SenderErrors = "pychecks.sender.errors";
 }

@@ -33,7 +33,7 @@ public sealed class CheckFolder
     }
 
     /// <summary>Starts a host on this folder with the child's libpython.</summary>
-    public CheckHost Start(IEnumerable<ISender> senders, Action<PyChecksOptions>? configure = null, ILoggerFactory? loggerFactory = null)
+    public CheckHost Start(IEnumerable<ISender> senders, Action<PyChecksOptions>? configure = null, ILoggerFactory? loggerFactory = null, AgentServices? agentServices = null)
     {
         var options = new PyChecksOptions
         {
@@ -43,7 +43,7 @@ public sealed class CheckFolder
             PersistentCacheDirectory = Path.Combine(Root, "cache"),
         };
         configure?.Invoke(options);
-        return CheckHost.Start(options, senders, loggerFactory);
+        return CheckHost.Start(options, senders, loggerFactory, agentServices: agentServices);
     }
 
     /// <summary>Loads every configured check and fails on any error.</summary>

@@ -13,6 +13,7 @@ import aggregator
 import datadog_agent
 
 from .log import CheckLoggingAdapter
+from .reports import AgentReportsMixin
 from .utils import ensure_bytes, is_affirmative, to_native_string
 
 
@@ -30,7 +31,7 @@ _GAUGE, _COUNT, _MONOTONIC_COUNT, _RATE, _HISTOGRAM, _HISTORATE, _COUNTER = (
     aggregator.HISTORATE, aggregator.COUNTER)
 
 
-class AgentCheck(object):
+class AgentCheck(AgentReportsMixin):
     """Base class of a check: subclass it and implement :meth:`check`.
 
     The host imports the check's module, instantiates the most derived subclass

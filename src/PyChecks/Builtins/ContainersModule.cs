@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+using PyChecks.Checks;
+
+namespace PyChecks.Builtins;
+
+/// <summary>The built-in module <c>containers</c>: <c>is_excluded(name, image, namespace)</c>, answered by the host's <see cref="IContainerFilter"/>.</summary>
+internal static unsafe class ContainersModule
+{
+    private static NativeModuleDefinition? s_definition;
+
+    public static NativeModuleDefinition Definition => s_definition ??= new NativeModuleDefinition(
+        "containers",
+        "Container exclusion rules, from the PyChecks host.",
+        [
+            new("is_excluded", (delegate* unmanaged<nint, nint*, nint, nint>)&IsExcluded, NativeMethod.FastCall, "is_excluded(name, image[, namespace]) -> bool"),
+        ],
+        &Exec);
+
+    [UnmanagedCallersOnly]
+    public static nint Init() => Builtin.InitModule(static () => Definition);
+
+    [UnmanagedCallersOnly]
+    private static int Exec(nint module)
+    {
+        try
+        {
+            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Builtin.Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint IsExcluded(nint self, nint* args, nint count)
+    {
+        try
+        {
+            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var a = new Arguments("is_excluded", args, count);
+            string ns = string.Empty;
+            if (!a.Expect(2, 3)
+                || !a.String(0, "name", router.Strings, out string name)
+                || !a.String(1, "image", router.Strings, out string image)
+                || (count > 2 && !a.String(2, "namespace", router.Strings, out ns)))
+            {
+                return 0;
+            }
+
+            return router.Services.ContainerFilter.IsExcluded(name, image, ns) ? Builtin.True() : Builtin.False();
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Runtime.InteropServices;
+using PyChecks.Checks;
+using PyChecks.Interop;
+
+namespace PyChecks.Builtins;
+
+/// <summary>The built-in module <c>kubeutil</c>: <c>get_connection_info()</c>, answered by the host's <see cref="IKubeletConnection"/>.</summary>
+internal static unsafe class KubeutilModule
+{
+    private static NativeModuleDefinition? s_definition;
+
+    public static NativeModuleDefinition Definition => s_definition ??= new NativeModuleDefinition(
+        "kubeutil",
+        "How to reach the kubelet, from the PyChecks host.",
+        [
+            new("get_connection_info", (delegate* unmanaged<nint, nint, nint>)&GetConnectionInfo, NativeMethod.NoArgs, "get_connection_info() -> dict"),
+        ],
+        &Exec);
+
+    [UnmanagedCallersOnly]
+    public static nint Init() => Builtin.InitModule(static () => Definition);
+
+    [UnmanagedCallersOnly]
+    private static int Exec(nint module)
+    {
+        try
+        {
+            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Builtin.Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint GetConnectionInfo(nint self, nint unused)
+    {
+        try
+        {
+            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var info = router.Services.Kubelet.GetConnectionInfo() ?? new Dictionary<string, object?>();
+            return PyObject.NewReference(new Dictionary<string, object?>(info));
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+}
