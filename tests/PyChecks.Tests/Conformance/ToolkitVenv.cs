@@ -15,6 +15,9 @@ internal sealed partial class ToolkitVenv : IDisposable
     /// <summary>The interpreter the venv is made from: Debian's, whose packages provide the toolkit's dependencies.</summary>
     public const string BasePython = "/usr/bin/python3.11";
 
+    /// <summary>The shared library of <see cref="BasePython"/>, which the host embeds.</summary>
+    public const string BaseLibrary = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
+
     /// <summary>pydantic 2 and what it imports, as top-level names in a <c>site-packages</c> folder.</summary>
     private static readonly string[] PydanticPackages = ["pydantic", "pydantic_core", "annotated_types", "typing_inspection", "typing_extensions.py"];
 
@@ -45,6 +48,12 @@ internal sealed partial class ToolkitVenv : IDisposable
         if (!File.Exists(BasePython))
         {
             return (null, $"Debian's CPython 3.11 is not installed ({BasePython} is absent; .ci/run installs python3.11).");
+        }
+
+        // The venv's python is Debian's; PyChecks embeds the shared library that goes with it.
+        if (!File.Exists(BaseLibrary))
+        {
+            return (null, $"Debian's CPython 3.11 shared library is not installed ({BaseLibrary} is absent; .ci/run installs libpython3.11).");
         }
 
         var (pydantic, looked) = FindPydantic2();
