@@ -14,7 +14,7 @@ namespace PyChecks.Tests.Docs;
 internal static partial class ShellSnippet
 {
     /// <summary>Commands of other tools that the docs may show, whose arguments are not checked.</summary>
-    private static readonly HashSet<string> OtherTools = ["cat", "cd", "jq", "git", "npx", "apt-get", "pyenv", "dotnet-counters"];
+    private static readonly HashSet<string> OtherTools = ["cat", "cd", "jq", "git", "npx", "apt-get", "pyenv", "dotnet-counters", "python3", "python3.11", "source", "pip"];
 
     /// <summary>The block's commands, one per element, continuation lines joined and comments removed.</summary>
     public static IReadOnlyList<string> Commands(DocBlock block)
@@ -196,7 +196,8 @@ internal static partial class ShellSnippet
             return $"the check command has no option {string.Join(", ", unknown)}; it has {string.Join(", ", known.Order())}";
         }
 
-        if (!options.Contains("--checks-dir") && !File.Exists(Path.Combine(projectPath, "checks.d", name + ".py")))
+        // With a conf.d of its own, the check may be an installed package (datadog_checks.<name>) rather than a sample check.
+        if (!options.Contains("--checks-dir") && !options.Contains("--conf-dir") && !File.Exists(Path.Combine(projectPath, "checks.d", name + ".py")))
         {
             return $"the sample has no check '{name}' in its checks.d";
         }
