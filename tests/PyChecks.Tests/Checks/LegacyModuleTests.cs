@@ -324,30 +324,14 @@ public sealed class LegacyModuleTests
         }
     }
 
-    /// <summary>Datadog's toolkit from the machine's shared folder, and pydantic 2 taken alone from pyenv's 3.11.</summary>
+    /// <summary>Datadog's toolkit from the machine's shared folder, and pydantic 2 taken alone.</summary>
     private static class Toolkit
     {
-        private static readonly string Shared = Path.GetFullPath(Path.Combine(PackagingTests.RepositoryRoot(), "..", "shared", "datadog"));
+        public static string Base => DatadogSources.BasePath;
 
-        private static readonly string PyenvSitePackages = Path.Combine(
-            Environment.GetEnvironmentVariable("PYENV_ROOT") is { Length: > 0 } root ? root : "/root/.pyenv", "versions", "3.11.7", "lib", "python3.11", "site-packages");
+        public static string Binary => DatadogSources.BinaryPath;
 
-        private static readonly string[] Pydantic = ["pydantic", "pydantic_core", "annotated_types", "typing_inspection", "typing_extensions.py"];
-
-        public static string Base => Path.Combine(Shared, "datadog_checks_base");
-
-        public static string Binary => Path.Combine(Shared, "deps", "binary");
-
-        public static string? Missing()
-        {
-            if (!Directory.Exists(Base) || !Directory.Exists(Binary))
-            {
-                return $"Datadog's toolkit is not on this machine: looked for {Base} and {Binary}.";
-            }
-
-            var absent = Pydantic.Where(p => !Path.Exists(Path.Combine(PyenvSitePackages, p))).ToList();
-            return absent.Count == 0 ? null : $"pydantic 2 for CPython 3.11 is not on this machine: {string.Join(", ", absent)} missing in {PyenvSitePackages}.";
-        }
+        public static string? Missing() => DatadogSources.ToolkitMissing();
 
         /// <summary>Puts the toolkit, binary and pydantic 2 (only those packages, linked into a folder of their own) on the check's path.</summary>
         public static void Configure(PyChecksOptions options, bool toolkit)
@@ -357,15 +341,10 @@ public sealed class LegacyModuleTests
                 return;
             }
 
-            string pydantic = Directory.CreateTempSubdirectory("pychecks-pydantic").FullName;
-            foreach (string name in Pydantic)
+            foreach (string path in DatadogSources.ToolkitSearchPaths())
             {
-                File.CreateSymbolicLink(Path.Combine(pydantic, name), Path.Combine(PyenvSitePackages, name));
+                options.Python.SearchPaths.Add(path);
             }
-
-            options.Python.SearchPaths.Add(Base);
-            options.Python.SearchPaths.Add(Binary);
-            options.Python.SearchPaths.Add(pydantic);
         }
     }
 }

@@ -59,29 +59,9 @@ public sealed class LoggingOnceTests
     private static PythonInstall RequireToolkit(out Dictionary<string, string?> environment)
     {
         var install = PythonInstall.All.Single(i => i.Label.EndsWith("Debian", StringComparison.Ordinal)).RequirePresent();
-        DatadogSources.RequirePresent();
-        string? pydantic = PythonInstall.All.Where(i => i.Version == "3.11" && i.Library is not null)
-            .Select(i => Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(i.Library!)!)!, "lib", "python3.11", "site-packages"))
-            .FirstOrDefault(p => Directory.Exists(Path.Combine(p, "pydantic")) && Directory.Exists(Path.Combine(p, "pydantic_core")));
-        if (pydantic is null)
-        {
-            Assert.Ignore("import datadog_checks.base needs pydantic 2, which no 3.11 site-packages on this machine holds (Debian's python3-pydantic is 1.x)");
-        }
-
-        // Only pydantic and its own dependencies from that site-packages, so that everything else comes from Debian's packages.
-        string only = Directory.CreateTempSubdirectory("pychecks-pydantic").FullName;
-        foreach (string name in new[] { "pydantic", "pydantic_core", "annotated_types", "typing_inspection", "typing_extensions.py" })
-        {
-            string source = Path.Combine(pydantic!, name);
-            if (Directory.Exists(source) || File.Exists(source))
-            {
-                File.CreateSymbolicLink(Path.Combine(only, name), source);
-            }
-        }
-
         environment = new Dictionary<string, string?>
         {
-            [ToolkitVariable] = string.Join(Path.PathSeparator, DatadogSources.BasePath, DatadogSources.BinaryPath, only),
+            [ToolkitVariable] = string.Join(Path.PathSeparator, DatadogSources.ToolkitSearchPaths()),
         };
         return install;
     }

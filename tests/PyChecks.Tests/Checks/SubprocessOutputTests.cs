@@ -159,18 +159,22 @@ public sealed class SubprocessOutputTests
             Assert.Ignore("The toolkit's dependencies are installed for Debian's 3.11 only, which is absent: " + install.Looked);
         }
 
+        if (DatadogSources.ToolkitMissing() is { } missing)
+        {
+            Assert.Ignore(missing);
+        }
+
         Isolated.Run(install, ToolkitScenario);
     }
 
     private static void ToolkitScenario()
     {
-        SharedDatadog.RequirePresent();
-        SharedDatadog.RequirePydantic2();
+        var toolkit = DatadogSources.ToolkitSearchPaths();
         var folder = new CheckFolder().Check("trivial", Trivial).Config("trivial", "instances: [{}]\n");
         using var host = folder.Start([], o =>
         {
             o.DatadogImportAliases = false;
-            foreach (string path in SharedDatadog.SysPath)
+            foreach (string path in toolkit)
             {
                 o.Python.SearchPaths.Add(path);
             }
@@ -178,7 +182,6 @@ public sealed class SubprocessOutputTests
         using var gil = host.Runtime.AcquireGil();
         var outcomes = AgentBuiltinTests.Outcomes("toolkit_subprocess", $$"""
             import sys
-            sys.path.append({{System.Text.Json.JsonSerializer.Serialize(SharedDatadog.Pydantic2SitePackages)}})
             import logging
             from datadog_checks.base.utils.subprocess_output import get_subprocess_output, SubprocessOutputEmptyError
             import _util

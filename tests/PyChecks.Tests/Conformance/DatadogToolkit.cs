@@ -1,3 +1,5 @@
+using PyChecks.Tests.Infrastructure;
+
 namespace PyChecks.Tests.Conformance;
 
 /// <summary>
@@ -25,37 +27,10 @@ internal sealed class DatadogToolkit
     /// <summary>The folder holding the <c>binary</c> package the toolkit imports at start.</summary>
     public string BinaryFolder => Path.Combine(Root, "deps", "binary");
 
-    /// <summary>The toolkit when it is found, else <see langword="null"/> and every folder looked at.</summary>
-    public static (DatadogToolkit? Toolkit, string Looked) Find()
-    {
-        var looked = new List<string>();
-        for (var dir = RepositoryRoot(); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "datadog");
-            looked.Add(candidate);
-            if (Directory.Exists(Path.Combine(candidate, "datadog_checks_base", "datadog_checks", "base")))
-            {
-                return (new DatadogToolkit(candidate), candidate);
-            }
-        }
-
-        return (null, string.Join(", ", looked));
-    }
+    /// <summary>The toolkit when it is found, else <see langword="null"/> and why.</summary>
+    public static (DatadogToolkit? Toolkit, string Looked) Find() =>
+        DatadogSources.Root is { } root ? (new DatadogToolkit(root), root) : (null, "no shared/datadog/datadog_checks_base above the repository");
 
     /// <summary>The files of one integration.</summary>
     public Integration Integration(string name) => new(name, Path.Combine(Root, "integrations", name));
-
-    /// <summary>The folder that holds <c>PyChecks.sln</c>, above the test assembly.</summary>
-    private static DirectoryInfo? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PyChecks.sln")))
-            {
-                return dir;
-            }
-        }
-
-        return null;
-    }
 }

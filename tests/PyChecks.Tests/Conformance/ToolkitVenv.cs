@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
+using PyChecks.Tests.Infrastructure;
 
 namespace PyChecks.Tests.Conformance;
 
@@ -10,7 +10,7 @@ namespace PyChecks.Tests.Conformance;
 /// machine (only those folders, never a whole foreign <c>site-packages</c>), and a <c>.pth</c> file putting the
 /// toolkit, every integration and <c>binary</c> on <c>sys.path</c>.
 /// </summary>
-internal sealed partial class ToolkitVenv : IDisposable
+internal sealed class ToolkitVenv : IDisposable
 {
     /// <summary>The interpreter the venv is made from: Debian's, whose packages provide the toolkit's dependencies.</summary>
     public const string BasePython = "/usr/bin/python3.11";
@@ -18,8 +18,6 @@ internal sealed partial class ToolkitVenv : IDisposable
     /// <summary>The shared library of <see cref="BasePython"/>, which the host embeds.</summary>
     public const string BaseLibrary = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
 
-    /// <summary>pydantic 2 and what it imports, as top-level names in a <c>site-packages</c> folder.</summary>
-    private static readonly string[] PydanticPackages = ["pydantic", "pydantic_core", "annotated_types", "typing_inspection", "typing_extensions.py"];
 
     private ToolkitVenv(string root, string pydanticSource)
     {
@@ -56,12 +54,12 @@ internal sealed partial class ToolkitVenv : IDisposable
             return (null, $"Debian's CPython 3.11 shared library is not installed ({BaseLibrary} is absent; .ci/run installs libpython3.11).");
         }
 
-        var (pydantic, looked) = FindPydantic2();
-        if (pydantic is null)
+        if (DatadogSources.ToolkitMissing() is { } missing)
         {
-            return (null, "pydantic 2 (with pydantic_core built for CPython 3.11, annotated_types, typing_inspection and typing_extensions) " +
-                $"is nowhere on this machine: looked in {looked}. The integrations' config models need it; Debian's python3-pydantic is 1.x.");
+            return (null, missing);
         }
+
+        string pydantic = DatadogSources.FindPydantic2().Folder!;
 
         string root = Directory.CreateTempSubdirectory("pychecks-datadog-venv").FullName;
         var venv = new ToolkitVenv(root, pydantic);
@@ -102,40 +100,10 @@ internal sealed partial class ToolkitVenv : IDisposable
         }
     }
 
-    /// <summary>
-    /// The first <c>site-packages</c> (or <c>dist-packages</c>) folder holding pydantic 2 with a <c>pydantic_core</c>
-    /// built for CPython 3.11 and the rest of <see cref="PydanticPackages"/>: Debian's folders first, then pyenv's 3.11 builds.
-    /// </summary>
-    private static (string? Folder, string Looked) FindPydantic2()
-    {
-        string pyenv = Environment.GetEnvironmentVariable("PYENV_ROOT") is { Length: > 0 } r ? r : "/root/.pyenv";
-        var candidates = new List<string> { "/usr/lib/python3/dist-packages", "/usr/local/lib/python3.11/dist-packages" };
-        if (Directory.Exists(Path.Combine(pyenv, "versions")))
-        {
-            candidates.AddRange(Directory.GetDirectories(Path.Combine(pyenv, "versions"), "3.11*")
-                .Order(StringComparer.Ordinal)
-                .Select(v => Path.Combine(v, "lib", "python3.11", "site-packages")));
-        }
-
-        foreach (string folder in candidates)
-        {
-            string version = Path.Combine(folder, "pydantic", "version.py");
-            bool hasAll = PydanticPackages.All(p => Path.Exists(Path.Combine(folder, p)));
-            if (hasAll && File.Exists(version) && PydanticVersion().Match(File.ReadAllText(version)) is { Success: true } m && m.Groups[1].Value == "2"
-                && Directory.Exists(Path.Combine(folder, "pydantic_core"))
-                && Directory.EnumerateFiles(Path.Combine(folder, "pydantic_core"), "*.cpython-311-x86_64-linux-gnu.so").Any())
-            {
-                return (folder, string.Join(", ", candidates));
-            }
-        }
-
-        return (null, string.Join(", ", candidates));
-    }
-
     /// <summary>Links each package and its <c>.dist-info</c> (so <c>importlib.metadata</c> knows the versions) into the venv.</summary>
     private void LinkPydantic()
     {
-        foreach (string package in PydanticPackages)
+        foreach (string package in DatadogSources.PydanticPackages)
         {
             string source = Path.Combine(PydanticSource, package);
             Link(source);
@@ -182,7 +150,4 @@ internal sealed partial class ToolkitVenv : IDisposable
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{stdout.Result}{stderr}");
         }
     }
-
-    [GeneratedRegex(@"^VERSION\s*=\s*['""](\d+)\.", RegexOptions.Multiline)]
-    private static partial Regex PydanticVersion();
 }
