@@ -42,16 +42,7 @@ internal static unsafe partial class AggregatorModule
         try
         {
             NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
-            foreach (var (name, value) in new[] { ("GAUGE", MetricType.Gauge), ("RATE", MetricType.Rate), ("COUNT", MetricType.Count), ("MONOTONIC_COUNT", MetricType.MonotonicCount), ("COUNTER", MetricType.Counter), ("HISTOGRAM", MetricType.Histogram), ("HISTORATE", MetricType.Historate) })
-            {
-                using var utf8 = new Utf8Z(name);
-                if (CPython.PyModule_AddIntConstant(module, utf8.Pointer, (long)value) != 0)
-                {
-                    return -1;
-                }
-            }
-
-            return 0;
+            return Builtin.AddIntConstants(module, [("GAUGE", (long)MetricType.Gauge), ("RATE", (long)MetricType.Rate), ("COUNT", (long)MetricType.Count), ("MONOTONIC_COUNT", (long)MetricType.MonotonicCount), ("COUNTER", (long)MetricType.Counter), ("HISTOGRAM", (long)MetricType.Histogram), ("HISTORATE", (long)MetricType.Historate)]);
         }
         catch (Exception e)
         {

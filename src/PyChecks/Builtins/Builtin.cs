@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using PyChecks.Checks;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -5,6 +7,36 @@ namespace PyChecks.Builtins;
 /// <summary>Return paths shared by the built-in functions.</summary>
 internal static class Builtin
 {
+    /// <summary>The exec slot of a module whose functions answer from the host's router and that has nothing else to set up.</summary>
+    [UnmanagedCallersOnly]
+    public static int ExecOwnedByRouter(nint module)
+    {
+        try
+        {
+            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    /// <summary>Adds integer constants to <paramref name="module"/>; 0, or -1 with the Python error set.</summary>
+    public static unsafe int AddIntConstants(nint module, ReadOnlySpan<(string Name, long Value)> constants)
+    {
+        foreach (var (name, value) in constants)
+        {
+            using var utf8 = new Utf8Z(name);
+            if (CPython.PyModule_AddIntConstant(module, utf8.Pointer, value) != 0)
+            {
+                return -1;
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>A new reference to <c>None</c>.</summary>
     public static unsafe nint None()
     {

@@ -14,24 +14,11 @@ internal static unsafe class ContainersModule
         [
             new("is_excluded", (delegate* unmanaged<nint, nint*, nint, nint>)&IsExcluded, NativeMethod.FastCall, "is_excluded(name, image[, namespace]) -> bool"),
         ],
-        &Exec);
+        &Builtin.ExecOwnedByRouter);
 
     [UnmanagedCallersOnly]
     public static nint Init() => Builtin.InitModule(static () => Definition);
 
-    [UnmanagedCallersOnly]
-    private static int Exec(nint module)
-    {
-        try
-        {
-            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return Builtin.Fail(e);
-        }
-    }
 
     [UnmanagedCallersOnly]
     private static nint IsExcluded(nint self, nint* args, nint count)

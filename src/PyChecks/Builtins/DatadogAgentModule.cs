@@ -42,24 +42,11 @@ internal static unsafe partial class DatadogAgentModule
             new("obfuscate_sql_exec_plan", (delegate* unmanaged<nint, nint*, nint, nint, nint>)&ObfuscateSqlExecPlan, NativeMethod.FastCall | NativeMethod.Keywords, "obfuscate_sql_exec_plan(plan, /, normalize=False) -> str"),
             new("obfuscate_mongodb_string", (delegate* unmanaged<nint, nint*, nint, nint, nint>)&ObfuscateMongoDbString, NativeMethod.FastCall | NativeMethod.Keywords, "obfuscate_mongodb_string(command) -> str"),
         ],
-        &Exec);
+        &Builtin.ExecOwnedByRouter);
 
     [UnmanagedCallersOnly]
     public static nint Init() => Builtin.InitModule(static () => Definition);
 
-    [UnmanagedCallersOnly]
-    private static int Exec(nint module)
-    {
-        try
-        {
-            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return Builtin.Fail(e);
-        }
-    }
 
     [UnmanagedCallersOnly]
     private static nint GetVersion(nint self, nint unused) => Return(() => Router(self).Agent.Version);

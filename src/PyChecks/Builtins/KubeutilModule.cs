@@ -15,24 +15,11 @@ internal static unsafe class KubeutilModule
         [
             new("get_connection_info", (delegate* unmanaged<nint, nint, nint>)&GetConnectionInfo, NativeMethod.NoArgs, "get_connection_info() -> dict"),
         ],
-        &Exec);
+        &Builtin.ExecOwnedByRouter);
 
     [UnmanagedCallersOnly]
     public static nint Init() => Builtin.InitModule(static () => Definition);
 
-    [UnmanagedCallersOnly]
-    private static int Exec(nint module)
-    {
-        try
-        {
-            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return Builtin.Fail(e);
-        }
-    }
 
     [UnmanagedCallersOnly]
     private static nint GetConnectionInfo(nint self, nint unused)

@@ -30,16 +30,7 @@ internal static unsafe class TaggerModule
         try
         {
             NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
-            foreach (var (name, value) in new[] { ("LOW", TagCardinality.Low), ("ORCHESTRATOR", TagCardinality.Orchestrator), ("HIGH", TagCardinality.High) })
-            {
-                using var utf8 = new Utf8Z(name);
-                if (CPython.PyModule_AddIntConstant(module, utf8.Pointer, (long)value) != 0)
-                {
-                    return -1;
-                }
-            }
-
-            return 0;
+            return Builtin.AddIntConstants(module, [("LOW", (long)TagCardinality.Low), ("ORCHESTRATOR", (long)TagCardinality.Orchestrator), ("HIGH", (long)TagCardinality.High)]);
         }
         catch (Exception e)
         {

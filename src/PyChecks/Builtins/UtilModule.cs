@@ -14,22 +14,9 @@ internal static unsafe class UtilModule
         [
             new("headers", (delegate* unmanaged<nint, nint, nint, nint>)&DatadogAgentModule.Headers, NativeMethod.VarArgs | NativeMethod.Keywords, "headers(agentConfig, **kwargs) -> dict"),
         ],
-        &Exec);
+        &Builtin.ExecOwnedByRouter);
 
     [UnmanagedCallersOnly]
     public static nint Init() => Builtin.InitModule(static () => Definition);
 
-    [UnmanagedCallersOnly]
-    private static int Exec(nint module)
-    {
-        try
-        {
-            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return Builtin.Fail(e);
-        }
-    }
 }

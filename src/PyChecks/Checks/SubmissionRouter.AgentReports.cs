@@ -21,43 +21,21 @@ internal sealed partial class SubmissionRouter
         CheckTelemetry = telemetry;
     }
 
-    public void Deliver(CheckLog log)
-    {
-        foreach (var sender in Targets(log.CheckId))
-        {
-            try
-            {
-                sender.SubmitLog(log);
-            }
-            catch (Exception e)
-            {
-                SenderFailed(sender, e);
-            }
-        }
-    }
+    public void Deliver(CheckLog log) => DeliverReport(log.CheckId, log, static (sender, report) => sender.SubmitLog(report));
 
-    public void Deliver(ExternalHostTags tags)
-    {
-        foreach (var sender in Targets(tags.CheckId))
-        {
-            try
-            {
-                sender.SetExternalTags(tags);
-            }
-            catch (Exception e)
-            {
-                SenderFailed(sender, e);
-            }
-        }
-    }
+    public void Deliver(ExternalHostTags tags) => DeliverReport(tags.CheckId, tags, static (sender, report) => sender.SetExternalTags(report));
 
-    public void Deliver(EventPlatformEvent platformEvent)
+    public void Deliver(EventPlatformEvent platformEvent) =>
+        DeliverReport(platformEvent.CheckId, platformEvent, static (sender, report) => sender.SubmitEventPlatformEvent(report));
+
+    // One loop for the reports that are objects and rare (no per-sample cost to save): a sender that throws is counted, the others still receive it.
+    private void DeliverReport<T>(string checkId, T report, Action<ISender, T> submit)
     {
-        foreach (var sender in Targets(platformEvent.CheckId))
+        foreach (var sender in Targets(checkId))
         {
             try
             {
-                sender.SubmitEventPlatformEvent(platformEvent);
+                submit(sender, report);
             }
             catch (Exception e)
             {

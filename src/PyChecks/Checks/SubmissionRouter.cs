@@ -149,20 +149,7 @@ internal sealed partial class SubmissionRouter
         }
     }
 
-    public void Deliver(CheckEvent checkEvent)
-    {
-        foreach (var sender in Targets(checkEvent.CheckId))
-        {
-            try
-            {
-                sender.SubmitEvent(checkEvent);
-            }
-            catch (Exception e)
-            {
-                SenderFailed(sender, e);
-            }
-        }
-    }
+    public void Deliver(CheckEvent checkEvent) => DeliverReport(checkEvent.CheckId, checkEvent, static (sender, report) => sender.SubmitEvent(report));
 
     public void Deliver(in HistogramBucketSample sample)
     {
