@@ -34,8 +34,8 @@ public class CheckRun
     [GlobalSetup]
     public void Setup()
     {
-        var source = new StringBuilder("""
-            from pychecks import AgentCheck
+        var source = new StringBuilder(AgentCheckImport).Append("""
+
 
             TAGS = ['env:prod', 'host:a']
 
@@ -50,7 +50,7 @@ public class CheckRun
             source.Append("        self.gauge('b4.metric.").Append(i).Append("', 1.5, tags=tags)\n");
         }
 
-        var (host, checks) = PythonHost.StartChecks("b4", source.ToString(), _sender, new Dictionary<string, object?>());
+        var (host, checks) = PythonHost.StartChecks("b4", source.ToString(), _sender, SearchPaths(), new Dictionary<string, object?>());
         _host = host;
         _check = checks.Single();
         _sender.Record = true;
@@ -72,6 +72,12 @@ public class CheckRun
             return metrics;
         };
     }
+
+    /// <summary>The line that imports the <c>AgentCheck</c> the B4 check subclasses.</summary>
+    protected virtual string AgentCheckImport => "from pychecks import AgentCheck";
+
+    /// <summary>Folders put first on <c>sys.path</c> for the check.</summary>
+    protected virtual IReadOnlyList<string> SearchPaths() => [];
 
     /// <summary>Shuts Python down.</summary>
     [GlobalCleanup]
