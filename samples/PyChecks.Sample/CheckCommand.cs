@@ -19,8 +19,6 @@ internal static class CheckCommand
     /// <summary>The arguments were wrong.</summary>
     public const int ExitUsage = 2;
 
-    private static readonly string[] ConfigExtensions = [".yaml", ".yml", ".yaml.default", ".yml.default"];
-
     /// <summary>The usage text.</summary>
     public const string Usage = """
         usage: PyChecks.Sample check <name> [options]
@@ -100,10 +98,20 @@ internal static class CheckCommand
         using (host)
         {
             output.WriteLine($"Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath} (found by {host.Runtime.Location.Source}, started as {host.Runtime.Location.Executable ?? "CPython's default program"})");
-            var (checks, errors) = Load(host, arguments.Name, options.ConfigDirectory);
+            // Only this check's configuration files are read, and only its module is imported.
+            var report = host.LoadConfiguredChecks(arguments.Name);
+            var checks = report.Checks.ToList();
+            var errors = report.Errors.ToList();
             try
             {
-                return await RunAllAsync(arguments, checks, errors, recorder, options.ConfigDirectory, output, cancellationToken);
+                if (checks.Count == 0 && errors.Count == 0)
+                {
+                    output.WriteLine();
+                    output.WriteLine(NotConfigured(arguments.Name, options.ConfigDirectory, host.GetConfiguredCheckNames()));
+                    return ExitFailed;
+                }
+
+                return await RunAllAsync(arguments, checks, errors, recorder, output, cancellationToken);
             }
             finally
             {
@@ -115,36 +123,17 @@ internal static class CheckCommand
         }
     }
 
-    // Loads the instances of `name` (no other check is imported), and the errors that concern it.
-    private static (List<ICheck> Checks, List<Exception> Errors) Load(CheckHost host, string name, string? confDir)
+    // What to say when nothing configures `name`: the closest configured names when the name looks misspelled.
+    private static string NotConfigured(string name, string? confDir, IReadOnlyList<string> configured)
     {
-        var report = host.LoadConfiguredChecks(name);
-        var checks = report.Checks.ToList();
-
-        var errors = report.Errors.Where(e => e switch
-        {
-            CheckLoadException load => load.CheckName == name,
-            CheckConfigurationException config => config.File is { } file && ConfiguresCheck(file, name, confDir),
-            _ => true,
-        }).ToList();
-        return (checks, errors);
+        var close = CheckNameSuggestions.For(name, configured);
+        string where = confDir ?? "(no conf.d)";
+        return close.Count == 0
+            ? $"No configuration for check '{name}' in {where}: add {name}.yaml with at least one instance."
+            : $"No check named '{name}' is configured in {where}; did you mean {string.Join(" or ", close.Select(static n => $"'{n}'"))}?";
     }
 
-    // conf.d/<name>.yaml, .yml, .yaml.default, and anything under conf.d/<name>.d/.
-    private static bool ConfiguresCheck(string file, string name, string? confDir)
-    {
-        if (confDir is null)
-        {
-            return false;
-        }
-
-        string full = Path.GetFullPath(file);
-        string folder = Path.GetFullPath(Path.Combine(confDir, name + ".d")) + Path.DirectorySeparatorChar;
-        return full.StartsWith(folder, StringComparison.Ordinal)
-            || ConfigExtensions.Any(ext => full == Path.GetFullPath(Path.Combine(confDir, name + ext)));
-    }
-
-    private static async Task<int> RunAllAsync(Arguments arguments, List<ICheck> checks, List<Exception> errors, InMemorySender recorder, string? confDir, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> RunAllAsync(Arguments arguments, List<ICheck> checks, List<Exception> errors, InMemorySender recorder, TextWriter output, CancellationToken cancellationToken)
     {
         foreach (var e in errors)
         {
@@ -154,12 +143,6 @@ internal static class CheckCommand
 
         if (checks.Count == 0)
         {
-            if (errors.Count == 0)
-            {
-                output.WriteLine();
-                output.WriteLine($"No configuration for check '{arguments.Name}' in {confDir ?? "(no conf.d)"}: add {arguments.Name}.yaml with at least one instance.");
-            }
-
             return ExitFailed;
         }
 

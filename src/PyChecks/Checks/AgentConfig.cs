@@ -76,19 +76,11 @@ public sealed class AgentConfig
     /// Sets every top-level key of a <c>datadog.yaml</c>-style file into <see cref="Values"/> (a key already there is replaced).
     /// </summary>
     /// <param name="path">The YAML file: one mapping of Agent keys.</param>
-    /// <exception cref="CheckConfigurationException">The file cannot be read, is not YAML, or is not a mapping.</exception>
+    /// <exception cref="CheckConfigurationException">The file cannot be read, is larger than <see cref="PyChecksOptions.DefaultMaxConfigFileBytes"/> or not validly encoded, is not YAML, or is not a mapping.</exception>
     public void AddYamlFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckConfigurationException(path, null, null, $"cannot read the Agent configuration: {e.Message}", e);
-        }
+        string text = ConfigFileText.Read(path, PyChecksOptions.DefaultMaxConfigFileBytes, "the Agent configuration");
 
         ComposedYaml yaml;
         try

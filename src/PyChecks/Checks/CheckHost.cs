@@ -106,8 +106,9 @@ public sealed class CheckHost : IDisposable
     public CheckLoadReport LoadConfiguredChecks() => LoadConfigured(null);
 
     /// <summary>
-    /// Loads the configured instances of one check only (the others are not imported): what a check-author tool
-    /// needs. Configuration errors of every file are reported, as by <see cref="LoadConfiguredChecks()"/>.
+    /// Loads the configured instances of one check only: what a check-author tool needs. Only that check's files of
+    /// <see cref="PyChecksOptions.ConfigDirectory"/> are read (<c>&lt;name&gt;.yaml</c>, <c>&lt;name&gt;.d/*.yaml</c> and
+    /// their <c>.default</c> forms), and no other check is imported, so the report's errors all concern this check.
     /// </summary>
     /// <param name="checkName">The check's name, as configured.</param>
     public CheckLoadReport LoadConfiguredChecks(string checkName)
@@ -116,11 +117,27 @@ public sealed class CheckHost : IDisposable
         return LoadConfigured(checkName);
     }
 
+    /// <summary>
+    /// The names of the checks configured in <see cref="PyChecksOptions.ConfigDirectory"/> (from the names of its files
+    /// and <c>.d</c> folders; no file is read) and in <see cref="PyChecksOptions.Checks"/>, in ordinal order: what a
+    /// misspelled name is compared with (<see cref="CheckNameSuggestions"/>).
+    /// </summary>
+    public IReadOnlyList<string> GetConfiguredCheckNames()
+    {
+        var names = _options.Checks.Select(static c => c.Name);
+        if (_options.ConfigDirectory is { Length: > 0 } confD)
+        {
+            names = names.Concat(ConfDirectoryLayout.Find(confD, new List<CheckConfigurationException>()).Select(static f => f.CheckName));
+        }
+
+        return [.. names.Where(static n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
     private CheckLoadReport LoadConfigured(string? checkName)
     {
-        var (instances, errors) = ReadConfiguredInstances();
+        var (instances, errors) = ReadConfiguredInstances(checkName);
         var checks = new List<ICheck>();
-        foreach (var instance in instances.Where(i => checkName is null || string.Equals(i.CheckName, checkName, StringComparison.Ordinal)))
+        foreach (var instance in instances)
         {
             try
             {
@@ -136,13 +153,14 @@ public sealed class CheckHost : IDisposable
     }
 
     /// <summary>Reads <see cref="PyChecksOptions.ConfigDirectory"/> and <see cref="PyChecksOptions.Checks"/> into instances, without loading them.</summary>
-    internal (List<CheckInstanceConfig> Instances, List<Exception> Errors) ReadConfiguredInstances()
+    /// <param name="checkName">Only this check's configuration (no other file is read); every check's when null.</param>
+    internal (List<CheckInstanceConfig> Instances, List<Exception> Errors) ReadConfiguredInstances(string? checkName = null)
     {
-        var configs = new List<CheckConfig>(_options.Checks);
+        var configs = _options.Checks.Where(c => checkName is null || string.Equals(c.Name, checkName, StringComparison.Ordinal)).ToList();
         var errors = new List<Exception>();
         if (_options.ConfigDirectory is { Length: > 0 } confD)
         {
-            var read = CheckConfigReader.ReadDirectory(confD);
+            var read = CheckConfigReader.ReadDirectory(confD, checkName, _options.MaxConfigFileBytes);
             configs.AddRange(read.Configs);
             errors.AddRange(read.Errors);
         }

@@ -16,6 +16,9 @@ public sealed class PyChecksOptions : IValidatableObject
     /// <summary>The value <c>datadog_agent.get_version()</c> returns unless <see cref="AgentVersion"/> is set.</summary>
     public const string DefaultAgentVersion = "7.0.0";
 
+    /// <summary>The default of <see cref="MaxConfigFileBytes"/>: 4 MiB, far above any real check configuration.</summary>
+    public const long DefaultMaxConfigFileBytes = 4L * 1024 * 1024;
+
     /// <summary>The folder of check modules (<c>checks.d</c>), put on <c>sys.path</c>. Optional.</summary>
     public string? ChecksDirectory { get; set; }
 
@@ -24,6 +27,15 @@ public sealed class PyChecksOptions : IValidatableObject
 
     /// <summary>The folder of check configurations (<c>conf.d</c>): <c>&lt;check&gt;.yaml</c> or <c>&lt;check&gt;.d/*.yaml</c>. Optional.</summary>
     public string? ConfigDirectory { get; set; }
+
+    /// <summary>
+    /// The largest configuration file read, in bytes: a larger file in <see cref="ConfigDirectory"/> is not read (its size
+    /// is checked before reading, and reading stops there if the file grows) and is reported as a configuration error
+    /// naming the file, its size and this option; the other files still load. Default:
+    /// <see cref="DefaultMaxConfigFileBytes"/>; at most 1 GiB.
+    /// </summary>
+    [Range(typeof(long), "1", "1073741824")]
+    public long MaxConfigFileBytes { get; set; } = DefaultMaxConfigFileBytes;
 
     /// <summary>Where Python is and how to start it.</summary>
     [ValidateObjectMembers]

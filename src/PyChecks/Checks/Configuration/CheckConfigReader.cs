@@ -26,18 +26,21 @@ internal static partial class CheckConfigReader
     private const string TabProblem = "tabs are not allowed in YAML indentation; use spaces";
 
     /// <summary>
-    /// Reads every check configuration in <paramref name="confD"/>. A file that cannot be used adds an error and
-    /// never stops the others; a missing directory is one error that names it.
+    /// Reads every check configuration in <paramref name="confD"/>, or those of one check. A file that cannot be used
+    /// adds an error and never stops the others; a missing directory is one error that names it.
     /// </summary>
-    public static CheckConfigReadResult ReadDirectory(string confD)
+    /// <param name="confD">The <c>conf.d</c> directory.</param>
+    /// <param name="checkName">Read only this check's files (no other file is opened); every check's when null.</param>
+    /// <param name="maxFileBytes">The largest file read; a larger one is an error (<see cref="PyChecksOptions.MaxConfigFileBytes"/>).</param>
+    public static CheckConfigReadResult ReadDirectory(string confD, string? checkName = null, long maxFileBytes = PyChecksOptions.DefaultMaxConfigFileBytes)
     {
         var errors = new List<CheckConfigurationException>();
         var configs = new List<CheckConfig>();
-        foreach (var file in ConfDirectoryLayout.Find(confD, errors))
+        foreach (var file in ConfDirectoryLayout.Find(confD, errors, checkName))
         {
             try
             {
-                configs.Add(ReadFile(file.Path, file.CheckName));
+                configs.Add(ReadFile(file.Path, file.CheckName, maxFileBytes));
             }
             catch (CheckConfigurationException e)
             {
@@ -49,18 +52,13 @@ internal static partial class CheckConfigReader
     }
 
     /// <summary>Reads one configuration file of check <paramref name="checkName"/>.</summary>
-    /// <exception cref="CheckConfigurationException">The file cannot be read, is not valid YAML, or is not shaped like a check configuration.</exception>
-    public static CheckConfig ReadFile(string path, string checkName)
+    /// <param name="path">The file.</param>
+    /// <param name="checkName">The check it configures.</param>
+    /// <param name="maxFileBytes">The largest file read; a larger one is an error (<see cref="PyChecksOptions.MaxConfigFileBytes"/>).</param>
+    /// <exception cref="CheckConfigurationException">The file cannot be read, is too large or not validly encoded, is not valid YAML, or is not shaped like a check configuration.</exception>
+    public static CheckConfig ReadFile(string path, string checkName, long maxFileBytes = PyChecksOptions.DefaultMaxConfigFileBytes)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckConfigurationException(path, null, null, $"cannot read the file: {e.Message}", e);
-        }
+        string text = ConfigFileText.Read(path, maxFileBytes);
 
         ComposedYaml yaml;
         try

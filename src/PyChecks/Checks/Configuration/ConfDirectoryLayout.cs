@@ -16,7 +16,10 @@ internal static class ConfDirectoryLayout
     private const string DefaultSuffix = ".default";
 
     /// <summary>The files to read, ordered by check name then path; problems reaching a folder go to <paramref name="errors"/>.</summary>
-    public static IReadOnlyList<ConfFile> Find(string confD, ICollection<CheckConfigurationException> errors)
+    /// <param name="confD">The <c>conf.d</c> directory.</param>
+    /// <param name="errors">Receives a problem listing a folder.</param>
+    /// <param name="checkName">Only the files of this check (the other <c>.d</c> folders are not even listed); every check's when null.</param>
+    public static IReadOnlyList<ConfFile> Find(string confD, ICollection<CheckConfigurationException> errors, string? checkName = null)
     {
         if (!Directory.Exists(confD))
         {
@@ -25,19 +28,21 @@ internal static class ConfDirectoryLayout
             return [];
         }
 
+        bool Wanted(string name) => checkName is null || string.Equals(name, checkName, StringComparison.Ordinal);
+
         var found = new List<ConfFile>();
         foreach (var entry in Enumerate(confD, errors))
         {
             if (entry is DirectoryInfo folder)
             {
-                if (folder.Name.Length > 2 && folder.Name.EndsWith(".d", StringComparison.Ordinal) && !folder.Name.StartsWith('.'))
+                if (folder.Name.Length > 2 && folder.Name.EndsWith(".d", StringComparison.Ordinal) && !folder.Name.StartsWith('.') && Wanted(folder.Name[..^2]))
                 {
                     AddFolder(folder, folder.Name[..^2], found, errors);
                 }
             }
-            else if (TrySplit(entry.Name, out string checkName, out bool isDefault))
+            else if (TrySplit(entry.Name, out string name, out bool isDefault) && Wanted(name))
             {
-                found.Add(new ConfFile(checkName, entry.FullName, isDefault));
+                found.Add(new ConfFile(name, entry.FullName, isDefault));
             }
         }
 
