@@ -6,7 +6,8 @@ namespace PyChecks.AspNetCore.Json;
 
 internal sealed record ErrorResponse(ErrorDetail Error);
 
-internal sealed record ErrorDetail(string Message, string Code, string? Field = null);
+// Suggestions: for an unknown check name, the configured names close to it ("did you mean").
+internal sealed record ErrorDetail(string Message, string Code, string? Field = null, IReadOnlyList<string>? Suggestions = null);
 
 internal sealed record StatusResponse(
     string Version,

@@ -303,11 +303,27 @@ internal sealed partial class ControlApi : IDisposable
         var report = await _services.GetRequiredService<ICheckScheduler>().RunOnceAsync(name!, context.RequestAborted).ConfigureAwait(false);
         if (report is null)
         {
-            await RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no configured check is named {name}").ConfigureAwait(false);
+            await UnknownCheckAsync(context, name!).ConfigureAwait(false);
             return;
         }
 
         await OkAsync(context, report.ToModel(), ApiJsonContext.Api.RunResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>The 404 for a check name nothing configures, with the configured names close to it, if any.</summary>
+    private Task UnknownCheckAsync(HttpContext context, string name)
+    {
+        // The scheduled checks, and (when the host is this container's) every configured one, loaded or not.
+        var known = _services.GetRequiredService<ICheckStatusStore>().GetAll().Select(static s => s.CheckName)
+            .Concat(_services.GetService<CheckHost>()?.GetConfiguredCheckNames() ?? []);
+        var close = CheckNameSuggestions.For(name, known);
+        string message = close.Count == 0
+            ? $"no configured check is named {name}"
+            : $"no configured check is named {name}; did you mean {string.Join(" or ", close)}?";
+        Log.Refused(_logger, context.Request.Method, context.Request.Path, StatusCodes.Status404NotFound, "check_not_found");
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        var error = new ErrorResponse(new ErrorDetail(message, "check_not_found", Suggestions: close.Count == 0 ? null : close));
+        return context.Response.WriteAsJsonAsync(error, ApiJsonContext.Api.ErrorResponse, JsonContentType, context.RequestAborted);
     }
 
     private Task CancelAsync(HttpContext context)

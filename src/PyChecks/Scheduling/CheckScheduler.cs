@@ -67,7 +67,7 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
     public async Task<CheckRunReport?> RunOnceAsync(string checkName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkName);
-        var (instances, _) = _host.ReadConfiguredInstances();
+        var (instances, _) = _host.ReadConfiguredInstances(checkName);
         var configured = instances.Where(i => string.Equals(i.CheckName, checkName, StringComparison.Ordinal)).ToList();
         if (configured.Count == 0)
         {
