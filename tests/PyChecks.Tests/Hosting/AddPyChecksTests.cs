@@ -136,6 +136,8 @@ public sealed class AddPyChecksTests
     [TestCase("MaxStartJitter", "-00:00:01", "MaxStartJitter")]
     [TestCase("RunTimeout", "00:00:00", "RunTimeout")]
     [TestCase("MaxStandInWorkers", "-1", "MaxStandInWorkers")]
+    [TestCase("MaxConfigFileBytes", "0", "MaxConfigFileBytes")]
+    [TestCase("MaxConfigFileBytes", "2147483648", "MaxConfigFileBytes")]
     [TestCase("ChecksDirectory", "/no/such/checks.d", "ChecksDirectory")]
     [TestCase("ConfigDirectory", "/no/such/conf.d", "ConfigDirectory")]
     public void HostStart_WithABadOption_FailsWithAMessageNamingIt(string key, string value, string named)

@@ -70,7 +70,7 @@ internal static class ConfigFileText
             throw TooLarge(path, string.Create(CultureInfo.InvariantCulture, $"{size} bytes"), maxBytes);
         }
 
-        var buffer = new byte[Math.Clamp(size + 1, 4096, maxBytes + 1L)];
+        var buffer = new byte[Math.Min(Math.Max(size + 1, 4096), maxBytes + 1L)];
         int length = 0;
         while (true)
         {
@@ -78,7 +78,7 @@ internal static class ConfigFileText
             {
                 if (length > maxBytes)
                 {
-                    throw TooLarge(path, string.Create(CultureInfo.InvariantCulture, $"more than {maxBytes} bytes (it grew while it was read)"), maxBytes);
+                    throw TooLarge(path, string.Create(CultureInfo.InvariantCulture, $"more than {maxBytes} bytes as read (more than its size said when it was opened)"), maxBytes);
                 }
 
                 Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, maxBytes + 1L));

@@ -17,5 +17,14 @@ public sealed class ConfDirectory : IDisposable
         return path;
     }
 
+    /// <summary>Writes <paramref name="relativePath"/> byte for byte (creating folders) and returns its full path.</summary>
+    public string WriteBytes(string relativePath, byte[] bytes)
+    {
+        string path = System.IO.Path.Combine(Path, relativePath);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
