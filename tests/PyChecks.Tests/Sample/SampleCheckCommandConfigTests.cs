@@ -55,7 +55,7 @@ public sealed class SampleCheckCommandConfigTests
 
         Assert.That(exit, Is.EqualTo(CheckCommand.ExitFailed), output);
         Assert.That(output, Does.Contain($"\nNot loaded: {latin}, line 2, column 15: invalid UTF-8: 0xE9 (in 0xE9 0x5D 0x0A) does not form a character;"));
-        Assert.That(output, Does.Contain($"\nNot loaded: {big}: the file is 2024 bytes, over the limit of 1024 bytes for a configuration file (PyChecksOptions.MaxConfigFileBytes)"));
+        Assert.That(output, Does.Contain($"\nNot loaded: {big}: the file is 2023 bytes, over the limit of 1024 bytes for a configuration file (PyChecksOptions.MaxConfigFileBytes)"));
         Assert.That(output, Does.EndWith("\nprobe: 1 instance, 2 not loaded, 1 run: 1 succeeded, 0 failed\n"));
     });
 
