@@ -13,6 +13,8 @@ namespace PyChecks;
 /// </summary>
 public sealed class CheckHost : IDisposable
 {
+    private const long MaxConfigFileBytesLimit = 1L << 30;
+
     private readonly CheckLoaderChain _loaders;
     private readonly PyChecksOptions _options;
     private readonly ILogger _logger;
@@ -41,9 +43,16 @@ public sealed class CheckHost : IDisposable
     /// <param name="loaders">Loaders tried before the Python loader, for checks of other kinds.</param>
     /// <param name="agentServices">What the <c>tagger</c>, <c>containers</c> and <c>kubeutil</c> modules answer, and the meter factory; empty answers when null.</param>
     /// <exception cref="PythonRuntimeException">Python could not be found or started.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="PyChecksOptions.MaxConfigFileBytes"/> is not between 1 and 1 GiB.</exception>
     public static CheckHost Start(PyChecksOptions options, IEnumerable<ISender>? senders = null, ILoggerFactory? loggerFactory = null, IEnumerable<ICheckLoader>? loaders = null, AgentServices? agentServices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxConfigFileBytes is < 1 or > MaxConfigFileBytesLimit)
+        {
+            // Hosts that start without AddPyChecks skip the options validation; refuse here, before Python starts.
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxConfigFileBytes, $"PyChecksOptions.MaxConfigFileBytes must be between 1 and {MaxConfigFileBytesLimit} bytes");
+        }
+
         loggerFactory ??= NullLoggerFactory.Instance;
         var router = SubmissionRouter.Instance;
         router.Configure(senders ?? [], new AgentInfo

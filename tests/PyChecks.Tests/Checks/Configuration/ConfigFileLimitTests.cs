@@ -52,6 +52,20 @@ public sealed class ConfigFileLimitTests
             "/dev/zero: the file is more than 1048576 bytes as read (more than its size said when it was opened), over the limit of 1048576 bytes for a configuration file (PyChecksOptions.MaxConfigFileBytes); raise the limit if the file is meant to be this large"));
     }
 
+    [TestCase(0L)]
+    [TestCase(-1L)]
+    [TestCase(2L << 30)]
+    public void HostStart_WithALimitOutOfRange_IsRefusedBeforePythonStarts(long limit)
+    {
+        // Without AddPyChecks nothing validates the options: the host does. A Python that cannot start proves the order.
+        var options = new PyChecksOptions { MaxConfigFileBytes = limit, Python = new PythonRuntimeOptions { Python = "/no/such/libpython3.so" } };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => CheckHost.Start(options))!;
+
+        Assert.That(error.Message, Does.StartWith("PyChecksOptions.MaxConfigFileBytes must be between 1 and 1073741824 bytes"));
+        Assert.That(PythonRuntime.Current, Is.Null);
+    }
+
     [Test]
     public void ReadDirectory_AFileOverTheLimit_IsOneError_AndTheOthersAreRead()
     {
