@@ -74,14 +74,5 @@ public sealed class SampleCheckCommandConfigTests
     });
 
     private static (int Exit, string Output, string Error) Run(string[] args, Action<PyChecksOptions>? configure = null)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CheckCommand.RunAsync(args, output, error, o =>
-        {
-            configure?.Invoke(o);
-            o.Python = new PythonRuntimeOptions { Python = ChildPython.Library };
-        }).GetAwaiter().GetResult();
-        return (exit, output.ToString(), error.ToString());
-    }
+        => SampleCheckCommandTests.Run(args, configure);
 }

@@ -243,7 +243,7 @@ public sealed class SampleCheckCommandTests
         Assert.That(output, Does.Contain($"\nNot loaded: {Path.Combine(folder.ConfigDirectory, "picky.yaml")}, line 2, column 11: instance 1: 'tags' must be a list of strings"));
     });
 
-    private static (int Exit, string Output, string Error) Run(string[] args, Action<PyChecksOptions>? configure = null)
+    internal static (int Exit, string Output, string Error) Run(string[] args, Action<PyChecksOptions>? configure = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
