@@ -17,6 +17,7 @@ internal static partial class Posix
     private const int AtSymlinkNoFollow = 0x100;
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7FF;
+    private const uint StatxBirthTime = 0x800;
     private const int ORdWr = 2;
     private const int OCreat = 0x40;
     private const int OCloExec = 0x80000;
@@ -37,7 +38,7 @@ internal static partial class Posix
     /// <summary>The status of the file at <paramref name="path"/> itself (a link is not followed), or <see langword="null"/> when there is none.</summary>
     public static FileStatus? LStat(string path)
     {
-        if (statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, out var buffer) == 0)
+        if (statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats | StatxBirthTime, out var buffer) == 0)
         {
             return buffer.ToStatus();
         }
@@ -53,7 +54,7 @@ internal static partial class Posix
         try
         {
             handle.DangerousAddRef(ref added);
-            return statx((int)handle.DangerousGetHandle(), string.Empty, AtEmptyPath, StatxBasicStats, out var buffer) == 0
+            return statx((int)handle.DangerousGetHandle(), string.Empty, AtEmptyPath, StatxBasicStats | StatxBirthTime, out var buffer) == 0
                 ? buffer.ToStatus()
                 : throw new IOException($"cannot read the status of an open file: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
         }
@@ -159,6 +160,9 @@ internal static partial class Posix
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct Statx
     {
+        [FieldOffset(0)]
+        public uint Mask;
+
         [FieldOffset(20)]
         public uint Uid;
 
@@ -167,6 +171,12 @@ internal static partial class Posix
 
         [FieldOffset(32)]
         public ulong Inode;
+
+        [FieldOffset(80)]
+        public long BirthSeconds;
+
+        [FieldOffset(88)]
+        public uint BirthNanoseconds;
 
         [FieldOffset(136)]
         public uint DevMajor;
@@ -184,7 +194,8 @@ internal static partial class Posix
                 0xC000 => FileKind.Socket,
                 _ => FileKind.Other,
             };
-            return new FileStatus(kind, Uid, Mode & 0xFFF, ((ulong)DevMajor << 32) | DevMinor, Inode);
+            long? birth = (Mask & StatxBirthTime) != 0 ? (BirthSeconds * 1_000_000_000) + BirthNanoseconds : null;
+            return new FileStatus(kind, Uid, Mode & 0xFFF, ((ulong)DevMajor << 32) | DevMinor, Inode, birth);
         }
     }
 }
