@@ -47,20 +47,22 @@ internal sealed class ListenerSocket : IDisposable
         }
     }
 
-    /// <summary>Binds and listens; returns the descriptor, which the server owns from then on. The socket file is made 0600.</summary>
+    /// <summary>Binds, makes the socket file 0600, then listens; returns the descriptor, which the server owns from then on.</summary>
     public int Bind()
     {
-        int fd = Posix.BindUnixSocket(Path, Backlog);
+        int fd = Posix.BindUnixSocket(Path);
         try
         {
             _bound = Posix.LStat(Path);
 
-            // The folder is the user's own and nobody else can write it, which covers the moment between bind and chmod.
+            // Nobody can connect before listen(), so the mode is 0600 before the first connection; nobody else can
+            // write the folder, so the file cannot be swapped between bind and chmod.
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(Path, OwnerReadWrite);
             }
 
+            Posix.Listen(fd, Backlog);
             return fd;
         }
         catch

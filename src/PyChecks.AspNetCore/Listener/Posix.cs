@@ -99,10 +99,11 @@ internal static partial class Posix
     }
 
     /// <summary>
-    /// Creates a Unix stream socket bound to <paramref name="path"/> and listening, and returns its descriptor for the
-    /// server to own; the caller removes the socket file, since closing the descriptor does not.
+    /// Creates a Unix stream socket bound to <paramref name="path"/>, not listening yet (so that nobody can connect
+    /// before its mode is set), and returns its descriptor; the caller removes the socket file, since closing the
+    /// descriptor does not.
     /// </summary>
-    public static int BindUnixSocket(string path, int backlog)
+    public static int BindUnixSocket(string path)
     {
         byte[] name = Encoding.UTF8.GetBytes(path);
         byte[] address = new byte[2 + 108];
@@ -119,14 +120,23 @@ internal static partial class Posix
             throw new IOException($"cannot create a Unix socket: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
         }
 
-        if (bind(fd, address, 2 + name.Length + 1) != 0 || listen(fd, backlog) != 0)
+        if (bind(fd, address, 2 + name.Length + 1) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             _ = close(fd);
-            throw new IOException($"cannot listen on {path}: {new Win32Exception(errno).Message}");
+            throw new IOException($"cannot bind a Unix socket to {path}: {new Win32Exception(errno).Message}");
         }
 
         return fd;
+    }
+
+    /// <summary>Starts accepting connections on a bound socket.</summary>
+    public static void Listen(int fd, int backlog)
+    {
+        if (listen(fd, backlog) != 0)
+        {
+            throw new IOException($"cannot listen on a Unix socket: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
+        }
     }
 
     /// <summary>Closes a descriptor that no one else owns yet.</summary>

@@ -171,7 +171,7 @@ public sealed partial class RuntimeFolderTests
     {
         string folder = NewFolder();
         string socketPath = Path.Combine(folder, "api.sock");
-        Posix.Close(Posix.BindUnixSocket(socketPath, 1)); // a socket file nobody listens on, as a killed host leaves it
+        Posix.Close(Posix.BindUnixSocket(socketPath)); // a socket file nobody listens on, as a killed host leaves it
         File.WriteAllText(socketPath + ".lock", "999999\n"); // and its lock file, which no process holds any more
         File.SetUnixFileMode(socketPath + ".lock", UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
@@ -185,7 +185,7 @@ public sealed partial class RuntimeFolderTests
     {
         string folder = NewFolder();
         string socketPath = Path.Combine(folder, "api.sock");
-        Posix.Close(Posix.BindUnixSocket(socketPath, 1));
+        Posix.Close(Posix.BindUnixSocket(socketPath));
         Assert.That(Chown(socketPath, Nobody, Nobody), Is.Zero);
 
         var e = Assert.Throws<ControlApiStartException>(() => ListenerOnlyHost.StartIn(folder).Dispose());
