@@ -23,6 +23,8 @@ if (args is ["check", .. var commandArgs])
 // Otherwise: a Generic Host whose scheduler runs every configured check at its interval; the table shows the latest values.
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning); // the table is the output; logs only for what goes wrong
+// A start that fails is printed below as one line; the host would also log it with its stack trace.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 builder.Services.AddPyChecks(o => SampleChecks.Configure(o, server.HealthUrl));
 
 // The control API on a Unix socket only this user can open (mode 0600); mutating routes need the token in its file.
@@ -46,7 +48,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is PythonRuntimeException or OptionsValidationException)
+catch (Exception e) when (e is PythonRuntimeException or OptionsValidationException or ControlApiStartException)
 {
     await Console.Error.WriteLineAsync(e.Message);
     return 1;

@@ -28,9 +28,10 @@ internal sealed partial class ApiJsonContext : JsonSerializerContext
     /// <summary>
     /// The context the API writes with: the default encoder escapes <c>'</c>, <c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c> for
     /// embedding in HTML, which makes Python tracebacks (<c>&lt;module&gt;</c>) unreadable; responses are
-    /// <c>application/json</c>, never HTML, so only what JSON requires is escaped.
+    /// <c>application/json</c>, never HTML, so only what JSON requires is escaped. Reading with it refuses a member given
+    /// twice, as the API refuses such request bodies.
     /// </summary>
-    public static ApiJsonContext Api => s_api ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    public static ApiJsonContext Api => s_api ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, AllowDuplicateProperties = false });
 
     // Built on first use, not in a static initializer: Default is initialized in the generated half of this class.
     private static ApiJsonContext? s_api;

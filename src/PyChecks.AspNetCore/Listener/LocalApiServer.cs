@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -22,13 +21,26 @@ namespace PyChecks.AspNetCore.Listener;
 internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyChecksApiOptions> options, PyChecksLocalApi info) : IHostedLifecycleService, IAsyncDisposable
 {
     private const int DrainLimit = 1024 * 1024;
-    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly ILoggerFactory _loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
     private WebApplication? _app;
-    private string? _socketPath;
+    private ListenerSocket? _socket;
 
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Before any hosted service starts (so before Python runs a check): checks the runtime folder, takes the socket's
+    /// lock, clears a stale socket and writes the token. A second host on the same socket fails here, naming the first.
+    /// </summary>
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (o.TcpPort is null)
+        {
+            string path = Path.GetFullPath(o.UnixSocketPath ?? RuntimeDirectory.DefaultFile(services.GetService<IHostEnvironment>()?.ApplicationName, ".sock"));
+            _socket = await ListenerSocket.PrepareAsync(path, _loggerFactory.CreateLogger("PyChecks.ControlApi"), cancellationToken).ConfigureAwait(false);
+        }
+
+        info.TokenFilePath = services.GetRequiredService<ControlApi>().Token.FilePath;
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -37,7 +49,6 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
         var o = options.Value;
         var logger = _loggerFactory.CreateLogger("PyChecks.ControlApi");
         var api = services.GetRequiredService<ControlApi>();
-        info.TokenFilePath = api.Token.FilePath;
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "PyChecks.LocalApi" });
         builder.Services.AddSingleton(_loggerFactory);
@@ -52,34 +63,29 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
                 Log.NonLoopback(logger, tcp.Address.ToString());
             }
         }
-        else
-        {
-            _socketPath = Path.GetFullPath(o.UnixSocketPath ?? RuntimeDirectory.DefaultFile(services.GetService<IHostEnvironment>()?.ApplicationName, ".sock"));
-            RuntimeDirectory.EnsureParent(_socketPath);
-            await RemoveStaleSocketAsync(_socketPath, logger, cancellationToken).ConfigureAwait(false);
-        }
 
+        int? socketHandle = _socket?.Bind();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             // The API refuses bodies over its own limit with a JSON 413; the server's higher limit lets it drain what the
             // client is still sending, so that the client reads the 413 instead of a reset connection.
             k.Limits.MaxRequestBodySize = Math.Max(DrainLimit, o.MaxRequestBodyBytes);
-            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            k.Limits.MaxRequestLineSize = 8 * 1024;
-            k.Limits.MaxRequestHeaderCount = 50;
+            RequestLimits.ApplyTo(k.Limits);
             if (tcp is not null)
             {
                 k.Listen(tcp);
             }
             else
             {
-                k.ListenUnixSocket(_socketPath!);
+                // Bound by hand: a socket the server binds itself is deleted when it stops, whatever file is then at the path.
+                k.ListenHandle((ulong)socketHandle!.Value);
             }
         });
 
         var app = builder.Build();
-        app.Use(LastResort(logger));
+        app.Use(JsonErrors.Create(logger));
+        app.Use(RequestLimits.Enforce);
         if (tcp is not null)
         {
             app.Use(HostFilter.Create(() => info.TcpEndPoint?.Port ?? tcp.Port));
@@ -94,6 +100,7 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            _socket?.Dispose();
             throw;
         }
 
@@ -107,14 +114,8 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
         }
         else
         {
-            // The folder is 0700 by default, which covers the moment between bind and this chmod.
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(_socketPath!, OwnerReadWrite);
-            }
-
-            info.UnixSocketPath = _socketPath;
-            Log.ListeningOnSocket(logger, _socketPath!);
+            info.UnixSocketPath = _socket!.Path;
+            Log.ListeningOnSocket(logger, _socket.Path);
         }
 
         info.IsListening = true;
@@ -126,7 +127,7 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
         {
             info.IsListening = false;
             await app.StopAsync(cancellationToken).ConfigureAwait(false);
-            DeleteSocket();
+            _socket?.Dispose();
         }
     }
 
@@ -139,88 +140,9 @@ internal sealed class LocalApiServer(IServiceProvider services, IOptions<PyCheck
         if (Interlocked.Exchange(ref _app, null) is { } app)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            DeleteSocket();
-        }
-    }
-
-    /// <summary>The listener's outermost handler: whatever fails outside the API's own guard still ends as a generic JSON 500.</summary>
-    private static Func<HttpContext, RequestDelegate, Task> LastResort(ILogger logger) => async (context, next) =>
-    {
-        try
-        {
-            await next(context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
-        {
-            Log.RequestFailed(logger, context.Request.Method, context.Request.Path, e);
-            await ControlApi.InternalErrorAsync(context).ConfigureAwait(false);
-        }
-    };
-
-    /// <summary>
-    /// A socket file nobody listens on is left by a process that ended: remove it. One that answers belongs to a live
-    /// process: refuse to start. Anything else at that path (a regular file) is not ours to delete.
-    /// </summary>
-    private static async Task RemoveStaleSocketAsync(string path, ILogger logger, CancellationToken cancellationToken)
-    {
-        if (!File.Exists(path))
-        {
-            return;
         }
 
-        if (IsRegularFile(path))
-        {
-            throw new InvalidOperationException($"The control API's socket path {path} is taken by a file that is not a socket; remove it or choose another UnixSocketPath.");
-        }
-
-        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            try
-            {
-                await probe.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-                throw new InvalidOperationException($"Another process is listening on the control API's socket {path}: is the host running twice? Stop it or choose another UnixSocketPath.");
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
-            {
-                // Nobody listens: stale.
-            }
-        }
-
-        File.Delete(path);
-        Log.StaleSocketRemoved(logger, path);
-    }
-
-    /// <summary>Opening a socket file fails (ENXIO); opening a regular file works.</summary>
-    private static bool IsRegularFile(string path)
-    {
-        try
-        {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    private void DeleteSocket()
-    {
-        if (_socketPath is not null && File.Exists(_socketPath))
-        {
-            try
-            {
-                File.Delete(_socketPath);
-            }
-            catch (IOException)
-            {
-                // Best effort: the next start removes a stale socket.
-            }
-        }
+        _socket?.Dispose();
     }
 
     /// <summary>

@@ -180,7 +180,7 @@ internal sealed partial class ControlApi : IDisposable
 
     /// <summary>
     /// A body is optional; when there is one it must be <c>application/json</c> (415), within the size limit (413), and
-    /// a JSON object (400). Routes that read members find the object in <c>HttpContext.Items</c> under <see cref="RequestBodyKey"/>.
+    /// a JSON object with no member given twice (400). Routes that read members find the object in <c>HttpContext.Items</c> under <see cref="RequestBodyKey"/>.
     /// </summary>
     private async Task<bool> CheckBodyAsync(HttpContext context)
     {
@@ -228,6 +228,12 @@ internal sealed partial class ControlApi : IDisposable
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
                     await RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_body", "the request body must be a JSON object").ConfigureAwait(false);
+                    return false;
+                }
+
+                if (DuplicateMembers.Find(document.RootElement) is var (name, path))
+                {
+                    await RefuseAsync(context, StatusCodes.Status400BadRequest, "duplicate_member", $"the request body gives the member '{name}' more than once (at {path}): give each member once", name).ConfigureAwait(false);
                     return false;
                 }
 

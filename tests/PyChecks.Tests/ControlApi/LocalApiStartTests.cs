@@ -46,7 +46,7 @@ public sealed class LocalApiStartTests
         string path = Path.Combine(folder, "api.sock");
         File.WriteAllText(path, "precious");
 
-        var e = Assert.Throws<InvalidOperationException>(() => StartListenerOnly(o => o.UnixSocketPath = path));
+        var e = Assert.Throws<ControlApiStartException>(() => StartListenerOnly(o => o.UnixSocketPath = path));
         Assert.That(e!.Message, Does.Contain("not a socket"));
         Assert.That(File.ReadAllText(path), Is.EqualTo("precious"));
     }
@@ -60,8 +60,8 @@ public sealed class LocalApiStartTests
         live.Bind(new UnixDomainSocketEndPoint(path));
         live.Listen();
 
-        var e = Assert.Throws<InvalidOperationException>(() => StartListenerOnly(o => o.UnixSocketPath = path));
-        Assert.That(e!.Message, Does.Contain("Another process is listening"));
+        var e = Assert.Throws<ControlApiStartException>(() => StartListenerOnly(o => o.UnixSocketPath = path));
+        Assert.That(e!.Message, Does.Contain("is listening on the control API's socket"));
     }
 
     [Test]

@@ -28,6 +28,7 @@ public sealed partial class ReliabilityCatalogueTests
         "Many threads enter GIL scopes",
         "The host shuts down while checks run",
         "Bad requests to the control API",
+        "A runtime folder someone else prepared",
     ];
 
     [Test]
