@@ -37,7 +37,8 @@ internal static class CheckCommand
                                a datadog.yaml-style file: what datadog_agent.get_config(key) answers
                                (keys it does not set keep the Datadog Agent's defaults)
           --log-level <level>  show the checks' logs from this level on: trace, debug, info, warning, error,
-                               critical, off (default: error); logs go to standard error
+                               critical, off (default: error); logs go to standard error, and so
+                               does what the check prints (from info on, unless 'off')
           -h, --help           show this text
 
         Ctrl+C interrupts the running check. Exit code: 0 when every run succeeded, 1 when a run failed
@@ -85,7 +86,8 @@ internal static class CheckCommand
         }
 
         var recorder = new InMemorySender();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(error)).SetMinimumLevel(arguments.LogLevel));
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(error)).SetMinimumLevel(LogLevel.Trace)
+            .AddFilter((category, level) => level >= arguments.LogLevel || (IsCheckOutput(category) && level >= LogLevel.Information && arguments.LogLevel != LogLevel.None)));
         CheckHost host;
         try
         {
@@ -114,6 +116,11 @@ internal static class CheckCommand
             }
         }
     }
+
+    // What a check prints (PyChecksOptions.CaptureCheckOutput) is shown whatever --log-level says, unless it is 'off'.
+    private static bool IsCheckOutput(string? category) =>
+        category is not null && category.StartsWith("PyChecks.Checks.", StringComparison.Ordinal)
+        && (category.EndsWith(".stdout", StringComparison.Ordinal) || category.EndsWith(".stderr", StringComparison.Ordinal));
 
     // Loads the instances of `name` (no other check is imported), and the errors that concern it.
     private static (List<ICheck> Checks, List<Exception> Errors) Load(CheckHost host, string name, string? confDir)
