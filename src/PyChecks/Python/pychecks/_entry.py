@@ -40,7 +40,7 @@ def call(function, output, *args, _get_ident=get_ident, _owners=_owners, _cwd=_c
             _leave(output, ident)
             _after_raise(error)
             raise
-        del _owners[ident]
+        _owners.pop(ident, None)  # never raises: in a forked child nothing may keep the call from ending it
         if output.pending[0] or output.pending[1]:
             _flush(output)
     if _cwd.saved is not None:

@@ -87,7 +87,7 @@ def _exit(code):
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except Exception:
+        except BaseException:
             pass
     exit = getattr(os._exit, '__pychecks_original__', os._exit)
     exit(code)
@@ -95,30 +95,37 @@ def _exit(code):
 
 def end_child(result=None):
     """Ends a forked child whose check code returned: 0, or 1 with the error when ``result`` is a failed run's report."""
-    if result.__class__ is str and result:
-        try:
-            reports = json.loads(result)
-            text = '\n'.join(r.get('traceback') or r.get('message') or '' for r in reports)
-        except (ValueError, TypeError, AttributeError):
-            text = result
-        _write_stderr('the check failed in a forked child (pid {}):\n{}'.format(os.getpid(), text))
-        _exit(1)
-    _exit(0)
+    code = 1
+    try:
+        if result.__class__ is not str or not result:
+            code = 0
+        else:
+            try:
+                reports = json.loads(result)
+                text = '\n'.join(r.get('traceback') or r.get('message') or '' for r in reports)
+            except (ValueError, TypeError, AttributeError):
+                text = result
+            _write_stderr('the check failed in a forked child (pid {}):\n{}'.format(os.getpid(), text))
+    finally:
+        _exit(code)  # whatever happened above: returning would run .NET code in the child
 
 
 def end_child_raised(error):
     """Ends a forked child whose check code raised ``error``: SystemExit's code, else 1 after printing the traceback."""
-    if isinstance(error, SystemExit):
-        code = error.code
-        if code is None:
-            _exit(0)
-        if isinstance(code, int):
-            _exit(code & 0xFF)
-        _write_stderr(str(code))
-        _exit(1)
-    _write_stderr('the check raised in a forked child (pid {}):\n{}'.format(
-        os.getpid(), ''.join(traceback.format_exception(type(error), error, error.__traceback__))))
-    _exit(1)
+    code = 1
+    try:
+        if isinstance(error, SystemExit):
+            if error.code is None:
+                code = 0
+            elif isinstance(error.code, int):
+                code = error.code & 0xFF
+            else:
+                _write_stderr(str(error.code))
+        else:
+            _write_stderr('the check raised in a forked child (pid {}):\n{}'.format(
+                os.getpid(), ''.join(traceback.format_exception(type(error), error, error.__traceback__))))
+    finally:
+        _exit(code)
 
 
 def _write_stderr(text):

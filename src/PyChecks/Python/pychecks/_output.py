@@ -125,7 +125,6 @@ def release():
         sys.stdout = _installed[0]._real
     if sys.stderr is _installed[1]:
         sys.stderr = _installed[1]._real
-    for owner in owners.values():
-        owner.pending[0] = owner.pending[1] = ''
-    owners.clear()
+    for owner in list(owners.values()):
+        owner.pending[0] = owner.pending[1] = ''  # the parent's partial lines: the parent sends them
     _installed = None
