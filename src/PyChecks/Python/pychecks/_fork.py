@@ -67,6 +67,28 @@ def _after_in_child():
     _restore_signals()
     _output.release()
     _forked_builtins.install()
+    _end_with_outermost_frame(sys._getframe(1))
+
+
+def _end_with_outermost_frame(frame):
+    """Ends the child when its thread's outermost Python frame returns, unless that frame is pychecks._entry's.
+
+    pychecks._entry.call ends the child itself. Any other outermost frame (a thread the check started, a ``__del__``
+    run by a release from the host) returns into C: CPython's thread exit, whose ``exit()`` would run the .NET
+    runtime's exit handlers, or .NET itself.
+    """
+    from . import _entry
+
+    while frame.f_back is not None:
+        frame = frame.f_back
+    if frame.f_code is _entry.call.__code__:
+        return
+
+    def profile(returning, event, arg):
+        if event == 'return' and returning is frame:
+            _exit(0)
+
+    sys.setprofile(profile)
 
 
 def _restore_signals():
