@@ -78,6 +78,7 @@ public sealed class ForkedChildTests
         class ForkingCheck(AgentCheck):
             def check(self, instance):
                 mode = instance['mode']
+                print('the parent prints before forking ({})'.format(mode))
                 expected = (datadog_agent.get_hostname(), datadog_agent.get_version(), datadog_agent.get_config('log_level'),
                             datadog_agent.get_config('enable_metadata_collection'))
                 if mode == 'thread':
@@ -141,6 +142,10 @@ public sealed class ForkedChildTests
         Assert.That(sender.Events, Is.Empty);
         Assert.That(checks.Where(c => c.Name == "forking").SelectMany(c => c.Metadata.Keys), Is.Empty, "the child's set_metadata was dropped");
         Assert.That(logs.Entries.Select(e => e.Message), Has.None.Contains("forked child"), "the children's logs and prints went to their own stderr and stdout");
+        Assert.That(
+            logs.Entries.Count(e => e.Category == "PyChecks.Checks.forking.stdout" && e.Message.StartsWith("the parent prints before forking", StringComparison.Ordinal)),
+            Is.EqualTo(2 * ExpectedExitCodes.Count),
+            "the parent's prints, and only those, reached the host's log");
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
@@ -236,6 +241,8 @@ public sealed class ForkedChildTests
 
         Assert.That(stdout, Does.Not.Contain("child.gauge").And.Not.Contain("child.can_connect").And.Not.Contain("child.direct"), all);
         Assert.That(stdout, Does.Contain("the forked child prints"), "a child's print goes to the process's real stdout");
+        Assert.That(stdout, Does.Not.Contain("the parent prints"), "the check's own prints are captured");
+        Assert.That(stderr, Does.Contain("[info] PyChecks.Checks.forking.stdout: the parent prints before forking (returns)\n"), "and shown with the logs, though --log-level is error");
         Assert.That(stderr, Does.Contain("Traceback (most recent call last):").And.Contain("ValueError: raised in the forked child"), "the child that raised printed its traceback");
         Assert.That(stderr, Does.Match(@"the check failed in a forked child \(pid \d+\)"));
         Assert.That(stderr, Does.Match(@"\[pid \d+\] elsewhere: the forked child logs elsewhere\n"), "the child's logs go to its stderr");
