@@ -35,7 +35,8 @@ internal static class CheckCommand
                                a datadog.yaml-style file: what datadog_agent.get_config(key) answers
                                (keys it does not set keep the Datadog Agent's defaults)
           --log-level <level>  show the checks' logs from this level on: trace, debug, info, warning, error,
-                               critical, off (default: error); logs go to standard error
+                               critical, off (default: error); logs go to standard error, and so
+                               does what the check prints (from info on, unless 'off')
           -h, --help           show this text
 
         Ctrl+C interrupts the running check. Exit code: 0 when every run succeeded, 1 when a run failed
@@ -83,7 +84,8 @@ internal static class CheckCommand
         }
 
         var recorder = new InMemorySender();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(error)).SetMinimumLevel(arguments.LogLevel));
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(error)).SetMinimumLevel(LogLevel.Trace)
+            .AddFilter((category, level) => level >= arguments.LogLevel || (IsCheckOutput(category) && level >= LogLevel.Information && arguments.LogLevel != LogLevel.None)));
         CheckHost host;
         try
         {
@@ -122,6 +124,11 @@ internal static class CheckCommand
             }
         }
     }
+
+    // What a check prints (PyChecksOptions.CaptureCheckOutput) is shown whatever --log-level says, unless it is 'off'.
+    private static bool IsCheckOutput(string? category) =>
+        category is not null && category.StartsWith("PyChecks.Checks.", StringComparison.Ordinal)
+        && (category.EndsWith(".stdout", StringComparison.Ordinal) || category.EndsWith(".stderr", StringComparison.Ordinal));
 
     // What to say when nothing configures `name`: the closest configured names when the name looks misspelled.
     private static string NotConfigured(string name, string? confDir, IReadOnlyList<string> configured)

@@ -82,6 +82,14 @@ public sealed class CheckHost : IDisposable
             using (runtime.AcquireGil())
             {
                 EmbeddedPython.Install(options.DatadogImportAliases);
+                using (var entry = PyObject.Import("pychecks._entry"))
+                using (var capture = PyObject.From(options.CaptureCheckOutput))
+                using (var config = PyObject.FromClr(router.Agent.Config))
+                {
+                    // Fork safety, the working directory's restore and (if asked) output capture: see pychecks/_entry.py.
+                    entry.CallMethod("install", capture, config).Dispose();
+                }
+
                 if (options.GuardProcessExit)
                 {
                     using var guard = PyObject.Import("pychecks._guard");

@@ -93,6 +93,15 @@ public sealed class PyChecksOptions : IValidatableObject
     /// </summary>
     public bool GuardProcessExit { get; set; } = true;
 
+    /// <summary>
+    /// Send what a check writes to <c>sys.stdout</c> and <c>sys.stderr</c> (<c>print()</c>, tracebacks it prints) to the
+    /// host's log instead of the process's standard streams: line by line, under the category
+    /// <c>PyChecks.Checks.&lt;check&gt;.stdout</c> (information) or <c>PyChecks.Checks.&lt;check&gt;.stderr</c> (warning). Only
+    /// writes made on the thread running the check's code (its import, <c>__init__</c>, runs) are captured; other threads,
+    /// the check's own included, write to the real streams. Default: on.
+    /// </summary>
+    public bool CaptureCheckOutput { get; set; } = true;
+
     /// <summary>What <c>datadog_agent.get_version()</c> returns. Default: <see cref="DefaultAgentVersion"/>.</summary>
     [Required]
     public string AgentVersion { get; set; } = DefaultAgentVersion;

@@ -30,8 +30,16 @@ internal sealed class PythonCheck : ICheck
         _runtime = runtime;
         _router = router;
         _instance = instance;
-        _run = instance.GetAttr("run");
-        _getWarnings = instance.GetAttr("get_warnings");
+        // Every call into the check goes through pychecks._entry: output capture, working directory, forked children.
+        using (var entry = PyObject.Import("pychecks._entry"))
+        using (var name = PyObject.From(config.CheckName))
+        using (var run = instance.GetAttr("run"))
+        using (var getWarnings = instance.GetAttr("get_warnings"))
+        {
+            _run = entry.CallMethod("bind", run, name);
+            _getWarnings = entry.CallMethod("bind", getWarnings, name);
+        }
+
         _runOnWorker = Run;
         Id = config.CheckId;
         Name = config.CheckName;
@@ -119,7 +127,11 @@ internal sealed class PythonCheck : ICheck
         }
 
         using var gil = _runtime.AcquireGil();
-        _instance.CallMethod("cancel").Dispose();
+        using var cancel = _instance.GetAttr("cancel");
+        using var entry = PyObject.Import("pychecks._entry");
+        using var name = PyObject.From(Name);
+        using var bound = entry.CallMethod("bind", cancel, name);
+        bound.Call().Dispose();
     }
 
     /// <summary>Releases the Python check; when a run is in progress, as soon as it ends.</summary>

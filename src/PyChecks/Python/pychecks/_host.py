@@ -64,7 +64,7 @@ def _is_machinery(filename):
     """Frames of the import system and of this loader: noise in a check author's traceback."""
     return (
         filename.startswith("<frozen importlib")
-        or filename.endswith(("importlib/__init__.py", "pychecks/_host.py"))
+        or filename.endswith(("importlib/__init__.py", "pychecks/_host.py", "pychecks/_entry.py"))
     )
 
 
@@ -98,8 +98,15 @@ def _toolkit_hint(error):
 def load_check_class(check_name):
     """Imports datadog_checks.<name>, then <name>; returns (class, source, version, warnings).
 
-    Raises ImportError whose message lists why each module name failed, with tracebacks.
+    Raises ImportError whose message lists why each module name failed, with tracebacks. The import runs the
+    check's module code, so it goes through pychecks._entry like every other call into a check.
     """
+    from . import _entry, _output
+
+    return _entry.call(_load_check_class, _output.output_of(check_name), check_name)
+
+
+def _load_check_class(check_name):
     errors = []
     for module_name in ("datadog_checks." + check_name, check_name):
         with warnings.catch_warnings(record=True) as caught:
@@ -144,7 +151,13 @@ def invalidate_changed():
 
 
 def create_check(cls, name, init_config, instance, check_id):
-    """Instantiates a check the way Datadog's loader does, then gives it its id."""
+    """Instantiates a check the way Datadog's loader does (through pychecks._entry), then gives it its id."""
+    from . import _entry, _output
+
+    return _entry.call(_create_check, _output.output_of(name), cls, name, init_config, instance, check_id)
+
+
+def _create_check(cls, name, init_config, instance, check_id):
     try:
         check = cls(name=name, init_config=init_config, instances=[instance])
     except TypeError as first:
