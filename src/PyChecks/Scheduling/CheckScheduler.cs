@@ -29,6 +29,9 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly PriorityQueue<ScheduledCheck, long> _queue = new();
 
+    // Run-once runs left stuck in C, by instance, with their check's name: a run-once of that check is refused until they return.
+    private readonly ConcurrentDictionary<ICheck, string> _stuckRunOnce = new();
+
     // Runs by timeout deadline, checked by the loop: no timer per run. Completed runs leave lazily.
     private readonly PriorityQueue<RunState, long> _deadlines = new();
     private TaskCompletionSource _wake = NewSignal();
@@ -74,6 +77,12 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             return null;
         }
 
+        // A fresh instance of a check stuck in C would most likely block the same way, on one more worker: refuse at once.
+        if (StuckRunsOf(checkName) is { Count: > 0 } stuck)
+        {
+            throw new CheckStuckException(checkName, stuck);
+        }
+
         var runs = new List<CheckInstanceRun>();
         var errors = new List<string>();
         foreach (var config in configured)
@@ -94,20 +103,102 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
                 var capture = new InMemorySender();
                 (check as Checks.PythonCheck)?.CaptureTo(capture);
                 var timeout = config.RunTimeout ?? _options.RunTimeout ?? check.Interval;
-                using var timer = new CancellationTokenSource(timeout, _time);
-                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-                var result = await check.RunAsync(cancel.Token).ConfigureAwait(false);
-                runs.Add(new CheckInstanceRun(check.Id, result, capture.Metrics, capture.ServiceChecks, capture.Events, capture.HistogramBuckets));
+                var (result, stuckRun) = await RunOnceBoundedAsync(check, timeout, cancellationToken).ConfigureAwait(false);
+                runs.Add(new CheckInstanceRun(check.Id, result, capture.Metrics, capture.ServiceChecks, capture.Events, capture.HistogramBuckets) { Stuck = stuckRun });
             }
         }
 
         return new CheckRunReport(checkName, runs, errors);
     }
 
-    public bool Cancel(string checkId)
+    /// <summary>
+    /// Runs <paramref name="check"/> with <paramref name="timeout"/>, waiting at most the timeout plus the grace period:
+    /// a run still in progress then is blocked in C, and is left behind (stuck) so that the caller gets its answer.
+    /// </summary>
+    private async Task<(CheckRunResult Result, bool Stuck)> RunOnceBoundedAsync(ICheck check, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var startedAt = _time.GetUtcNow();
+        long started = _time.GetTimestamp();
+        var timer = new CancellationTokenSource(timeout, _time);
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        var run = check.RunAsync(cancel.Token);
+        try
+        {
+            return (await run.WaitAsync(timeout + _options.StuckRunGrace, _time, CancellationToken.None).ConfigureAwait(false), false);
+        }
+        catch (TimeoutException)
+        {
+            bool standIn = !_stopping && _host.Runtime.Workers.AddCompensatingWorker(_options.MaxStandInWorkers);
+            var elapsed = _time.GetElapsedTime(started);
+            _stuckRunOnce[check] = check.Name;
+            _telemetry.Stuck(check);
+            Log.RunStuck(_logger, check.Id, elapsed, StandInMessage(standIn) + "; this run-once answers now and its run is left behind");
+            _ = run.ContinueWith(
+                _ =>
+                {
+                    _stuckRunOnce.TryRemove(check, out string? _);
+                    if (standIn)
+                    {
+                        _host.Runtime.Workers.ReleaseCompensatingWorker();
+                    }
+
+                    Log.RunUnstuck(_logger, check.Id);
+                    cancel.Dispose();
+                    timer.Dispose();
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return (new CheckRunResult
+            {
+                CheckId = check.Id,
+                Error = $"the run did not return within its timeout of {timeout:g} and the grace period of {_options.StuckRunGrace:g} after the interrupt: " +
+                    "it is stuck in C code, where the interrupt cannot land. It was left running (what it submits from now on is discarded), " +
+                    "and a run-once of this check is refused until it returns.",
+                StartedAt = startedAt,
+                Duration = elapsed,
+            }, true);
+        }
+        catch (OperationCanceledException) when (run.IsCanceled && !cancellationToken.IsCancellationRequested)
+        {
+            return (new CheckRunResult
+            {
+                CheckId = check.Id,
+                Error = $"the run did not start within its timeout of {timeout:g}: every Python worker was busy",
+                StartedAt = startedAt,
+                Duration = _time.GetElapsedTime(started),
+            }, false);
+        }
+        finally
+        {
+            if (run.IsCompleted)
+            {
+                cancel.Dispose();
+                timer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The instances of <paramref name="checkName"/> whose scheduled or run-once runs are stuck.</summary>
+    private List<string> StuckRunsOf(string checkName) =>
+    [
+        .. _checks.Values.Where(c => string.Equals(c.Check.Name, checkName, StringComparison.Ordinal) && c.Current is { IsStuck: true }).Select(static c => c.Check.Id),
+        .. _stuckRunOnce.Where(e => string.Equals(e.Value, checkName, StringComparison.Ordinal)).Select(static e => e.Key.Id),
+    ];
+
+    private string StandInMessage(bool started) => started
+        ? "a stand-in worker was started so that other checks keep running"
+        : $"no stand-in worker was started (limit of {_options.MaxStandInWorkers} reached, or stopping); other checks share the remaining workers";
+
+    public CheckCancelResult Cancel(string checkId)
     {
         ArgumentNullException.ThrowIfNull(checkId);
-        return _checks.TryGetValue(checkId, out var check) && check.Current is { } run && run.Cancel(CancelReason);
+        if (!_checks.TryGetValue(checkId, out var check))
+        {
+            return CheckCancelResult.NotFound;
+        }
+
+        return check.Current is { } run ? run.RequestCancel() : CheckCancelResult.NotRunning;
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -313,6 +404,8 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             traceback = exception is PythonException python ? python.PythonTraceback : null;
         }
 
+        // Completed before the status records the end: a cancel arriving now finds no run, and cannot stay pending.
+        bool releaseStandIn = run.EndStuck();
         var duration = result?.Duration ?? elapsed;
         var queued = elapsed - duration;
         _telemetry.Lateness(check.Check, TimeSpan.FromTicks(run.DispatchedAt - run.Due) + (queued > TimeSpan.Zero ? queued : TimeSpan.Zero));
@@ -336,7 +429,7 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             }
         }
 
-        if (run.EndStuck())
+        if (releaseStandIn)
         {
             _host.Runtime.Workers.ReleaseCompensatingWorker();
             Log.RunUnstuck(_logger, check.Check.Id);
@@ -364,15 +457,9 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         }
 
         var check = run.Check;
-        check.Status.Stuck();
+        check.Status.Stuck(started);
         _telemetry.Stuck(check.Check);
-        Log.RunStuck(
-            _logger,
-            check.Check.Id,
-            _time.GetElapsedTime(run.DispatchTimestamp),
-            started
-                ? "a stand-in worker was started so that other checks keep running"
-                : $"no stand-in worker was started (limit of {_options.MaxStandInWorkers} reached, or stopping); other checks share the remaining workers");
+        Log.RunStuck(_logger, check.Check.Id, _time.GetElapsedTime(run.DispatchTimestamp), StandInMessage(started));
     }
 
     private CheckReloadResult Reload()
@@ -582,9 +669,43 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
 
         public int Reason => Volatile.Read(ref _reason);
 
+        /// <summary>Whether the run has been reported stuck and has not returned.</summary>
+        public bool IsStuck
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _stuck && !_completed;
+                }
+            }
+        }
+
+        /// <summary>
+        /// A cancel asked from outside (<see cref="ICheckScheduler.Cancel"/>): interrupts the run unless a timeout already
+        /// did, and records the cancel as pending until the run ends. A stuck run takes it when it returns to Python.
+        /// </summary>
+        public CheckCancelResult RequestCancel()
+        {
+            bool stuck;
+            lock (_lock)
+            {
+                if (_completed)
+                {
+                    return CheckCancelResult.NotRunning;
+                }
+
+                Check.Status.CancelRequested();
+                stuck = _stuck;
+            }
+
+            Cancel(CancelReason);
+            return stuck ? CheckCancelResult.Pending : CheckCancelResult.Interrupted;
+        }
+
         /// <summary>
         /// Cancels the run for <paramref name="reason"/> unless it was already cancelled or has completed; a timeout
-        /// also starts the watch that reports the run stuck if it does not return within the grace period.
+        /// or a cancel also starts the watch that reports the run stuck if it does not return within the grace period.
         /// </summary>
         public bool Cancel(int reason)
         {
@@ -595,7 +716,8 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
                     return false;
                 }
 
-                if (reason == TimeoutReason)
+                // A cancelled run blocked in C is as stuck as a timed-out one; at shutdown nobody is left to tell.
+                if (reason == TimeoutReason || (reason == CancelReason && !scheduler._stopping))
                 {
                     _stuckTimer = scheduler._time.CreateTimer(static s => ((RunState)s!).StuckTimerFired(), this, scheduler._options.StuckRunGrace, System.Threading.Timeout.InfiniteTimeSpan);
                 }
