@@ -31,14 +31,21 @@ internal sealed class SchedulerHostedService(IServiceProvider services, IOptions
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // One shutdown timeout for the whole stop: once the host's has run out (a run stuck in C kept the scheduler
-        // waiting), Python's shutdown, when the container disposes the host, must not wait a budget of its own again.
-        using var expired = _host is { } host
-            ? cancellationToken.Register(static r => ((PythonRuntime)r!).LimitShutdown(TimeSpan.Zero), host.Runtime)
-            : default;
-        if (_scheduler is not null)
+        try
         {
-            await _scheduler.StopAsync(cancellationToken).ConfigureAwait(false);
+            if (_scheduler is not null)
+            {
+                await _scheduler.StopAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // One shutdown timeout for the whole stop: once the host's has run out (a run stuck in C kept the scheduler
+            // waiting), Python's shutdown, when the container disposes the host, must not wait a budget of its own again.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _host?.Runtime.LimitShutdown(TimeSpan.Zero);
+            }
         }
     }
 }
