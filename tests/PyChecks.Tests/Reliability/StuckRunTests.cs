@@ -10,7 +10,7 @@ using PyChecks.Tests.Infrastructure;
 namespace PyChecks.Tests.Reliability;
 
 /// <summary>
-/// Runs stuck in C — <c>time.sleep(10**6)</c>, libc's <c>sleep</c> through <c>ctypes</c>, <c>select</c> on a pipe that
+/// Runs stuck in C — <c>time.sleep(10**6)</c>, libc's <c>read</c> on a pipe through <c>ctypes</c>, <c>select</c> on a pipe that
 /// never gets data — through the real control API on its socket: status, cancel and run-once agree about them, and
 /// stopping the host with such a run is bounded by the host's shutdown timeout.
 /// </summary>
@@ -156,6 +156,7 @@ public sealed class StuckRunTests
             o =>
             {
                 o.StuckRunGrace = TimeSpan.FromSeconds(1);
+                o.Python.WorkerCount = 4; // one per instance: a run waiting for a worker would time out before it starts
                 o.Python.ShutdownTimeout = TimeSpan.FromSeconds(10);
             },
             fakeTime: false,
