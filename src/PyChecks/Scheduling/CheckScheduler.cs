@@ -64,10 +64,6 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         }
     }
 
-    private string StandInMessage(bool started) => started
-        ? "a stand-in worker was started so that other checks keep running"
-        : $"no stand-in worker was started (limit of {_options.MaxStandInWorkers} reached, or stopping); other checks share the remaining workers";
-
     public CheckCancelResult Cancel(string checkId)
     {
         ArgumentNullException.ThrowIfNull(checkId);
@@ -339,6 +335,11 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         _telemetry.Stuck(check.Check);
         Log.RunStuck(_logger, check.Check.Id, _time.GetElapsedTime(run.DispatchTimestamp), StandInMessage(started));
     }
+
+    /// <summary>What a stuck run's log says about its stand-in worker.</summary>
+    private string StandInMessage(bool started) => started
+        ? "a stand-in worker was started so that other checks keep running"
+        : $"no stand-in worker was started (limit of {_options.MaxStandInWorkers} reached, or stopping); other checks share the remaining workers";
 
     private CheckReloadResult Reload()
     {
