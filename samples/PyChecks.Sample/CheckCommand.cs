@@ -31,6 +31,9 @@ internal static class CheckCommand
           --checks-dir <dir>   check modules: <name>.py (default: the sample's checks.d)
           --times <n>          run each instance n times (default: 1)
           --pause <ms>         wait between two runs (default: 0)
+          --timeout <s>        interrupt a run after this many seconds (default: the instance's run_timeout,
+                               else its min_collection_interval, 15 s unless set); a run blocked in C code
+                               that does not return then is reported stuck and the command ends without it
           --agent-config <file>
                                a datadog.yaml-style file: what datadog_agent.get_config(key) answers
                                (keys it does not set keep the Datadog Agent's defaults)
@@ -39,8 +42,8 @@ internal static class CheckCommand
                                does what the check prints (from info on, unless 'off')
           -h, --help           show this text
 
-        Ctrl+C interrupts the running check. Exit code: 0 when every run succeeded, 1 when a run failed
-        or was interrupted or the check could not be loaded, 2 for wrong arguments.
+        Ctrl+C interrupts the running check. Exit code: 0 when every run succeeded, 1 when a run failed,
+        timed out, got stuck or was interrupted, or the check could not be loaded, 2 for wrong arguments.
         """;
 
     /// <summary>Runs the command.</summary>
@@ -104,6 +107,7 @@ internal static class CheckCommand
             var report = host.LoadConfiguredChecks(arguments.Name);
             var checks = report.Checks.ToList();
             var errors = report.Errors.ToList();
+            bool stuck = false;
             try
             {
                 if (checks.Count == 0 && errors.Count == 0)
@@ -113,13 +117,21 @@ internal static class CheckCommand
                     return ExitFailed;
                 }
 
-                return await RunAllAsync(arguments, checks, errors, recorder, output, cancellationToken);
+                int exit;
+                (exit, stuck) = await RunAllAsync(arguments, host, checks, errors, recorder, options, output, cancellationToken);
+                return exit;
             }
             finally
             {
                 foreach (var check in checks)
                 {
                     check.Dispose();
+                }
+
+                if (stuck)
+                {
+                    // A worker blocked in C keeps Python from being finalized: give up at once instead of waiting the shutdown timeout.
+                    host.Runtime.Shutdown(TimeSpan.Zero);
                 }
             }
         }
@@ -140,7 +152,7 @@ internal static class CheckCommand
             : $"No check named '{name}' is configured in {where}; did you mean {string.Join(" or ", close.Select(static n => $"'{n}'"))}?";
     }
 
-    private static async Task<int> RunAllAsync(Arguments arguments, List<ICheck> checks, List<Exception> errors, InMemorySender recorder, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<(int Exit, bool Stuck)> RunAllAsync(Arguments arguments, CheckHost host, List<ICheck> checks, List<Exception> errors, InMemorySender recorder, PyChecksOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         foreach (var e in errors)
         {
@@ -150,10 +162,11 @@ internal static class CheckCommand
 
         if (checks.Count == 0)
         {
-            return ExitFailed;
+            return (ExitFailed, false);
         }
 
-        int succeeded = 0, failed = 0;
+        int succeeded = 0, failed = 0, timedOut = 0;
+        bool stuck = false;
         try
         {
             for (int run = 1; run <= arguments.Times; run++)
@@ -166,18 +179,34 @@ internal static class CheckCommand
                 foreach (var check in checks)
                 {
                     recorder.Clear();
-                    var result = await check.RunAsync(cancellationToken);
-                    if (result.Succeeded)
+                    var timeout = arguments.Timeout ?? DefaultTimeout(host.RunTimeoutOf(check));
+                    var outcome = await TimedRun.RunAsync(check, timeout, options.StuckRunGrace, cancellationToken);
+                    if (outcome.Result.Succeeded)
                     {
                         succeeded++;
                     }
                     else
                     {
                         failed++;
+                        timedOut += outcome.TimedOut ? 1 : 0;
                     }
 
-                    output.Write(RunReport.Format(check, result, recorder, run, arguments.Times));
+                    output.Write(RunReport.Format(check, outcome, recorder, run, arguments.Times));
+                    if (outcome.Stuck)
+                    {
+                        // Its worker is lost until the call returns, which may be never: run nothing more, and end.
+                        stuck = true;
+                        output.WriteLine();
+                        output.WriteLine($"{check.Id} is stuck in C code: the command ends without it (only ending the process stops it; checks do not run in worker processes yet).");
+                        break;
+                    }
+
                     cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (stuck)
+                {
+                    break;
                 }
             }
         }
@@ -192,14 +221,20 @@ internal static class CheckCommand
         string instances = checks.Count == 1 ? "1 instance" : $"{checks.Count} instances";
         string notLoaded = errors.Count > 0 ? $", {errors.Count} not loaded" : string.Empty;
         string runs = succeeded + failed == 1 ? "1 run" : $"{succeeded + failed} runs";
-        output.WriteLine($"{arguments.Name}: {instances}{notLoaded}, {runs}: {succeeded} succeeded, {failed} failed");
-        return failed == 0 && errors.Count == 0 ? ExitSucceeded : ExitFailed;
+        string late = (timedOut > 0 ? $", {timedOut} timed out" : string.Empty) + (stuck ? ", 1 stuck" : string.Empty);
+        output.WriteLine($"{arguments.Name}: {instances}{notLoaded}, {runs}: {succeeded} succeeded, {failed} failed{late}");
+        return (failed == 0 && errors.Count == 0 ? ExitSucceeded : ExitFailed, stuck);
     }
+
+    // An interval of 0 (run as often as possible) is no timeout: the scheduler's default interval instead.
+    private static TimeSpan DefaultTimeout(TimeSpan configured) => configured > TimeSpan.Zero ? configured : TimeSpan.FromSeconds(15);
 
     /// <summary>The parsed arguments.</summary>
     private sealed record Arguments(string Name, string? ConfDir, string? ChecksDir, int Times, TimeSpan Pause, LogLevel LogLevel)
     {
         public string? AgentConfigFile { get; init; }
+
+        public TimeSpan? Timeout { get; init; }
 
         public static bool TryParse(IReadOnlyList<string> args, out Arguments parsed, out string? problem)
         {
@@ -227,7 +262,7 @@ internal static class CheckCommand
                     continue;
                 }
 
-                if (arg is not ("--conf-dir" or "--checks-dir" or "--times" or "--pause" or "--log-level" or "--agent-config"))
+                if (arg is not ("--conf-dir" or "--checks-dir" or "--times" or "--pause" or "--log-level" or "--agent-config" or "--timeout"))
                 {
                     problem = $"unknown option '{args[i]}'";
                     return false;
@@ -268,6 +303,12 @@ internal static class CheckCommand
                         break;
                     case "--pause":
                         problem = $"--pause must be a whole number of milliseconds, not '{value}'";
+                        return false;
+                    case "--timeout" when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds) && seconds is > 0 and <= 86_400:
+                        parsed = parsed with { Timeout = TimeSpan.FromSeconds(seconds) };
+                        break;
+                    case "--timeout":
+                        problem = $"--timeout must be a number of seconds above 0 and at most 86400, not '{value}'";
                         return false;
                     default:
                         if (ParseLevel(value) is not { } level)

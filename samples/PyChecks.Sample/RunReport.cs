@@ -6,14 +6,25 @@ namespace PyChecks.Sample;
 /// <summary>One run of a check as the <c>check</c> command prints it: a heading, then a table per kind of submission.</summary>
 internal static class RunReport
 {
-    /// <summary>Formats <paramref name="result"/> and what <paramref name="recorder"/> received from <paramref name="check"/>.</summary>
-    public static string Format(ICheck check, CheckRunResult result, InMemorySender recorder, int run, int runs)
+    /// <summary>Formats <paramref name="outcome"/> and what <paramref name="recorder"/> received from <paramref name="check"/>.</summary>
+    public static string Format(ICheck check, RunOutcome outcome, InMemorySender recorder, int run, int runs)
     {
+        var result = outcome.Result;
         var text = new StringBuilder();
         text.Append('\n').Append(CultureInfo.InvariantCulture, $"=== {check.Id} · run {run} of {runs} ===\n");
         text.Append(CultureInfo.InvariantCulture, $"check   {check.Name} {check.Version}, every {check.Interval.TotalSeconds:0.###} s, {check.Source}\n");
-        string outcome = result.Succeeded ? "OK" : result.Interrupted ? "INTERRUPTED" : "FAILED";
-        text.Append(CultureInfo.InvariantCulture, $"result  {outcome} in {result.Duration.TotalMilliseconds:0.0} ms\n");
+        string ended = result.Succeeded ? "OK in" : outcome.Stuck ? "STUCK after" : outcome.TimedOut ? "TIMED OUT after" : result.Interrupted ? "INTERRUPTED in" : "FAILED in";
+        text.Append(CultureInfo.InvariantCulture, $"result  {ended} {result.Duration.TotalMilliseconds:0.0} ms");
+        if (outcome.Stuck)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" (timeout {TimedRun.Seconds(outcome.Timeout)}): blocked in C code, left behind");
+        }
+        else if (outcome.TimedOut)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" (timeout {TimedRun.Seconds(outcome.Timeout)}): the run took longer than its timeout and was interrupted");
+        }
+
+        text.Append('\n');
 
         var metrics = recorder.Metrics.Where(m => m.CheckId == check.Id).ToList();
         var metricTable = new TextTable("NAME", "TYPE", ">VALUE", "TAGS", "HOSTNAME");

@@ -44,6 +44,11 @@ internal sealed record CheckStatusModel
 
     public required string State { get; init; }
 
+    // Written only when true (null is left out), as most records never have them.
+    public bool? CancelPending { get; init; }
+
+    public bool? StandInWorker { get; init; }
+
     public required IReadOnlyList<string> LoadWarnings { get; init; }
 
     public DateTimeOffset? LastRunStartedAt { get; init; }
@@ -91,6 +96,9 @@ internal sealed record InstanceRunModel
 
     public bool Interrupted { get; init; }
 
+    // Written only when true: the run was left behind, blocked in C code.
+    public bool? Stuck { get; init; }
+
     public required IReadOnlyList<string> Warnings { get; init; }
 
     public DateTimeOffset StartedAt { get; init; }
@@ -114,7 +122,8 @@ internal sealed record EventModel(string Title, string Text, long Timestamp, str
 
 internal sealed record HistogramBucketModel(string Name, long Value, double LowerBound, double UpperBound, bool Monotonic, IReadOnlyList<string> Tags, string Hostname);
 
-internal sealed record CancelResponse(string CheckId, bool Cancelled);
+// Cancelled: the run was interrupted. Pending (written only when true): the run is stuck in C code and takes the cancel when it returns to Python; Message says so.
+internal sealed record CancelResponse(string CheckId, bool Cancelled, bool? Pending = null, string? Message = null);
 
 internal sealed record ReloadResponse(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Replaced, int Unchanged, IReadOnlyList<string> Errors);
 

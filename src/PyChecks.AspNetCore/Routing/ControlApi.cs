@@ -29,6 +29,11 @@ namespace PyChecks.AspNetCore.Routing;
 internal sealed partial class ControlApi : IDisposable
 {
     private const string JsonContentType = "application/json; charset=utf-8";
+
+    private const string StuckCancelMessage =
+        "the run is stuck in C code, where the interrupt cannot land: the cancel is pending and takes effect when the run returns " +
+        "to Python. Until then it holds its Python worker; only restarting the host ends it (checks do not run in worker processes " +
+        "that could be killed).";
     private static readonly TimeSpan MemoryReadingWait = TimeSpan.FromSeconds(2);
     private static readonly string LibraryVersion = typeof(CheckHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
@@ -306,7 +311,17 @@ internal sealed partial class ControlApi : IDisposable
             return;
         }
 
-        var report = await _services.GetRequiredService<ICheckScheduler>().RunOnceAsync(name!, context.RequestAborted).ConfigureAwait(false);
+        CheckRunReport? report;
+        try
+        {
+            report = await _services.GetRequiredService<ICheckScheduler>().RunOnceAsync(name!, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (CheckStuckException e)
+        {
+            await RefuseAsync(context, StatusCodes.Status409Conflict, "check_stuck", e.Message).ConfigureAwait(false);
+            return;
+        }
+
         if (report is null)
         {
             await UnknownCheckAsync(context, name!).ConfigureAwait(false);
@@ -345,9 +360,19 @@ internal sealed partial class ControlApi : IDisposable
             return RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no check instance has the id {id}");
         }
 
-        return _services.GetRequiredService<ICheckScheduler>().Cancel(id!)
-            ? OkAsync(context, new CancelResponse(id!, Cancelled: true), ApiJsonContext.Api.CancelResponse)
-            : RefuseAsync(context, StatusCodes.Status409Conflict, "not_running", $"check instance {id} has no run in progress");
+        return _services.GetRequiredService<ICheckScheduler>().Cancel(id!) switch
+        {
+            CheckCancelResult.Interrupted => OkAsync(context, new CancelResponse(id!, Cancelled: true), ApiJsonContext.Api.CancelResponse),
+            CheckCancelResult.Pending => AcceptedAsync(context, new CancelResponse(id!, Cancelled: false, Pending: true, StuckCancelMessage)),
+            CheckCancelResult.NotFound => RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no check instance has the id {id}"),
+            _ => RefuseAsync(context, StatusCodes.Status409Conflict, "not_running", $"check instance {id} has no run in progress"),
+        };
+    }
+
+    private static Task AcceptedAsync(HttpContext context, CancelResponse response)
+    {
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        return context.Response.WriteAsJsonAsync(response, ApiJsonContext.Api.CancelResponse, JsonContentType, context.RequestAborted);
     }
 
     private async Task ReloadAsync(HttpContext context)

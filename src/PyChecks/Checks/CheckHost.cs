@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PyChecks.Checks;
@@ -18,6 +19,7 @@ public sealed class CheckHost : IDisposable
     private readonly CheckLoaderChain _loaders;
     private readonly PyChecksOptions _options;
     private readonly ILogger _logger;
+    private readonly ConditionalWeakTable<ICheck, CheckInstanceConfig> _configs = [];
 
     private CheckHost(PythonRuntime runtime, PyChecksOptions options, CheckLoaderChain loaders, ILogger logger)
     {
@@ -114,7 +116,23 @@ public sealed class CheckHost : IDisposable
 
     /// <summary>Loads one configured check instance.</summary>
     /// <exception cref="CheckLoadException">No loader could load it; the message gives each loader's reason and the Python traceback.</exception>
-    public ICheck Load(CheckInstanceConfig config) => _loaders.Load(config);
+    public ICheck Load(CheckInstanceConfig config)
+    {
+        var check = _loaders.Load(config);
+        _configs.AddOrUpdate(check, config);
+        return check;
+    }
+
+    /// <summary>
+    /// How long a run of <paramref name="check"/> may take before it is interrupted, as the scheduler gives it: the
+    /// instance's <c>run_timeout</c>, else <see cref="PyChecksOptions.RunTimeout"/>, else its interval.
+    /// </summary>
+    /// <param name="check">An instance this host loaded (for another, the configured default or its interval).</param>
+    public TimeSpan RunTimeoutOf(ICheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return (_configs.TryGetValue(check, out var config) ? config.RunTimeout : null) ?? _options.RunTimeout ?? check.Interval;
+    }
 
     /// <summary>
     /// Reads <see cref="PyChecksOptions.ConfigDirectory"/> and <see cref="PyChecksOptions.Checks"/>, and loads every

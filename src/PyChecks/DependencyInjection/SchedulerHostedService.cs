@@ -12,10 +12,11 @@ namespace PyChecks.DependencyInjection;
 internal sealed class SchedulerHostedService(IServiceProvider services, IOptions<PyChecksOptions> options) : IHostedService
 {
     private CheckScheduler? _scheduler;
+    private CheckHost? _host;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        services.GetRequiredService<CheckHost>();
+        _host = services.GetRequiredService<CheckHost>();
 
         // The memory instruments are published from the start, not from the first time someone asks.
         services.GetService<MemoryTracker>();
@@ -28,5 +29,23 @@ internal sealed class SchedulerHostedService(IServiceProvider services, IOptions
         return _scheduler.StartAsync(cancellationToken);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _scheduler?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_scheduler is not null)
+            {
+                await _scheduler.StopAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // One shutdown timeout for the whole stop: once the host's has run out (a run stuck in C kept the scheduler
+            // waiting), Python's shutdown, when the container disposes the host, must not wait a budget of its own again.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _host?.Runtime.LimitShutdown(TimeSpan.Zero);
+            }
+        }
+    }
 }

@@ -27,6 +27,7 @@ public sealed class PythonRuntime : IDisposable
     private readonly TimeSpan _shutdownTimeout;
     private int _shutdownStarted;
     private long _shutdownDeadline = long.MaxValue;
+    private long _shutdownLimit = long.MaxValue;
     private string? _shutdownProblem;
 
     private PythonRuntime(PythonLocation location, PythonVersionInfo version, InterpreterThread interpreter, PythonWorkerPool workers, TimeSpan shutdownTimeout)
@@ -151,7 +152,7 @@ public sealed class PythonRuntime : IDisposable
     public bool Shutdown(TimeSpan? timeout = null)
     {
         TimeSpan budget = timeout ?? _shutdownTimeout;
-        long deadline = Environment.TickCount64 + (long)budget.TotalMilliseconds;
+        long deadline = Math.Min(Environment.TickCount64 + (long)budget.TotalMilliseconds, Interlocked.Read(ref _shutdownLimit));
         TimeSpan Remaining() => TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
         if (Interlocked.Exchange(ref _shutdownStarted, 1) != 0)
         {
@@ -183,6 +184,27 @@ public sealed class PythonRuntime : IDisposable
 
         Volatile.Write(ref _shutdownProblem, null);
         return true;
+    }
+
+    /// <summary>
+    /// Makes a later <see cref="Shutdown"/> end no later than <paramref name="within"/> from now, whatever its own
+    /// budget: a host that stops within its shutdown timeout passes what is left of it, so that stopping the scheduler
+    /// and shutting Python down share one timeout instead of waiting one each.
+    /// </summary>
+    internal void LimitShutdown(TimeSpan within)
+    {
+        long limit = Environment.TickCount64 + (long)Math.Max(0, within.TotalMilliseconds);
+        long current = Interlocked.Read(ref _shutdownLimit);
+        while (limit < current)
+        {
+            long seen = Interlocked.CompareExchange(ref _shutdownLimit, limit, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
     }
 
     /// <summary>Shuts the runtime down with the configured timeout; see <see cref="Shutdown"/>.</summary>

@@ -14,7 +14,7 @@ namespace PyChecks.Scheduling;
 /// code, and a run that cannot be interrupted (blocked in C) is reported stuck and a stand-in worker keeps the
 /// other checks running.
 /// </summary>
-internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
+internal sealed partial class CheckScheduler : BackgroundService, ICheckScheduler
 {
     private const int NoReason = 0, TimeoutReason = 1, CancelReason = 2;
 
@@ -64,50 +64,15 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         }
     }
 
-    public async Task<CheckRunReport?> RunOnceAsync(string checkName, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(checkName);
-        var (instances, _) = _host.ReadConfiguredInstances(checkName);
-        var configured = instances.Where(i => string.Equals(i.CheckName, checkName, StringComparison.Ordinal)).ToList();
-        if (configured.Count == 0)
-        {
-            return null;
-        }
-
-        var runs = new List<CheckInstanceRun>();
-        var errors = new List<string>();
-        foreach (var config in configured)
-        {
-            ICheck check;
-            try
-            {
-                check = _host.Load(config);
-            }
-            catch (CheckLoadException e)
-            {
-                errors.Add(e.Message);
-                continue;
-            }
-
-            using (check)
-            {
-                var capture = new InMemorySender();
-                (check as Checks.PythonCheck)?.CaptureTo(capture);
-                var timeout = config.RunTimeout ?? _options.RunTimeout ?? check.Interval;
-                using var timer = new CancellationTokenSource(timeout, _time);
-                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-                var result = await check.RunAsync(cancel.Token).ConfigureAwait(false);
-                runs.Add(new CheckInstanceRun(check.Id, result, capture.Metrics, capture.ServiceChecks, capture.Events, capture.HistogramBuckets));
-            }
-        }
-
-        return new CheckRunReport(checkName, runs, errors);
-    }
-
-    public bool Cancel(string checkId)
+    public CheckCancelResult Cancel(string checkId)
     {
         ArgumentNullException.ThrowIfNull(checkId);
-        return _checks.TryGetValue(checkId, out var check) && check.Current is { } run && run.Cancel(CancelReason);
+        if (!_checks.TryGetValue(checkId, out var check))
+        {
+            return CheckCancelResult.NotFound;
+        }
+
+        return check.Current is { } run ? run.RequestCancel() : CheckCancelResult.NotRunning;
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -313,6 +278,8 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             traceback = exception is PythonException python ? python.PythonTraceback : null;
         }
 
+        // Completed before the status records the end: a cancel arriving now finds no run, and cannot stay pending.
+        bool releaseStandIn = run.EndStuck();
         var duration = result?.Duration ?? elapsed;
         var queued = elapsed - duration;
         _telemetry.Lateness(check.Check, TimeSpan.FromTicks(run.DispatchedAt - run.Due) + (queued > TimeSpan.Zero ? queued : TimeSpan.Zero));
@@ -336,7 +303,7 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             }
         }
 
-        if (run.EndStuck())
+        if (releaseStandIn)
         {
             _host.Runtime.Workers.ReleaseCompensatingWorker();
             Log.RunUnstuck(_logger, check.Check.Id);
@@ -364,16 +331,15 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         }
 
         var check = run.Check;
-        check.Status.Stuck();
+        check.Status.Stuck(started);
         _telemetry.Stuck(check.Check);
-        Log.RunStuck(
-            _logger,
-            check.Check.Id,
-            _time.GetElapsedTime(run.DispatchTimestamp),
-            started
-                ? "a stand-in worker was started so that other checks keep running"
-                : $"no stand-in worker was started (limit of {_options.MaxStandInWorkers} reached, or stopping); other checks share the remaining workers");
+        Log.RunStuck(_logger, check.Check.Id, _time.GetElapsedTime(run.DispatchTimestamp), StandInMessage(started));
     }
+
+    /// <summary>What a stuck run's log says about its stand-in worker.</summary>
+    private string StandInMessage(bool started) => started
+        ? "a stand-in worker was started so that other checks keep running"
+        : $"no stand-in worker was started (limit of {_options.MaxStandInWorkers} reached, or stopping); other checks share the remaining workers";
 
     private CheckReloadResult Reload()
     {
@@ -582,9 +548,43 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
 
         public int Reason => Volatile.Read(ref _reason);
 
+        /// <summary>Whether the run has been reported stuck and has not returned.</summary>
+        public bool IsStuck
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _stuck && !_completed;
+                }
+            }
+        }
+
+        /// <summary>
+        /// A cancel asked from outside (<see cref="ICheckScheduler.Cancel"/>): interrupts the run unless a timeout already
+        /// did, and records the cancel as pending until the run ends. A stuck run takes it when it returns to Python.
+        /// </summary>
+        public CheckCancelResult RequestCancel()
+        {
+            bool stuck;
+            lock (_lock)
+            {
+                if (_completed)
+                {
+                    return CheckCancelResult.NotRunning;
+                }
+
+                Check.Status.CancelRequested();
+                stuck = _stuck;
+            }
+
+            Cancel(CancelReason);
+            return stuck ? CheckCancelResult.Pending : CheckCancelResult.Interrupted;
+        }
+
         /// <summary>
         /// Cancels the run for <paramref name="reason"/> unless it was already cancelled or has completed; a timeout
-        /// also starts the watch that reports the run stuck if it does not return within the grace period.
+        /// or a cancel also starts the watch that reports the run stuck if it does not return within the grace period.
         /// </summary>
         public bool Cancel(int reason)
         {
@@ -595,7 +595,8 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
                     return false;
                 }
 
-                if (reason == TimeoutReason)
+                // A cancelled run blocked in C is as stuck as a timed-out one; at shutdown nobody is left to tell.
+                if (reason == TimeoutReason || (reason == CancelReason && !scheduler._stopping))
                 {
                     _stuckTimer = scheduler._time.CreateTimer(static s => ((RunState)s!).StuckTimerFired(), this, scheduler._options.StuckRunGrace, System.Threading.Timeout.InfiniteTimeSpan);
                 }

@@ -27,6 +27,19 @@ public sealed record CheckStatus
     /// <summary>Where it stands now.</summary>
     public required CheckState State { get; init; }
 
+    /// <summary>
+    /// Whether a cancel was asked for the run in progress and has not taken effect yet: a run stuck in C code takes it
+    /// when it returns to Python (<see cref="CheckCancelResult.Pending"/>).
+    /// </summary>
+    public bool CancelPending { get; init; }
+
+    /// <summary>
+    /// Whether a stand-in worker took the place of the worker a <see cref="CheckState.Stuck"/> run holds; false when
+    /// <see cref="PyChecksOptions.MaxStandInWorkers"/> stand-ins were already running (or the host was stopping): the
+    /// other checks then share one worker less until the stuck run returns.
+    /// </summary>
+    public bool StandInWorker { get; init; }
+
     /// <summary>Warnings raised while its module was imported.</summary>
     public IReadOnlyList<string> LoadWarnings { get; init; } = [];
 

@@ -42,6 +42,7 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
     private string? _lastError;
     private string? _lastTraceback;
     private long _runs, _errors, _timeouts, _cancelled, _skipped;
+    private bool _cancelPending, _standIn;
 
     public void RunStarted(DateTimeOffset at)
     {
@@ -52,14 +53,23 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
         }
     }
 
-    public void Stuck()
+    public void Stuck(bool standIn)
     {
         lock (_lock)
         {
             if (_state == CheckState.Running)
             {
                 _state = CheckState.Stuck;
+                _standIn = standIn;
             }
+        }
+    }
+
+    public void CancelRequested()
+    {
+        lock (_lock)
+        {
+            _cancelPending = true;
         }
     }
 
@@ -80,6 +90,8 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
                 _state = CheckState.Scheduled;
             }
 
+            _cancelPending = false;
+            _standIn = false;
             _last = result;
             _lastOutcome = outcome;
             _lastError = error;
@@ -116,6 +128,8 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
                 Interval = check.Interval,
                 Timeout = timeout,
                 State = _state,
+                CancelPending = _cancelPending,
+                StandInWorker = _standIn,
                 LoadWarnings = check.LoadWarnings,
                 LastRunStartedAt = _lastStart,
                 LastRunDuration = _last?.Duration,

@@ -22,20 +22,28 @@ public interface ICheckScheduler
     /// <summary>
     /// Runs every configured instance of the check named <paramref name="checkName"/> once, now, outside the schedule,
     /// as fresh instances loaded from the current configuration: what they submit is captured in the report and
-    /// does not reach the senders (as Datadog's <c>agent check</c>). Each run has the instance's usual timeout.
+    /// does not reach the senders (as Datadog's <c>agent check</c>). Each run has the instance's usual timeout, and is
+    /// waited for at most that timeout plus <see cref="PyChecksOptions.StuckRunGrace"/>: a run still in progress then
+    /// is blocked in C code; it is left running, reported <see cref="CheckInstanceRun.Stuck"/>, and further run-onces
+    /// of the check are refused until it returns.
     /// </summary>
     /// <param name="checkName">A check name that the configuration names; nothing else is ever imported.</param>
     /// <param name="cancellationToken">Interrupts the runs.</param>
     /// <returns>The runs, or <see langword="null"/> when no configured instance has that check name.</returns>
+    /// <exception cref="CheckStuckException">
+    /// A run of the check (scheduled, or a previous run-once) is stuck in C code: nothing was run, since a fresh instance
+    /// would most likely block the same way.
+    /// </exception>
     Task<CheckRunReport?> RunOnceAsync(string checkName, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Cancels the current run of an instance: its Python code is interrupted (<c>pychecks.CheckInterrupt</c>) and the
-    /// run counts as cancelled. The instance stays scheduled.
+    /// run counts as cancelled. The instance stays scheduled. A run stuck in C code cannot be interrupted there: the
+    /// cancel stays pending (<see cref="CheckStatus.CancelPending"/>) and takes effect when the run returns to Python.
     /// </summary>
     /// <param name="checkId">The instance's check id.</param>
-    /// <returns>Whether the instance exists and had a run in progress.</returns>
-    bool Cancel(string checkId);
+    /// <returns>What was done: nothing (no such instance, no run in progress), the run interrupted, or the cancel left pending.</returns>
+    CheckCancelResult Cancel(string checkId);
 }
 
 /// <summary>What a <see cref="ICheckScheduler.ReloadAsync"/> changed.</summary>
@@ -70,4 +78,11 @@ public sealed record CheckInstanceRun(
     IReadOnlyList<RecordedMetric> Metrics,
     IReadOnlyList<RecordedServiceCheck> ServiceChecks,
     IReadOnlyList<CheckEvent> Events,
-    IReadOnlyList<RecordedHistogramBucket> HistogramBuckets);
+    IReadOnlyList<RecordedHistogramBucket> HistogramBuckets)
+{
+    /// <summary>
+    /// Whether the run did not return within its timeout and the grace period after the interrupt: it is blocked in C
+    /// code and was left running; <see cref="Result"/> says so in its error, and holds what was submitted until then.
+    /// </summary>
+    public bool Stuck { get; init; }
+}

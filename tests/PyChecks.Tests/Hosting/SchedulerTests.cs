@@ -230,11 +230,11 @@ public sealed class SchedulerTests
 
         Eventually.That(() => hosted.Sender.Metrics.Any(m => m.Name == "spin.started"), "the spinning run, in its loop");
         string id = hosted.StatusOf("spin").CheckId;
-        Assert.That(hosted.Scheduler.Cancel("spin:nope"), Is.False);
-        Assert.That(hosted.Scheduler.Cancel(id), Is.True);
+        Assert.That(hosted.Scheduler.Cancel("spin:nope"), Is.EqualTo(CheckCancelResult.NotFound));
+        Assert.That(hosted.Scheduler.Cancel(id), Is.EqualTo(CheckCancelResult.Interrupted));
         Eventually.That(() => hosted.StatusOf("spin").TotalCancelled == 1, "the run was cancelled");
         Assert.That(hosted.StatusOf("spin").LastOutcome, Is.EqualTo(CheckRunOutcome.Cancelled));
-        Assert.That(hosted.Scheduler.Cancel(id), Is.False, "nothing left to cancel");
+        Assert.That(hosted.Scheduler.Cancel(id), Is.EqualTo(CheckCancelResult.NotRunning), "nothing left to cancel");
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]

@@ -44,7 +44,7 @@ public sealed class SamplesBeforeFailureTests
         using var hosted = HostedChecks.Start(folder, o => o.Python.WorkerCount = 3);
 
         Eventually.That(() => hosted.Sender.Metrics.Count(m => m.Name == "before") == 3, "the three runs submitted their first sample");
-        Assert.That(hosted.Scheduler.Cancel(hosted.StatusOf("cancelled").CheckId), Is.True);
+        Assert.That(hosted.Scheduler.Cancel(hosted.StatusOf("cancelled").CheckId), Is.EqualTo(CheckCancelResult.Interrupted));
         hosted.Advance(TimeSpan.FromSeconds(2));
         Eventually.That(() => hosted.Sender.Commits.Count == 3, "the three runs ended and committed");
         Eventually.That(() => hosted.Status.GetAll().All(s => s.TotalRuns == 1), "the scheduler recorded the three runs");

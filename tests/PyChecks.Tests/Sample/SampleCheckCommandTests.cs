@@ -43,6 +43,8 @@ public sealed class SampleCheckCommandTests
     [TestCase(new[] { "hello", "--log-level", "loud" }, "--log-level must be trace, debug, info, warning, error, critical or off, not 'loud'")]
     [TestCase(new[] { "hello", "--conf-dir", "/no/such/conf.d" }, "--conf-dir: no such directory: /no/such/conf.d")]
     [TestCase(new[] { "hello", "--verbose" }, "unknown option '--verbose'")]
+    [TestCase(new[] { "hello", "--timeout", "0" }, "--timeout must be a number of seconds above 0 and at most 86400, not '0'")]
+    [TestCase(new[] { "hello", "--timeout=soon" }, "--timeout must be a number of seconds above 0 and at most 86400, not 'soon'")]
     [TestCase(new[] { "hello", "--agent-config", "/no/such/datadog.yaml" }, "--agent-config: no such file: /no/such/datadog.yaml")]
     public void WrongArguments_ExitTwo_WithTheProblemAndTheUsage(string[] args, string problem)
     {
