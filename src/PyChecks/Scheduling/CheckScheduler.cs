@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PyChecks.Checks;
 using PyChecks.Telemetry;
 
 namespace PyChecks.Scheduling;
@@ -44,6 +45,7 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         _store = store;
         _telemetry = telemetry;
         _logger = logger;
+        _telemetry.ObserveStandIns(() => host.Runtime.Workers.CompensatingWorkers);
     }
 
     public IReadOnlyList<ICheck> Checks => [.. _checks.Values.Select(static c => c.Check)];
@@ -155,6 +157,12 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
                 while (_deadlines.TryPeek(out var overdue, out long deadline) && deadline <= now)
                 {
                     _deadlines.Dequeue();
+                    if (overdue.TimeoutDeadline(now) is long later && later > now)
+                    {
+                        _deadlines.Enqueue(overdue, later); // its timeout started when it got the GIL
+                        continue;
+                    }
+
                     overdue.Cancel(TimeoutReason);
                 }
 
@@ -254,14 +262,17 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
     private void StartRun(ScheduledCheck check, long due, long now)
     {
         Interlocked.Increment(ref _inFlight);
-        var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), new CancellationTokenSource());
+        var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), new CancellationTokenSource())
+        {
+            WaitsForGil = check.Check is Checks.PythonCheck,
+        };
         check.Current = run;
         check.Status.RunStarted(_time.GetUtcNow());
         _deadlines.Enqueue(run, now + check.Timeout.Ticks);
 
         // Python checks complete on their worker: no task, no hop to the thread pool.
         if (check.Check is Checks.PythonCheck python
-            && python.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token))
+            && python.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token, static state => ((RunState)state!).GilAcquired()))
         {
             return;
         }
@@ -323,6 +334,9 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             case CheckRunOutcome.Error:
                 Log.RunFailed(_logger, check.Check.Id, error ?? "unknown error");
                 break;
+            case CheckRunOutcome.TimedOut when result?.InterruptGilWait is { } gilWait && gilWait >= TimeSpan.FromMilliseconds(100):
+                Log.RunTimedOutAfterGilWait(_logger, check.Check.Id, check.Timeout, gilWait);
+                break;
             case CheckRunOutcome.TimedOut:
                 Log.RunTimedOut(_logger, check.Check.Id, check.Timeout);
                 break;
@@ -358,7 +372,32 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
 
     private void OnStuck(RunState run)
     {
-        if (run.BeginStuck(() => !_stopping && _host.Runtime.Workers.AddCompensatingWorker(_options.MaxStandInWorkers)) is not bool started)
+        // A Python run may only be waiting for the GIL (held by other threads): not stuck, and a stand-in would wait too.
+        if (run.Check.Check is Checks.PythonCheck python && !_stopping)
+        {
+            python.DiagnoseOverrun(_options.StuckRunGrace, static (verdict, state) => ((RunState)state!).Diagnosed(verdict), run);
+            return;
+        }
+
+        MarkStuck(run, "blocked in C code, which cannot be interrupted");
+    }
+
+    private void Diagnosed(RunState run, OverrunDiagnosis verdict)
+    {
+        if (verdict.Cause == OverrunCause.InC)
+        {
+            MarkStuck(run, verdict.Detail);
+        }
+        else if (run.WatchAgain() is true)
+        {
+            Log.RunWaitingForGil(_logger, run.Check.Check.Id, run.Check.Timeout, verdict.Detail);
+        }
+    }
+
+    private void MarkStuck(RunState run, string cause)
+    {
+        bool limitReached = false;
+        if (run.BeginStuck(() => !_stopping && _host.Runtime.Workers.AddCompensatingWorker(_options.MaxStandInWorkers, out limitReached)) is not bool started)
         {
             return;
         }
@@ -366,10 +405,17 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         var check = run.Check;
         check.Status.Stuck();
         _telemetry.Stuck(check.Check);
+        if (limitReached)
+        {
+            _telemetry.StandInLimitReached();
+            Log.StandInLimitReached(_logger, _options.MaxStandInWorkers, check.Check.Id);
+        }
+
         Log.RunStuck(
             _logger,
             check.Check.Id,
             _time.GetElapsedTime(run.DispatchTimestamp),
+            cause,
             started
                 ? "a stand-in worker was started so that other checks keep running"
                 : $"no stand-in worker was started (limit of {_options.MaxStandInWorkers} reached, or stopping); other checks share the remaining workers");
@@ -566,6 +612,8 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         private bool _completed;
         private bool _stuck;
         private bool _compensated;
+        private bool _gilWaitReported;
+        private long _gilAcquiredAt;
         private ITimer? _stuckTimer;
 
         public ScheduledCheck Check { get; } = check;
@@ -581,6 +629,24 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
         public CancellationTokenSource Cancellation { get; } = cancellation;
 
         public int Reason => Volatile.Read(ref _reason);
+
+        /// <summary>Whether the run waits for the GIL before it starts (a Python run), its timeout starting only once it has it.</summary>
+        public bool WaitsForGil { get; init; }
+
+        /// <summary>Called on the worker, with the GIL held, as the run starts.</summary>
+        public void GilAcquired() => Volatile.Write(ref _gilAcquiredAt, scheduler.Now());
+
+        /// <summary>When the run's timeout expires (clock ticks): from dispatch, or for a Python run from when it got the GIL.</summary>
+        public long TimeoutDeadline(long now)
+        {
+            if (!WaitsForGil)
+            {
+                return DispatchedAt + Check.Timeout.Ticks;
+            }
+
+            long acquired = Volatile.Read(ref _gilAcquiredAt);
+            return (acquired == 0 ? now : acquired) + Check.Timeout.Ticks;
+        }
 
         /// <summary>
         /// Cancels the run for <paramref name="reason"/> unless it was already cancelled or has completed; a timeout
@@ -646,6 +712,29 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
                 return _stuck && _compensated;
             }
         }
+
+        /// <summary>
+        /// The run is past its timeout only for want of the GIL: watch it again after another grace period. True the first
+        /// time (to log once per run), false after; <see langword="null"/> if it has completed meanwhile.
+        /// </summary>
+        public bool? WatchAgain()
+        {
+            lock (_lock)
+            {
+                if (_completed || _stuck)
+                {
+                    return null;
+                }
+
+                _stuckTimer?.Dispose();
+                _stuckTimer = scheduler._time.CreateTimer(static s => ((RunState)s!).StuckTimerFired(), this, scheduler._options.StuckRunGrace, System.Threading.Timeout.InfiniteTimeSpan);
+                bool first = !_gilWaitReported;
+                _gilWaitReported = true;
+                return first;
+            }
+        }
+
+        public void Diagnosed(OverrunDiagnosis verdict) => scheduler.Diagnosed(this, verdict);
 
         private void StuckTimerFired() => scheduler.OnStuck(this);
     }
