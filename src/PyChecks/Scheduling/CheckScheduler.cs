@@ -334,7 +334,7 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
             case CheckRunOutcome.Error:
                 Log.RunFailed(_logger, check.Check.Id, error ?? "unknown error");
                 break;
-            case CheckRunOutcome.TimedOut when result?.InterruptGilWait is { } gilWait && gilWait >= TimeSpan.FromMilliseconds(100):
+            case CheckRunOutcome.TimedOut when result?.InterruptGilWait is { } gilWait && (run.GilWaitReported || gilWait >= TimeSpan.FromMilliseconds(100)):
                 Log.RunTimedOutAfterGilWait(_logger, check.Check.Id, check.Timeout, gilWait);
                 break;
             case CheckRunOutcome.TimedOut:
@@ -731,6 +731,18 @@ internal sealed class CheckScheduler : BackgroundService, ICheckScheduler
                 bool first = !_gilWaitReported;
                 _gilWaitReported = true;
                 return first;
+            }
+        }
+
+        /// <summary>Whether the run was found past its timeout for want of the GIL.</summary>
+        public bool GilWaitReported
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _gilWaitReported;
+                }
             }
         }
 

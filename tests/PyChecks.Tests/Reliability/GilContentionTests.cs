@@ -1,0 +1,236 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NUnit.Framework;
+using PyChecks.Tests.Infrastructure;
+
+namespace PyChecks.Tests.Reliability;
+
+/// <summary>
+/// Checks that keep the GIL busy — one CPU-bound, one starting 1,000 threads that spin — do not make innocent checks
+/// time out: a run's timeout starts when it has the GIL, its GIL wait is reported, and a run that overruns only for want
+/// of the GIL is not called stuck in C and gets no stand-in worker.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class GilContentionTests
+{
+    private const string Hog = """
+        from datadog_checks.base import AgentCheck
+
+        class HogCheck(AgentCheck):
+            def check(self, instance):
+                while True:
+                    pass
+        """;
+
+    private const string Swarm = """
+        import _thread
+        from datadog_checks.base import AgentCheck
+
+        state = {'started': 0, 'spinning': 0, 'stop': False}
+
+        def spin():
+            state['spinning'] += 1
+            while not state['stop']:
+                pass
+
+        def stop():
+            state['stop'] = True
+
+        class SwarmCheck(AgentCheck):
+            def check(self, instance):
+                # start_new_thread does not wait for the thread to run, so the run returns at once.
+                while state['started'] < 1000:
+                    _thread.start_new_thread(spin, ())
+                    state['started'] += 1
+        """;
+
+    private const string Innocent = """
+        import sys
+        from datadog_checks.base import AgentCheck
+
+        class InnocentCheck(AgentCheck):
+            def check(self, instance):
+                self.gauge('innocent.sum', sum(i * i for i in range(2000)))
+                self.gauge('innocent.switch_interval', sys.getswitchinterval())
+        """;
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void InnocentCheck_BesideACpuBoundCheckAndAThousandSpinningThreads_NeverTimesOut_AndReportsItsGilWait(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        const int Runs = 4;
+        var folder = new CheckFolder()
+            .Check("hog", Hog).Config("hog", "instances:\n  - min_collection_interval: 1\n    run_timeout: 0.5\n")
+            .Check("swarm", Swarm).Config("swarm", "instances:\n  - min_collection_interval: 3600\n")
+            .Check("innocent", Innocent).Config("innocent", "instances:\n  - min_collection_interval: 0.5\n    run_timeout: 0.5\n");
+        var logs = new RecordingLoggerProvider();
+        using var hosted = HostedChecks.Start(folder, o => o.StuckRunGrace = TimeSpan.FromSeconds(0.5), fakeTime: false, services: s => s.AddSingleton<ILoggerProvider>(logs));
+        var runtime = hosted.Host.Services.GetRequiredService<PythonRuntime>();
+        try
+        {
+            Eventually.That(() => hosted.StatusOf("swarm").TotalRuns == 1, "the swarm started its threads");
+            Eventually.That(() => hosted.StatusOf("hog").TotalTimeouts >= 1, "the hog was interrupted at least once");
+            int before = hosted.CommitsOf("innocent");
+            Eventually.That(() => hosted.CommitsOf("innocent") >= before + Runs, $"{Runs} more innocent runs", seconds: 90);
+
+            var innocent = hosted.StatusOf("innocent");
+            var interval = TimeSpan.FromSeconds(hosted.Sender.Metrics.First(m => m.Name == "innocent.switch_interval").Value);
+            TestContext.Out.WriteLine($"innocent: {innocent.TotalRuns} runs, last GIL wait {innocent.LastGilWait?.TotalMilliseconds:0.0} ms, max {innocent.MaxGilWait.TotalMilliseconds:0.0} ms, last duration {innocent.LastRunDuration?.TotalMilliseconds:0.0} ms; switch interval {interval.TotalMilliseconds} ms");
+            Assert.Multiple(() =>
+            {
+                Assert.That(innocent.TotalTimeouts, Is.Zero, "GIL waits are not part of the timeout");
+                Assert.That(innocent.TotalErrors, Is.Zero, innocent.LastError);
+                Assert.That(innocent.MaxGilWait, Is.GreaterThan(TimeSpan.Zero), "the wait behind the hog and the swarm is measured");
+
+                // The switch interval bounds each waiter's turn, not the queue: a run waits about one interval per
+                // thread ahead of it. 1,000 spinning threads and the hog make the bound 1,001 intervals (~5 s), doubled for
+                // a loaded machine — finite, which is what CPython offers; the timeout no longer pays for it.
+                Assert.That(innocent.MaxGilWait, Is.LessThan((interval * 1001 * 2) + TimeSpan.FromSeconds(1)), "a run gets the GIL in bounded time");
+                Assert.That(runtime.Workers.CompensatingWorkers, Is.Zero, "no stand-in worker for runs that only wait for the GIL");
+                Assert.That(hosted.StatusOf("hog").LastOutcome, Is.EqualTo(CheckRunOutcome.TimedOut), "the hog itself is still interrupted");
+                Assert.That(logs.Entries.Select(e => e.Message), Has.None.Contains("blocked in C"), "waiting for the GIL is not called blocked in C");
+            });
+        }
+        finally
+        {
+            using (runtime.AcquireGil())
+            {
+                using var swarm = PyObject.Import("swarm");
+                swarm.CallMethod("stop").Dispose();
+            }
+        }
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void RunPastItsTimeout_WhileAnotherThreadHoldsTheGil_IsWaitingForTheGil_NotStuck_ThenStuckInCOnceTheGilIsFree(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("blocked", """
+            import socket
+            from datadog_checks.base import AgentCheck
+
+            peers = []
+
+            def release():
+                peers[0].sendall(b'x')
+
+            class BlockedCheck(AgentCheck):
+                def check(self, instance):
+                    listener = socket.create_server(('127.0.0.1', 0))
+                    client = socket.create_connection(listener.getsockname())
+                    server, _ = listener.accept()
+                    peers.append(server)
+                    self.gauge('blocked.started', 1)
+                    client.recv(1)
+            """).Config("blocked", "instances:\n  - min_collection_interval: 60\n    run_timeout: 1\n");
+        var logs = new RecordingLoggerProvider();
+        using var hosted = HostedChecks.Start(folder, o => o.StuckRunGrace = TimeSpan.FromSeconds(1), services: s => s.AddSingleton<ILoggerProvider>(logs));
+        var runtime = hosted.Host.Services.GetRequiredService<PythonRuntime>();
+        Eventually.That(() => hosted.Sender.Metrics.Any(m => m.Name == "blocked.started"), "the run is blocked in recv");
+
+        // Another thread takes the GIL and keeps it: the interrupt cannot be raised until it lets go.
+        using var holding = new ManualResetEventSlim();
+        using var letGo = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            using (runtime.AcquireGil())
+            {
+                holding.Set();
+                letGo.Wait();
+            }
+        });
+        holder.Start();
+        holding.Wait();
+        try
+        {
+            // Past the timeout, the interrupt waits for the GIL; past the grace period, the run is judged.
+            Step(hosted, () => logs.Entries.Any(e => e.Message.Contains("for the GIL held by other threads", StringComparison.Ordinal)), "the overrun is put down to the GIL");
+            Assert.That(hosted.StatusOf("blocked").State, Is.EqualTo(CheckState.Running), "not stuck");
+            Assert.That(runtime.Workers.CompensatingWorkers, Is.Zero, "no stand-in: it would wait for the GIL too");
+            Assert.That(logs.Entries.Select(e => e.Message), Has.None.Contains("blocked in C"));
+        }
+        finally
+        {
+            letGo.Set();
+            holder.Join();
+        }
+
+        // The GIL is free: the interrupt is raised, but the run is in recv; after another grace period it is stuck in C.
+        Step(hosted, () => hosted.StatusOf("blocked").State == CheckState.Stuck, "stuck once the GIL is free and the run still does not return");
+        Assert.That(runtime.Workers.CompensatingWorkers, Is.EqualTo(1), "a stand-in for the run stuck in C");
+        Eventually.That(() => logs.Entries.Any(e => e.Message.Contains("blocked in C code", StringComparison.Ordinal)), "the log says blocked in C now");
+
+        using (runtime.AcquireGil())
+        {
+            using var module = PyObject.Import("blocked");
+            module.CallMethod("release").Dispose();
+        }
+
+        Eventually.That(() => hosted.StatusOf("blocked").TotalTimeouts == 1, "recv returns; the interrupt ends the run");
+        Eventually.That(() => runtime.Workers.CompensatingWorkers == 0, "the stand-in retires");
+        Assert.That(logs.Entries.Select(e => e.Message), Has.Some.Matches(@"the interrupt waited [0-9:.]+ for the GIL held by other threads"), "the completion log names the GIL wait");
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void StuckRuns_BeyondMaxStandInWorkers_ReportTheLimitOncePerEpisode(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("blocked", """
+            import select
+            from datadog_checks.base import AgentCheck
+
+            class BlockedCheck(AgentCheck):
+                def check(self, instance):
+                    self.gauge('blocked.started', 1, tags=['n:' + str(instance['n'])])
+                    select.select([], [], [], 3600)
+            """).Config("blocked", """
+            instances:
+              - n: 1
+                min_collection_interval: 60
+                run_timeout: 1
+              - n: 2
+                min_collection_interval: 60
+                run_timeout: 1
+              - n: 3
+                min_collection_interval: 60
+                run_timeout: 1
+            """);
+        var logs = new RecordingLoggerProvider();
+        using var hosted = HostedChecks.Start(folder, o => { o.StuckRunGrace = TimeSpan.FromSeconds(1); o.MaxStandInWorkers = 1; }, services: s => s.AddSingleton<ILoggerProvider>(logs));
+        var workers = hosted.Host.Services.GetRequiredService<PythonRuntime>().Workers;
+
+        // Two workers: runs 1 and 2 block; 3 waits for a worker, which the stand-in for the first stuck run gives it.
+        Eventually.That(() => hosted.Sender.Metrics.Count(m => m.Name == "blocked.started") == 2, "two runs blocked in C");
+        Step(hosted, () => hosted.Status.GetAll().Count(s => s.State == CheckState.Stuck) == 2, "both stuck");
+        Eventually.That(() => hosted.Sender.Metrics.Count(m => m.Name == "blocked.started") == 3, "the third runs on the only stand-in");
+        Step(hosted, () => hosted.Status.GetAll().Count(s => s.State == CheckState.Stuck) == 3, "all three stuck");
+
+        Assert.That(workers.CompensatingWorkers, Is.EqualTo(1), "the limit holds");
+        Assert.That(workers.StandInLimitEpisodes, Is.EqualTo(1), "one episode at the limit");
+        Eventually.That(() => logs.Entries.Count(e => e.Message.Contains("is stuck", StringComparison.Ordinal)) == 3, "three stuck runs logged");
+        var reports = logs.Entries.Where(e => e.Message.Contains("stand-in worker(s) is reached", StringComparison.Ordinal)).ToList();
+        Assert.That(reports, Has.Count.EqualTo(1), "reported once, though two runs got no stand-in");
+        Assert.That(reports[0].Level, Is.EqualTo(LogLevel.Error));
+    });
+
+    /// <summary>Moves the fake clock 100 ms at a time until <paramref name="condition"/> holds (at most 10 s of it).</summary>
+    private static void Step(HostedChecks hosted, Func<bool> condition, string what)
+    {
+        var stepped = TimeSpan.Zero;
+        Eventually.That(
+            () =>
+            {
+                if (condition())
+                {
+                    return true;
+                }
+
+                if (stepped < TimeSpan.FromSeconds(10))
+                {
+                    hosted.Advance(TimeSpan.FromMilliseconds(100));
+                    stepped += TimeSpan.FromMilliseconds(100);
+                }
+
+                return false;
+            },
+            what);
+    }
+}
