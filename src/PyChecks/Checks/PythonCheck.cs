@@ -26,7 +26,7 @@ internal sealed partial class PythonCheck : ICheck
     private bool _interruptSent;
 
     // The run's thread and its interrupt, read by DiagnoseOverrun from other threads: Stopwatch timestamps, 0 for none.
-    private Runtime.ThreadCpuClock _runClock;
+    private Runtime.OsThread _runOsThread;
     private long _interruptRequestedAt;
     private long _interruptSetAt;
     private long _cpuAtRequest;
@@ -180,7 +180,7 @@ internal sealed partial class PythonCheck : ICheck
         _runThread = AsyncExceptions.CurrentThreadId();
         _inPython = true;
         _interruptSent = false;
-        _runClock = Runtime.ThreadCpuClock.ForCurrentThread();
+        _runOsThread = Runtime.OsThread.Current();
         Volatile.Write(ref _interruptRequestedAt, 0);
         Volatile.Write(ref _interruptSetAt, 0);
         var token = _runToken;
