@@ -34,6 +34,16 @@ public sealed class CheckRunResult
     /// <summary>How long <c>run()</c> took.</summary>
     public TimeSpan Duration { get; init; }
 
+    /// <summary>
+    /// How long the run waited for the GIL before its Python code could start, while other threads (of other checks,
+    /// or a check's own) held it. Not part of <see cref="Duration"/>, nor of the run's timeout, which starts once the
+    /// run has the GIL.
+    /// </summary>
+    public TimeSpan GilWait { get; init; }
+
+    /// <summary>When the run was interrupted: how long the interrupt waited for the GIL before it could be raised.</summary>
+    internal TimeSpan? InterruptGilWait { get; init; }
+
     /// <summary>Metrics submitted during the run.</summary>
     public int Metrics { get; init; }
 

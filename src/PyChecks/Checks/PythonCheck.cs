@@ -5,7 +5,7 @@ using PyChecks.Interop;
 namespace PyChecks.Checks;
 
 /// <summary>A Python check instance: the check object, its bound <c>run</c>, and its submission context.</summary>
-internal sealed class PythonCheck : ICheck
+internal sealed partial class PythonCheck : ICheck
 {
     private readonly PythonRuntime _runtime;
     private readonly SubmissionRouter _router;
@@ -24,6 +24,13 @@ internal sealed class PythonCheck : ICheck
     private nuint _runThread;
     private bool _inPython;
     private bool _interruptSent;
+
+    // The run's thread and its interrupt, read by DiagnoseOverrun from other threads: Stopwatch timestamps, 0 for none.
+    private Runtime.OsThread _runOsThread;
+    private long _interruptRequestedAt;
+    private long _interruptSetAt;
+    private long _cpuAtRequest;
+    private Task<TimeSpan>? _probe;
 
     public PythonCheck(PythonRuntime runtime, SubmissionRouter router, CheckInstanceConfig config, PyObject instance, string source, string version, IReadOnlyList<string> loadWarnings)
     {
@@ -102,7 +109,11 @@ internal sealed class PythonCheck : ICheck
     /// result, or the exception (an <see cref="OperationCanceledException"/> when cancelled before it started).
     /// </summary>
     /// <returns>Whether the run was queued: false when the check is disposed or running, or the runtime is stopping.</returns>
-    internal bool TryRunOnWorker(Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken)
+    /// <param name="completed">Called on the worker when the run has ended.</param>
+    /// <param name="state">Passed to the callbacks.</param>
+    /// <param name="cancellationToken">Cancels the run (an interrupt once it has started).</param>
+    /// <param name="acquired">Called on the worker, with the GIL held, the moment the run has it: its timeout starts then.</param>
+    internal bool TryRunOnWorker(Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken, Action<object?>? acquired = null)
     {
         if (Volatile.Read(ref _disposed) != 0 || Interlocked.Exchange(ref _running, 1) != 0)
         {
@@ -110,7 +121,7 @@ internal sealed class PythonCheck : ICheck
         }
 
         _runToken = cancellationToken;
-        if (_runtime.Workers.TryPost(new WorkerRun(this, completed, state, cancellationToken)))
+        if (_runtime.Workers.TryPost(new WorkerRun(this, completed, state, acquired, cancellationToken)))
         {
             return true;
         }
@@ -170,6 +181,7 @@ internal sealed class PythonCheck : ICheck
     {
         var startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
+        var gilWait = Runtime.ThreadGil.Current?.LastAttachWait ?? TimeSpan.Zero;
         string? error = null, traceback = null;
         bool interrupted = false;
         long? tracedBefore = Memory.PythonHeap.TracedBytesForRun(); // null unless PyChecksOptions.TracemallocEnabled
@@ -180,6 +192,9 @@ internal sealed class PythonCheck : ICheck
         _runThread = AsyncExceptions.CurrentThreadId();
         _inPython = true;
         _interruptSent = false;
+        _runOsThread = Runtime.OsThread.Current();
+        Volatile.Write(ref _interruptRequestedAt, 0);
+        Volatile.Write(ref _interruptSetAt, 0);
         var token = _runToken;
         var registration = token.CanBeCanceled
             ? token.UnsafeRegister(static state => ((InterruptRequest)state!).Post(), new InterruptRequest(this, runNumber))
@@ -227,6 +242,7 @@ internal sealed class PythonCheck : ICheck
         }
 
         var duration = Stopwatch.GetElapsedTime(start);
+        long requestedAt = Volatile.Read(ref _interruptRequestedAt), setAt = Volatile.Read(ref _interruptSetAt);
         long? memoryDelta = Memory.PythonHeap.TracedBytesForRun() - tracedBefore;
         IReadOnlyList<string> warnings = ReadWarnings();
         var result = new CheckRunResult
@@ -243,6 +259,8 @@ internal sealed class PythonCheck : ICheck
             Events = _context.Events,
             HistogramBuckets = _context.HistogramBuckets,
             PythonMemoryDelta = memoryDelta,
+            GilWait = gilWait,
+            InterruptGilWait = requestedAt != 0 && setAt != 0 ? Stopwatch.GetElapsedTime(requestedAt, setAt) : null,
         };
 
         // Samples submitted before an error are kept: every run is committed.
@@ -277,6 +295,7 @@ internal sealed class PythonCheck : ICheck
             _interruptSent = AsyncExceptions.Raise(_runThread, s_interruptType);
             if (_interruptSent)
             {
+                Volatile.Write(ref _interruptSetAt, Stopwatch.GetTimestamp());
                 _context.KillChildren(); // a check waiting on a child would otherwise only see the interrupt when the child ends
             }
         }
@@ -293,7 +312,7 @@ internal sealed class PythonCheck : ICheck
     }
 
     /// <summary>One run queued by <see cref="TryRunOnWorker"/>.</summary>
-    private sealed class WorkerRun(PythonCheck check, Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken) : Workers.PythonWorkItem
+    private sealed class WorkerRun(PythonCheck check, Action<CheckRunResult?, Exception?, object?> completed, object? state, Action<object?>? acquired, CancellationToken cancellationToken) : Workers.PythonWorkItem
     {
         public override void Execute()
         {
@@ -307,8 +326,9 @@ internal sealed class PythonCheck : ICheck
             {
                 try
                 {
-                    using (Runtime.ThreadGil.Enter())
+                    using (Runtime.ThreadGil.EnterMeasured())
                     {
+                        acquired?.Invoke(state);
                         result = check.Run();
                     }
                 }
@@ -333,7 +353,11 @@ internal sealed class PythonCheck : ICheck
     /// <summary>A cancellation callback for one run; the interrupt itself runs on the thread pool, never on the canceller's thread.</summary>
     private sealed class InterruptRequest(PythonCheck check, long runNumber)
     {
-        public void Post() => ThreadPool.UnsafeQueueUserWorkItem(static request => request.Execute(), this, preferLocal: false);
+        public void Post()
+        {
+            check.InterruptRequested();
+            ThreadPool.UnsafeQueueUserWorkItem(static request => request.Execute(), this, preferLocal: false);
+        }
 
         private void Execute() => check.Interrupt(runNumber);
     }

@@ -73,11 +73,18 @@ internal sealed partial class CheckScheduler
         }
         catch (TimeoutException)
         {
-            bool standIn = !_stopping && _host.Runtime.Workers.AddCompensatingWorker(_options.MaxStandInWorkers);
+            bool limitReached = false;
+            bool standIn = !_stopping && _host.Runtime.Workers.AddCompensatingWorker(_options.MaxStandInWorkers, out limitReached);
             var elapsed = _time.GetElapsedTime(started);
             _stuckRunOnce[check] = check.Name;
             _telemetry.Stuck(check);
-            Log.RunStuck(_logger, check.Id, elapsed, StandInMessage(standIn) + "; this run-once answers now and its run is left behind");
+            if (limitReached)
+            {
+                _telemetry.StandInLimitReached();
+                Log.StandInLimitReached(_logger, _options.MaxStandInWorkers, check.Id);
+            }
+
+            Log.RunStuck(_logger, check.Id, elapsed, "it did not return to Python after its timeout's interrupt", StandInMessage(standIn) + "; this run-once answers now and its run is left behind");
             _ = run.ContinueWith(
                 _ =>
                 {

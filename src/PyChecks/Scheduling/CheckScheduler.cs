@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PyChecks.Checks;
 using PyChecks.Telemetry;
 
 namespace PyChecks.Scheduling;
@@ -44,6 +45,7 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         _store = store;
         _telemetry = telemetry;
         _logger = logger;
+        _telemetry.ObserveStandIns(() => host.Runtime.Workers.CompensatingWorkers);
     }
 
     public IReadOnlyList<ICheck> Checks => [.. _checks.Values.Select(static c => c.Check)];
@@ -120,6 +122,12 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
                 while (_deadlines.TryPeek(out var overdue, out long deadline) && deadline <= now)
                 {
                     _deadlines.Dequeue();
+                    if (overdue.TimeoutDeadline(now) is long later && later > now)
+                    {
+                        _deadlines.Enqueue(overdue, later); // its timeout started when it got the GIL
+                        continue;
+                    }
+
                     overdue.Cancel(TimeoutReason);
                 }
 
@@ -219,14 +227,17 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     private void StartRun(ScheduledCheck check, long due, long now)
     {
         Interlocked.Increment(ref _inFlight);
-        var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), new CancellationTokenSource());
+        var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), new CancellationTokenSource())
+        {
+            WaitsForGil = check.Check is Checks.PythonCheck,
+        };
         check.Current = run;
         check.Status.RunStarted(_time.GetUtcNow());
         _deadlines.Enqueue(run, now + check.Timeout.Ticks);
 
         // Python checks complete on their worker: no task, no hop to the thread pool.
         if (check.Check is Checks.PythonCheck python
-            && python.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token))
+            && python.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token, static state => ((RunState)state!).GilAcquired()))
         {
             return;
         }
@@ -290,6 +301,9 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
             case CheckRunOutcome.Error:
                 Log.RunFailed(_logger, check.Check.Id, error ?? "unknown error");
                 break;
+            case CheckRunOutcome.TimedOut when result?.InterruptGilWait is { } gilWait && (run.GilWaitReported || gilWait >= TimeSpan.FromMilliseconds(100)):
+                Log.RunTimedOutAfterGilWait(_logger, check.Check.Id, check.Timeout, gilWait);
+                break;
             case CheckRunOutcome.TimedOut:
                 Log.RunTimedOut(_logger, check.Check.Id, check.Timeout);
                 break;
@@ -325,7 +339,32 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
 
     private void OnStuck(RunState run)
     {
-        if (run.BeginStuck(() => !_stopping && _host.Runtime.Workers.AddCompensatingWorker(_options.MaxStandInWorkers)) is not bool started)
+        // A Python run may only be waiting for the GIL (held by other threads): not stuck, and a stand-in would wait too.
+        if (run.Check.Check is Checks.PythonCheck python && !_stopping)
+        {
+            python.DiagnoseOverrun(_options.StuckRunGrace, static (verdict, state) => ((RunState)state!).Diagnosed(verdict), run);
+            return;
+        }
+
+        MarkStuck(run, "blocked in C code, which cannot be interrupted");
+    }
+
+    private void Diagnosed(RunState run, OverrunDiagnosis verdict)
+    {
+        if (verdict.Cause == OverrunCause.InC)
+        {
+            MarkStuck(run, verdict.Detail);
+        }
+        else if (run.WatchAgain() is true)
+        {
+            Log.RunWaitingForGil(_logger, run.Check.Check.Id, run.Check.Timeout, verdict.Detail);
+        }
+    }
+
+    private void MarkStuck(RunState run, string cause)
+    {
+        bool limitReached = false;
+        if (run.BeginStuck(() => !_stopping && _host.Runtime.Workers.AddCompensatingWorker(_options.MaxStandInWorkers, out limitReached)) is not bool started)
         {
             return;
         }
@@ -333,7 +372,13 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         var check = run.Check;
         check.Status.Stuck(started);
         _telemetry.Stuck(check.Check);
-        Log.RunStuck(_logger, check.Check.Id, _time.GetElapsedTime(run.DispatchTimestamp), StandInMessage(started));
+        if (limitReached)
+        {
+            _telemetry.StandInLimitReached();
+            Log.StandInLimitReached(_logger, _options.MaxStandInWorkers, check.Check.Id);
+        }
+
+        Log.RunStuck(_logger, check.Check.Id, _time.GetElapsedTime(run.DispatchTimestamp), cause, StandInMessage(started));
     }
 
     /// <summary>What a stuck run's log says about its stand-in worker.</summary>
@@ -532,6 +577,8 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         private bool _completed;
         private bool _stuck;
         private bool _compensated;
+        private bool _gilWaitReported;
+        private long _gilAcquiredAt;
         private ITimer? _stuckTimer;
 
         public ScheduledCheck Check { get; } = check;
@@ -580,6 +627,24 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
 
             Cancel(CancelReason);
             return stuck ? CheckCancelResult.Pending : CheckCancelResult.Interrupted;
+        }
+
+        /// <summary>Whether the run waits for the GIL before it starts (a Python run), its timeout starting only once it has it.</summary>
+        public bool WaitsForGil { get; init; }
+
+        /// <summary>Called on the worker, with the GIL held, as the run starts.</summary>
+        public void GilAcquired() => Volatile.Write(ref _gilAcquiredAt, scheduler.Now());
+
+        /// <summary>When the run's timeout expires (clock ticks): from dispatch, or for a Python run from when it got the GIL.</summary>
+        public long TimeoutDeadline(long now)
+        {
+            if (!WaitsForGil)
+            {
+                return DispatchedAt + Check.Timeout.Ticks;
+            }
+
+            long acquired = Volatile.Read(ref _gilAcquiredAt);
+            return (acquired == 0 ? now : acquired) + Check.Timeout.Ticks;
         }
 
         /// <summary>
@@ -647,6 +712,41 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
                 return _stuck && _compensated;
             }
         }
+
+        /// <summary>
+        /// The run is past its timeout only for want of the GIL: watch it again after another grace period. True the first
+        /// time (to log once per run), false after; <see langword="null"/> if it has completed meanwhile.
+        /// </summary>
+        public bool? WatchAgain()
+        {
+            lock (_lock)
+            {
+                if (_completed || _stuck)
+                {
+                    return null;
+                }
+
+                _stuckTimer?.Dispose();
+                _stuckTimer = scheduler._time.CreateTimer(static s => ((RunState)s!).StuckTimerFired(), this, scheduler._options.StuckRunGrace, System.Threading.Timeout.InfiniteTimeSpan);
+                bool first = !_gilWaitReported;
+                _gilWaitReported = true;
+                return first;
+            }
+        }
+
+        /// <summary>Whether the run was found past its timeout for want of the GIL.</summary>
+        public bool GilWaitReported
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _gilWaitReported;
+                }
+            }
+        }
+
+        public void Diagnosed(OverrunDiagnosis verdict) => scheduler.Diagnosed(this, verdict);
 
         private void StuckTimerFired() => scheduler.OnStuck(this);
     }

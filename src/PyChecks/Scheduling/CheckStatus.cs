@@ -49,6 +49,12 @@ public sealed record CheckStatus
     /// <summary>How long the last completed run took.</summary>
     public TimeSpan? LastRunDuration { get; init; }
 
+    /// <summary>How long the last completed run waited for the GIL before its Python code started (see <see cref="CheckRunResult.GilWait"/>).</summary>
+    public TimeSpan? LastGilWait { get; init; }
+
+    /// <summary>The longest <see cref="CheckRunResult.GilWait"/> of the runs completed since the instance was scheduled.</summary>
+    public TimeSpan MaxGilWait { get; init; }
+
     /// <summary>How the last completed run ended.</summary>
     public CheckRunOutcome LastOutcome { get; init; }
 

@@ -43,6 +43,7 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
     private string? _lastTraceback;
     private long _runs, _errors, _timeouts, _cancelled, _skipped;
     private bool _cancelPending, _standIn;
+    private TimeSpan _maxGilWait;
 
     public void RunStarted(DateTimeOffset at)
     {
@@ -93,6 +94,11 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
             _cancelPending = false;
             _standIn = false;
             _last = result;
+            if (result is not null && result.GilWait > _maxGilWait)
+            {
+                _maxGilWait = result.GilWait;
+            }
+
             _lastOutcome = outcome;
             _lastError = error;
             _lastTraceback = traceback;
@@ -133,6 +139,8 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
                 LoadWarnings = check.LoadWarnings,
                 LastRunStartedAt = _lastStart,
                 LastRunDuration = _last?.Duration,
+                LastGilWait = _last?.GilWait,
+                MaxGilWait = _maxGilWait,
                 LastOutcome = _lastOutcome,
                 LastError = _lastError,
                 LastTraceback = _lastTraceback,

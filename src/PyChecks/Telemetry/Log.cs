@@ -32,8 +32,8 @@ internal static partial class Log
     [LoggerMessage(1011, LogLevel.Warning, "Check {CheckId} ran past its timeout of {Timeout} and was interrupted")]
     public static partial void RunTimedOut(ILogger logger, string checkId, TimeSpan timeout);
 
-    [LoggerMessage(1012, LogLevel.Error, "Check {CheckId} is stuck: still running {Elapsed} after its timeout and its interrupt (blocked in C code, which cannot be interrupted); {Action}")]
-    public static partial void RunStuck(ILogger logger, string checkId, TimeSpan elapsed, string action);
+    [LoggerMessage(1012, LogLevel.Error, "Check {CheckId} is stuck: still running {Elapsed} after its timeout and its interrupt ({Cause}); {Action}")]
+    public static partial void RunStuck(ILogger logger, string checkId, TimeSpan elapsed, string cause, string action);
 
     [LoggerMessage(1013, LogLevel.Information, "Check {CheckId} returned after being stuck")]
     public static partial void RunUnstuck(ILogger logger, string checkId);
@@ -49,6 +49,15 @@ internal static partial class Log
 
     [LoggerMessage(1017, LogLevel.Warning, "Python was not finalized within the shutdown timeout of {Timeout}: {Reason}. The interpreter is left as it is, refusing new work; the process can exit")]
     public static partial void PythonNotFinalized(ILogger logger, TimeSpan timeout, string reason);
+
+    [LoggerMessage(1040, LogLevel.Warning, "Check {CheckId} is past its timeout of {Timeout} but not stuck: {Detail}. It ends when it gets the GIL; no stand-in worker is started, since one would wait for the GIL too")]
+    public static partial void RunWaitingForGil(ILogger logger, string checkId, TimeSpan timeout, string detail);
+
+    [LoggerMessage(1041, LogLevel.Error, "The limit of {Limit} stand-in worker(s) is reached: check {CheckId} is stuck and got none; other checks share the remaining workers until a stuck run returns (MaxStandInWorkers)")]
+    public static partial void StandInLimitReached(ILogger logger, int limit, string checkId);
+
+    [LoggerMessage(1042, LogLevel.Warning, "Check {CheckId} ran past its timeout of {Timeout} and was interrupted; the interrupt waited {GilWait} for the GIL held by other threads")]
+    public static partial void RunTimedOutAfterGilWait(ILogger logger, string checkId, TimeSpan timeout, TimeSpan gilWait);
 
     [LoggerMessage(1101, LogLevel.Information, "Profile task {TaskId} started on check {CheckId}: {Duration} at one sample every {Interval}")]
     public static partial void ProfileStarted(ILogger logger, string taskId, string checkId, TimeSpan duration, TimeSpan interval);

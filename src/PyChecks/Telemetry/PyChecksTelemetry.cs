@@ -22,6 +22,18 @@ public static class PyChecksTelemetry
     /// <summary>Histogram of check run durations, in seconds; tags <c>check</c> and <c>status</c>.</summary>
     public const string CheckDuration = "pychecks.check.duration";
 
+    /// <summary>
+    /// Histogram of how long check runs waited for the GIL before their Python code started, in seconds (not part of
+    /// <see cref="CheckDuration"/> nor of the run's timeout); tag <c>check</c>.
+    /// </summary>
+    public const string CheckGilWait = "pychecks.check.gil_wait";
+
+    /// <summary>Observable gauge of the stand-in workers alive, each standing in for a worker stuck in a run.</summary>
+    public const string WorkersStandIns = "pychecks.workers.standins";
+
+    /// <summary>Counter of the times a stuck run got no stand-in worker because <c>MaxStandInWorkers</c> were alive (once per episode at the limit).</summary>
+    public const string WorkersStandInLimitReached = "pychecks.workers.standin_limit_reached";
+
     /// <summary>Counter of what checks submitted; tags <c>check</c> and <c>kind</c> (<c>metric</c>, <c>service_check</c>, <c>event</c>, <c>histogram_bucket</c>).</summary>
     public const string CheckSamples = "pychecks.check.samples";
 

@@ -14,6 +14,8 @@ internal sealed class SchedulerTelemetry : IDisposable
     private readonly Counter<long> _skipped;
     private readonly Histogram<double> _lateness;
     private readonly Counter<long> _stuck;
+    private readonly Histogram<double> _gilWait;
+    private readonly Counter<long> _standInLimit;
 
     public SchedulerTelemetry(IMeterFactory meterFactory)
     {
@@ -24,6 +26,8 @@ internal sealed class SchedulerTelemetry : IDisposable
         _skipped = _meter.CreateCounter<long>(PyChecksTelemetry.CheckSkipped, "{run}", "Runs skipped because the previous run was still in progress.");
         _lateness = _meter.CreateHistogram<double>(PyChecksTelemetry.SchedulerLateness, "s", "How late runs started against their schedule.");
         _stuck = _meter.CreateCounter<long>(PyChecksTelemetry.SchedulerStuckRuns, "{run}", "Runs that overstayed their timeout and did not return after the interrupt.");
+        _gilWait = _meter.CreateHistogram<double>(PyChecksTelemetry.CheckGilWait, "s", "How long check runs waited for the GIL before their Python code started.");
+        _standInLimit = _meter.CreateCounter<long>(PyChecksTelemetry.WorkersStandInLimitReached, "{episode}", "Times a stuck run got no stand-in worker because the limit was reached.");
         _meter.CreateObservableCounter(PyChecksTelemetry.SenderErrors, static () => SubmissionRouter.Instance.SenderErrors, "{error}", "Exceptions thrown by senders.");
     }
 
@@ -60,6 +64,10 @@ internal sealed class SchedulerTelemetry : IDisposable
         var statusTag = new KeyValuePair<string, object?>("status", StatusTag(outcome));
         _runs.Add(1, checkTag, statusTag);
         _duration.Record(duration.TotalSeconds, checkTag, statusTag);
+        if (result is not null)
+        {
+            _gilWait.Record(result.GilWait.TotalSeconds, checkTag);
+        }
         if (result is not null && _samples.Enabled)
         {
             AddSamples(checkTag, "metric", result.Metrics);
@@ -94,6 +102,12 @@ internal sealed class SchedulerTelemetry : IDisposable
         _lateness.Record(Math.Max(0, lateness.TotalSeconds), new KeyValuePair<string, object?>("check", check.Name));
 
     public void Stuck(ICheck check) => _stuck.Add(1, new KeyValuePair<string, object?>("check", check.Name));
+
+    public void StandInLimitReached() => _standInLimit.Add(1);
+
+    /// <summary>Publishes the number of stand-in workers alive, read from <paramref name="current"/> at each collection.</summary>
+    public void ObserveStandIns(Func<int> current) =>
+        _meter.CreateObservableGauge(PyChecksTelemetry.WorkersStandIns, current, "{worker}", "Stand-in workers alive, each standing in for a worker stuck in a run.");
 
     /// <summary>Disposes the activity source; the meter belongs to the factory.</summary>
     public void Dispose() => ActivitySource.Dispose();

@@ -15,6 +15,8 @@ internal sealed class PythonWorkerPool
     private readonly Lock _threadsLock = new();
     private int _compensating;
     private int _toRetire;
+    private int _atLimit;
+    private long _limitEpisodes;
 
     [ThreadStatic]
     private static bool t_isWorker;
@@ -35,20 +37,42 @@ internal sealed class PythonWorkerPool
     public int CompensatingWorkers => Volatile.Read(ref _compensating);
 
     /// <summary>
+    /// Times a stand-in was refused because the limit was reached: one per episode, from the first refusal until a
+    /// stand-in is released.
+    /// </summary>
+    public long StandInLimitEpisodes => Interlocked.Read(ref _limitEpisodes);
+
+    /// <summary>
     /// Starts one more worker to stand in for one that is stuck in work that cannot be interrupted (blocked
     /// in C), so that other work keeps flowing. Pair with <see cref="ReleaseCompensatingWorker"/> once the
     /// stuck work has returned.
     /// </summary>
     /// <param name="limit">The most stand-ins alive at once.</param>
+    /// <param name="limitReached">
+    /// Set when this call is the first refused at <paramref name="limit"/> since a stand-in was last released: the
+    /// start of an episode at the limit, to report once.
+    /// </param>
     /// <returns>Whether a worker was started (false at <paramref name="limit"/> or once stopping).</returns>
-    public bool AddCompensatingWorker(int limit)
+    public bool AddCompensatingWorker(int limit, out bool limitReached)
     {
+        limitReached = false;
         int current;
         do
         {
             current = Volatile.Read(ref _compensating);
-            if (current >= limit || _queue.Reader.Completion.IsCompleted)
+            if (_queue.Reader.Completion.IsCompleted)
             {
+                return false;
+            }
+
+            if (current >= limit)
+            {
+                if (Interlocked.Exchange(ref _atLimit, 1) == 0)
+                {
+                    Interlocked.Increment(ref _limitEpisodes);
+                    limitReached = true;
+                }
+
                 return false;
             }
         }
@@ -61,6 +85,7 @@ internal sealed class PythonWorkerPool
     /// <summary>The stuck work has returned: one worker retires after its current item, back to the configured count.</summary>
     public void ReleaseCompensatingWorker()
     {
+        Volatile.Write(ref _atLimit, 0);
         Interlocked.Decrement(ref _compensating);
         Interlocked.Increment(ref _toRetire);
     }
@@ -79,7 +104,7 @@ internal sealed class PythonWorkerPool
         {
             try
             {
-                using (ThreadGil.Enter())
+                using (ThreadGil.EnterMeasured())
                 {
                     return Task.FromResult(work());
                 }
@@ -207,7 +232,7 @@ internal sealed class PythonWorkerPool
             try
             {
                 T result;
-                using (ThreadGil.Enter())
+                using (ThreadGil.EnterMeasured())
                 {
                     result = _work();
                 }

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace PyChecks.Runtime;
+
+/// <summary>
+/// One OS thread as other threads can observe it on Linux: its CPU time (<c>pthread_getcpuclockid</c>) and the system
+/// call it is blocked in (<c>/proc/self/task/&lt;tid&gt;/syscall</c>). How PyChecks tells a run that is busy in C, or
+/// blocked in a call such as <c>recv</c>, from one that only waits on a lock, which is how the GIL is waited for.
+/// </summary>
+internal readonly partial struct OsThread
+{
+    private const long FutexSyscall = 202; // x86-64: locks, conditions and the GIL are all waited for with futex
+
+    private readonly int _clockId;
+    private readonly int _tid;
+
+    private OsThread(int clockId, int tid)
+    {
+        _clockId = clockId;
+        _tid = tid;
+    }
+
+    /// <summary>The calling thread (an unknown thread if the system refuses its clock).</summary>
+    public static OsThread Current() =>
+        pthread_getcpuclockid(pthread_self(), out int clockId) == 0 ? new OsThread(clockId, gettid()) : default;
+
+    /// <summary>The thread's CPU time so far, or <see langword="null"/> when unknown (no clock, or the thread has ended).</summary>
+    public TimeSpan? CpuTime()
+    {
+        if (_tid == 0 || clock_gettime(_clockId, out var now) != 0)
+        {
+            return null;
+        }
+
+        return TimeSpan.FromTicks((now.Seconds * TimeSpan.TicksPerSecond) + (now.Nanoseconds / 100));
+    }
+
+    /// <summary>
+    /// Whether the thread is blocked in a system call other than a futex wait (a socket, a pipe, a sleep, a
+    /// <c>select</c>): then it waits for something outside the process, not for the GIL. False when it runs, waits on a
+    /// futex, or cannot be read.
+    /// </summary>
+    public bool InNonLockSystemCall()
+    {
+        if (_tid == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            // "<number> <args…>" while blocked in a call, "running" or "-1 …" otherwise.
+            string text = File.ReadAllText($"/proc/self/task/{_tid.ToString(CultureInfo.InvariantCulture)}/syscall");
+            int space = text.IndexOf(' ', StringComparison.Ordinal);
+            return space > 0
+                && long.TryParse(text.AsSpan(0, space), NumberStyles.Integer, CultureInfo.InvariantCulture, out long number)
+                && number >= 0 && number != FutexSyscall;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc.so.6")]
+    private static partial nint pthread_self();
+
+    [LibraryImport("libc.so.6")]
+    private static partial int gettid();
+
+    [LibraryImport("libc.so.6")]
+    private static partial int pthread_getcpuclockid(nint thread, out int clockId);
+
+    [LibraryImport("libc.so.6")]
+    private static partial int clock_gettime(int clockId, out Timespec time);
+}
