@@ -15,6 +15,8 @@ internal static class ApiMapping
         State = Name(s.State),
         CancelPending = s.CancelPending ? true : null,
         StandInWorker = s.State == CheckState.Stuck ? s.StandInWorker : null,
+        LastGilWaitSeconds = s.LastGilWait?.TotalSeconds,
+        MaxGilWaitSeconds = s.LastGilWait is null ? null : s.MaxGilWait.TotalSeconds,
         LoadWarnings = s.LoadWarnings,
         LastRunStartedAt = s.LastRunStartedAt,
         LastRunDurationSeconds = s.LastRunDuration?.TotalSeconds,

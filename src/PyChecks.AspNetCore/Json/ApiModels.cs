@@ -20,7 +20,8 @@ internal sealed record StatusResponse(
 
 internal sealed record PythonInfo(string Version, string Implementation, string LibraryPath, string FoundBy, string FullVersion);
 
-internal sealed record SchedulerInfo(bool Enabled, int Checks, int Instances, int Running, int Stuck, IReadOnlyList<string> LoadErrors);
+// StandInWorkers: stuck scheduled runs whose worker a stand-in replaced; MaxStandInWorkers: PyChecksOptions.MaxStandInWorkers.
+internal sealed record SchedulerInfo(bool Enabled, int Checks, int Instances, int Running, int Stuck, int StandInWorkers, int MaxStandInWorkers, IReadOnlyList<string> LoadErrors);
 
 internal sealed record MemorySummary(long NativeInUseBytes, long NativeAllocations, long? PythonAllocatedBlocks, long? PythonTracedBytes);
 
@@ -48,6 +49,11 @@ internal sealed record CheckStatusModel
     public bool? CancelPending { get; init; }
 
     public bool? StandInWorker { get; init; }
+
+    // How long the last run waited for the GIL before it started, and the longest wait since the instance was loaded.
+    public double? LastGilWaitSeconds { get; init; }
+
+    public double? MaxGilWaitSeconds { get; init; }
 
     public required IReadOnlyList<string> LoadWarnings { get; init; }
 

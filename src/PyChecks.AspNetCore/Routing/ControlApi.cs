@@ -263,6 +263,7 @@ internal sealed partial class ControlApi : IDisposable
     {
         var runtime = _services.GetRequiredService<PythonRuntime>();
         var statuses = _services.GetRequiredService<ICheckStatusStore>();
+        var options = _services.GetRequiredService<IOptions<PyChecksOptions>>().Value;
         var all = statuses.GetAll();
         var version = runtime.Version;
         var now = DateTimeOffset.UtcNow;
@@ -273,11 +274,13 @@ internal sealed partial class ControlApi : IDisposable
             (now - _processStarted).TotalSeconds,
             new PythonInfo(version.ToString(), version.Implementation, version.LibraryPath, runtime.Location.Source, version.FullVersion),
             new SchedulerInfo(
-                _services.GetRequiredService<IOptions<PyChecksOptions>>().Value.EnableScheduler,
+                options.EnableScheduler,
                 all.Select(static s => s.CheckName).Distinct(StringComparer.Ordinal).Count(),
                 all.Count,
                 all.Count(static s => s.State == CheckState.Running),
                 all.Count(static s => s.State == CheckState.Stuck),
+                all.Count(static s => s.State == CheckState.Stuck && s.StandInWorker),
+                options.MaxStandInWorkers,
                 statuses.LoadErrors),
             MemorySummary());
         return OkAsync(context, response, ApiJsonContext.Api.StatusResponse);

@@ -83,6 +83,8 @@ public sealed class LocalApiTests
             Assert.That(status.GetProperty("scheduler").GetProperty("checks").GetInt32(), Is.EqualTo(2));
             Assert.That(status.GetProperty("scheduler").GetProperty("instances").GetInt32(), Is.EqualTo(2));
             Assert.That(status.GetProperty("scheduler").GetProperty("running").GetInt32(), Is.EqualTo(1));
+            Assert.That(status.GetProperty("scheduler").GetProperty("standInWorkers").GetInt32(), Is.Zero);
+            Assert.That(status.GetProperty("scheduler").GetProperty("maxStandInWorkers").GetInt32(), Is.EqualTo(new PyChecksOptions().MaxStandInWorkers));
 
             var checks = client.Get("checks").Expect(HttpStatusCode.OK).Json.GetProperty("checks");
             Assert.That(checks.GetArrayLength(), Is.EqualTo(2));
@@ -92,6 +94,8 @@ public sealed class LocalApiTests
             Assert.That(probe.GetProperty("lastOutcome").GetString(), Is.EqualTo("ok"));
             Assert.That(probe.GetProperty("state").GetString(), Is.EqualTo("scheduled"));
             Assert.That(probe.GetProperty("lastMetrics").GetInt32(), Is.EqualTo(1));
+            Assert.That(probe.GetProperty("lastGilWaitSeconds").GetDouble(), Is.GreaterThanOrEqualTo(0).And.LessThan(60), "the first run's wait for the GIL");
+            Assert.That(probe.GetProperty("maxGilWaitSeconds").GetDouble(), Is.EqualTo(probe.GetProperty("lastGilWaitSeconds").GetDouble()), "one run: its wait is the longest");
 
             var one = client.Get("checks/" + Uri.EscapeDataString(probeId)).Expect(HttpStatusCode.OK).Json;
             Assert.That(one.GetProperty("checkId").GetString(), Is.EqualTo(probeId));

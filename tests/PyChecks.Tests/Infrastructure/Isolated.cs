@@ -40,7 +40,19 @@ public static class Isolated
         {
             Assert.Fail($"The scenario failed in its child process against {install.Label} ({install.Library}), exit code {result.ExitCode}:\n{result.Output}");
         }
+
+        // What a scenario measured (lines it wrote starting with FigurePrefix) shows in the test's output.
+        foreach (string line in result.Output.Split('\n'))
+        {
+            if (line.StartsWith(FigurePrefix, StringComparison.Ordinal))
+            {
+                TestContext.Out.WriteLine($"{install.Label}: {line[FigurePrefix.Length..].TrimEnd()}");
+            }
+        }
     }
+
+    /// <summary>A scenario's standard output line starting with this is shown in the test's output, even when it passes.</summary>
+    public const string FigurePrefix = "figure: ";
 
     /// <summary>Runs a scenario in a child process and returns its exit code and output, whatever they are.</summary>
     public static ChildResult RunChild(MethodInfo method, IDictionary<string, string?> environment, TimeSpan timeout)

@@ -29,7 +29,7 @@ public sealed class GilContentionTests
         import _thread
         from datadog_checks.base import AgentCheck
 
-        state = {'spinning': 0, 'stop': False}
+        state = {'spinning': 0, 'stop': False, 'started': False}
         gate = _thread.allocate_lock()
 
         def spin():
@@ -45,11 +45,15 @@ public sealed class GilContentionTests
 
         class SwarmCheck(AgentCheck):
             def check(self, instance):
-                if not gate.locked() and state['spinning'] == 0:
+                if not state['started']:
+                    state['started'] = True
+                    # Released even when an interrupt lands in the loop: threads already started then spin.
                     gate.acquire()
-                    for _ in range(1000):
-                        _thread.start_new_thread(spin, ())
-                    gate.release()
+                    try:
+                        for _ in range(1000):
+                            _thread.start_new_thread(spin, ())
+                    finally:
+                        gate.release()
                 self.gauge('swarm.spinning', state['spinning'])
         """;
 
@@ -93,7 +97,7 @@ public sealed class GilContentionTests
 
         var folder = new CheckFolder()
             .Check("hog", Hog).Config("hog", "instances:\n  - min_collection_interval: 1\n    run_timeout: 0.5\n")
-            .Check("swarm", Swarm).Config("swarm", "instances:\n  - min_collection_interval: 1\n")
+            .Check("swarm", Swarm).Config("swarm", "instances:\n  - min_collection_interval: 1\n    run_timeout: 30\n")
             .Check("innocent", Innocent).Config("innocent", $"instances:\n  - min_collection_interval: 1\n    run_timeout: {timeout.TotalSeconds}\n");
         var logs = new RecordingLoggerProvider();
         using var hosted = HostedChecks.Start(folder, o => o.StuckRunGrace = TimeSpan.FromSeconds(0.5), fakeTime: false, services: s => s.AddSingleton<ILoggerProvider>(logs));
@@ -112,7 +116,8 @@ public sealed class GilContentionTests
             double[] waits = [.. gilWaits];
             double[] runs = [.. durations];
             int wouldHaveTimedOut = waits.Zip(runs).Count(r => r.First + r.Second > timeout.TotalSeconds);
-            TestContext.Out.WriteLine(
+            Console.Out.WriteLine(
+                Isolated.FigurePrefix +
                 $"{runs.Length} innocent runs beside the hog and {spinning} spinning threads (switch interval {interval.TotalMilliseconds} ms): " +
                 $"GIL wait {string.Join(", ", waits.Select(w => $"{w:0.000}"))} s; run {string.Join(", ", runs.Select(d => $"{d:0.000}"))} s; " +
                 $"{wouldHaveTimedOut} would have timed out if the wait counted; timeouts {innocent.TotalTimeouts}; spun after {spun.TotalSeconds:0.0} s, runs after {clock.Elapsed.TotalSeconds:0.0} s");

@@ -29,6 +29,7 @@ public sealed partial class ReliabilityCatalogueTests
         "The host shuts down while checks run",
         "Bad requests to the control API",
         "A runtime folder someone else prepared",
+        "Busy checks",
     ];
 
     [Test]

@@ -76,6 +76,10 @@ public sealed class StuckRunTests
                 Assert.That(record.TryGetProperty("cancelPending", out _), Is.False, "no cancel asked yet");
             }
 
+            var scheduler = client.Get("status").Expect(HttpStatusCode.OK).Json.GetProperty("scheduler");
+            Assert.That(scheduler.GetProperty("stuck").GetInt32(), Is.GreaterThanOrEqualTo(2));
+            Assert.That(scheduler.GetProperty("standInWorkers").GetInt32(), Is.EqualTo(scheduler.GetProperty("stuck").GetInt32()), "GET /status counts the stand-ins: one per stuck run here");
+
             // Cancel is accepted, and says it takes effect when the run returns to Python.
             foreach (var record in Stuck())
             {
