@@ -86,7 +86,7 @@ public sealed class CheckHost : IDisposable
                 EmbeddedPython.Install(options.DatadogImportAliases);
                 using (var entry = PyObject.Import("pychecks._entry"))
                 using (var capture = PyObject.From(options.CaptureCheckOutput))
-                using (var config = PyObject.FromClr(router.Agent.Config))
+                using (var config = ForkSnapshot(router.Agent.Config))
                 {
                     // Fork safety, the working directory's restore and (if asked) output capture: see pychecks/_entry.py.
                     entry.CallMethod("install", capture, config).Dispose();
@@ -186,6 +186,35 @@ public sealed class CheckHost : IDisposable
 
         return new CheckLoadReport(checks, errors);
     }
+
+    /// <summary>
+    /// The Agent configuration as a forked child of a check sees it (<c>pychecks/_forked_builtins.py</c>): each top-level
+    /// key converted on its own, and a key whose value Python cannot hold (nested too deep, or containing itself) left
+    /// out, listed under the reserved key <c>__pychecks_uncopied__</c> so that the child's <c>get_config</c> says why.
+    /// <c>datadog_agent.get_config</c> in the host answers from the live configuration, as before.
+    /// </summary>
+    private static PyObject ForkSnapshot(IReadOnlyDictionary<string, object?> config)
+    {
+        var copied = new Dictionary<string, object?>(config.Count, StringComparer.Ordinal);
+        var uncopied = new List<object?>();
+        foreach (var (key, value) in config)
+        {
+            try
+            {
+                PyObject.FromClr(value).Dispose();
+                copied[key] = value;
+            }
+            catch (ArgumentException)
+            {
+                uncopied.Add(key);
+            }
+        }
+
+        copied[UncopiedKey] = uncopied;
+        return PyObject.FromClr(copied);
+    }
+
+    private const string UncopiedKey = "__pychecks_uncopied__";
 
     /// <summary>Reads <see cref="PyChecksOptions.ConfigDirectory"/> and <see cref="PyChecksOptions.Checks"/> into instances, without loading them.</summary>
     /// <param name="checkName">Only this check's configuration (no other file is read); every check's when null.</param>

@@ -202,6 +202,59 @@ public sealed class ForkedChildTests
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void AForkedChild_ReadsTheAgentConfig_ButAValuePythonCannotHold_RaisesItsOwnError(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("forked_config", """
+            import os
+            import datadog_agent
+            from datadog_checks.base import AgentCheck
+
+            def outcome(call):
+                try:
+                    return 'ok: {!r}'.format(call())
+                except Exception as e:
+                    return '{}: {}'.format(type(e).__name__, e)
+
+            class ForkedConfig(AgentCheck):
+                def check(self, instance):
+                    read, write = os.pipe()
+                    pid = os.fork()
+                    if pid == 0:
+                        os.close(read)
+                        lines = [outcome(lambda: datadog_agent.get_config(key)) for key in ('plain', 'nested.inner', 'loop', 'loop.x')]
+                        os.write(write, '\n'.join(lines).encode('utf-8'))
+                        os._exit(0)
+                    os.close(write)
+                    chunks = []
+                    while True:
+                        chunk = os.read(read, 65536)
+                        if not chunk:
+                            break
+                        chunks.append(chunk)
+                    os.close(read)
+                    os.waitpid(pid, 0)
+                    self.service_check('forked.config', 0, message=b''.join(chunks).decode('utf-8'))
+            """).Config("forked_config", "instances: [{}]\n");
+        var loop = new List<object?> { "self" };
+        loop.Add(loop);
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender], o =>
+        {
+            o.AgentConfig.Values["plain"] = "value";
+            o.AgentConfig.Values["nested"] = new Dictionary<string, object?> { ["inner"] = 7L };
+            o.AgentConfig.Values["loop"] = loop;
+        });
+        var result = CheckFolder.LoadAll(host).Single().RunAsync().GetAwaiter().GetResult();
+
+        Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
+        var lines = sender.ServiceChecks.Single().Message.Split('\n');
+        Assert.That(lines[0], Is.EqualTo("ok: 'value'"), "a plain key");
+        Assert.That(lines[1], Is.EqualTo("ok: 7"), "a dotted key");
+        Assert.That(lines[2], Does.StartWith("ValueError: the agent configuration value cannot be converted to Python").And.Contain("forked child"), "the value that contains itself");
+        Assert.That(lines[3], Does.StartWith("ValueError: the agent configuration value cannot be converted to Python"), "a key below it");
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void InTheScheduledHost_ChecksWhoseChildrenDoAnything_KeepRunning_AndAreNeverStuck(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("forking", ForkingCheck).Config("forking", ForkingConfig)

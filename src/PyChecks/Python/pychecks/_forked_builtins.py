@@ -31,6 +31,7 @@ _DROPPED = {
 
 _answers = {}
 _config = {}
+_uncopied = set()  # top-level keys whose values Python could not hold (too deep, or containing themselves)
 
 
 def snapshot(agent_config):
@@ -47,7 +48,9 @@ def snapshot(agent_config):
                 _answers[name] = function()
             except Exception:
                 pass  # that one raises in the child too
-    _config.update(agent_config or {})
+    agent_config = dict(agent_config or {})
+    _uncopied.update(agent_config.pop('__pychecks_uncopied__', ()))
+    _config.update(agent_config)
 
 
 def install():
@@ -106,6 +109,11 @@ def get_config(key):
     """``datadog_agent.get_config`` from the host's configuration at start; dotted keys reach into mappings."""
     if not isinstance(key, str):
         raise TypeError('get_config() argument 1 must be str, not {}'.format(type(key).__name__))
+    head = key.partition('.')[0]
+    if key in _uncopied or head in _uncopied:
+        raise ValueError(
+            "the agent configuration value cannot be converted to Python (nested too deeply, or containing itself), so "
+            "datadog_agent.get_config({!r}) has no copy of it in this forked child (pid {})".format(key, os.getpid()))
     values = _config
     while True:
         if key in values:
