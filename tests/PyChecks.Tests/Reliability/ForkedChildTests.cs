@@ -15,8 +15,6 @@ namespace PyChecks.Tests.Reliability;
 [Parallelizable(ParallelScope.All)]
 public sealed class ForkedChildTests
 {
-    private static readonly string SampleDll = Path.Combine(AppContext.BaseDirectory, "PyChecks.Sample.dll");
-
     /// <summary>What each mode's child exits with: see <see cref="ForkingCheck"/>.</summary>
     private static readonly Dictionary<string, double> ExpectedExitCodes = new()
     {
@@ -390,33 +388,9 @@ public sealed class ForkedChildTests
         }
     }
 
-    /// <summary>Runs the built sample with <paramref name="install"/>'s libpython; a hang fails the test instead of the suite.</summary>
     private static (int Exit, string Stdout, string Stderr) RunSample(PythonInstall install, string[] args)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(SampleDll);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["PYCHECKS_PYTHON"] = install.Library;
-        using var sample = Process.Start(start)!;
-        var stdout = sample.StandardOutput.ReadToEndAsync();
-        var stderr = sample.StandardError.ReadToEndAsync();
-        if (!sample.WaitForExit(TimeSpan.FromSeconds(120)))
-        {
-            sample.Kill(entireProcessTree: true);
-            Assert.Fail($"the check command did not end within 120 s:\n{stdout.GetAwaiter().GetResult()}\n{stderr.GetAwaiter().GetResult()}");
-        }
-
-        sample.WaitForExit();
-        return (sample.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+        var (exit, stdout, stderr, _) = SampleProcess.Run(install, args, TimeSpan.FromSeconds(120));
+        return (exit, stdout, stderr);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NUnit.Framework;
 using PyChecks.Tests.Infrastructure;
 
@@ -13,8 +12,6 @@ namespace PyChecks.Tests.Sample;
 [Parallelizable(ParallelScope.All)]
 public sealed class CheckCommandTimeoutTests
 {
-    private static readonly string SampleDll = Path.Combine(AppContext.BaseDirectory, "PyChecks.Sample.dll");
-
     private const string SpinCheck = """
         from datadog_checks.base import AgentCheck
 
@@ -89,31 +86,7 @@ public sealed class CheckCommandTimeoutTests
 
     private static (int Exit, string Output, TimeSpan Elapsed) Run(PythonInstall install, CheckFolder folder, params string[] args)
     {
-        install.RequirePresent();
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in (string[])["exec", SampleDll, "check", .. args, "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["PYCHECKS_PYTHON"] = install.Library;
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(90)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"the check command did not end within 90 s:\n{stdout.Result}{stderr.Result}");
-        }
-
-        var elapsed = clock.Elapsed;
-        process.WaitForExit();
-        return (process.ExitCode, stdout.GetAwaiter().GetResult() + stderr.GetAwaiter().GetResult(), elapsed);
+        var (exit, stdout, stderr, elapsed) = SampleProcess.Run(install, ["check", .. args, "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory], TimeSpan.FromSeconds(90));
+        return (exit, stdout + stderr, elapsed);
     }
 }

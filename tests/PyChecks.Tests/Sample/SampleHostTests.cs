@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using NUnit.Framework;
+using PyChecks.Tests.Infrastructure;
 
 namespace PyChecks.Tests.Sample;
 
@@ -14,8 +15,6 @@ namespace PyChecks.Tests.Sample;
 public sealed partial class SampleHostTests
 {
     private const int Sigterm = 15;
-
-    private static readonly string SampleDll = Path.Combine(AppContext.BaseDirectory, "PyChecks.Sample.dll");
 
     [Test]
     public void TheHost_WithRedirectedOutput_PrintsLinesFromEveryExampleCheck_AndStopsCleanlyOnSigterm()
@@ -78,23 +77,7 @@ public sealed partial class SampleHostTests
         Assert.That(text, Does.Contain(printed));
     }
 
-    private static Process Start(string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(SampleDll);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(start)!;
-    }
+    private static Process Start(string[] args) => SampleProcess.Start(args);
 
     private static void Append(StringBuilder output, string? line)
     {

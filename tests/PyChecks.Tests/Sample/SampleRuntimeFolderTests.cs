@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using NUnit.Framework;
+using PyChecks.Tests.Infrastructure;
 using PyChecks.Tests.ControlApi;
 
 namespace PyChecks.Tests.Sample;
@@ -15,8 +16,6 @@ namespace PyChecks.Tests.Sample;
 public sealed partial class SampleRuntimeFolderTests
 {
     private const int Sigterm = 15;
-
-    private static readonly string SampleDll = Path.Combine(AppContext.BaseDirectory, "PyChecks.Sample.dll");
 
     [Test]
     public void ASecondSample_OnTheSameRuntimeFolder_ExitsWithOneLineNamingTheFirst_AndTheFirstKeepsServing()
@@ -75,19 +74,8 @@ public sealed partial class SampleRuntimeFolderTests
         Assert.That(Directory.GetFileSystemEntries(folder), Is.Empty);
     }
 
-    private static Process Start(string runtimeDirectory)
-    {
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(SampleDll);
-        start.Environment["XDG_RUNTIME_DIR"] = runtimeDirectory;
-        return Process.Start(start)!;
-    }
+    private static Process Start(string runtimeDirectory) =>
+        SampleProcess.Start([], new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtimeDirectory });
 
     private static (int ExitCode, string Output) RunToEnd(Process process)
     {
