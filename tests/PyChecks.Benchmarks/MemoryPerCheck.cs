@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using PyChecks.Checks.Configuration;
+using PyChecks.Interop;
 using PyChecks.Memory;
 
 namespace PyChecks.Benchmarks;

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using PyChecks.Interop;
-using PyChecks.Memory;
 
 namespace PyChecks.Benchmarks;
 

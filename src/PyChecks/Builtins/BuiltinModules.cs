@@ -1,29 +1,19 @@
-using PyChecks.Interop;
-using PyChecks.Memory;
+using PyChecks.Runtime;
 
 namespace PyChecks.Builtins;
 
-/// <summary>Registers the built-in modules; must run before the interpreter is initialized.</summary>
+/// <summary>The built-in modules, for the runtime to register before the interpreter is initialized.</summary>
 internal static unsafe class BuiltinModules
 {
-    public static void Register()
-    {
-        Append("aggregator"u8, &AggregatorModule.Init);
-        Append("datadog_agent"u8, &DatadogAgentModule.Init);
-        Append("_util"u8, &SubprocessModule.Init);
-        Append("util"u8, &UtilModule.Init);
-        Append("tagger"u8, &TaggerModule.Init);
-        Append("containers"u8, &ContainersModule.Init);
-        Append("kubeutil"u8, &KubeutilModule.Init);
-    }
-
-    private static void Append(ReadOnlySpan<byte> name, delegate* unmanaged<nint> init)
-    {
-        // The table keeps the name pointer: give it memory that lives as long as the process.
-        byte* copy = TrackedAllocator.Utf8(name);
-        if (CPython.PyImport_AppendInittab(copy, init) != 0)
-        {
-            throw new PythonRuntimeException($"Could not register the built-in module '{System.Text.Encoding.UTF8.GetString(name)}'.");
-        }
-    }
+    /// <summary>Every built-in module, in registration order.</summary>
+    public static IReadOnlyList<InittabEntry> All { get; } =
+    [
+        new("aggregator", &AggregatorModule.Init),
+        new("datadog_agent", &DatadogAgentModule.Init),
+        new("_util", &SubprocessModule.Init),
+        new("util", &UtilModule.Init),
+        new("tagger", &TaggerModule.Init),
+        new("containers", &ContainersModule.Init),
+        new("kubeutil", &KubeutilModule.Init),
+    ];
 }

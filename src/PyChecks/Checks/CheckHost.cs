@@ -78,7 +78,7 @@ public sealed class CheckHost : IDisposable
             python.SearchPaths.Insert(0, checksDirectory);
         }
 
-        var runtime = PythonRuntime.Initialize(python);
+        var runtime = PythonRuntime.Initialize(python, Builtins.BuiltinModules.All);
         try
         {
             using (runtime.AcquireGil())

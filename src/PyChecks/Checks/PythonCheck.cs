@@ -181,7 +181,7 @@ internal sealed partial class PythonCheck : ICheck
     {
         var startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
-        var gilWait = Runtime.ThreadGil.Current?.LastAttachWait ?? TimeSpan.Zero;
+        var gilWait = ThreadGil.Current?.LastAttachWait ?? TimeSpan.Zero;
         string? error = null, traceback = null;
         bool interrupted = false;
         long? tracedBefore = Memory.PythonHeap.TracedBytesForRun(); // null unless PyChecksOptions.TracemallocEnabled
@@ -326,7 +326,7 @@ internal sealed partial class PythonCheck : ICheck
             {
                 try
                 {
-                    using (Runtime.ThreadGil.EnterMeasured())
+                    using (ThreadGil.EnterMeasured())
                     {
                         acquired?.Invoke(state);
                         result = check.Run();

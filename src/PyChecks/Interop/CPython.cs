@@ -16,7 +16,6 @@ namespace PyChecks.Interop;
 internal static unsafe partial class CPython
 {
     public const int FileInput = 257;
-    public const int EvalInput = 258;
 
     /// <summary>The bound library's minor version (3.<c>MinorVersion</c>), read from <c>Py_GetVersion</c> at bind time.</summary>
     public static int MinorVersion;

@@ -1,13 +1,12 @@
 using System.Runtime.CompilerServices;
 using PyChecks.Interop;
-using PyChecks.Runtime;
 
 namespace PyChecks;
 
 /// <summary>
 /// A strong reference to a Python object. Dispose it to release the reference at once; a reference
 /// left to the garbage collector is queued by the finalizer and released the next time any thread
-/// leaves a GIL scope. Every member that touches Python needs the GIL (<see cref="PythonRuntime.AcquireGil"/>);
+/// leaves a GIL scope. Every member that touches Python needs the GIL (<c>PythonRuntime.AcquireGil()</c>);
 /// <see cref="Dispose"/> does not.
 /// </summary>
 public sealed unsafe partial class PyObject : IDisposable

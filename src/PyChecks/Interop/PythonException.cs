@@ -1,5 +1,4 @@
 using PyChecks.Interop;
-using PyChecks.Runtime;
 
 namespace PyChecks;
 

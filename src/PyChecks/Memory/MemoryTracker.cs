@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using PyChecks.Interop;
 using PyChecks.Memory;
 
 namespace PyChecks;

@@ -14,9 +14,6 @@ internal static unsafe class PythonHeap
     private static nint s_isTracing;
     private static volatile bool s_runDeltas;
 
-    /// <summary>Whether each check run records its tracemalloc delta (<see cref="PyChecksOptions.TracemallocEnabled"/>).</summary>
-    public static bool RunDeltas => s_runDeltas;
-
     /// <summary>Starts tracemalloc (one frame per trace, its cheapest setting) and turns per-run deltas on. GIL held.</summary>
     public static void StartTracing()
     {

@@ -70,10 +70,15 @@ public sealed class PythonRuntime : IDisposable
     /// to start, or Python was already initialized in this process.
     /// </exception>
     public static PythonRuntime Initialize(PythonRuntimeOptions? options = null) =>
-        Initialize(options ?? new PythonRuntimeOptions(), DiscoveryEnvironment.Process);
+        Initialize(options ?? new PythonRuntimeOptions(), DiscoveryEnvironment.Process, []);
 
-    internal static PythonRuntime Initialize(PythonRuntimeOptions options, DiscoveryEnvironment environment)
+    /// <summary>As <see cref="Initialize(PythonRuntimeOptions?)"/>, with <paramref name="modules"/> added to CPython's built-in modules before it starts.</summary>
+    internal static PythonRuntime Initialize(PythonRuntimeOptions options, IReadOnlyList<InittabEntry> modules) =>
+        Initialize(options, DiscoveryEnvironment.Process, modules);
+
+    internal static PythonRuntime Initialize(PythonRuntimeOptions options, DiscoveryEnvironment environment, IReadOnlyList<InittabEntry> modules)
     {
+        ArgumentNullException.ThrowIfNull(modules);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WorkerCount, 1, nameof(options.WorkerCount));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShutdownTimeout, TimeSpan.Zero, nameof(options.ShutdownTimeout));
@@ -99,7 +104,7 @@ public sealed class PythonRuntime : IDisposable
             PyObject.InitializeSingletons();
             s_initializedBy = $"{location.LibraryPath}, at {DateTimeOffset.UtcNow:O}";
 
-            var interpreter = new InterpreterThread(location, options);
+            var interpreter = new InterpreterThread(location, options, modules);
             PythonVersionInfo version;
             try
             {
@@ -211,7 +216,7 @@ public sealed class PythonRuntime : IDisposable
     public void Dispose() => Shutdown();
 
     /// <summary>The thread that initializes Python, then waits to finalize it: CPython wants both on one thread.</summary>
-    private sealed class InterpreterThread(PythonLocation location, PythonRuntimeOptions options)
+    private sealed class InterpreterThread(PythonLocation location, PythonRuntimeOptions options, IReadOnlyList<InittabEntry> modules)
     {
         private readonly TaskCompletionSource<PythonVersionInfo> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _finalizeRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -235,7 +240,7 @@ public sealed class PythonRuntime : IDisposable
         {
             try
             {
-                Builtins.BuiltinModules.Register();
+                PythonStartup.AppendInittab(modules);
             }
             catch (Exception e)
             {

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using PyChecks.Runtime;
+using PyChecks.Interop;
 
 namespace PyChecks.Workers;
 
@@ -20,9 +20,6 @@ internal sealed class PythonWorkerPool
 
     [ThreadStatic]
     private static bool t_isWorker;
-
-    /// <summary>Whether the current thread is one of the pool's workers.</summary>
-    public static bool IsWorkerThread => t_isWorker;
 
     public PythonWorkerPool(int count)
     {

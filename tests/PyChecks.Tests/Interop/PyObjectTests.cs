@@ -241,7 +241,7 @@ public sealed class PyObjectTests
         Orphan(runtime, make);
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        Assert.That(PyChecks.Runtime.ThreadGil.PendingReleases, Is.GreaterThan(0), "the finalizer queued the reference");
+        Assert.That(PyChecks.Interop.ThreadGil.PendingReleases, Is.GreaterThan(0), "the finalizer queued the reference");
         using (runtime.AcquireGil())
         {
             // Leaving this scope drains the queue.

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using NUnit.Framework;
-using PyChecks.Memory;
+using PyChecks.Interop;
 using PyChecks.Tests.Infrastructure;
 
 namespace PyChecks.Tests.Memory;

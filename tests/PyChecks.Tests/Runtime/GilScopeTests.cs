@@ -41,7 +41,7 @@ public sealed class GilScopeTests
     {
         using var runtime = ChildPython.Initialize();
         using var scope = runtime.AcquireGil();
-        var owner = PyChecks.Runtime.ThreadGil.Current!;
+        var owner = PyChecks.Interop.ThreadGil.Current!;
         Exception? thrown = null;
         var thief = new Thread(() =>
         {
@@ -91,7 +91,7 @@ public sealed class GilScopeTests
         outer.Dispose();
         Assert.That(outOfOrder, Does.Contain("innermost first"));
         Assert.That(twice, Does.Contain("disposed twice"));
-        Assert.That(PyChecks.Runtime.ThreadGil.IsHeld, Is.False, "the GIL is released once the scopes were disposed in order");
+        Assert.That(PyChecks.Interop.ThreadGil.IsHeld, Is.False, "the GIL is released once the scopes were disposed in order");
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
@@ -113,7 +113,7 @@ public sealed class GilScopeTests
         {
         }
 
-        Assert.That(PyChecks.Runtime.ThreadGil.PendingReleases, Is.Zero);
+        Assert.That(PyChecks.Interop.ThreadGil.PendingReleases, Is.Zero);
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
@@ -169,7 +169,7 @@ public sealed class GilScopeTests
         int before;
         using (runtime.AcquireGil())
         {
-            before = PyChecks.Runtime.ThreadGil.CountInterpreterThreadStates();
+            before = PyChecks.Interop.ThreadGil.CountInterpreterThreadStates();
         }
 
         const int Total = 10_000, Batch = 50;
@@ -195,7 +195,7 @@ public sealed class GilScopeTests
 
             using (runtime.AcquireGil())
             {
-                after = PyChecks.Runtime.ThreadGil.CountInterpreterThreadStates();
+                after = PyChecks.Interop.ThreadGil.CountInterpreterThreadStates();
             }
         }
 

@@ -14,7 +14,7 @@ namespace PyChecks.Checks.Configuration;
 internal static class CheckIdentity
 {
     // Far beyond any configuration; reached only by a structure given in code that contains itself.
-    internal const int MaxDepth = 200;
+    internal const int MaxDepth = Interop.ConversionLimits.MaxDepth;
 
     private const ulong FnvOffsetBasis = 14695981039346656037;
     private const ulong FnvPrime = 1099511628211;

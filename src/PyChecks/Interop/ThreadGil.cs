@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using PyChecks.Interop;
 
-namespace PyChecks.Runtime;
+namespace PyChecks.Interop;
 
 /// <summary>
 /// One OS thread's relationship with the GIL: a persistent <c>PyThreadState</c>, created on the

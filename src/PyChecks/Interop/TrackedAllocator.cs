@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace PyChecks.Memory;
+namespace PyChecks.Interop;
 
 /// <summary>
 /// The one allocator for native memory PyChecks hands across the boundary to CPython. Each block carries a

@@ -2,14 +2,14 @@ namespace PyChecks;
 
 /// <summary>
 /// A held GIL on the current thread; see <see cref="IGilScope"/>. Obtain one with
-/// <see cref="PythonRuntime.AcquireGil"/> in a <see langword="using"/> declaration.
+/// <c>PythonRuntime.AcquireGil()</c> in a <see langword="using"/> declaration.
 /// </summary>
 public readonly ref struct GilScope : IGilScope
 {
-    private readonly Runtime.ThreadGil? _thread;
+    private readonly Interop.ThreadGil? _thread;
     private readonly int _level;
 
-    internal GilScope(Runtime.ThreadGil thread, int level)
+    internal GilScope(Interop.ThreadGil thread, int level)
     {
         _thread = thread;
         _level = level;

@@ -6,7 +6,7 @@ namespace PyChecks;
 /// </summary>
 /// <remarks>
 /// Scopes are thread-affine and nest: dispose them on the thread that acquired them, innermost first.
-/// <see cref="GilScope"/>, the implementation <see cref="PythonRuntime.AcquireGil"/> returns, is a
+/// <see cref="GilScope"/>, the implementation <c>PythonRuntime.AcquireGil()</c> returns, is a
 /// <see langword="ref"/> <see langword="struct"/>, so the compiler refuses to keep one across an
 /// <see langword="await"/> (CS4007).
 /// </remarks>
