@@ -22,6 +22,10 @@ public sealed class PythonRuntime : IDisposable
     private static PythonRuntime? s_current;
     private static string? s_initializedBy;
 
+    // What a runtime started through the public Initialize registers: set once, at load, by the composition root
+    // (DependencyInjection/DefaultPythonModules.cs); the runtime itself knows no module.
+    private static Func<IReadOnlyList<InittabEntry>> s_defaultModules = static () => [];
+
     private readonly InterpreterThread _interpreter;
     private readonly PythonWorkerPool _workers;
     private readonly TimeSpan _shutdownTimeout;
@@ -70,7 +74,7 @@ public sealed class PythonRuntime : IDisposable
     /// to start, or Python was already initialized in this process.
     /// </exception>
     public static PythonRuntime Initialize(PythonRuntimeOptions? options = null) =>
-        Initialize(options ?? new PythonRuntimeOptions(), DiscoveryEnvironment.Process, []);
+        Initialize(options ?? new PythonRuntimeOptions(), DiscoveryEnvironment.Process, s_defaultModules());
 
     /// <summary>As <see cref="Initialize(PythonRuntimeOptions?)"/>, with <paramref name="modules"/> added to CPython's built-in modules before it starts.</summary>
     internal static PythonRuntime Initialize(PythonRuntimeOptions options, IReadOnlyList<InittabEntry> modules) =>
@@ -78,8 +82,8 @@ public sealed class PythonRuntime : IDisposable
 
     internal static PythonRuntime Initialize(PythonRuntimeOptions options, DiscoveryEnvironment environment, IReadOnlyList<InittabEntry> modules)
     {
-        ArgumentNullException.ThrowIfNull(modules);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(modules);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WorkerCount, 1, nameof(options.WorkerCount));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShutdownTimeout, TimeSpan.Zero, nameof(options.ShutdownTimeout));
         lock (s_lock)
@@ -119,6 +123,13 @@ public sealed class PythonRuntime : IDisposable
             Volatile.Write(ref s_current, runtime);
             return runtime;
         }
+    }
+
+    /// <summary>Sets the modules that <see cref="Initialize(PythonRuntimeOptions?)"/> registers.</summary>
+    internal static void UseDefaultModules(Func<IReadOnlyList<InittabEntry>> modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        s_defaultModules = modules;
     }
 
     /// <summary>
