@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PyChecks.Builtins;
 using PyChecks.Checks;
 using PyChecks.Checks.Configuration;
 
@@ -21,9 +22,13 @@ public sealed class CheckHost : IDisposable
     private readonly ILogger _logger;
     private readonly ConditionalWeakTable<ICheck, CheckInstanceConfig> _configs = [];
 
-    private CheckHost(PythonRuntime runtime, PyChecksOptions options, CheckLoaderChain loaders, ILogger logger)
+    // The router of the host that started Python (one per process), for the process-wide SenderErrors only.
+    private static SubmissionRouter? s_started;
+
+    private CheckHost(PythonRuntime runtime, SubmissionRouter router, PyChecksOptions options, CheckLoaderChain loaders, ILogger logger)
     {
         Runtime = runtime;
+        Router = router;
         _options = options;
         _loaders = loaders;
         _logger = logger;
@@ -36,7 +41,10 @@ public sealed class CheckHost : IDisposable
     public IReadOnlyList<ICheckLoader> Loaders => _loaders.Loaders;
 
     /// <summary>Exceptions thrown by senders so far (each is logged, and the other senders still got the sample).</summary>
-    public static long SenderErrors => SubmissionRouter.Instance.SenderErrors;
+    public static long SenderErrors => Volatile.Read(ref s_started)?.SenderErrors ?? 0;
+
+    /// <summary>Where this host's checks submit: the built-in modules' sink.</summary>
+    internal SubmissionRouter Router { get; }
 
     /// <summary>Starts Python and prepares it to run checks.</summary>
     /// <param name="options">Where checks and their configuration are, and what <c>datadog_agent</c> answers.</param>
@@ -56,8 +64,7 @@ public sealed class CheckHost : IDisposable
         }
 
         loggerFactory ??= NullLoggerFactory.Instance;
-        var router = SubmissionRouter.Instance;
-        router.Configure(senders ?? [], new AgentInfo
+        var agent = new AgentInfo
         {
             Version = options.AgentVersion,
             Hostname = options.Hostname,
@@ -66,11 +73,11 @@ public sealed class CheckHost : IDisposable
             Config = options.AgentConfig.Snapshot(HostLogLevel.Of(loggerFactory)),
             PersistentCacheDirectory = options.PersistentCacheDirectory,
             TracemallocEnabled = options.TracemallocEnabled,
-        }, loggerFactory);
+        };
         Builtins.Subprocess.Allow();
         agentServices ??= new AgentServices();
         var meter = agentServices.MeterFactory?.Create(PyChecksTelemetry.MeterName) ?? new Meter(PyChecksTelemetry.MeterName);
-        router.UseServices(agentServices, new Telemetry.CheckTelemetry(meter));
+        var router = new SubmissionRouter(senders ?? [], agent, loggerFactory, agentServices, new Telemetry.CheckTelemetry(meter));
 
         var python = options.Python;
         if (options.ChecksDirectory is { Length: > 0 } checksDirectory && !python.SearchPaths.Contains(checksDirectory))
@@ -78,7 +85,7 @@ public sealed class CheckHost : IDisposable
             python.SearchPaths.Insert(0, checksDirectory);
         }
 
-        var runtime = PythonRuntime.Initialize(python);
+        var runtime = PythonRuntime.Initialize(python, () => BuiltinModules.Register(router));
         try
         {
             using (runtime.AcquireGil())
@@ -111,7 +118,8 @@ public sealed class CheckHost : IDisposable
         }
 
         var chain = new CheckLoaderChain([.. loaders ?? [], new PythonCheckLoader(runtime, router)]);
-        return new CheckHost(runtime, options, chain, loggerFactory.CreateLogger<CheckHost>());
+        Volatile.Write(ref s_started, router);
+        return new CheckHost(runtime, router, options, chain, loggerFactory.CreateLogger<CheckHost>());
     }
 
     /// <summary>Loads one configured check instance.</summary>

@@ -72,7 +72,11 @@ public sealed class PythonRuntime : IDisposable
     public static PythonRuntime Initialize(PythonRuntimeOptions? options = null) =>
         Initialize(options ?? new PythonRuntimeOptions(), DiscoveryEnvironment.Process);
 
-    internal static PythonRuntime Initialize(PythonRuntimeOptions options, DiscoveryEnvironment environment)
+    /// <summary>As <see cref="Initialize(PythonRuntimeOptions?)"/>, with the modules <paramref name="registerModules"/> appends to CPython's built-ins once libpython is bound, before the interpreter starts.</summary>
+    internal static PythonRuntime Initialize(PythonRuntimeOptions options, Action registerModules) =>
+        Initialize(options, DiscoveryEnvironment.Process, registerModules);
+
+    internal static PythonRuntime Initialize(PythonRuntimeOptions options, DiscoveryEnvironment environment, Action? registerModules = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WorkerCount, 1, nameof(options.WorkerCount));
@@ -99,7 +103,7 @@ public sealed class PythonRuntime : IDisposable
             PyObject.InitializeSingletons();
             s_initializedBy = $"{location.LibraryPath}, at {DateTimeOffset.UtcNow:O}";
 
-            var interpreter = new InterpreterThread(location, options);
+            var interpreter = new InterpreterThread(location, options, registerModules);
             PythonVersionInfo version;
             try
             {
@@ -211,7 +215,7 @@ public sealed class PythonRuntime : IDisposable
     public void Dispose() => Shutdown();
 
     /// <summary>The thread that initializes Python, then waits to finalize it: CPython wants both on one thread.</summary>
-    private sealed class InterpreterThread(PythonLocation location, PythonRuntimeOptions options)
+    private sealed class InterpreterThread(PythonLocation location, PythonRuntimeOptions options, Action? registerModules)
     {
         private readonly TaskCompletionSource<PythonVersionInfo> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _finalizeRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -235,7 +239,7 @@ public sealed class PythonRuntime : IDisposable
         {
             try
             {
-                Builtins.BuiltinModules.Register();
+                registerModules?.Invoke();
             }
             catch (Exception e)
             {
