@@ -31,8 +31,6 @@ internal sealed partial class SubmissionRouter : IBuiltinSink
 
     public ILogger Logger { get; }
 
-    public IReadOnlyList<ISender> Senders => _senders;
-
     /// <summary>Exceptions thrown by senders, caught and logged.</summary>
     public long SenderErrors => Interlocked.Read(ref _senderErrors);
 
