@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using PyChecks.Checks;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -12,19 +11,19 @@ internal static unsafe partial class AggregatorModule
     {
         try
         {
-            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("submit_event_platform_event", args, count);
             if (!a.Expect(4, 4)
-                || !CheckId(a, 1, router, out var context)
+                || !CheckId(a, 1, state, out var context)
                 || !RawEvent(a, 2, out byte[] rawEvent)
-                || !a.String(3, "event_type", router.Strings, out string eventType))
+                || !a.String(3, "event_type", state.Strings, out string eventType))
             {
                 return 0;
             }
 
             if (context is not null)
             {
-                router.Deliver(new EventPlatformEvent { CheckId = context.CheckId, EventType = eventType, RawEvent = rawEvent });
+                state.Sink.Deliver(new EventPlatformEvent { CheckId = context.CheckId, EventType = eventType, RawEvent = rawEvent });
             }
 
             return Builtin.None();

@@ -220,4 +220,25 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
         CPython.Py_DecRef(name);
         return result;
     }
+
+    /// <summary>The bytes of an exact or derived <c>bytes</c> object, found by type without running Python code; false, with no error set, otherwise.</summary>
+    public static bool TryBytes(nint item, out ReadOnlySpan<byte> bytes)
+    {
+        byte* data;
+        nint length;
+        // By type, running no Python code (a __class__ property could change the list being read).
+        if (CPython.IsBytes(item))
+        {
+            if (CPython.PyBytes_AsStringAndSize(item, &data, &length) == 0)
+            {
+                bytes = new ReadOnlySpan<byte>(data, checked((int)length));
+                return true;
+            }
+
+            CPython.PyErr_Clear();
+        }
+
+        bytes = default;
+        return false;
+    }
 }

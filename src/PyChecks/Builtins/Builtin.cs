@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using PyChecks.Checks;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -7,14 +6,13 @@ namespace PyChecks.Builtins;
 /// <summary>Return paths shared by the built-in functions.</summary>
 internal static class Builtin
 {
-    /// <summary>The exec slot of a module whose functions answer from the host's router and that has nothing else to set up.</summary>
+    /// <summary>The exec slot of a module that has nothing to set up but its state (<see cref="ModuleState"/>).</summary>
     [UnmanagedCallersOnly]
-    public static int ExecOwnedByRouter(nint module)
+    public static int ExecState(nint module)
     {
         try
         {
-            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
-            return 0;
+            return NativeModuleDefinition.SetState(module) ? 0 : -1;
         }
         catch (Exception e)
         {

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using PyChecks.Checks;
 
 namespace PyChecks.Builtins;
 
@@ -14,7 +13,7 @@ internal static unsafe class ContainersModule
         [
             new("is_excluded", (delegate* unmanaged<nint, nint*, nint, nint>)&IsExcluded, NativeMethod.FastCall, "is_excluded(name, image[, namespace]) -> bool"),
         ],
-        &Builtin.ExecOwnedByRouter);
+        &Builtin.ExecState);
 
     [UnmanagedCallersOnly]
     public static nint Init() => Builtin.InitModule(static () => Definition);
@@ -25,18 +24,18 @@ internal static unsafe class ContainersModule
     {
         try
         {
-            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("is_excluded", args, count);
             string ns = string.Empty;
             if (!a.Expect(2, 3)
-                || !a.String(0, "name", router.Strings, out string name)
-                || !a.String(1, "image", router.Strings, out string image)
-                || (count > 2 && !a.String(2, "namespace", router.Strings, out ns)))
+                || !a.String(0, "name", state.Strings, out string name)
+                || !a.String(1, "image", state.Strings, out string image)
+                || (count > 2 && !a.String(2, "namespace", state.Strings, out ns)))
             {
                 return 0;
             }
 
-            return router.Services.ContainerFilter.IsExcluded(name, image, ns) ? Builtin.True() : Builtin.False();
+            return state.Sink.Services.ContainerFilter.IsExcluded(name, image, ns) ? Builtin.True() : Builtin.False();
         }
         catch (Exception e)
         {

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using PyChecks.Checks;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -15,14 +14,14 @@ internal static unsafe partial class DatadogAgentModule
     {
         try
         {
-            var router = Router(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("send_log", args, count);
-            if (!a.Expect(2, 2) || !a.String(0, "log_line", router.Strings, out string line) || !a.String(1, "check_id", router.Strings, out string checkId))
+            if (!a.Expect(2, 2) || !a.String(0, "log_line", state.Strings, out string line) || !a.String(1, "check_id", state.Strings, out string checkId))
             {
                 return 0;
             }
 
-            router.Deliver(new CheckLog { CheckId = checkId, Message = line });
+            state.Sink.Deliver(new CheckLog { CheckId = checkId, Message = line });
             return Builtin.None();
         }
         catch (Exception e)
@@ -40,7 +39,7 @@ internal static unsafe partial class DatadogAgentModule
     {
         try
         {
-            var router = Router(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("set_external_tags", args, count);
             if (!a.Expect(1, 1))
             {
@@ -103,7 +102,7 @@ internal static unsafe partial class DatadogAgentModule
 
             foreach (var tags in read)
             {
-                router.Deliver(tags);
+                state.Sink.Deliver(tags);
             }
 
             return Builtin.None();
@@ -119,21 +118,21 @@ internal static unsafe partial class DatadogAgentModule
     {
         try
         {
-            var router = Router(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("emit_agent_telemetry", args, count);
             if (!a.Expect(4, 4)
-                || !a.String(0, "check_name", router.Strings, out string checkName)
-                || !a.String(1, "metric_name", router.Strings, out string metricName)
+                || !a.String(0, "check_name", state.Strings, out string checkName)
+                || !a.String(1, "metric_name", state.Strings, out string metricName)
                 || !a.Double(2, "metric_value", out double value)
-                || !a.String(3, "metric_type", router.Strings, out string metricType))
+                || !a.String(3, "metric_type", state.Strings, out string metricType))
             {
                 return 0;
             }
 
             // As in the Agent, a value that cannot be recorded is logged, not raised: telemetry must not fail a check.
-            if (router.CheckTelemetry?.Emit(checkName, metricName, value, metricType) is { } refused)
+            if (state.Sink.CheckTelemetry?.Emit(checkName, metricName, value, metricType) is { } refused)
             {
-                router.TelemetryRefused(checkName, metricName, refused);
+                state.Sink.TelemetryRefused(checkName, metricName, refused);
             }
 
             return Builtin.None();

@@ -1,22 +1,19 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using PyChecks.Checks;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
 
 /// <summary>
 /// The built-in module <c>datadog_agent</c>: what a Datadog check asks of its host (version, host name,
-/// configuration, logging, metadata, persistent cache). Values come from <see cref="PyChecksOptions"/>.
+/// configuration, logging, metadata, persistent cache). Values come from the host, through <see cref="IBuiltinSink"/>.
 /// </summary>
 internal static unsafe partial class DatadogAgentModule
 {
     /// <summary>The prefix of check loggers in the real datadog_checks_base.</summary>
     private const string DatadogBaseLogger = "datadog_checks.base.checks.base.";
 
-    private static readonly ConcurrentDictionary<string, ILogger> s_loggers = new(StringComparer.Ordinal);
     private static NativeModuleDefinition? s_definition;
 
     public static NativeModuleDefinition Definition => s_definition ??= new NativeModuleDefinition(
@@ -42,44 +39,44 @@ internal static unsafe partial class DatadogAgentModule
             new("obfuscate_sql_exec_plan", (delegate* unmanaged<nint, nint*, nint, nint, nint>)&ObfuscateSqlExecPlan, NativeMethod.FastCall | NativeMethod.Keywords, "obfuscate_sql_exec_plan(plan, /, normalize=False) -> str"),
             new("obfuscate_mongodb_string", (delegate* unmanaged<nint, nint*, nint, nint, nint>)&ObfuscateMongoDbString, NativeMethod.FastCall | NativeMethod.Keywords, "obfuscate_mongodb_string(command) -> str"),
         ],
-        &Builtin.ExecOwnedByRouter);
+        &Builtin.ExecState);
 
     [UnmanagedCallersOnly]
     public static nint Init() => Builtin.InitModule(static () => Definition);
 
 
     [UnmanagedCallersOnly]
-    private static nint GetVersion(nint self, nint unused) => Return(() => Router(self).Agent.Version);
+    private static nint GetVersion(nint self, nint unused) => Return(() => ModuleState.Of(self).Sink.Agent.Version);
 
     [UnmanagedCallersOnly]
-    private static nint GetHostname(nint self, nint unused) => Return(() => Router(self).Agent.Hostname);
+    private static nint GetHostname(nint self, nint unused) => Return(() => ModuleState.Of(self).Sink.Agent.Hostname);
 
     [UnmanagedCallersOnly]
-    private static nint GetClusterName(nint self, nint unused) => Return(() => Router(self).Agent.ClusterName);
+    private static nint GetClusterName(nint self, nint unused) => Return(() => ModuleState.Of(self).Sink.Agent.ClusterName);
 
     [UnmanagedCallersOnly]
-    private static nint GetHostTags(nint self, nint unused) => Return(() => JsonSerializer.Serialize(Router(self).Agent.HostTags));
+    private static nint GetHostTags(nint self, nint unused) => Return(() => JsonSerializer.Serialize(ModuleState.Of(self).Sink.Agent.HostTags));
 
     [UnmanagedCallersOnly]
-    private static nint TracemallocEnabled(nint self, nint unused) => Return(() => Router(self).Agent.TracemallocEnabled);
+    private static nint TracemallocEnabled(nint self, nint unused) => Return(() => ModuleState.Of(self).Sink.Agent.TracemallocEnabled);
 
     [UnmanagedCallersOnly]
-    private static nint GetProcessStartTime(nint self, nint unused) => Return(() => Router(self).Agent.ProcessStartTime.ToUnixTimeMilliseconds() / 1000.0);
+    private static nint GetProcessStartTime(nint self, nint unused) => Return(() => ModuleState.Of(self).Sink.Agent.ProcessStartTime.ToUnixTimeMilliseconds() / 1000.0);
 
     [UnmanagedCallersOnly]
     private static nint GetConfig(nint self, nint* args, nint count)
     {
         try
         {
-            var router = Router(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("get_config", args, count);
-            if (!a.Expect(1, 1) || !a.String(0, "key", router.Strings, out string key))
+            if (!a.Expect(1, 1) || !a.String(0, "key", state.Strings, out string key))
             {
                 return 0;
             }
 
             // As the Agent: a key it does not know answers None; dotted keys reach into mappings ('proxy.http').
-            return PyObject.NewReference(AgentConfig.Find(router.Agent.Config, key, out object? value) ? value : null);
+            return PyObject.NewReference(AgentConfigLookup.Find(state.Sink.Agent.Config, key, out object? value) ? value : null);
         }
         catch (ArgumentException e)
         {
@@ -98,10 +95,10 @@ internal static unsafe partial class DatadogAgentModule
     {
         try
         {
-            var router = Router(self);
+            var state = ModuleState.Of(self);
             var headers = new Dictionary<string, object?>
             {
-                ["User-Agent"] = $"Datadog Agent/{router.Agent.Version}",
+                ["User-Agent"] = $"Datadog Agent/{state.Sink.Agent.Version}",
                 ["Content-Type"] = "application/x-www-form-urlencoded",
                 ["Accept"] = "text/html, */*",
             };
@@ -116,7 +113,7 @@ internal static unsafe partial class DatadogAgentModule
                 if (host != 0 && host != CPython.None)
                 {
                     var a = new Arguments("headers", &host, 1);
-                    if (!a.String(0, "http_host", router.Strings, out string hostHeader))
+                    if (!a.String(0, "http_host", state.Strings, out string hostHeader))
                     {
                         return 0;
                     }
@@ -138,13 +135,13 @@ internal static unsafe partial class DatadogAgentModule
     {
         try
         {
-            var router = Router(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("log", args, count);
             string loggerName = string.Empty;
             if (!a.Expect(2, 3)
-                || !a.String(0, "message", router.Strings, out string message)
+                || !a.String(0, "message", state.Strings, out string message)
                 || !a.Int64(1, "level", out long level)
-                || (count > 2 && !a.OptionalString(2, "logger_name", router.Strings, out loggerName)))
+                || (count > 2 && !a.OptionalString(2, "logger_name", state.Strings, out loggerName)))
             {
                 return 0;
             }
@@ -154,7 +151,7 @@ internal static unsafe partial class DatadogAgentModule
                 : loggerName.StartsWith("datadog_checks.", StringComparison.Ordinal) ? "PyChecks.Checks." + loggerName["datadog_checks.".Length..]
                 : loggerName.Length == 0 ? "PyChecks.Python"
                 : "PyChecks.Python." + loggerName;
-            var logger = s_loggers.GetOrAdd(category, static (name, factory) => factory.CreateLogger(name), router.LoggerFactory);
+            var logger = state.Loggers.GetOrAdd(category, static (name, factory) => factory.CreateLogger(name), state.Sink.LoggerFactory);
             var logLevel = level switch
             {
                 >= 50 => LogLevel.Critical,
@@ -178,17 +175,17 @@ internal static unsafe partial class DatadogAgentModule
     {
         try
         {
-            var router = Router(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("set_check_metadata", args, count);
             if (!a.Expect(3, 3)
-                || !a.String(0, "check_id", router.Strings, out string checkId)
-                || !a.String(1, "name", router.Strings, out string name)
-                || !a.String(2, "value", router.Strings, out string value))
+                || !a.String(0, "check_id", state.Strings, out string checkId)
+                || !a.String(1, "name", state.Strings, out string name)
+                || !a.String(2, "value", state.Strings, out string value))
             {
                 return 0;
             }
 
-            var context = router.Find(checkId);
+            var context = state.Sink.Find(checkId);
             if (context is not null)
             {
                 context.Metadata[name] = value;
@@ -207,14 +204,14 @@ internal static unsafe partial class DatadogAgentModule
     {
         try
         {
-            var router = Router(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("write_persistent_cache", args, count);
-            if (!a.Expect(2, 2) || !a.Utf8String(0, "key", router.Strings, out string key) || !a.Utf8String(1, "value", router.Strings, out string value))
+            if (!a.Expect(2, 2) || !a.Utf8String(0, "key", state.Strings, out string key) || !a.Utf8String(1, "value", state.Strings, out string value))
             {
                 return 0;
             }
 
-            PersistentCache.Write(router.Agent.PersistentCacheDirectory, key, value);
+            PersistentCache.Write(state.Sink.Agent.PersistentCacheDirectory, key, value);
             return Builtin.None();
         }
         catch (Exception e)
@@ -228,14 +225,14 @@ internal static unsafe partial class DatadogAgentModule
     {
         try
         {
-            var router = Router(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("read_persistent_cache", args, count);
-            if (!a.Expect(1, 1) || !a.Utf8String(0, "key", router.Strings, out string key))
+            if (!a.Expect(1, 1) || !a.Utf8String(0, "key", state.Strings, out string key))
             {
                 return 0;
             }
 
-            return PyObject.NewString(PersistentCache.Read(router.Agent.PersistentCacheDirectory, key));
+            return PyObject.NewString(PersistentCache.Read(state.Sink.Agent.PersistentCacheDirectory, key));
         }
         catch (Exception e)
         {
@@ -246,9 +243,7 @@ internal static unsafe partial class DatadogAgentModule
     [LoggerMessage(EventId = 200, EventName = "PythonLog", Message = "{Message}")]
     private static partial void LogPython(ILogger logger, LogLevel level, string message);
 
-    private static SubmissionRouter Router(nint self) => NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
-
-    private static nint Return(Func<object?> value)
+        private static nint Return(Func<object?> value)
     {
         try
         {

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using PyChecks.Checks;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -15,7 +14,7 @@ internal static unsafe class KubeutilModule
         [
             new("get_connection_info", (delegate* unmanaged<nint, nint, nint>)&GetConnectionInfo, NativeMethod.NoArgs, "get_connection_info() -> dict"),
         ],
-        &Builtin.ExecOwnedByRouter);
+        &Builtin.ExecState);
 
     [UnmanagedCallersOnly]
     public static nint Init() => Builtin.InitModule(static () => Definition);
@@ -26,8 +25,8 @@ internal static unsafe class KubeutilModule
     {
         try
         {
-            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
-            var info = router.Services.Kubelet.GetConnectionInfo() ?? new Dictionary<string, object?>();
+            var state = ModuleState.Of(self);
+            var info = state.Sink.Services.Kubelet.GetConnectionInfo() ?? new Dictionary<string, object?>();
             return PyObject.NewReference(new Dictionary<string, object?>(info));
         }
         catch (Exception e)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -22,15 +21,17 @@ internal readonly unsafe struct NativeMethod(string name, void* function, int fl
 
 /// <summary>
 /// A <c>PyModuleDef</c> for multi-phase initialization (PEP 489), laid out in native memory that lives as
-/// long as the process. These structs belong to the stable ABI, so writing them is version-proof; the
-/// module keeps a per-module state of one pointer (a GC handle to its .NET owner), so it can later be
-/// loaded in several interpreters.
+/// long as the process. These structs belong to the stable ABI, so writing them is version-proof. One more
+/// pointer follows the struct: the GC handle of the <see cref="ModuleState"/> the host gave at registration
+/// (<see cref="Attach"/>). The exec slot copies it into the module's own state (one pointer), where every function
+/// finds it from its <c>self</c>; so a module could later be loaded in several interpreters, each with its own.
 /// </summary>
 internal sealed unsafe class NativeModuleDefinition
 {
     // PyModuleDef (64-bit): PyModuleDef_Base (PyObject_HEAD 16, m_init 8, m_index 8, m_copy 8) = 40,
     // then m_name, m_doc, m_size, m_methods, m_slots, m_traverse, m_clear, m_free.
     private const int DefinitionSize = 104;
+    private const int StateHandleOffset = DefinitionSize; // ours, after the struct CPython reads
     private const int MethodSize = 32;
     private const int SlotSize = 16;
     private const int ModExec = 2;
@@ -58,7 +59,7 @@ internal sealed unsafe class NativeModuleDefinition
             *(nint*)(slots + SlotSize + 8) = 1; // Py_MOD_MULTIPLE_INTERPRETERS_SUPPORTED: one GIL shared
         }
 
-        byte* def = (byte*)TrackedAllocator.AllocZeroed(DefinitionSize);
+        byte* def = (byte*)TrackedAllocator.AllocZeroed((nuint)(DefinitionSize + sizeof(nint)));
         *(long*)def = uint.MaxValue; // ob_refcnt: immortal on 3.12+, reset to 1 by PyModuleDef_Init before
         *(nint*)(def + 40) = Utf8(name);
         *(nint*)(def + 48) = Utf8(doc);
@@ -74,19 +75,25 @@ internal sealed unsafe class NativeModuleDefinition
     /// <summary>The <c>PyModuleDef*</c>.</summary>
     public nint Definition { get; }
 
-    /// <summary>Stores <paramref name="owner"/> in the module's state; call from the exec slot.</summary>
-    public static void SetOwner(nint module, object owner)
-    {
-        nint state = CPython.PyModule_GetState(module);
-        *(nint*)state = GCHandle.ToIntPtr(GCHandle.Alloc(owner));
-    }
+    /// <summary>Gives the module the state its functions will find (a GC handle to a <see cref="ModuleState"/>); call before it is imported.</summary>
+    public void Attach(nint stateHandle) => *(nint*)((byte*)Definition + StateHandleOffset) = stateHandle;
 
-    /// <summary>Reads the owner stored by <see cref="SetOwner"/> from a module function's <c>self</c>.</summary>
-    public static T GetOwner<T>(nint module)
-        where T : class
+    /// <summary>
+    /// For the exec slot: copies the handle its definition was given into <paramref name="module"/>'s state. Raises (and
+    /// returns false) when the host registered the module without a state.
+    /// </summary>
+    public static bool SetState(nint module)
     {
         nint state = CPython.PyModule_GetState(module);
-        return (T)GCHandle.FromIntPtr(*(nint*)state).Target!;
+        nint definition = CPython.PyModule_GetDef(module);
+        nint handle = definition == 0 ? 0 : *(nint*)((byte*)definition + StateHandleOffset);
+        if (handle == 0)
+        {
+            return Arguments.Raise(CPython.ExcRuntimeError, "PyChecks host error: this built-in module was registered without the host's state");
+        }
+
+        *(nint*)state = handle;
+        return true;
     }
 
     private static nint Utf8(string text) => (nint)TrackedAllocator.Utf8(text);

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using PyChecks.Checks;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -34,7 +33,11 @@ internal static unsafe partial class SubprocessModule
     {
         try
         {
-            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
+            if (!NativeModuleDefinition.SetState(module))
+            {
+                return -1;
+            }
+
             nint error;
             fixed (byte* name = "_util.SubprocessOutputEmptyError"u8)
             {
@@ -66,7 +69,7 @@ internal static unsafe partial class SubprocessModule
     {
         try
         {
-            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var state = ModuleState.Of(self);
             if (!ReadArguments(args, kwargs, out nint command, out nint raiseOnEmpty, out nint env)
                 || !ReadCommand(command, out var argv)
                 || !ReadEnvironment(env, out var environment))
@@ -93,7 +96,7 @@ internal static unsafe partial class SubprocessModule
 
             if (result.StartError is { } reason)
             {
-                LogNotStarted(router.Logger, argv[0], reason);
+                LogNotStarted(state.Sink.Logger, argv[0], reason);
             }
 
             if (raiseOnEmpty == CPython.True && result.Stdout.Length == 0)

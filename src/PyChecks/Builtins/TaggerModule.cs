@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using PyChecks.Checks;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -29,7 +28,11 @@ internal static unsafe class TaggerModule
     {
         try
         {
-            NativeModuleDefinition.SetOwner(module, SubmissionRouter.Instance);
+            if (!NativeModuleDefinition.SetState(module))
+            {
+                return -1;
+            }
+
             return Builtin.AddIntConstants(module, [("LOW", (long)TagCardinality.Low), ("ORCHESTRATOR", (long)TagCardinality.Orchestrator), ("HIGH", (long)TagCardinality.High)]);
         }
         catch (Exception e)
@@ -43,9 +46,9 @@ internal static unsafe class TaggerModule
     {
         try
         {
-            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("tag", args, count);
-            if (!a.Expect(2, 2) || !a.String(0, "entity_id", router.Strings, out string entity) || !a.Int64(1, "cardinality", out long cardinality))
+            if (!a.Expect(2, 2) || !a.String(0, "entity_id", state.Strings, out string entity) || !a.Int64(1, "cardinality", out long cardinality))
             {
                 return 0;
             }
@@ -56,7 +59,7 @@ internal static unsafe class TaggerModule
                 return 0;
             }
 
-            return PyObject.NewReference(router.Services.Tagger.Tag(entity, (TagCardinality)cardinality) ?? []);
+            return PyObject.NewReference(state.Sink.Services.Tagger.Tag(entity, (TagCardinality)cardinality) ?? []);
         }
         catch (Exception e)
         {
@@ -69,14 +72,14 @@ internal static unsafe class TaggerModule
     {
         try
         {
-            var router = NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
+            var state = ModuleState.Of(self);
             var a = new Arguments("get_tags", args, count);
-            if (!a.Expect(2, 2) || !a.String(0, "entity_id", router.Strings, out string entity) || !a.Int64(1, "high_card", out long high))
+            if (!a.Expect(2, 2) || !a.String(0, "entity_id", state.Strings, out string entity) || !a.Int64(1, "high_card", out long high))
             {
                 return 0;
             }
 
-            var tags = router.Services.Tagger.Tag(entity, high > 0 ? TagCardinality.High : TagCardinality.Low);
+            var tags = state.Sink.Services.Tagger.Tag(entity, high > 0 ? TagCardinality.High : TagCardinality.Low);
             return PyObject.NewReference(tags ?? []);
         }
         catch (Exception e)

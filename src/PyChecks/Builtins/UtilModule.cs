@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using PyChecks.Checks;
 
 namespace PyChecks.Builtins;
 
@@ -14,7 +13,7 @@ internal static unsafe class UtilModule
         [
             new("headers", (delegate* unmanaged<nint, nint, nint, nint>)&DatadogAgentModule.Headers, NativeMethod.VarArgs | NativeMethod.Keywords, "headers(agentConfig, **kwargs) -> dict"),
         ],
-        &Builtin.ExecOwnedByRouter);
+        &Builtin.ExecState);
 
     [UnmanagedCallersOnly]
     public static nint Init() => Builtin.InitModule(static () => Definition);

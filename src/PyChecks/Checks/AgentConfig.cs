@@ -1,3 +1,4 @@
+using PyChecks.Builtins;
 using PyChecks.Checks.Configuration;
 using YamlDotNet.Core;
 
@@ -120,28 +121,10 @@ public sealed class AgentConfig
         return all;
     }
 
-    /// <summary>Looks <paramref name="key"/> up in <paramref name="values"/>, then, dotted, mapping by mapping.</summary>
-    internal static bool Find(IReadOnlyDictionary<string, object?> values, string key, out object? value)
-    {
-        if (values.TryGetValue(key, out value))
-        {
-            return true;
-        }
-
-        int dot = key.IndexOf('.', StringComparison.Ordinal);
-        if (dot > 0 && values.TryGetValue(key[..dot], out object? parent) && parent is IReadOnlyDictionary<string, object?> mapping)
-        {
-            return Find(mapping, key[(dot + 1)..], out value);
-        }
-
-        value = null;
-        return false;
-    }
-
     private bool Find(string key, out object? value)
     {
         ArgumentNullException.ThrowIfNull(key);
         var values = Values as IReadOnlyDictionary<string, object?> ?? new Dictionary<string, object?>(Values, StringComparer.Ordinal);
-        return Find(values, key, out value) || Find(Defaults, key, out value);
+        return AgentConfigLookup.Find(values, key, out value) || AgentConfigLookup.Find(Defaults, key, out value);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PyChecks.Builtins;
 using PyChecks.Checks;
 using PyChecks.Checks.Configuration;
 
@@ -21,9 +22,13 @@ public sealed class CheckHost : IDisposable
     private readonly ILogger _logger;
     private readonly ConditionalWeakTable<ICheck, CheckInstanceConfig> _configs = [];
 
-    private CheckHost(PythonRuntime runtime, PyChecksOptions options, CheckLoaderChain loaders, ILogger logger)
+    // The router of the host that started Python (one per process), for the process-wide SenderErrors only.
+    private static SubmissionRouter? s_started;
+
+    private CheckHost(PythonRuntime runtime, SubmissionRouter router, PyChecksOptions options, CheckLoaderChain loaders, ILogger logger)
     {
         Runtime = runtime;
+        Router = router;
         _options = options;
         _loaders = loaders;
         _logger = logger;
@@ -36,7 +41,10 @@ public sealed class CheckHost : IDisposable
     public IReadOnlyList<ICheckLoader> Loaders => _loaders.Loaders;
 
     /// <summary>Exceptions thrown by senders so far (each is logged, and the other senders still got the sample).</summary>
-    public static long SenderErrors => SubmissionRouter.Instance.SenderErrors;
+    public static long SenderErrors => Volatile.Read(ref s_started)?.SenderErrors ?? 0;
+
+    /// <summary>Where this host's checks submit: the built-in modules' sink.</summary>
+    internal SubmissionRouter Router { get; }
 
     /// <summary>Starts Python and prepares it to run checks.</summary>
     /// <param name="options">Where checks and their configuration are, and what <c>datadog_agent</c> answers.</param>
@@ -56,21 +64,11 @@ public sealed class CheckHost : IDisposable
         }
 
         loggerFactory ??= NullLoggerFactory.Instance;
-        var router = SubmissionRouter.Instance;
-        router.Configure(senders ?? [], new AgentInfo
-        {
-            Version = options.AgentVersion,
-            Hostname = options.Hostname,
-            ClusterName = options.ClusterName,
-            HostTags = new Dictionary<string, IReadOnlyList<string>>(options.HostTags),
-            Config = options.AgentConfig.Snapshot(HostLogLevel.Of(loggerFactory)),
-            PersistentCacheDirectory = options.PersistentCacheDirectory,
-            TracemallocEnabled = options.TracemallocEnabled,
-        }, loggerFactory);
+        var agent = AgentInfoOf(options, loggerFactory);
         Builtins.Subprocess.Allow();
         agentServices ??= new AgentServices();
         var meter = agentServices.MeterFactory?.Create(PyChecksTelemetry.MeterName) ?? new Meter(PyChecksTelemetry.MeterName);
-        router.UseServices(agentServices, new Telemetry.CheckTelemetry(meter));
+        var router = new SubmissionRouter(senders ?? [], agent, loggerFactory, agentServices, new Telemetry.CheckTelemetry(meter));
 
         var python = options.Python;
         if (options.ChecksDirectory is { Length: > 0 } checksDirectory && !python.SearchPaths.Contains(checksDirectory))
@@ -78,7 +76,7 @@ public sealed class CheckHost : IDisposable
             python.SearchPaths.Insert(0, checksDirectory);
         }
 
-        var runtime = PythonRuntime.Initialize(python, Builtins.BuiltinModules.All);
+        var runtime = PythonRuntime.Initialize(python, () => BuiltinModules.Register(router));
         try
         {
             using (runtime.AcquireGil())
@@ -111,7 +109,8 @@ public sealed class CheckHost : IDisposable
         }
 
         var chain = new CheckLoaderChain([.. loaders ?? [], new PythonCheckLoader(runtime, router)]);
-        return new CheckHost(runtime, options, chain, loggerFactory.CreateLogger<CheckHost>());
+        Volatile.Write(ref s_started, router);
+        return new CheckHost(runtime, router, options, chain, loggerFactory.CreateLogger<CheckHost>());
     }
 
     /// <summary>Loads one configured check instance.</summary>
@@ -186,6 +185,18 @@ public sealed class CheckHost : IDisposable
 
         return new CheckLoadReport(checks, errors);
     }
+
+    /// <summary>What <c>datadog_agent</c> answers about the Agent, from <paramref name="options"/>.</summary>
+    internal static AgentInfo AgentInfoOf(PyChecksOptions options, ILoggerFactory loggerFactory) => new()
+    {
+        Version = options.AgentVersion,
+        Hostname = options.Hostname,
+        ClusterName = options.ClusterName,
+        HostTags = new Dictionary<string, IReadOnlyList<string>>(options.HostTags),
+        Config = options.AgentConfig.Snapshot(HostLogLevel.Of(loggerFactory)),
+        PersistentCacheDirectory = options.PersistentCacheDirectory,
+        TracemallocEnabled = options.TracemallocEnabled,
+    };
 
     /// <summary>
     /// The Agent configuration as a forked child of a check sees it (<c>pychecks/_forked_builtins.py</c>): each top-level

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using PyChecks.Builtins;
 using PyChecks.Interop;
 
 namespace PyChecks.Checks;

@@ -1,49 +1,38 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using PyChecks.Builtins;
+using PyChecks.Telemetry;
 
 namespace PyChecks.Checks;
 
 /// <summary>
-/// The .NET side of the built-in modules: finds the check a submission belongs to, appends its
-/// configured tags, and hands the sample to every <see cref="ISender"/>, isolating each one's failures.
-/// One per process (the module state of <c>aggregator</c> and <c>datadog_agent</c> points here).
+/// The host side of the built-in modules (their <see cref="IBuiltinSink"/>): finds the check a submission belongs to
+/// and hands the sample to every <see cref="ISender"/>, isolating each one's failures. The host creates one when it
+/// starts and gives it to the modules, to its checks and to its telemetry.
 /// </summary>
-internal sealed partial class SubmissionRouter
+internal sealed partial class SubmissionRouter : IBuiltinSink
 {
     private readonly Dictionary<string, List<CheckRunContext>> _checks = new(StringComparer.Ordinal);
-    private string[]? _tagBuffer = new string[64];
-    private ISender[] _senders = [];
+    private readonly ISender[] _senders;
     private long _senderErrors;
-    private long _unroutedSamples;
 
-    public static SubmissionRouter Instance { get; } = new();
-
-    /// <summary>Strings decoded from Python, cached across runs. Used only with the GIL held.</summary>
-    public Utf8StringCache Strings { get; } = new();
-
-    public AgentInfo Agent { get; private set; } = new();
-
-    public ILoggerFactory LoggerFactory { get; private set; } = NullLoggerFactory.Instance;
-
-    public ILogger Logger { get; private set; } = NullLogger.Instance;
-
-    public IReadOnlyList<ISender> Senders => _senders;
-
-    /// <summary>Exceptions thrown by senders, caught and logged.</summary>
-    public long SenderErrors => Interlocked.Read(ref _senderErrors);
-
-    /// <summary>Samples whose check id named no loaded check; dropped.</summary>
-    public long UnroutedSamples => Interlocked.Read(ref _unroutedSamples);
-
-    public void Configure(IEnumerable<ISender> senders, AgentInfo agent, ILoggerFactory loggerFactory)
+    public SubmissionRouter(IEnumerable<ISender> senders, AgentInfo agent, ILoggerFactory loggerFactory, AgentServices services, CheckTelemetry? checkTelemetry)
     {
         _senders = [.. senders];
         Agent = agent;
         LoggerFactory = loggerFactory;
         Logger = loggerFactory.CreateLogger("PyChecks.Checks");
+        Services = services;
+        CheckTelemetry = checkTelemetry;
     }
+
+    public AgentInfo Agent { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>Exceptions thrown by senders, caught and logged.</summary>
+    public long SenderErrors => Interlocked.Read(ref _senderErrors);
 
     /// <summary>
     /// Makes <paramref name="context"/> the one found by its id. Several instances can share an id for a while (an
@@ -94,92 +83,21 @@ internal sealed partial class SubmissionRouter
         var found = Find(checkId);
         if (found is null)
         {
-            Interlocked.Increment(ref _unroutedSamples);
             LogUnrouted(Logger, checkId);
         }
 
         return found;
     }
 
-    /// <summary>
-    /// Takes the tag buffer (or a fresh one if a re-entrant submission holds it). No atomics: the callers
-    /// hold the GIL, so only re-entrance on the same thread can find it taken.
-    /// </summary>
-    public string[] RentTags(int capacity)
-    {
-        var buffer = _tagBuffer;
-        _tagBuffer = null;
-        return buffer is not null && buffer.Length >= capacity ? buffer : new string[Math.Max(capacity, 64)];
-    }
+    public void Deliver(in MetricSample sample) => Deliver<MetricSample, Submit>(Targets(sample.CheckId), sample);
 
-    /// <summary>Gives the buffer back, clearing the <paramref name="used"/> slots (the strings are cached anyway, but a buffer should not keep them alive).</summary>
-    public void ReturnTags(string[] buffer, int used)
-    {
-        buffer.AsSpan(0, used).Clear();
-        _tagBuffer = buffer;
-    }
+    public void Deliver(in ServiceCheckSample sample) => Deliver<ServiceCheckSample, Submit>(Targets(sample.CheckId), sample);
 
-    public void Deliver(in MetricSample sample)
-    {
-        foreach (var sender in Targets(sample.CheckId))
-        {
-            try
-            {
-                sender.SubmitMetric(sample);
-            }
-            catch (Exception e)
-            {
-                SenderFailed(sender, e);
-            }
-        }
-    }
+    public void Deliver(in HistogramBucketSample sample) => Deliver<HistogramBucketSample, Submit>(Targets(sample.CheckId), sample);
 
-    public void Deliver(in ServiceCheckSample sample)
-    {
-        foreach (var sender in Targets(sample.CheckId))
-        {
-            try
-            {
-                sender.SubmitServiceCheck(sample);
-            }
-            catch (Exception e)
-            {
-                SenderFailed(sender, e);
-            }
-        }
-    }
+    public void Deliver(CheckEvent checkEvent) => Deliver<CheckEvent, Submit>(Targets(checkEvent.CheckId), checkEvent);
 
-    public void Deliver(CheckEvent checkEvent) => DeliverReport(checkEvent.CheckId, checkEvent, static (sender, report) => sender.SubmitEvent(report));
-
-    public void Deliver(in HistogramBucketSample sample)
-    {
-        foreach (var sender in Targets(sample.CheckId))
-        {
-            try
-            {
-                sender.SubmitHistogramBucket(sample);
-            }
-            catch (Exception e)
-            {
-                SenderFailed(sender, e);
-            }
-        }
-    }
-
-    public void Commit(CheckRunContext context, in CheckRunSummary summary)
-    {
-        foreach (var sender in context.Capture ?? _senders)
-        {
-            try
-            {
-                sender.Commit(summary);
-            }
-            catch (Exception e)
-            {
-                SenderFailed(sender, e);
-            }
-        }
-    }
+    public void Commit(CheckRunContext context, in CheckRunSummary summary) => Deliver<CheckRunSummary, Submit>(context.Capture ?? _senders, summary);
 
     /// <summary>Logs a tag given as bytes that are not UTF-8 (it is dropped), with Python's repr of the bytes.</summary>
     public void TagNotUtf8(ReadOnlySpan<byte> tag, string subject)
@@ -193,6 +111,28 @@ internal sealed partial class SubmissionRouter
         }
 
         LogTagNotUtf8(Logger, repr.Append('\'').ToString(), subject);
+    }
+
+    /// <summary>
+    /// The one deliver loop: hands <paramref name="report"/> to each of <paramref name="targets"/>; a sender that throws is
+    /// counted and logged, and the others still receive it. <typeparamref name="TSubmit"/> is a struct, so the JIT
+    /// compiles one loop per kind with a direct call to the sender's method, as a hand-written loop would be.
+    /// </summary>
+    private void Deliver<TReport, TSubmit>(ISender[] targets, scoped in TReport report)
+        where TReport : allows ref struct
+        where TSubmit : struct, ISubmit<TReport>
+    {
+        foreach (var sender in targets)
+        {
+            try
+            {
+                TSubmit.To(sender, report);
+            }
+            catch (Exception e)
+            {
+                SenderFailed(sender, e);
+            }
+        }
     }
 
     /// <summary>Every sender, unless the running check captures its own samples (a run-once), which then go only to its capture.</summary>

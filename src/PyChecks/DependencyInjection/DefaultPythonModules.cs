@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging.Abstractions;
 using PyChecks.Builtins;
+using PyChecks.Checks;
 
 namespace PyChecks.DependencyInjection;
 
@@ -13,6 +15,7 @@ internal static class DefaultPythonModules
 {
     [ModuleInitializer]
     [SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
-        Justification = "Stores a delegate and nothing else; the module list is built when a runtime starts.")]
-    internal static void Install() => PythonRuntime.UseDefaultModules(static () => BuiltinModules.All);
+        Justification = "Stores a delegate and nothing else; the modules are registered when a runtime starts.")]
+    internal static void Install() => PythonRuntime.UseDefaultModules(static () =>
+        BuiltinModules.Register(new SubmissionRouter([], CheckHost.AgentInfoOf(new PyChecksOptions(), NullLoggerFactory.Instance), NullLoggerFactory.Instance, new AgentServices(), null)));
 }

@@ -60,7 +60,11 @@ public static class PyChecksServiceCollectionExtensions
             }));
         services.TryAddSingleton(static sp => sp.GetRequiredService<CheckHost>().Runtime);
         services.TryAddSingleton<FallbackMeterFactory>();
-        services.TryAddSingleton(static sp => new SchedulerTelemetry(MeterFactory(sp)));
+        services.TryAddSingleton(static sp =>
+        {
+            var router = sp.GetRequiredService<CheckHost>().Router;
+            return new SchedulerTelemetry(MeterFactory(sp), () => router.SenderErrors);
+        });
         services.TryAddSingleton(static sp => new MemoryTracker(MeterFactory(sp), sp.GetRequiredService<PythonRuntime>()));
         services.TryAddSingleton<CheckStatusStore>();
         services.TryAddSingleton<ICheckStatusStore>(static sp => sp.GetRequiredService<CheckStatusStore>());

@@ -100,6 +100,7 @@ internal static unsafe partial class CPython
     /// <summary>Returns a field of a module object: a leaf when given a module (this code only gives it its own modules).</summary>
     public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyModule_GetState;
     public static delegate* unmanaged<nint, byte*, long, int> PyModule_AddIntConstant;
+    public static delegate* unmanaged<nint, nint> PyModule_GetDef;
 
     // Boundary checks: type flags, __index__, strict UTF-8, ints in base 16 (which has no digit limit).
     public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, ulong> PyType_GetFlags;
@@ -335,6 +336,7 @@ internal static unsafe partial class CPython
         PyModuleDef_Init = (delegate* unmanaged<nint, nint>)b.Get("PyModuleDef_Init");
         PyModule_GetState = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyModule_GetState");
         PyModule_AddIntConstant = (delegate* unmanaged<nint, byte*, long, int>)b.Get("PyModule_AddIntConstant");
+        PyModule_GetDef = (delegate* unmanaged<nint, nint>)b.Get("PyModule_GetDef");
 
         PyType_GetFlags = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, ulong>)b.Get("PyType_GetFlags");
         PyNumber_Index = (delegate* unmanaged<nint, nint>)b.Get("PyNumber_Index");

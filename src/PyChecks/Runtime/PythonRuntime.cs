@@ -24,7 +24,7 @@ public sealed class PythonRuntime : IDisposable
 
     // What a runtime started through the public Initialize registers: set once, at load, by the composition root
     // (DependencyInjection/DefaultPythonModules.cs); the runtime itself knows no module.
-    private static Func<IReadOnlyList<InittabEntry>> s_defaultModules = static () => [];
+    private static Action s_defaultModules = static () => { };
 
     private readonly InterpreterThread _interpreter;
     private readonly PythonWorkerPool _workers;
@@ -74,16 +74,15 @@ public sealed class PythonRuntime : IDisposable
     /// to start, or Python was already initialized in this process.
     /// </exception>
     public static PythonRuntime Initialize(PythonRuntimeOptions? options = null) =>
-        Initialize(options ?? new PythonRuntimeOptions(), DiscoveryEnvironment.Process, s_defaultModules());
+        Initialize(options ?? new PythonRuntimeOptions(), DiscoveryEnvironment.Process, s_defaultModules);
 
-    /// <summary>As <see cref="Initialize(PythonRuntimeOptions?)"/>, with <paramref name="modules"/> added to CPython's built-in modules before it starts.</summary>
-    internal static PythonRuntime Initialize(PythonRuntimeOptions options, IReadOnlyList<InittabEntry> modules) =>
-        Initialize(options, DiscoveryEnvironment.Process, modules);
+    /// <summary>As <see cref="Initialize(PythonRuntimeOptions?)"/>, with the modules <paramref name="registerModules"/> appends to CPython's built-ins once libpython is bound, before the interpreter starts.</summary>
+    internal static PythonRuntime Initialize(PythonRuntimeOptions options, Action registerModules) =>
+        Initialize(options, DiscoveryEnvironment.Process, registerModules);
 
-    internal static PythonRuntime Initialize(PythonRuntimeOptions options, DiscoveryEnvironment environment, IReadOnlyList<InittabEntry> modules)
+    internal static PythonRuntime Initialize(PythonRuntimeOptions options, DiscoveryEnvironment environment, Action? registerModules = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(modules);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WorkerCount, 1, nameof(options.WorkerCount));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShutdownTimeout, TimeSpan.Zero, nameof(options.ShutdownTimeout));
         lock (s_lock)
@@ -108,7 +107,7 @@ public sealed class PythonRuntime : IDisposable
             PyObject.InitializeSingletons();
             s_initializedBy = $"{location.LibraryPath}, at {DateTimeOffset.UtcNow:O}";
 
-            var interpreter = new InterpreterThread(location, options, modules);
+            var interpreter = new InterpreterThread(location, options, registerModules);
             PythonVersionInfo version;
             try
             {
@@ -126,9 +125,8 @@ public sealed class PythonRuntime : IDisposable
     }
 
     /// <summary>Sets the modules that <see cref="Initialize(PythonRuntimeOptions?)"/> registers.</summary>
-    internal static void UseDefaultModules(Func<IReadOnlyList<InittabEntry>> modules)
+    internal static void UseDefaultModules(Action modules)
     {
-        ArgumentNullException.ThrowIfNull(modules);
         s_defaultModules = modules;
     }
 
@@ -227,7 +225,7 @@ public sealed class PythonRuntime : IDisposable
     public void Dispose() => Shutdown();
 
     /// <summary>The thread that initializes Python, then waits to finalize it: CPython wants both on one thread.</summary>
-    private sealed class InterpreterThread(PythonLocation location, PythonRuntimeOptions options, IReadOnlyList<InittabEntry> modules)
+    private sealed class InterpreterThread(PythonLocation location, PythonRuntimeOptions options, Action? registerModules)
     {
         private readonly TaskCompletionSource<PythonVersionInfo> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _finalizeRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -251,7 +249,7 @@ public sealed class PythonRuntime : IDisposable
         {
             try
             {
-                PythonStartup.AppendInittab(modules);
+                registerModules?.Invoke();
             }
             catch (Exception e)
             {

@@ -27,21 +27,6 @@ internal static unsafe class PythonStartup
     private const int InstallSignalHandlersIndex = 4;
     private static readonly string[] s_pathVariables = ["PYTHONHOME", "PYTHONPATH"];
 
-    /// <summary>Adds <paramref name="modules"/> to CPython's table of built-in modules; only before the interpreter is initialized.</summary>
-    /// <exception cref="PythonRuntimeException">CPython refused an entry.</exception>
-    public static void AppendInittab(IReadOnlyList<InittabEntry> modules)
-    {
-        foreach (var module in modules)
-        {
-            // The table keeps the name pointer: give it memory that lives as long as the process.
-            byte* name = TrackedAllocator.Utf8(module.Name);
-            if (CPython.PyImport_AppendInittab(name, module.Init) != 0)
-            {
-                throw new PythonRuntimeException($"Could not register the built-in module '{module.Name}'.");
-            }
-        }
-    }
-
     /// <summary>Initializes the interpreter on the calling thread, which must be the one that finalizes it.</summary>
     /// <param name="libraryPath">The loaded library, for messages.</param>
     /// <param name="program">The python executable CPython computes its paths from; <see langword="null"/> for CPython's default.</param>

@@ -17,7 +17,7 @@ internal sealed class SchedulerTelemetry : IDisposable
     private readonly Histogram<double> _gilWait;
     private readonly Counter<long> _standInLimit;
 
-    public SchedulerTelemetry(IMeterFactory meterFactory)
+    public SchedulerTelemetry(IMeterFactory meterFactory, Func<long> senderErrors)
     {
         _meter = meterFactory.Create(PyChecksTelemetry.MeterName);
         _runs = _meter.CreateCounter<long>(PyChecksTelemetry.CheckRuns, "{run}", "Completed check runs, by check and status.");
@@ -28,7 +28,7 @@ internal sealed class SchedulerTelemetry : IDisposable
         _stuck = _meter.CreateCounter<long>(PyChecksTelemetry.SchedulerStuckRuns, "{run}", "Runs that overstayed their timeout and did not return after the interrupt.");
         _gilWait = _meter.CreateHistogram<double>(PyChecksTelemetry.CheckGilWait, "s", "How long check runs waited for the GIL before their Python code started.");
         _standInLimit = _meter.CreateCounter<long>(PyChecksTelemetry.WorkersStandInLimitReached, "{episode}", "Times a stuck run got no stand-in worker because the limit was reached.");
-        _meter.CreateObservableCounter(PyChecksTelemetry.SenderErrors, static () => SubmissionRouter.Instance.SenderErrors, "{error}", "Exceptions thrown by senders.");
+        _meter.CreateObservableCounter(PyChecksTelemetry.SenderErrors, senderErrors, "{error}", "Exceptions thrown by senders.");
     }
 
     public ActivitySource ActivitySource { get; } = new(PyChecksTelemetry.ActivitySourceName);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace PyChecks.Checks;
+namespace PyChecks.Builtins;
 
 /// <summary>
 /// What the built-in modules need to know about a loaded check instance: its id, name, configured tags,

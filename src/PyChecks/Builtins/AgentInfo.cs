@@ -1,9 +1,9 @@
-namespace PyChecks.Checks;
+namespace PyChecks.Builtins;
 
-/// <summary>What <c>datadog_agent</c> answers about the host; set from <see cref="PyChecksOptions"/>.</summary>
+/// <summary>What <c>datadog_agent</c> answers about the host; the host sets it from its options.</summary>
 internal sealed class AgentInfo
 {
-    public string Version { get; init; } = PyChecksOptions.DefaultAgentVersion;
+    public required string Version { get; init; }
 
     public string Hostname { get; init; } = Environment.MachineName;
 
@@ -11,8 +11,8 @@ internal sealed class AgentInfo
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> HostTags { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
-    /// <summary>The Agent configuration, defaults included (<see cref="AgentConfig.Snapshot"/>).</summary>
-    public IReadOnlyDictionary<string, object?> Config { get; init; } = AgentConfig.Defaults;
+    /// <summary>The Agent configuration, defaults included, as <c>get_config</c> reads it (<see cref="AgentConfigLookup.Find"/>).</summary>
+    public required IReadOnlyDictionary<string, object?> Config { get; init; }
 
     public string? PersistentCacheDirectory { get; init; }
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace PyChecks.Checks;
+namespace PyChecks.Builtins;
 
 /// <summary>
 /// The store behind <c>datadog_agent.read/write_persistent_cache</c>: one file per key in a folder, so

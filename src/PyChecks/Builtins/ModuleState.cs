@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using PyChecks.Interop;
+
+namespace PyChecks.Builtins;
+
+/// <summary>
+/// What a built-in module's functions work with: the host's sink and the caches the modules share. Each module's
+/// CPython state (one pointer, see <see cref="NativeModuleDefinition"/>) holds a GC handle to it, so a function finds it
+/// from the module object it receives as <c>self</c>, never through a static. One instance serves every built-in module
+/// of the interpreter, so a name decoded by one module is a cache hit in the others.
+/// </summary>
+internal sealed class ModuleState(IBuiltinSink sink)
+{
+    private string[]? _tagBuffer = new string[64];
+
+    /// <summary>Where submissions go and what the host answers.</summary>
+    public IBuiltinSink Sink { get; } = sink;
+
+    /// <summary>Strings decoded from Python, cached across runs. Used only with the GIL held.</summary>
+    public Utf8StringCache Strings { get; } = new();
+
+    /// <summary>The loggers of <c>datadog_agent.log</c>, by category.</summary>
+    public ConcurrentDictionary<string, ILogger> Loggers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The state of <paramref name="module"/>, a module function's <c>self</c>: one leaf call and a handle read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe ModuleState Of(nint module) =>
+        (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyModule_GetState(module)).Target!;
+
+    /// <summary>
+    /// Takes the tag buffer (or a fresh one if a re-entrant submission holds it). No atomics: the callers
+    /// hold the GIL, so only re-entrance on the same thread can find it taken.
+    /// </summary>
+    public string[] RentTags(int capacity)
+    {
+        var buffer = _tagBuffer;
+        _tagBuffer = null;
+        return buffer is not null && buffer.Length >= capacity ? buffer : new string[Math.Max(capacity, 64)];
+    }
+
+    /// <summary>Gives the buffer back, clearing the <paramref name="used"/> slots (the strings are cached anyway, but a buffer should not keep them alive).</summary>
+    public void ReturnTags(string[] buffer, int used)
+    {
+        buffer.AsSpan(0, used).Clear();
+        _tagBuffer = buffer;
+    }
+}
