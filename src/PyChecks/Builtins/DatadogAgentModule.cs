@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using PyChecks.Checks;
 using PyChecks.Interop;
+using PyChecks.Telemetry;
 
 namespace PyChecks.Builtins;
 
@@ -243,7 +244,7 @@ internal static unsafe partial class DatadogAgentModule
         }
     }
 
-    [LoggerMessage(EventId = 200, EventName = "PythonLog", Message = "{Message}")]
+    [LoggerMessage(EventId = EventIds.PythonLog, EventName = "PythonLog", Message = "{Message}")]
     private static partial void LogPython(ILogger logger, LogLevel level, string message);
 
     private static SubmissionRouter Router(nint self) => NativeModuleDefinition.GetOwner<SubmissionRouter>(self);
