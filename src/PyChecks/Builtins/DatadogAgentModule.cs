@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using PyChecks.Interop;
+using PyChecks.Telemetry;
 
 namespace PyChecks.Builtins;
 
@@ -240,7 +241,7 @@ internal static unsafe partial class DatadogAgentModule
         }
     }
 
-    [LoggerMessage(EventId = 200, EventName = "PythonLog", Message = "{Message}")]
+    [LoggerMessage(EventId = EventIds.PythonLog, EventName = "PythonLog", Message = "{Message}")]
     private static partial void LogPython(ILogger logger, LogLevel level, string message);
 
         private static nint Return(Func<object?> value)

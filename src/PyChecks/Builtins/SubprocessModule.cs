@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using PyChecks.Interop;
+using PyChecks.Telemetry;
 
 namespace PyChecks.Builtins;
 
@@ -231,6 +232,6 @@ internal static unsafe partial class SubprocessModule
         return 0;
     }
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "_util.subprocess_output could not start '{Command}': {Reason}; it returns empty output and exit code 0, as the Agent does")]
+    [LoggerMessage(EventId = EventIds.SubprocessNotStarted, Level = LogLevel.Warning, Message = "_util.subprocess_output could not start '{Command}': {Reason}; it returns empty output and exit code 0, as the Agent does")]
     private static partial void LogNotStarted(ILogger logger, string command, string reason);
 }

@@ -68,7 +68,7 @@ public sealed class CheckHost : IDisposable
         Builtins.Subprocess.Allow();
         agentServices ??= new AgentServices();
         var meter = agentServices.MeterFactory?.Create(PyChecksTelemetry.MeterName) ?? new Meter(PyChecksTelemetry.MeterName);
-        var router = new SubmissionRouter(senders ?? [], agent, loggerFactory, agentServices, new Telemetry.CheckTelemetry(meter));
+        var router = new SubmissionRouter(senders ?? [], agent, loggerFactory, agentServices, new Builtins.CheckTelemetry(meter));
 
         var python = options.Python;
         if (options.ChecksDirectory is { Length: > 0 } checksDirectory && !python.SearchPaths.Contains(checksDirectory))
@@ -245,7 +245,7 @@ public sealed class CheckHost : IDisposable
         {
             if (config.NotRunReason is { } reason)
             {
-                Telemetry.Log.ConfigurationNotRun(_logger, config.Source, reason);
+                Log.ConfigurationNotRun(_logger, config.Source, reason);
             }
 
             try
@@ -288,7 +288,7 @@ public sealed class CheckHost : IDisposable
         Builtins.Subprocess.KillAll();
         if (!Runtime.Shutdown() && Runtime.ShutdownProblem is { } reason)
         {
-            Telemetry.Log.PythonNotFinalized(_logger, _options.Python.ShutdownTimeout, reason);
+            Log.PythonNotFinalized(_logger, _options.Python.ShutdownTimeout, reason);
         }
     }
 }

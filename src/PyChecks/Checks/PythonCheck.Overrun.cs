@@ -33,7 +33,7 @@ internal sealed partial class PythonCheck
     /// free, that is the interrupt got it at once and three probes in a row get it at once (within ten switch
     /// intervals, at least 50 ms). One quick probe proves little: CPython hands the GIL to waiters in no fixed order.</para>
     /// </remarks>
-    internal void DiagnoseOverrun(TimeSpan patience, Action<OverrunDiagnosis, object?> done, object? state) =>
+    public void DiagnoseOverrun(TimeSpan patience, Action<OverrunDiagnosis, object?> done, object? state) =>
         ThreadPool.UnsafeQueueUserWorkItem(
             static work => work.Check.Diagnose(work.Patience, work.Done, work.State),
             new DiagnoseWork(this, patience, done, state),

@@ -6,7 +6,7 @@ using PyChecks.Interop;
 namespace PyChecks.Checks;
 
 /// <summary>A Python check instance: the check object, its bound <c>run</c>, and its submission context.</summary>
-internal sealed partial class PythonCheck : ICheck
+internal sealed partial class PythonCheck : IWorkerCheck
 {
     private readonly PythonRuntime _runtime;
     private readonly SubmissionRouter _router;
@@ -74,7 +74,7 @@ internal sealed partial class PythonCheck : ICheck
     public IReadOnlyDictionary<string, string> Metadata => _context.Metadata;
 
     /// <summary>Sends what this instance submits during its runs to <paramref name="sender"/> only, not to the host's senders.</summary>
-    internal void CaptureTo(ISender sender) => _context.Capture = [sender];
+    public void CaptureTo(ISender sender) => _context.Capture = [sender];
 
     public Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -114,7 +114,7 @@ internal sealed partial class PythonCheck : ICheck
     /// <param name="state">Passed to the callbacks.</param>
     /// <param name="cancellationToken">Cancels the run (an interrupt once it has started).</param>
     /// <param name="acquired">Called on the worker, with the GIL held, the moment the run has it: its timeout starts then.</param>
-    internal bool TryRunOnWorker(Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken, Action<object?>? acquired = null)
+    public bool TryRunOnWorker(Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken, Action<object?>? acquired = null)
     {
         if (Volatile.Read(ref _disposed) != 0 || Interlocked.Exchange(ref _running, 1) != 0)
         {

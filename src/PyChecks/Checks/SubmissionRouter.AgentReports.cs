@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PyChecks.Builtins;
 using PyChecks.Telemetry;
 
 namespace PyChecks.Checks;
@@ -24,6 +25,6 @@ internal sealed partial class SubmissionRouter
     /// <summary>Logs a value of <c>emit_agent_telemetry</c> that was not recorded, as the Agent does (it is not an error of the check's run).</summary>
     public void TelemetryRefused(string checkName, string metricName, string reason) => LogTelemetryRefused(Logger, checkName, metricName, reason);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "emit_agent_telemetry: {Metric} of check {Check} was not recorded: {Reason}")]
+    [LoggerMessage(EventId = EventIds.TelemetryRefused, Level = LogLevel.Warning, Message = "emit_agent_telemetry: {Metric} of check {Check} was not recorded: {Reason}")]
     private static partial void LogTelemetryRefused(ILogger logger, string check, string metric, string reason);
 }

@@ -155,12 +155,12 @@ internal sealed partial class SubmissionRouter : IBuiltinSink
         }
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Sender {Sender} threw; the other senders still received the sample")]
+    [LoggerMessage(EventId = EventIds.SenderFailed, Level = LogLevel.Error, Message = "Sender {Sender} threw; the other senders still received the sample")]
     private static partial void LogSenderFailed(ILogger logger, Exception exception, string sender);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Encoding error with tag `{Tag}` for metric `{Metric}`, ignoring tag")]
+    [LoggerMessage(EventId = EventIds.TagNotUtf8, Level = LogLevel.Warning, Message = "Encoding error with tag `{Tag}` for metric `{Metric}`, ignoring tag")]
     private static partial void LogTagNotUtf8(ILogger logger, string tag, string metric);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "A submission named check id '{CheckId}', which is not a loaded check; it was dropped")]
+    [LoggerMessage(EventId = EventIds.Unrouted, Level = LogLevel.Warning, Message = "A submission named check id '{CheckId}', which is not a loaded check; it was dropped")]
     private static partial void LogUnrouted(ILogger logger, string checkId);
 }

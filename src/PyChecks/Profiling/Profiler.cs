@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PyChecks.Interop;
-using PyChecks.Telemetry;
 
 using PyChecks.Profiling;
 

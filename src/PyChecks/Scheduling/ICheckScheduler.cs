@@ -25,7 +25,8 @@ public interface ICheckScheduler
     /// does not reach the senders (as Datadog's <c>agent check</c>). Each run has the instance's usual timeout, and is
     /// waited for at most that timeout plus <see cref="PyChecksOptions.StuckRunGrace"/>: a run still in progress then
     /// is blocked in C code; it is left running, reported <see cref="CheckInstanceRun.Stuck"/>, and further run-onces
-    /// of the check are refused until it returns.
+    /// of the check are refused until it returns. A check that an <see cref="ICheckLoader"/> of the host provides is run
+    /// the same way, but what it submits goes wherever it sends it: the report holds its result only.
     /// </summary>
     /// <param name="checkName">A check name that the configuration names; nothing else is ever imported.</param>
     /// <param name="cancellationToken">Interrupts the runs.</param>
@@ -44,45 +45,4 @@ public interface ICheckScheduler
     /// <param name="checkId">The instance's check id.</param>
     /// <returns>What was done: nothing (no such instance, no run in progress), the run interrupted, or the cancel left pending.</returns>
     CheckCancelResult Cancel(string checkId);
-}
-
-/// <summary>What a <see cref="ICheckScheduler.ReloadAsync"/> changed.</summary>
-/// <param name="Added">Check ids newly scheduled.</param>
-/// <param name="Removed">Check ids no longer configured, now stopped.</param>
-/// <param name="Replaced">Check ids reloaded because their module's file changed.</param>
-/// <param name="Unchanged">How many instances kept running as they were.</param>
-/// <param name="Errors">Configurations that could not be read or loaded, with the reason (file and line where known).</param>
-public sealed record CheckReloadResult(
-    IReadOnlyList<string> Added,
-    IReadOnlyList<string> Removed,
-    IReadOnlyList<string> Replaced,
-    int Unchanged,
-    IReadOnlyList<string> Errors);
-
-/// <summary>What <see cref="ICheckScheduler.RunOnceAsync"/> ran.</summary>
-/// <param name="CheckName">The check's name.</param>
-/// <param name="Instances">One run per instance that loaded.</param>
-/// <param name="Errors">Instances that could not be loaded, with the reason.</param>
-public sealed record CheckRunReport(string CheckName, IReadOnlyList<CheckInstanceRun> Instances, IReadOnlyList<string> Errors);
-
-/// <summary>One instance's run-once: its outcome and everything it submitted.</summary>
-/// <param name="CheckId">The instance's check id.</param>
-/// <param name="Result">The run's outcome.</param>
-/// <param name="Metrics">The metrics it submitted.</param>
-/// <param name="ServiceChecks">The service checks it submitted.</param>
-/// <param name="Events">The events it submitted.</param>
-/// <param name="HistogramBuckets">The histogram buckets it submitted.</param>
-public sealed record CheckInstanceRun(
-    string CheckId,
-    CheckRunResult Result,
-    IReadOnlyList<RecordedMetric> Metrics,
-    IReadOnlyList<RecordedServiceCheck> ServiceChecks,
-    IReadOnlyList<CheckEvent> Events,
-    IReadOnlyList<RecordedHistogramBucket> HistogramBuckets)
-{
-    /// <summary>
-    /// Whether the run did not return within its timeout and the grace period after the interrupt: it is blocked in C
-    /// code and was left running; <see cref="Result"/> says so in its error, and holds what was submitted until then.
-    /// </summary>
-    public bool Stuck { get; init; }
 }

@@ -20,18 +20,35 @@ public sealed class SchedulerTests
                 self.gauge('counting.runs', CountingCheck.runs)
         """;
 
+    // Due every second: it wakes the scheduler's loop at each step of the fake clock, so the test can wait for the loop
+    // to have seen a time (HostedChecks.WaitForSchedulerAt) before asserting that nothing else was due then.
+    private const string TickCheck = """
+        from datadog_checks.base import AgentCheck
+
+        class TickCheck(AgentCheck):
+            def check(self, instance):
+                pass
+        """;
+
+    private const string TickConfig = """
+        instances:
+          - min_collection_interval: 1
+        """;
+
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void Scheduler_RunsEachInstanceAtItsInterval(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("counting", CountingCheck).Config("counting", """
             instances:
               - min_collection_interval: 10
-            """);
+            """).Check("tick", TickCheck).Config("tick", TickConfig);
         using var hosted = HostedChecks.Start(folder);
 
         Eventually.That(() => hosted.CommitsOf("counting") == 1, "the first run, due at start");
         hosted.Advance(TimeSpan.FromSeconds(9));
-        Eventually.Stays(() => hosted.CommitsOf("counting") == 1, "no run before the interval is up");
+        hosted.WaitForSchedulerAt(TimeSpan.FromSeconds(9));
+        Assert.That(hosted.StatusOf("counting").LastRunStartedAt, Is.EqualTo(hosted.Time!.Start), "no run started before the interval is up");
+        Assert.That(hosted.CommitsOf("counting"), Is.EqualTo(1));
         hosted.Advance(TimeSpan.FromSeconds(1));
         Eventually.That(() => hosted.CommitsOf("counting") == 2, "the second run, 10 s after the first");
         hosted.Advance(TimeSpan.FromSeconds(10));
@@ -42,27 +59,34 @@ public sealed class SchedulerTests
         Assert.That(status.TotalSkipped, Is.Zero);
         Assert.That(status.LastOutcome, Is.EqualTo(CheckRunOutcome.Ok));
         Assert.That(status.LastRunStartedAt, Is.EqualTo(new DateTimeOffset(2026, 1, 1, 0, 0, 20, TimeSpan.Zero)), "start times come from the scheduler's TimeProvider");
-        Assert.That(hosted.Sender.Metrics.Select(m => m.Value), Is.EqualTo(new[] { 1.0, 2.0, 3.0 }));
+        Assert.That(hosted.Sender.Metrics.Where(m => m.Name == "counting.runs").Select(m => m.Value), Is.EqualTo(new[] { 1.0, 2.0, 3.0 }));
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void StartJitter_SpreadsFirstRunsWithinTheLimit(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var instances = string.Join("\n", Enumerable.Range(1, 40).Select(i => $"  - name: i{i}\n    min_collection_interval: 60"));
-        var folder = new CheckFolder().Check("counting", CountingCheck).Config("counting", "instances:\n" + instances);
+        var folder = new CheckFolder().Check("counting", CountingCheck).Config("counting", "instances:\n" + instances)
+            .Check("tick", TickCheck).Config("tick", TickConfig);
         using var hosted = HostedChecks.Start(folder, o => o.MaxStartJitter = TimeSpan.FromSeconds(5));
 
         int Runs() => hosted.CommitsOf("counting");
-        Thread.Sleep(300);
-        int atStart = Runs();
+        List<CheckStatus> Counting() => [.. hosted.Status.GetAll().Where(s => s.CheckName == "counting")];
+        hosted.WaitForSchedulerAt(TimeSpan.Zero);
+        int atStart = Counting().Count(s => s.LastRunStartedAt is not null);
         Assert.That(atStart, Is.LessThan(40), "the first runs are spread, not all at start");
         for (int second = 1; second <= 5; second++)
         {
             hosted.Advance(TimeSpan.FromSeconds(1));
         }
 
+        // A tick falls due in every second, so the loop sees 5 s: by then every first run (at most 5 s) has started.
+        hosted.WaitForSchedulerAt(TimeSpan.FromSeconds(5));
         Eventually.That(() => Runs() == 40, "every instance ran once within the 5 s jitter limit");
-        Eventually.Stays(() => Runs() == 40, "and only once");
+        Eventually.That(() => Counting().All(s => s.State == CheckState.Scheduled), "no run in progress");
+        Assert.That(Counting().Select(s => s.TotalRuns), Is.All.EqualTo(1), "and only once");
+        Assert.That(Counting().Select(s => s.LastRunStartedAt), Is.All.InRange(hosted.Time!.Start, hosted.Time.Start + TimeSpan.FromSeconds(5)));
+        Assert.That(Runs(), Is.EqualTo(40));
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
@@ -103,9 +127,25 @@ public sealed class SchedulerTests
         }
 
         Eventually.That(() => hosted.StatusOf("gate").TotalRuns == 1, "the first run, released");
-        Eventually.Stays(() => hosted.CommitsOf("gate") == 1, "the skipped runs were not queued behind it");
-        Assert.That(hosted.StatusOf("gate").State, Is.EqualTo(CheckState.Scheduled));
-        Assert.That(hosted.StatusOf("gate").TotalSkipped, Is.EqualTo(3));
+        hosted.WaitUntilIdle("gate");
+
+        // A run queued behind the first would now wait at the gate: the run due at 4 s would find it busy and be skipped.
+        hosted.Advance(TimeSpan.FromSeconds(1));
+        hosted.WaitForSchedulerAt(TimeSpan.FromSeconds(4));
+        var status = hosted.StatusOf("gate");
+        Assert.That(status.TotalSkipped, Is.EqualTo(3), "the skipped runs were not queued behind it");
+        Assert.That(status.State, Is.EqualTo(CheckState.Running));
+        Assert.That(status.LastRunStartedAt, Is.EqualTo(hosted.Time!.Start + TimeSpan.FromSeconds(4)), "the run due at 4 s started");
+        Assert.That(hosted.CommitsOf("gate"), Is.EqualTo(1));
+
+        using (runtime.AcquireGil())
+        {
+            using var module = PyObject.Import("gate");
+            using var release = module.GetAttr("release");
+            release.CallMethod("set").Dispose();
+        }
+
+        Eventually.That(() => hosted.StatusOf("gate").TotalRuns == 2, "the second run, released");
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]

@@ -72,6 +72,17 @@ public sealed class HostedChecks : IDisposable
         Eventually.That(() => Status.GetAll().Where(s => s.CheckName == checkName).All(s => scheduler.IsIdle(s.CheckId)), $"every instance of '{checkName}' idle");
     }
 
+    /// <summary>
+    /// Waits until the scheduler's loop has seen the fake clock at <paramref name="elapsed"/> after its start: every run due
+    /// by then has been started or counted skipped. The loop wakes only for a due run or timeout, so one must fall then.
+    /// </summary>
+    public void WaitForSchedulerAt(TimeSpan elapsed)
+    {
+        var scheduler = (PyChecks.Scheduling.CheckScheduler)Scheduler;
+        long target = ((Time ?? throw new InvalidOperationException("The host runs on the real clock.")).Start + elapsed).UtcTicks;
+        Eventually.That(() => scheduler.SweptTo >= target, $"the scheduler's loop at {elapsed} on the fake clock");
+    }
+
     /// <summary>Moves the fake clock forward.</summary>
     public void Advance(TimeSpan by) => (Time ?? throw new InvalidOperationException("The host runs on the real clock.")).Advance(by);
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using PyChecks.Checks;
 
-namespace PyChecks.Telemetry;
+namespace PyChecks.Scheduling;
 
 /// <summary>The scheduler's instruments and activity source (see <see cref="PyChecksTelemetry"/> for the names).</summary>
 internal sealed class SchedulerTelemetry : IDisposable

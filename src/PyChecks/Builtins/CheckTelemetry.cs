@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace PyChecks.Telemetry;
+namespace PyChecks.Builtins;
 
 /// <summary>
 /// The instruments behind <c>datadog_agent.emit_agent_telemetry(check_name, metric_name, value, metric_type)</c>. The

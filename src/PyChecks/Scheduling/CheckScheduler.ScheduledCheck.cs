@@ -1,0 +1,34 @@
+namespace PyChecks.Scheduling;
+
+/// <summary>The schedule's entries.</summary>
+internal sealed partial class CheckScheduler
+{
+    /// <summary>One instance in the schedule.</summary>
+    private sealed class ScheduledCheck(ICheck check, TimeSpan timeout, CheckStatusEntry status)
+    {
+        public int Busy;
+        private int _disposed;
+
+        public ICheck Check { get; } = check;
+
+        public TimeSpan Interval { get; } = check.Interval > TimeSpan.Zero ? check.Interval : TimeSpan.FromSeconds(1);
+
+        public TimeSpan Timeout { get; } = timeout;
+
+        public CheckStatusEntry Status { get; } = status;
+
+        public long NextDue { get; set; }
+
+        public volatile bool Removed;
+
+        public RunState? Current { get; set; }
+
+        public void DisposeOnce()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Check.Dispose();
+            }
+        }
+    }
+}
