@@ -115,7 +115,7 @@ internal sealed class ProfileSession
 
             _runs++;
             long eligibleAt = now + (long)(Request.MinRunDuration.TotalSeconds * Stopwatch.Frequency);
-            attachment = new RunAttachment(this, threadState, threadId, runId, now, eligibleAt);
+            attachment = new RunAttachment(this, threadState, threadId, runId, eligibleAt);
             _attached.Add(attachment);
             first = _attached.Count == 1;
             Volatile.Write(ref _attachedCount, _attached.Count);

@@ -1,7 +1,7 @@
 namespace PyChecks.Profiling;
 
 /// <summary>One run attached to a profile task: where to find its frames, and its sampling progress.</summary>
-internal sealed class RunAttachment(ProfileSession session, nint threadState, nuint threadId, long runId, long attachedAt, long eligibleAt)
+internal sealed class RunAttachment(ProfileSession session, nint threadState, nuint threadId, long runId, long eligibleAt)
 {
     /// <summary>The task.</summary>
     public ProfileSession Session { get; } = session;
@@ -14,9 +14,6 @@ internal sealed class RunAttachment(ProfileSession session, nint threadState, nu
 
     /// <summary>A process-wide run number.</summary>
     public long RunId { get; } = runId;
-
-    /// <summary>When the run was attached (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
-    public long AttachedAt { get; } = attachedAt;
 
     /// <summary>When the run becomes old enough to sample (attach time plus the task's min run duration).</summary>
     public long EligibleAt { get; } = eligibleAt;
