@@ -72,13 +72,7 @@ public sealed class CheckHost : IDisposable
         var meter = agentServices.MeterFactory?.Create(PyChecksTelemetry.MeterName) ?? new Meter(PyChecksTelemetry.MeterName);
         router.UseServices(agentServices, new Telemetry.CheckTelemetry(meter));
 
-        var python = options.Python;
-        if (options.ChecksDirectory is { Length: > 0 } checksDirectory && !python.SearchPaths.Contains(checksDirectory))
-        {
-            python.SearchPaths.Insert(0, checksDirectory);
-        }
-
-        var runtime = PythonRuntime.Initialize(python);
+        var runtime = PythonRuntime.Initialize(PythonOptionsFor(options));
         try
         {
             using (runtime.AcquireGil())
@@ -261,6 +255,34 @@ public sealed class CheckHost : IDisposable
         using var host = PyObject.Import("pychecks._host");
         using var changed = host.CallMethod("invalidate_changed");
         return ((List<object?>)changed.ToClr()!).Select(static n => (string)n!).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The interpreter's options: the host's, with <see cref="PyChecksOptions.ChecksDirectory"/> first on <c>sys.path</c>.
+    /// A copy when that adds the folder: the caller's options stay as the caller wrote them.
+    /// </summary>
+    internal static PythonRuntimeOptions PythonOptionsFor(PyChecksOptions options)
+    {
+        var python = options.Python;
+        if (options.ChecksDirectory is not { Length: > 0 } checksDirectory || python.SearchPaths.Contains(checksDirectory))
+        {
+            return python;
+        }
+
+        var copy = new PythonRuntimeOptions
+        {
+            Python = python.Python,
+            Isolated = python.Isolated,
+            ShutdownTimeout = python.ShutdownTimeout,
+            WorkerCount = python.WorkerCount,
+        };
+        copy.SearchPaths.Add(checksDirectory);
+        foreach (string path in python.SearchPaths)
+        {
+            copy.SearchPaths.Add(path);
+        }
+
+        return copy;
     }
 
     /// <summary>The options the host was started with.</summary>

@@ -4,7 +4,7 @@ using PyChecks.Interop;
 namespace PyChecks.Profiling;
 
 /// <summary>
-/// What a task recorded: the frame table, distinct stacks (root first) with their total weight, the snapshots in
+/// What a task recorded: the frame table, distinct stacks (root first) with their total weight, the samples in
 /// order, and the runs. Mutated by the sampler under the session's lock; read by results under the same lock.
 /// </summary>
 internal sealed class ProfileData
@@ -12,7 +12,7 @@ internal sealed class ProfileData
     // Estimated costs, in bytes, of what the data keeps: enough to enforce a memory cap, not an exact account.
     private const int FrameBytes = 160;
     private const int StackBytes = 96;
-    private const int SnapshotBytes = 40;
+    private const int SampleBytes = 40;
     private const int RunBytes = 96;
 
     private readonly Dictionary<(int CodeId, int Line), int> _frameIds = [];
@@ -30,7 +30,7 @@ internal sealed class ProfileData
     /// <summary>Total weight per stack, in ticks.</summary>
     public List<long> StackWeights { get; } = [];
 
-    public List<Snapshot> Snapshots { get; } = [];
+    public List<StackSample> Samples { get; } = [];
 
     public Dictionary<long, RunRecord> Runs { get; } = [];
 
@@ -48,12 +48,12 @@ internal sealed class ProfileData
     }
 
     /// <summary>Records one sample.</summary>
-    /// <param name="template">The snapshot, but for its stack id.</param>
+    /// <param name="template">The sample, but for its stack id.</param>
     /// <param name="frames">The frames, innermost first.</param>
     /// <param name="truncated">Whether outermost frames were dropped.</param>
     /// <param name="codes">Resolves the frames' code objects.</param>
     /// <param name="scratch">At least <c>frames.Length + 1</c> ints.</param>
-    public void Add(Snapshot template, ReadOnlySpan<FrameSample> frames, bool truncated, CodeTable codes, Span<int> scratch)
+    public void Add(StackSample template, ReadOnlySpan<FrameSample> frames, bool truncated, CodeTable codes, Span<int> scratch)
     {
         // Root first: reverse the walk, with the truncation marker standing for the dropped outermost frames.
         int n = 0;
@@ -81,8 +81,8 @@ internal sealed class ProfileData
 
         CollectionsMarshal.AsSpan(StackWeights)[stackId] += template.WeightTicks;
         SampledTicks += template.WeightTicks;
-        Snapshots.Add(template with { StackId = stackId });
-        Bytes += SnapshotBytes;
+        Samples.Add(template with { StackId = stackId });
+        Bytes += SampleBytes;
     }
 
     private int FrameId(FrameSample frame, CodeTable codes)

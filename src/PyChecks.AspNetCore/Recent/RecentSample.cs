@@ -1,4 +1,4 @@
-namespace PyChecks.AspNetCore.Samples;
+namespace PyChecks.AspNetCore.Recent;
 
 /// <summary>A copy of a metric or service check, with when it arrived.</summary>
 internal sealed class RecentSample

@@ -1,4 +1,4 @@
-namespace PyChecks.AspNetCore.Samples;
+namespace PyChecks.AspNetCore.Recent;
 
 /// <summary>What a <see cref="RecentSample"/> is.</summary>
 internal enum RecentSampleKind

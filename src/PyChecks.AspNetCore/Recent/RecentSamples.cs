@@ -1,4 +1,4 @@
-namespace PyChecks.AspNetCore.Samples;
+namespace PyChecks.AspNetCore.Recent;
 
 /// <summary>
 /// An <see cref="ISender"/> that keeps the latest metrics and service checks for <c>GET /metrics/recent</c>: at most
