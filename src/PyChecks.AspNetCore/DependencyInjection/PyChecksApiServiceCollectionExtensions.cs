@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 using PyChecks;
 using PyChecks.AspNetCore.DependencyInjection;
 using PyChecks.AspNetCore.Listener;
+using PyChecks.AspNetCore.Recent;
 using PyChecks.AspNetCore.Routing;
-using PyChecks.AspNetCore.Samples;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -8,6 +8,11 @@ namespace PyChecks.AspNetCore.Json;
 /// The control API's serializer, generated at build time: camelCase members, nulls left out, and NaN/±Infinity written
 /// as the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> (a check may submit them; JSON numbers cannot hold them).
 /// </summary>
+/// <remarks>
+/// The types it writes (one file each in this folder) are the control API's wire format, a contract of its own mapped
+/// from the core's types (<see cref="ApiMapping"/>), so that the core can change without changing what clients read.
+/// Durations are seconds (number) in members named …Seconds; instants are ISO-8601 (UTC); enumerations are lowercase strings.
+/// </remarks>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -40,9 +40,9 @@ internal static class ApiMapping
 
     public static ReloadResponse ToModel(this CheckReloadResult r) => new(r.Added, r.Removed, r.Replaced, r.Unchanged, r.Errors);
 
-    public static RecentSampleModel ToModel(this Samples.RecentSample s) => new()
+    public static RecentSampleModel ToModel(this Recent.RecentSample s) => new()
     {
-        Kind = s.Kind == Samples.RecentSampleKind.Metric ? "metric" : "service_check",
+        Kind = s.Kind == Recent.RecentSampleKind.Metric ? "metric" : "service_check",
         CheckId = s.CheckId,
         CheckName = s.CheckName,
         Name = s.Name,

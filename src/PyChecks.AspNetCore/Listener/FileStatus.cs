@@ -15,13 +15,3 @@ internal readonly record struct FileStatus(FileKind Kind, uint OwnerId, int Mode
     /// <summary>Whether both statuses name the same file: the same inode on the same device, born at the same time.</summary>
     public bool IsSameFile(FileStatus other) => Device == other.Device && Inode == other.Inode && (BirthTime is null || other.BirthTime is null || BirthTime == other.BirthTime);
 }
-
-/// <summary>The kinds of file the runtime folder may hold, and what matters about the rest.</summary>
-internal enum FileKind
-{
-    Other,
-    RegularFile,
-    Directory,
-    SymbolicLink,
-    Socket,
-}

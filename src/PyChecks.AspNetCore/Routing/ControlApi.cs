@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PyChecks.AspNetCore.Json;
-using PyChecks.AspNetCore.Samples;
+using PyChecks.AspNetCore.Recent;
 using PyChecks.AspNetCore.Security;
 
 namespace PyChecks.AspNetCore.Routing;

@@ -70,13 +70,7 @@ public sealed class CheckHost : IDisposable
         var meter = agentServices.MeterFactory?.Create(PyChecksTelemetry.MeterName) ?? new Meter(PyChecksTelemetry.MeterName);
         var router = new SubmissionRouter(senders ?? [], agent, loggerFactory, agentServices, new Builtins.CheckTelemetry(meter));
 
-        var python = options.Python;
-        if (options.ChecksDirectory is { Length: > 0 } checksDirectory && !python.SearchPaths.Contains(checksDirectory))
-        {
-            python.SearchPaths.Insert(0, checksDirectory);
-        }
-
-        var runtime = PythonRuntime.Initialize(python, () => BuiltinModules.Register(router));
+        var runtime = PythonRuntime.Initialize(PythonOptionsFor(options), () => BuiltinModules.Register(router));
         try
         {
             using (runtime.AcquireGil())
@@ -274,6 +268,34 @@ public sealed class CheckHost : IDisposable
         return ((List<object?>)changed.ToClr()!).Select(static n => (string)n!).ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The interpreter's options: the host's, with <see cref="PyChecksOptions.ChecksDirectory"/> first on <c>sys.path</c>.
+    /// A copy when that adds the folder: the caller's options stay as the caller wrote them.
+    /// </summary>
+    internal static PythonRuntimeOptions PythonOptionsFor(PyChecksOptions options)
+    {
+        var python = options.Python;
+        if (options.ChecksDirectory is not { Length: > 0 } checksDirectory || python.SearchPaths.Contains(checksDirectory))
+        {
+            return python;
+        }
+
+        var copy = new PythonRuntimeOptions
+        {
+            Python = python.Python,
+            Isolated = python.Isolated,
+            ShutdownTimeout = python.ShutdownTimeout,
+            WorkerCount = python.WorkerCount,
+        };
+        copy.SearchPaths.Add(checksDirectory);
+        foreach (string path in python.SearchPaths)
+        {
+            copy.SearchPaths.Add(path);
+        }
+
+        return copy;
+    }
+
     /// <summary>The options the host was started with.</summary>
     internal PyChecksOptions Options => _options;
 
@@ -292,8 +314,3 @@ public sealed class CheckHost : IDisposable
         }
     }
 }
-
-/// <summary>The checks that loaded, and why the others did not.</summary>
-/// <param name="Checks">The loaded check instances.</param>
-/// <param name="Errors">Configuration errors (<see cref="CheckConfigurationException"/>) and load errors (<see cref="CheckLoadException"/>).</param>
-public sealed record CheckLoadReport(IReadOnlyList<ICheck> Checks, IReadOnlyList<Exception> Errors);

@@ -3,23 +3,8 @@ using PyChecks.Interop;
 
 namespace PyChecks.Profiling;
 
-/// <summary>One recorded sample of one run.</summary>
-/// <param name="RunId">The run.</param>
-/// <param name="Sequence">The sample's number within the run, from 0.</param>
-/// <param name="OffsetTicks">When the stack was seen, in <see cref="System.Diagnostics.Stopwatch"/> ticks since the task started.</param>
-/// <param name="StackId">The stack, in <see cref="ProfileData.Stacks"/>.</param>
-/// <param name="WeightTicks">The run time the sample stands for: since the run's previous sample (or since it became eligible).</param>
-internal readonly record struct Snapshot(long RunId, int Sequence, long OffsetTicks, int StackId, long WeightTicks);
-
-/// <summary>A run attached to a task.</summary>
-internal sealed record RunRecord(long RunId, ulong ThreadId, long AttachedTicks)
-{
-    /// <summary>When the run detached, in ticks since the task started; null while attached.</summary>
-    public long? DetachedTicks { get; set; }
-}
-
 /// <summary>
-/// What a task recorded: the frame table, distinct stacks (root first) with their total weight, the snapshots in
+/// What a task recorded: the frame table, distinct stacks (root first) with their total weight, the samples in
 /// order, and the runs. Mutated by the sampler under the session's lock; read by results under the same lock.
 /// </summary>
 internal sealed class ProfileData
@@ -27,7 +12,7 @@ internal sealed class ProfileData
     // Estimated costs, in bytes, of what the data keeps: enough to enforce a memory cap, not an exact account.
     private const int FrameBytes = 160;
     private const int StackBytes = 96;
-    private const int SnapshotBytes = 40;
+    private const int SampleBytes = 40;
     private const int RunBytes = 96;
 
     private readonly Dictionary<(int CodeId, int Line), int> _frameIds = [];
@@ -45,7 +30,7 @@ internal sealed class ProfileData
     /// <summary>Total weight per stack, in ticks.</summary>
     public List<long> StackWeights { get; } = [];
 
-    public List<Snapshot> Snapshots { get; } = [];
+    public List<StackSample> Samples { get; } = [];
 
     public Dictionary<long, RunRecord> Runs { get; } = [];
 
@@ -63,12 +48,12 @@ internal sealed class ProfileData
     }
 
     /// <summary>Records one sample.</summary>
-    /// <param name="template">The snapshot, but for its stack id.</param>
+    /// <param name="template">The sample, but for its stack id.</param>
     /// <param name="frames">The frames, innermost first.</param>
     /// <param name="truncated">Whether outermost frames were dropped.</param>
     /// <param name="codes">Resolves the frames' code objects.</param>
     /// <param name="scratch">At least <c>frames.Length + 1</c> ints.</param>
-    public void Add(Snapshot template, ReadOnlySpan<FrameSample> frames, bool truncated, CodeTable codes, Span<int> scratch)
+    public void Add(StackSample template, ReadOnlySpan<FrameSample> frames, bool truncated, CodeTable codes, Span<int> scratch)
     {
         // Root first: reverse the walk, with the truncation marker standing for the dropped outermost frames.
         int n = 0;
@@ -96,8 +81,8 @@ internal sealed class ProfileData
 
         CollectionsMarshal.AsSpan(StackWeights)[stackId] += template.WeightTicks;
         SampledTicks += template.WeightTicks;
-        Snapshots.Add(template with { StackId = stackId });
-        Bytes += SnapshotBytes;
+        Samples.Add(template with { StackId = stackId });
+        Bytes += SampleBytes;
     }
 
     private int FrameId(FrameSample frame, CodeTable codes)

@@ -87,6 +87,3 @@ public sealed record ProfileRequest
 
     private static string Milliseconds(TimeSpan value) => value.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture) + " ms";
 }
-
-/// <summary>A request that passed validation, defaults applied.</summary>
-internal sealed record ValidRequest(string CheckId, TimeSpan Duration, TimeSpan Interval, int MaxDepth, TimeSpan MinRunDuration, int? MaxRuns);

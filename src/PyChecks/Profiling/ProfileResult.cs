@@ -14,16 +14,16 @@ public sealed class ProfileResult
 {
     private readonly int[][] _stacks;
     private readonly long[] _stackWeights;
-    private readonly Snapshot[] _snapshots;
+    private readonly StackSample[] _samples;
     private readonly RunRecord[] _runs;
 
-    internal ProfileResult(ProfileTask task, ProfileFrame[] frames, int[][] stacks, long[] stackWeights, Snapshot[] snapshots, RunRecord[] runs)
+    internal ProfileResult(ProfileTask task, ProfileFrame[] frames, int[][] stacks, long[] stackWeights, StackSample[] samples, RunRecord[] runs)
     {
         Task = task;
         Frames = frames;
         _stacks = stacks;
         _stackWeights = stackWeights;
-        _snapshots = snapshots;
+        _samples = samples;
         _runs = runs;
     }
 
@@ -157,17 +157,17 @@ public sealed class ProfileResult
         json.WriteString("unit", "microseconds");
         json.WriteNumber("startValue", 0);
         long total = 0;
-        foreach (var snapshot in _snapshots)
+        foreach (var sample in _samples)
         {
-            total += Micros(snapshot.WeightTicks);
+            total += Micros(sample.WeightTicks);
         }
 
         json.WriteNumber("endValue", total);
         json.WriteStartArray("samples");
-        foreach (var snapshot in _snapshots)
+        foreach (var sample in _samples)
         {
             json.WriteStartArray();
-            foreach (int frame in _stacks[snapshot.StackId])
+            foreach (int frame in _stacks[sample.StackId])
             {
                 json.WriteNumberValue(frame);
             }
@@ -177,9 +177,9 @@ public sealed class ProfileResult
 
         json.WriteEndArray();
         json.WriteStartArray("weights");
-        foreach (var snapshot in _snapshots)
+        foreach (var sample in _samples)
         {
-            json.WriteNumberValue(Micros(snapshot.WeightTicks));
+            json.WriteNumberValue(Micros(sample.WeightTicks));
         }
 
         json.WriteEndArray();
@@ -215,7 +215,7 @@ public sealed class ProfileResult
         }
 
         json.WriteEndArray();
-        var byRun = _snapshots.ToLookup(s => s.RunId);
+        var byRun = _samples.ToLookup(s => s.RunId);
         json.WriteStartArray("runs");
         foreach (var run in _runs.OrderBy(r => r.RunId))
         {
@@ -229,15 +229,15 @@ public sealed class ProfileResult
             }
 
             json.WriteStartArray("snapshots");
-            foreach (var snapshot in byRun[run.RunId])
+            foreach (var sample in byRun[run.RunId])
             {
                 json.WriteStartObject();
-                json.WriteNumber("sequence", snapshot.Sequence);
-                json.WriteString("timestamp", origin + Stopwatch.GetElapsedTime(0, snapshot.OffsetTicks));
-                json.WriteNumber("offsetMicros", Micros(snapshot.OffsetTicks));
-                json.WriteNumber("weightMicros", Micros(snapshot.WeightTicks));
+                json.WriteNumber("sequence", sample.Sequence);
+                json.WriteString("timestamp", origin + Stopwatch.GetElapsedTime(0, sample.OffsetTicks));
+                json.WriteNumber("offsetMicros", Micros(sample.OffsetTicks));
+                json.WriteNumber("weightMicros", Micros(sample.WeightTicks));
                 json.WriteStartArray("frames");
-                foreach (int frame in _stacks[snapshot.StackId])
+                foreach (int frame in _stacks[sample.StackId])
                 {
                     json.WriteNumberValue(frame);
                 }

@@ -115,7 +115,7 @@ internal sealed class ProfileSession
 
             _runs++;
             long eligibleAt = now + (long)(Request.MinRunDuration.TotalSeconds * Stopwatch.Frequency);
-            attachment = new RunAttachment(this, threadState, threadId, runId, now, eligibleAt);
+            attachment = new RunAttachment(this, threadState, threadId, runId, eligibleAt);
             _attached.Add(attachment);
             first = _attached.Count == 1;
             Volatile.Write(ref _attachedCount, _attached.Count);
@@ -205,8 +205,8 @@ internal sealed class ProfileSession
                     continue; // the run was between Python calls: no stack to show
                 }
 
-                var snapshot = new Snapshot(attachment.RunId, attachment.Sequence++, sample.ObservedAt - _startedTimestamp, 0, Math.Max(weight, 0));
-                Data.Add(snapshot, frames.Slice(sample.Offset, sample.Count), sample.Truncated, Codes, scratch);
+                var stackSample = new StackSample(attachment.RunId, attachment.Sequence++, sample.ObservedAt - _startedTimestamp, 0, Math.Max(weight, 0));
+                Data.Add(stackSample, frames.Slice(sample.Offset, sample.Count), sample.Truncated, Codes, scratch);
             }
 
             full = Data.Bytes >= _maxBytes;
@@ -248,7 +248,7 @@ internal sealed class ProfileSession
     {
         lock (_lock)
         {
-            long samples = Data.Snapshots.Count;
+            long samples = Data.Samples.Count;
             var sampled = Stopwatch.GetElapsedTime(0, Data.SampledTicks);
             return new ProfileTask
             {
@@ -290,7 +290,7 @@ internal sealed class ProfileSession
                 [.. Data.Frames],
                 [.. Data.Stacks],
                 [.. Data.StackWeights],
-                [.. Data.Snapshots],
+                [.. Data.Samples],
                 [.. Data.Runs.Values.Select(r => r with { })]);
         }
     }
@@ -307,13 +307,10 @@ internal sealed class ProfileSession
     }
 
     /// <summary>Why a task has no samples, when it has none (with the leading space); empty otherwise.</summary>
-    private string SamplesNote() => (_runs, Data.Snapshots.Count) switch
+    private string SamplesNote() => (_runs, Data.Samples.Count) switch
     {
         (0, _) => " The check did not run while the task was active: no samples.",
         (_, 0) => $" {_runs} run(s) of the check started, but none ran long enough to be sampled (interval {Request.Interval.TotalMilliseconds:0} ms, min run duration {Request.MinRunDuration.TotalMilliseconds:0} ms): no samples.",
         _ => string.Empty,
     };
 }
-
-/// <summary>One run's stack seen in a tick: its frames are <c>frames[Offset..Offset+Count]</c> of the tick's buffer, innermost first.</summary>
-internal readonly record struct TickSample(RunAttachment Attachment, int Offset, int Count, bool Truncated, long ObservedAt);

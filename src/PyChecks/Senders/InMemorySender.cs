@@ -130,12 +130,3 @@ public sealed class InMemorySender : ISender
         }
     }
 }
-
-/// <summary>A copy of a <see cref="MetricSample"/>.</summary>
-public sealed record RecordedMetric(string CheckId, MetricType Type, string Name, double Value, IReadOnlyList<string> Tags, string Hostname, bool FlushFirstValue);
-
-/// <summary>A copy of a <see cref="ServiceCheckSample"/>.</summary>
-public sealed record RecordedServiceCheck(string CheckId, string Name, ServiceCheckStatus Status, IReadOnlyList<string> Tags, string Hostname, string Message);
-
-/// <summary>A copy of a <see cref="HistogramBucketSample"/>.</summary>
-public sealed record RecordedHistogramBucket(string CheckId, string Name, long Value, double LowerBound, double UpperBound, bool Monotonic, string Hostname, IReadOnlyList<string> Tags);

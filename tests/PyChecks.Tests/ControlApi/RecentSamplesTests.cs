@@ -1,6 +1,6 @@
 using NUnit.Framework;
 using PyChecks.AspNetCore.Routing;
-using PyChecks.AspNetCore.Samples;
+using PyChecks.AspNetCore.Recent;
 
 namespace PyChecks.Tests.ControlApi;
 

@@ -30,9 +30,6 @@ internal sealed class ComposedYaml
     public static ComposedYaml Create(object? root, TextPosition rootPosition, IReadOnlyDictionary<object, Positions> positions)
         => new(isEmpty: false, root, rootPosition, positions);
 
-    /// <summary>Where <paramref name="container"/> (a mapping or list of this document) starts.</summary>
-    public TextPosition StartOf(object container) => _positions[container].Start;
-
     /// <summary>Where the value of <paramref name="key"/> in <paramref name="mapping"/> starts.</summary>
     public TextPosition ValueOf(object mapping, string key) => _positions[mapping].Values![key];
 
@@ -42,6 +39,6 @@ internal sealed class ComposedYaml
     /// <summary>The positions of every value of <paramref name="mapping"/>, by key.</summary>
     public IReadOnlyDictionary<string, TextPosition> ValuesOf(object mapping) => _positions[mapping].Values!;
 
-    /// <summary>Where a container starts, and where each of its values (mapping) or items (list) starts.</summary>
-    internal sealed record Positions(TextPosition Start, IReadOnlyDictionary<string, TextPosition>? Values, IReadOnlyList<TextPosition>? Items);
+    /// <summary>Where each of a container's values (mapping) or items (list) starts.</summary>
+    internal sealed record Positions(IReadOnlyDictionary<string, TextPosition>? Values, IReadOnlyList<TextPosition>? Items);
 }

@@ -89,7 +89,7 @@ internal sealed class YamlComposer
         }
 
         Take<SequenceEnd>();
-        _positions[list] = new ComposedYaml.Positions(TextPosition.From(start.Start), Values: null, items);
+        _positions[list] = new ComposedYaml.Positions(Values: null, items);
         var composed = new Composed(list, size, ScalarText: null);
         Define(start.Anchor, composed);
         return composed;
@@ -127,7 +127,7 @@ internal sealed class YamlComposer
 
         Take<MappingEnd>();
         var mapping = merged.Count == 0 ? entries : Merge(merged, entries, values);
-        _positions[mapping] = new ComposedYaml.Positions(TextPosition.From(start.Start), values, Items: null);
+        _positions[mapping] = new ComposedYaml.Positions(values, Items: null);
         var composed = new Composed(mapping, size, ScalarText: null);
         Define(start.Anchor, composed);
         return composed;

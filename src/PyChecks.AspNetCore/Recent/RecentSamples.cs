@@ -1,4 +1,4 @@
-namespace PyChecks.AspNetCore.Samples;
+namespace PyChecks.AspNetCore.Recent;
 
 /// <summary>
 /// An <see cref="ISender"/> that keeps the latest metrics and service checks for <c>GET /metrics/recent</c>: at most
@@ -154,39 +154,4 @@ internal sealed class RecentSamples : ISender
             }
         }
     }
-}
-
-/// <summary>What a <see cref="RecentSample"/> is.</summary>
-internal enum RecentSampleKind
-{
-    Metric,
-    ServiceCheck,
-}
-
-/// <summary>A copy of a metric or service check, with when it arrived.</summary>
-internal sealed class RecentSample
-{
-    public long Sequence { get; set; }
-
-    public required RecentSampleKind Kind { get; init; }
-
-    public required string CheckId { get; init; }
-
-    public required string CheckName { get; init; }
-
-    public required string Name { get; init; }
-
-    public required DateTimeOffset Timestamp { get; init; }
-
-    public MetricType? MetricType { get; init; }
-
-    public double? Value { get; init; }
-
-    public ServiceCheckStatus? Status { get; init; }
-
-    public string? Message { get; init; }
-
-    public required IReadOnlyList<string> Tags { get; init; }
-
-    public required string Hostname { get; init; }
 }

@@ -1,0 +1,26 @@
+namespace PyChecks.Profiling;
+
+/// <summary>One run attached to a profile task: where to find its frames, and its sampling progress.</summary>
+internal sealed class RunAttachment(ProfileSession session, nint threadState, nuint threadId, long runId, long eligibleAt)
+{
+    /// <summary>The task.</summary>
+    public ProfileSession Session { get; } = session;
+
+    /// <summary>The run's thread state: valid while the run is attached (read only under the GIL).</summary>
+    public nint ThreadState { get; } = threadState;
+
+    /// <summary>The run's Python thread id (<c>threading.get_ident()</c>).</summary>
+    public nuint ThreadId { get; } = threadId;
+
+    /// <summary>A process-wide run number.</summary>
+    public long RunId { get; } = runId;
+
+    /// <summary>When the run becomes old enough to sample (attach time plus the task's min run duration).</summary>
+    public long EligibleAt { get; } = eligibleAt;
+
+    /// <summary>When the run was last sampled (initially <see cref="EligibleAt"/>): the next sample's weight starts here. Sampler only.</summary>
+    public long LastSampleAt { get; set; } = eligibleAt;
+
+    /// <summary>The next sample's sequence number within the run. Sampler only.</summary>
+    public int Sequence { get; set; }
+}
