@@ -56,56 +56,58 @@ public sealed class LayeringTests
 
     private static List<Violation> Violations(SourceModel model)
     {
-        var found = new List<Violation>();
-        foreach (var tree in model.SourceTrees)
+        return model.SourceTrees.AsParallel()
+            .SelectMany(tree => Violations(model, tree))
+            .OrderBy(v => v.File, StringComparer.Ordinal).ThenBy(v => v.Line)
+            .ToList();
+    }
+
+    private static IEnumerable<Violation> Violations(SourceModel model, SyntaxTree tree)
+    {
+        string file = model.RelativePath(tree);
+        string from = Layers.FolderOf(file);
+        var semantics = model.SemanticsOf(tree);
+        // Per line and target type, the names used from it, in order of appearance.
+        var byLine = new Dictionary<(int Line, string Folder, string Type), List<string>>();
+        foreach (var node in tree.GetRoot().DescendantNodes())
         {
-            string file = model.RelativePath(tree);
-            string from = Layers.FolderOf(file);
-            var semantics = model.Compilation.GetSemanticModel(tree);
-            // Per line and target type, the names used from it, in order of appearance.
-            var byLine = new Dictionary<(int Line, string Folder, string Type), List<string>>();
-            foreach (var node in tree.GetRoot().DescendantNodes())
+            if (node is not (SimpleNameSyntax or ImplicitObjectCreationExpressionSyntax))
             {
-                if (node is not (SimpleNameSyntax or ImplicitObjectCreationExpressionSyntax))
-                {
-                    continue;
-                }
-
-                var info = semantics.GetSymbolInfo(node);
-                if (Declared(info.Symbol ?? info.CandidateSymbols.FirstOrDefault()) is not { } symbol)
-                {
-                    continue;
-                }
-
-                var folders = symbol.Locations
-                    .Where(location => location.IsInSource && model.IsSource(location.SourceTree!))
-                    .Select(location => Layers.FolderOf(model.RelativePath(location.SourceTree!)))
-                    .Distinct()
-                    .ToList();
-                if (folders.Count == 0 || folders.Any(to => Layers.MayReference(from, to)))
-                {
-                    continue;
-                }
-
-                int line = node.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-                var key = (line, folders[0], TopLevelName(symbol));
-                if (!byLine.TryGetValue(key, out var names))
-                {
-                    byLine[key] = names = [];
-                }
-
-                string name = MemberName(symbol);
-                if (!names.Contains(name))
-                {
-                    names.Add(name);
-                }
+                continue;
             }
 
-            found.AddRange(byLine.Select(entry =>
-                new Violation(file, entry.Key.Line, from, entry.Key.Folder, entry.Key.Type, string.Join(", ", entry.Value))));
+            var info = semantics.GetSymbolInfo(node);
+            if (Declared(info.Symbol ?? info.CandidateSymbols.FirstOrDefault()) is not { } symbol)
+            {
+                continue;
+            }
+
+            var folders = symbol.Locations
+                .Where(location => location.IsInSource && model.IsSource(location.SourceTree!))
+                .Select(location => Layers.FolderOf(model.RelativePath(location.SourceTree!)))
+                .Distinct()
+                .ToList();
+            if (folders.Count == 0 || folders.Any(to => Layers.MayReference(from, to)))
+            {
+                continue;
+            }
+
+            int line = node.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            var key = (line, folders[0], TopLevelName(symbol));
+            if (!byLine.TryGetValue(key, out var names))
+            {
+                byLine[key] = names = [];
+            }
+
+            string name = MemberName(symbol);
+            if (!names.Contains(name))
+            {
+                names.Add(name);
+            }
         }
 
-        return found.OrderBy(v => v.File, StringComparer.Ordinal).ThenBy(v => v.Line).ToList();
+        return byLine.Select(entry =>
+            new Violation(file, entry.Key.Line, from, entry.Key.Folder, entry.Key.Type, string.Join(", ", entry.Value)));
     }
 
     /// <summary>The declared type or member a name resolves to, or <see langword="null"/> for locals, parameters, namespaces and the like.</summary>

@@ -26,6 +26,8 @@ internal sealed class SourceModel
 
     private static readonly Lazy<SourceModel> Shared = new(() => new SourceModel(), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private readonly Dictionary<SyntaxTree, SemanticModel> _models;
+
     private SourceModel()
     {
         Root = Path.Combine(PackagingTests.RepositoryRoot(), "src", "PyChecks");
@@ -48,8 +50,15 @@ internal sealed class SourceModel
         CSharpGeneratorDriver.Create(SourceGenerators(), parseOptions: parseOptions)
             .RunGeneratorsAndUpdateCompilation(sources, out var generated, out var generatorDiagnostics);
         Compilation = (CSharpCompilation)generated;
-        Errors = generatorDiagnostics.Concat(Compilation.GetDiagnostics())
-            .Where(d => d.Severity == DiagnosticSeverity.Error)
+        // One semantic model per file, bound in parallel and kept: the walk's look-ups then reuse what the diagnostics bound.
+        var bound = Compilation.SyntaxTrees.AsParallel()
+            .Select(tree => (Tree: tree, Model: Compilation.GetSemanticModel(tree)))
+            .Select(pair => (pair.Tree, pair.Model, Errors: pair.Model.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList()))
+            .ToList();
+        _models = bound.ToDictionary(entry => entry.Tree, entry => entry.Model);
+        Errors = generatorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Concat(Compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree is null))
+            .Concat(bound.SelectMany(entry => entry.Errors))
             .ToList();
     }
 
@@ -70,6 +79,9 @@ internal sealed class SourceModel
 
     /// <summary>Whether <paramref name="tree"/> is one of the files under <c>src/PyChecks</c>.</summary>
     public bool IsSource(SyntaxTree tree) => tree.FilePath.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>The semantic model of <paramref name="tree"/>, already bound.</summary>
+    public SemanticModel SemanticsOf(SyntaxTree tree) => _models[tree];
 
     /// <summary>Fails the calling test when the sources do not compile: a walk over a broken model proves nothing.</summary>
     public void RequireCompiles()
