@@ -85,7 +85,10 @@ public sealed class CheckInterruptTests
             Assert.That(result.Succeeded, Is.True, result.Error);
         }
 
-        Thread.Sleep(200);
+        // Had a cancel reached a finished run, its interrupt would be a thread-pool item (queued inside Cancel(), which
+        // runs the token's callbacks) that takes the GIL and raises. Once the pool has taken every queued item, such an
+        // interrupt is waiting for the GIL, and the runs below hand it over within a switch interval: it cannot miss them.
+        Eventually.That(() => ThreadPool.PendingWorkItemCount == 0, "the thread pool to take every queued item");
         for (int i = 0; i < 20; i++)
         {
             var result = check.RunAsync().GetAwaiter().GetResult();

@@ -98,32 +98,41 @@ public sealed class MemoryTrackerTests
         using var recorder = new InstrumentRecorder();
 
         using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
         var holder = new Thread(() =>
         {
             using (runtime.AcquireGil())
             {
                 holding.Set();
-                Thread.Sleep(3_000); // a check stuck in C with the GIL held
+                release.Wait(); // a check stuck in C with the GIL held, until the test has looked
             }
         });
         holder.Start();
         holding.Wait();
-        Thread.Sleep(MemoryTracker.ReadingLifetime + TimeSpan.FromMilliseconds(100)); // the reading is now stale
-
-        var clock = Stopwatch.StartNew();
-        var seen = recorder.Observe();
-        var snapshot = tracker.GetSnapshot();
-        clock.Stop();
-        var fresh = tracker.GetSnapshotAsync();
-        Assert.Multiple(() =>
+        Task<MemorySnapshot> fresh;
+        try
         {
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "observation waited for the GIL");
-            Assert.That(seen[MemoryTracker.PythonBlocksInstrument], Is.EqualTo(previous.AllocatedBlocks));
-            Assert.That(snapshot.Python, Is.EqualTo(previous));
-            Assert.That(fresh.IsCompleted, Is.False, "a fresh reading waits for the GIL");
-        });
+            Eventually.That(() => DateTimeOffset.UtcNow - previous.MeasuredAt > MemoryTracker.ReadingLifetime, "the reading to go stale");
 
-        holder.Join();
+            var clock = Stopwatch.StartNew();
+            var seen = recorder.Observe();
+            var snapshot = tracker.GetSnapshot();
+            clock.Stop();
+            fresh = tracker.GetSnapshotAsync();
+            Assert.Multiple(() =>
+            {
+                Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "observation waited for the GIL");
+                Assert.That(seen[MemoryTracker.PythonBlocksInstrument], Is.EqualTo(previous.AllocatedBlocks));
+                Assert.That(snapshot.Python, Is.EqualTo(previous));
+                Assert.That(fresh.IsCompleted, Is.False, "a fresh reading waits for the GIL");
+            });
+        }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+
         Assert.That(fresh.Wait(TimeSpan.FromSeconds(10)), Is.True);
         Assert.That(fresh.Result.Python!.MeasuredAt, Is.GreaterThan(previous.MeasuredAt));
     });
