@@ -36,7 +36,7 @@ public sealed class CheckHost : IDisposable
     public IReadOnlyList<ICheckLoader> Loaders => _loaders.Loaders;
 
     /// <summary>Exceptions thrown by senders so far (each is logged, and the other senders still got the sample).</summary>
-    public static long SenderErrors => SubmissionRouter.Instance.SenderErrors;
+    internal static long SenderErrors => SubmissionRouter.Instance.SenderErrors;
 
     /// <summary>Starts Python and prepares it to run checks.</summary>
     /// <param name="options">Where checks and their configuration are, and what <c>datadog_agent</c> answers.</param>

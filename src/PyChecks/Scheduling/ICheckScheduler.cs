@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>
@@ -47,17 +49,34 @@ public interface ICheckScheduler
 }
 
 /// <summary>What a <see cref="ICheckScheduler.ReloadAsync"/> changed.</summary>
-/// <param name="Added">Check ids newly scheduled.</param>
-/// <param name="Removed">Check ids no longer configured, now stopped.</param>
-/// <param name="Replaced">Check ids reloaded because their module's file changed.</param>
-/// <param name="Unchanged">How many instances kept running as they were.</param>
-/// <param name="Errors">Configurations that could not be read or loaded, with the reason (file and line where known).</param>
-public sealed record CheckReloadResult(
-    IReadOnlyList<string> Added,
-    IReadOnlyList<string> Removed,
-    IReadOnlyList<string> Replaced,
-    int Unchanged,
-    IReadOnlyList<string> Errors);
+public sealed record CheckReloadResult
+{
+    // The scheduler builds it positionally; hosts read it by name.
+    [SetsRequiredMembers]
+    internal CheckReloadResult(IReadOnlyList<string> added, IReadOnlyList<string> removed, IReadOnlyList<string> replaced, int unchanged, IReadOnlyList<string> errors)
+    {
+        Added = added;
+        Removed = removed;
+        Replaced = replaced;
+        Unchanged = unchanged;
+        Errors = errors;
+    }
+
+    /// <summary>Check ids newly scheduled.</summary>
+    public required IReadOnlyList<string> Added { get; init; }
+
+    /// <summary>Check ids no longer configured, now stopped.</summary>
+    public required IReadOnlyList<string> Removed { get; init; }
+
+    /// <summary>Check ids reloaded because their module's file changed.</summary>
+    public required IReadOnlyList<string> Replaced { get; init; }
+
+    /// <summary>How many instances kept running as they were.</summary>
+    public required int Unchanged { get; init; }
+
+    /// <summary>Configurations that could not be read or loaded, with the reason (file and line where known).</summary>
+    public required IReadOnlyList<string> Errors { get; init; }
+}
 
 /// <summary>What <see cref="ICheckScheduler.RunOnceAsync"/> ran.</summary>
 /// <param name="CheckName">The check's name.</param>
@@ -66,20 +85,44 @@ public sealed record CheckReloadResult(
 public sealed record CheckRunReport(string CheckName, IReadOnlyList<CheckInstanceRun> Instances, IReadOnlyList<string> Errors);
 
 /// <summary>One instance's run-once: its outcome and everything it submitted.</summary>
-/// <param name="CheckId">The instance's check id.</param>
-/// <param name="Result">The run's outcome.</param>
-/// <param name="Metrics">The metrics it submitted.</param>
-/// <param name="ServiceChecks">The service checks it submitted.</param>
-/// <param name="Events">The events it submitted.</param>
-/// <param name="HistogramBuckets">The histogram buckets it submitted.</param>
-public sealed record CheckInstanceRun(
-    string CheckId,
-    CheckRunResult Result,
-    IReadOnlyList<RecordedMetric> Metrics,
-    IReadOnlyList<RecordedServiceCheck> ServiceChecks,
-    IReadOnlyList<CheckEvent> Events,
-    IReadOnlyList<RecordedHistogramBucket> HistogramBuckets)
+public sealed record CheckInstanceRun
 {
+    // The scheduler builds it positionally; hosts read it by name.
+    [SetsRequiredMembers]
+    internal CheckInstanceRun(
+        string checkId,
+        CheckRunResult result,
+        IReadOnlyList<RecordedMetric> metrics,
+        IReadOnlyList<RecordedServiceCheck> serviceChecks,
+        IReadOnlyList<CheckEvent> events,
+        IReadOnlyList<RecordedHistogramBucket> histogramBuckets)
+    {
+        CheckId = checkId;
+        Result = result;
+        Metrics = metrics;
+        ServiceChecks = serviceChecks;
+        Events = events;
+        HistogramBuckets = histogramBuckets;
+    }
+
+    /// <summary>The instance's check id.</summary>
+    public required string CheckId { get; init; }
+
+    /// <summary>The run's outcome.</summary>
+    public required CheckRunResult Result { get; init; }
+
+    /// <summary>The metrics it submitted.</summary>
+    public required IReadOnlyList<RecordedMetric> Metrics { get; init; }
+
+    /// <summary>The service checks it submitted.</summary>
+    public required IReadOnlyList<RecordedServiceCheck> ServiceChecks { get; init; }
+
+    /// <summary>The events it submitted.</summary>
+    public required IReadOnlyList<CheckEvent> Events { get; init; }
+
+    /// <summary>The histogram buckets it submitted.</summary>
+    public required IReadOnlyList<RecordedHistogramBucket> HistogramBuckets { get; init; }
+
     /// <summary>
     /// Whether the run did not return within its timeout and the grace period after the interrupt: it is blocked in C
     /// code and was left running; <see cref="Result"/> says so in its error, and holds what was submitted until then.

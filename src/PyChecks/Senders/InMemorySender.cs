@@ -43,7 +43,16 @@ public sealed class InMemorySender : ISender
     /// <inheritdoc />
     public void SubmitMetric(in MetricSample sample)
     {
-        var copy = new RecordedMetric(sample.CheckId, sample.Type, sample.Name, sample.Value, sample.Tags.ToArray(), sample.Hostname, sample.FlushFirstValue);
+        var copy = new RecordedMetric
+        {
+            CheckId = sample.CheckId,
+            Type = sample.Type,
+            Name = sample.Name,
+            Value = sample.Value,
+            Tags = sample.Tags.ToArray(),
+            Hostname = sample.Hostname,
+            FlushFirstValue = sample.FlushFirstValue,
+        };
         lock (_lock)
         {
             _metrics.Add(copy);
@@ -53,7 +62,15 @@ public sealed class InMemorySender : ISender
     /// <inheritdoc />
     public void SubmitServiceCheck(in ServiceCheckSample sample)
     {
-        var copy = new RecordedServiceCheck(sample.CheckId, sample.Name, sample.Status, sample.Tags.ToArray(), sample.Hostname, sample.Message);
+        var copy = new RecordedServiceCheck
+        {
+            CheckId = sample.CheckId,
+            Name = sample.Name,
+            Status = sample.Status,
+            Tags = sample.Tags.ToArray(),
+            Hostname = sample.Hostname,
+            Message = sample.Message,
+        };
         lock (_lock)
         {
             _serviceChecks.Add(copy);
@@ -72,7 +89,17 @@ public sealed class InMemorySender : ISender
     /// <inheritdoc />
     public void SubmitHistogramBucket(in HistogramBucketSample sample)
     {
-        var copy = new RecordedHistogramBucket(sample.CheckId, sample.Name, sample.Value, sample.LowerBound, sample.UpperBound, sample.Monotonic, sample.Hostname, sample.Tags.ToArray());
+        var copy = new RecordedHistogramBucket
+        {
+            CheckId = sample.CheckId,
+            Name = sample.Name,
+            Value = sample.Value,
+            LowerBound = sample.LowerBound,
+            UpperBound = sample.UpperBound,
+            Monotonic = sample.Monotonic,
+            Hostname = sample.Hostname,
+            Tags = sample.Tags.ToArray(),
+        };
         lock (_lock)
         {
             _buckets.Add(copy);
@@ -132,10 +159,76 @@ public sealed class InMemorySender : ISender
 }
 
 /// <summary>A copy of a <see cref="MetricSample"/>.</summary>
-public sealed record RecordedMetric(string CheckId, MetricType Type, string Name, double Value, IReadOnlyList<string> Tags, string Hostname, bool FlushFirstValue);
+public sealed record RecordedMetric
+{
+    /// <summary>The submitting instance's check id (<see cref="MetricSample.CheckId"/>).</summary>
+    public required string CheckId { get; init; }
+
+    /// <summary>The metric's type (<see cref="MetricSample.Type"/>).</summary>
+    public required MetricType Type { get; init; }
+
+    /// <summary>The metric's name (<see cref="MetricSample.Name"/>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The value (<see cref="MetricSample.Value"/>).</summary>
+    public required double Value { get; init; }
+
+    /// <summary>A copy of the tags (<see cref="MetricSample.Tags"/>).</summary>
+    public required IReadOnlyList<string> Tags { get; init; }
+
+    /// <summary>The hostname (<see cref="MetricSample.Hostname"/>).</summary>
+    public required string Hostname { get; init; }
+
+    /// <summary>Whether the first value of a monotonic count is flushed (<see cref="MetricSample.FlushFirstValue"/>).</summary>
+    public required bool FlushFirstValue { get; init; }
+}
 
 /// <summary>A copy of a <see cref="ServiceCheckSample"/>.</summary>
-public sealed record RecordedServiceCheck(string CheckId, string Name, ServiceCheckStatus Status, IReadOnlyList<string> Tags, string Hostname, string Message);
+public sealed record RecordedServiceCheck
+{
+    /// <summary>The submitting instance's check id (<see cref="ServiceCheckSample.CheckId"/>).</summary>
+    public required string CheckId { get; init; }
+
+    /// <summary>The service check's name (<see cref="ServiceCheckSample.Name"/>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The status (<see cref="ServiceCheckSample.Status"/>).</summary>
+    public required ServiceCheckStatus Status { get; init; }
+
+    /// <summary>A copy of the tags (<see cref="ServiceCheckSample.Tags"/>).</summary>
+    public required IReadOnlyList<string> Tags { get; init; }
+
+    /// <summary>The hostname (<see cref="ServiceCheckSample.Hostname"/>).</summary>
+    public required string Hostname { get; init; }
+
+    /// <summary>The message (<see cref="ServiceCheckSample.Message"/>).</summary>
+    public required string Message { get; init; }
+}
 
 /// <summary>A copy of a <see cref="HistogramBucketSample"/>.</summary>
-public sealed record RecordedHistogramBucket(string CheckId, string Name, long Value, double LowerBound, double UpperBound, bool Monotonic, string Hostname, IReadOnlyList<string> Tags);
+public sealed record RecordedHistogramBucket
+{
+    /// <summary>The submitting instance's check id (<see cref="HistogramBucketSample.CheckId"/>).</summary>
+    public required string CheckId { get; init; }
+
+    /// <summary>The histogram's name (<see cref="HistogramBucketSample.Name"/>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The bucket's count (<see cref="HistogramBucketSample.Value"/>).</summary>
+    public required long Value { get; init; }
+
+    /// <summary>The bucket's lower bound (<see cref="HistogramBucketSample.LowerBound"/>).</summary>
+    public required double LowerBound { get; init; }
+
+    /// <summary>The bucket's upper bound (<see cref="HistogramBucketSample.UpperBound"/>).</summary>
+    public required double UpperBound { get; init; }
+
+    /// <summary>Whether the count is monotonic (<see cref="HistogramBucketSample.Monotonic"/>).</summary>
+    public required bool Monotonic { get; init; }
+
+    /// <summary>The hostname (<see cref="HistogramBucketSample.Hostname"/>).</summary>
+    public required string Hostname { get; init; }
+
+    /// <summary>A copy of the tags (<see cref="HistogramBucketSample.Tags"/>).</summary>
+    public required IReadOnlyList<string> Tags { get; init; }
+}
