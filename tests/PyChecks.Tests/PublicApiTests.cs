@@ -26,6 +26,7 @@ public sealed class PublicApiTests
         var listed = new[] { "PublicAPI.Shipped.txt", "PublicAPI.Unshipped.txt" }
             .SelectMany(file => File.ReadAllLines(Path.Combine(folder, file)))
             .Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .Select(line => line.StartsWith('[') ? line[(line.IndexOf(']', StringComparison.Ordinal) + 1)..] : line) // [PYCHECKS001]: an experimental member's id
             .ToList();
         Assert.That(listed, Is.Not.Empty);
         var missing = anyType.Assembly.GetExportedTypes()

@@ -111,6 +111,8 @@ internal static class ApiMapping
         HistogramBuckets = [.. run.HistogramBuckets.Select(static b => new HistogramBucketModel(b.Name, b.Value, b.LowerBound, b.UpperBound, b.Monotonic, b.Tags, b.Hostname))],
     };
 
+    // The profiler is experimental (PYCHECKS001); its wire models follow it.
+#pragma warning disable PYCHECKS001
     public static ProfileTaskModel ToModel(this ProfileTask t) => new()
     {
         Id = t.Id,
@@ -137,4 +139,5 @@ internal static class ApiMapping
             t.Quality.HoldP50.TotalSeconds,
             t.Quality.HoldP99.TotalSeconds),
     };
+#pragma warning restore PYCHECKS001
 }

@@ -5,6 +5,9 @@ using PyChecks.AspNetCore.Json;
 
 namespace PyChecks.AspNetCore.Routing;
 
+// The /profiles routes serve the core's profiler, which is experimental (PYCHECKS001): these routes change with it.
+#pragma warning disable PYCHECKS001
+
 /// <summary>The profiling routes: <c>/profiles</c>, over the host's <see cref="IProfiler"/>.</summary>
 internal sealed partial class ControlApi
 {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 
 namespace PyChecks;
@@ -7,6 +8,7 @@ namespace PyChecks;
 /// <c>kubeutil</c> modules' answers, and the meter of <c>datadog_agent.emit_agent_telemetry</c>. Given to
 /// <see cref="CheckHost.Start"/>; with dependency injection, registered services are used instead.
 /// </summary>
+[Experimental("PYCHECKS002")]
 public sealed class AgentServices
 {
     /// <summary>The tags of entities; by default none.</summary>

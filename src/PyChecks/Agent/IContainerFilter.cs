@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace PyChecks;
 /// collection. Register an implementation or set <see cref="AgentServices.ContainerFilter"/>; the default excludes nothing.
 /// </summary>
 /// <remarks>Called on the check's thread with the GIL held: answer from memory, do not block.</remarks>
+[Experimental("PYCHECKS002")]
 public interface IContainerFilter
 {
     /// <summary>Whether the container is excluded.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace PyChecks;
 /// <see cref="AgentServices.Kubelet"/>; the default answers an empty mapping.
 /// </summary>
 /// <remarks>Called on the check's thread with the GIL held: answer from memory, do not block.</remarks>
+[Experimental("PYCHECKS002")]
 public interface IKubeletConnection
 {
     /// <summary>The connection information; values are strings, numbers, booleans, lists or mappings of them.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace PyChecks;
 /// <see cref="AgentServices.Tagger"/>; the default knows no entity.
 /// </summary>
 /// <remarks>Called on the check's thread with the GIL held: answer from memory, do not block.</remarks>
+[Experimental("PYCHECKS002")]
 public interface ITagger
 {
     /// <summary>The tags of <paramref name="entityId"/>; empty when it is unknown.</summary>

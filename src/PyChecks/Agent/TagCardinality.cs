@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>How many tags <see cref="ITagger"/> returns for an entity (the <c>tagger</c> module's constants).</summary>
+[Experimental("PYCHECKS002")]
 public enum TagCardinality
 {
     /// <summary><c>tagger.LOW</c>: tags with few values (image, service).</summary>

@@ -41,7 +41,7 @@ public sealed class CheckHost : IDisposable
     public IReadOnlyList<ICheckLoader> Loaders => _loaders.Loaders;
 
     /// <summary>Exceptions thrown by senders so far (each is logged, and the other senders still got the sample).</summary>
-    public static long SenderErrors => Volatile.Read(ref s_started)?.SenderErrors ?? 0;
+    internal static long SenderErrors => Volatile.Read(ref s_started)?.SenderErrors ?? 0;
 
     /// <summary>Where this host's checks submit: the built-in modules' sink.</summary>
     internal SubmissionRouter Router { get; }

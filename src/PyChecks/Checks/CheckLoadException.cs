@@ -4,7 +4,7 @@ namespace PyChecks;
 public sealed class CheckLoadException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public CheckLoadException(string checkName, IReadOnlyList<(string Loader, string Error)> errors)
+    internal CheckLoadException(string checkName, IReadOnlyList<(string Loader, string Error)> errors)
         : base(Format(checkName, errors))
     {
         CheckName = checkName;

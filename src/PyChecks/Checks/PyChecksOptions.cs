@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 
 namespace PyChecks;
@@ -43,6 +44,7 @@ public sealed class PyChecksOptions : IValidatableObject
 
     /// <summary>The profiler's limits (see docs/profiling.md).</summary>
     [ValidateObjectMembers]
+    [Experimental("PYCHECKS001")]
     public ProfilerOptions Profiler { get; set; } = new();
 
     /// <summary>Whether <c>services.AddPyChecks(…)</c> runs the configured checks on their schedule. Default: on.</summary>

@@ -9,7 +9,7 @@ public sealed unsafe class PythonException : Exception
     /// <param name="pythonType">The exception's type name, qualified by its module unless built in (<c>ValueError</c>, <c>json.decoder.JSONDecodeError</c>).</param>
     /// <param name="pythonMessage"><c>str()</c> of the exception.</param>
     /// <param name="pythonTraceback">The formatted traceback, as <c>traceback.format_exception</c> gives it; empty if none.</param>
-    public PythonException(string pythonType, string pythonMessage, string pythonTraceback)
+    internal PythonException(string pythonType, string pythonMessage, string pythonTraceback)
         : base(pythonMessage.Length > 0 ? $"{pythonType}: {pythonMessage}" : pythonType)
     {
         PythonType = pythonType;

@@ -8,21 +8,21 @@ namespace PyChecks;
 public sealed class PythonRuntimeException : Exception
 {
     /// <summary>Creates an exception with a message.</summary>
-    public PythonRuntimeException(string message)
+    internal PythonRuntimeException(string message)
         : base(message)
     {
         Candidates = [];
     }
 
     /// <summary>Creates an exception with a message and a cause.</summary>
-    public PythonRuntimeException(string message, Exception innerException)
+    internal PythonRuntimeException(string message, Exception innerException)
         : base(message, innerException)
     {
         Candidates = [];
     }
 
     /// <summary>Creates an exception listing the discovery candidates that were tried.</summary>
-    public PythonRuntimeException(string message, IReadOnlyList<PythonCandidate> candidates)
+    internal PythonRuntimeException(string message, IReadOnlyList<PythonCandidate> candidates)
         : base(message)
     {
         Candidates = candidates;

@@ -17,23 +17,45 @@ public sealed record MemorySnapshot(DateTimeOffset Timestamp, NativeMemoryCounte
 /// The counters of the library's tracked native allocator, process-wide since start (Datadog rtloader's counters).
 /// Sizes are what callers asked for; the allocator's own 16-byte header per block is not counted.
 /// </summary>
-/// <param name="Allocations">Blocks allocated.</param>
-/// <param name="Frees">Tracked blocks freed.</param>
-/// <param name="AllocatedBytes">Bytes allocated.</param>
-/// <param name="FreedBytes">Bytes of tracked blocks freed.</param>
-/// <param name="InUseBytes">Bytes allocated and not yet freed (<paramref name="AllocatedBytes"/> − <paramref name="FreedBytes"/>).</param>
-/// <param name="UntrackedFrees">Frees of pointers the allocator never returned (a bug in the caller; the memory is still released with <c>free</c>).</param>
-public sealed record NativeMemoryCounters(long Allocations, long Frees, long AllocatedBytes, long FreedBytes, long InUseBytes, long UntrackedFrees);
+public sealed record NativeMemoryCounters
+{
+    /// <summary>Blocks allocated.</summary>
+    public required long Allocations { get; init; }
+
+    /// <summary>Tracked blocks freed.</summary>
+    public required long Frees { get; init; }
+
+    /// <summary>Bytes allocated.</summary>
+    public required long AllocatedBytes { get; init; }
+
+    /// <summary>Bytes of tracked blocks freed.</summary>
+    public required long FreedBytes { get; init; }
+
+    /// <summary>Bytes allocated and not yet freed (<see cref="AllocatedBytes"/> − <see cref="FreedBytes"/>).</summary>
+    public required long InUseBytes { get; init; }
+
+    /// <summary>Frees of pointers the allocator never returned (a bug in the caller; the memory is still released with <c>free</c>).</summary>
+    public required long UntrackedFrees { get; init; }
+}
 
 /// <summary>A reading of Python's heap, taken with the GIL held.</summary>
-/// <param name="MeasuredAt">When it was taken (UTC).</param>
-/// <param name="AllocatedBlocks">
-/// <c>sys.getallocatedblocks()</c>: memory blocks Python's object allocator has handed out and not freed (objects
-/// and small buffers; large buffers served by <c>malloc</c> directly are not blocks of this allocator).
-/// </param>
-/// <param name="TracedBytes">
-/// Bytes of Python allocations tracemalloc traces now (<c>tracemalloc.get_traced_memory()[0]</c>), or
-/// <see langword="null"/> when tracemalloc is not tracing (see <see cref="PyChecksOptions.TracemallocEnabled"/>).
-/// </param>
-/// <param name="TracedPeakBytes">tracemalloc's peak of <paramref name="TracedBytes"/>, or <see langword="null"/> when it is not tracing.</param>
-public sealed record PythonHeapReading(DateTimeOffset MeasuredAt, long AllocatedBlocks, long? TracedBytes, long? TracedPeakBytes);
+public sealed record PythonHeapReading
+{
+    /// <summary>When it was taken (UTC).</summary>
+    public required DateTimeOffset MeasuredAt { get; init; }
+
+    /// <summary>
+    /// <c>sys.getallocatedblocks()</c>: memory blocks Python's object allocator has handed out and not freed (objects
+    /// and small buffers; large buffers served by <c>malloc</c> directly are not blocks of this allocator).
+    /// </summary>
+    public required long AllocatedBlocks { get; init; }
+
+    /// <summary>
+    /// Bytes of Python allocations tracemalloc traces now (<c>tracemalloc.get_traced_memory()[0]</c>), or
+    /// <see langword="null"/> when tracemalloc is not tracing (see <see cref="PyChecksOptions.TracemallocEnabled"/>).
+    /// </summary>
+    public required long? TracedBytes { get; init; }
+
+    /// <summary>tracemalloc's peak of <see cref="TracedBytes"/>, or <see langword="null"/> when it is not tracing.</summary>
+    public required long? TracedPeakBytes { get; init; }
+}

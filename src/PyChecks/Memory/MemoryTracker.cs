@@ -56,10 +56,10 @@ public sealed class MemoryTracker : IDisposable
     public const string PythonTracedInstrument = "pychecks.memory.python.traced";
 
     /// <summary>How long an instrument callback waits for a fresh Python reading before reporting the previous one.</summary>
-    public static readonly TimeSpan ObservationWait = TimeSpan.FromMilliseconds(50);
+    internal static readonly TimeSpan ObservationWait = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long a Python reading is reused by instrument callbacks and <see cref="GetSnapshot"/>.</summary>
-    public static readonly TimeSpan ReadingLifetime = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan ReadingLifetime = TimeSpan.FromSeconds(1);
 
     private readonly PythonRuntime? _runtime;
     private readonly Lock _gate = new();
@@ -139,7 +139,15 @@ public sealed class MemoryTracker : IDisposable
     {
         long freed = TrackedAllocator.FreedBytes; // before allocated, as in TrackedAllocator.InUseBytes
         long allocated = TrackedAllocator.AllocatedBytes;
-        return new NativeMemoryCounters(TrackedAllocator.Allocations, TrackedAllocator.Frees, allocated, freed, allocated - freed, TrackedAllocator.UntrackedFrees);
+        return new NativeMemoryCounters
+        {
+            Allocations = TrackedAllocator.Allocations,
+            Frees = TrackedAllocator.Frees,
+            AllocatedBytes = allocated,
+            FreedBytes = freed,
+            InUseBytes = allocated - freed,
+            UntrackedFrees = TrackedAllocator.UntrackedFrees,
+        };
     }
 
     private static bool IsFresh(PythonHeapReading? reading) => reading is not null && DateTimeOffset.UtcNow - reading.MeasuredAt < ReadingLifetime;

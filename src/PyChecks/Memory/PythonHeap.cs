@@ -39,7 +39,7 @@ internal static unsafe class PythonHeap
             (traced, peak) = TracedMemory();
         }
 
-        return new PythonHeapReading(now, blocks, traced, peak);
+        return new PythonHeapReading { MeasuredAt = now, AllocatedBlocks = blocks, TracedBytes = traced, TracedPeakBytes = peak };
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace PyChecks;
 /// interval, for a duration, and keeps the result as folded stacks, speedscope JSON or PyChecks' JSON. Registered by
 /// <c>services.AddPyChecks(…)</c>; its sampler thread runs only while a task is active.
 /// </summary>
+[Experimental("PYCHECKS001")]
 public interface IProfiler
 {
     /// <summary>

@@ -91,7 +91,7 @@ internal sealed class ProfileData
         {
             var code = codes[frame.CodeId];
             id = Frames.Count;
-            Frames.Add(new ProfileFrame(id, code.QualifiedName, code.FileName, frame.Line, code.FirstLine));
+            Frames.Add(new ProfileFrame { Id = id, Name = code.QualifiedName, File = code.FileName, Line = frame.Line, FirstLine = code.FirstLine });
             _frameIds.Add((frame.CodeId, frame.Line), id);
             Bytes += FrameBytes + (2L * (code.QualifiedName.Length + code.FileName.Length));
         }
@@ -104,7 +104,7 @@ internal sealed class ProfileData
         if (_truncatedFrame < 0)
         {
             _truncatedFrame = Frames.Count;
-            Frames.Add(new ProfileFrame(_truncatedFrame, ProfileFrame.TruncatedName, string.Empty, 0, 0));
+            Frames.Add(new ProfileFrame { Id = _truncatedFrame, Name = ProfileFrame.TruncatedName, File = string.Empty, Line = 0, FirstLine = 0 });
             Bytes += FrameBytes;
         }
 

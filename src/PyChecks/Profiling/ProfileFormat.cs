@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>The formats a profile result can be written in.</summary>
+[Experimental("PYCHECKS001")]
 public enum ProfileFormat
 {
     /// <summary>

@@ -1,13 +1,29 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>One frame of a profile's frame table: a code object at a line.</summary>
-/// <param name="Id">The frame's index in <see cref="ProfileResult.Frames"/>.</param>
-/// <param name="Name">The function's qualified name (<c>co_qualname</c> on 3.11+, else <c>co_name</c>), or <c>&lt;truncated&gt;</c> for the marker that stands for the outermost frames of a stack deeper than the task's max depth.</param>
-/// <param name="File">The code's file (<c>co_filename</c>); empty for the marker.</param>
-/// <param name="Line">The line the frame was at.</param>
-/// <param name="FirstLine">The function's first line (<c>co_firstlineno</c>).</param>
-public sealed record ProfileFrame(int Id, string Name, string File, int Line, int FirstLine)
+[Experimental("PYCHECKS001")]
+public sealed record ProfileFrame
 {
+    /// <summary>The frame's index in <see cref="ProfileResult.Frames"/>.</summary>
+    public required int Id { get; init; }
+
+    /// <summary>
+    /// The function's qualified name (<c>co_qualname</c> on 3.11+, else <c>co_name</c>), or <c>&lt;truncated&gt;</c> for the
+    /// marker that stands for the outermost frames of a stack deeper than the task's max depth.
+    /// </summary>
+    public required string Name { get; init; }
+
+    /// <summary>The code's file (<c>co_filename</c>); empty for the marker.</summary>
+    public required string File { get; init; }
+
+    /// <summary>The line the frame was at.</summary>
+    public required int Line { get; init; }
+
+    /// <summary>The function's first line (<c>co_firstlineno</c>).</summary>
+    public required int FirstLine { get; init; }
+
     /// <summary>The name of the marker frame at the root of truncated stacks.</summary>
     public const string TruncatedName = "<truncated>";
 

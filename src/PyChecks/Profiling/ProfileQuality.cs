@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>
@@ -5,22 +7,33 @@ namespace PyChecks;
 /// are the sampler's waits for the check (or other Python code) to release the GIL; hold times are how long each
 /// sample kept it.
 /// </summary>
-/// <param name="Samples">Stacks recorded (one per profiled run per tick).</param>
-/// <param name="TruncatedSamples">Samples deeper than the task's max depth (their outermost frames are dropped).</param>
-/// <param name="SampledTime">Run time covered by the samples: the sum of their weights.</param>
-/// <param name="RequestedHz">The rate the task asked for: one over its interval.</param>
-/// <param name="AchievedHz">Samples per second of <paramref name="SampledTime"/>; 0 without samples.</param>
-/// <param name="GilWaitP50">Median wait for the GIL per tick.</param>
-/// <param name="GilWaitP99">99th percentile of the wait for the GIL per tick.</param>
-/// <param name="HoldP50">Median time the GIL was held per tick.</param>
-/// <param name="HoldP99">99th percentile of the time the GIL was held per tick.</param>
-public sealed record ProfileQuality(
-    long Samples,
-    long TruncatedSamples,
-    TimeSpan SampledTime,
-    double RequestedHz,
-    double AchievedHz,
-    TimeSpan GilWaitP50,
-    TimeSpan GilWaitP99,
-    TimeSpan HoldP50,
-    TimeSpan HoldP99);
+[Experimental("PYCHECKS001")]
+public sealed record ProfileQuality
+{
+    /// <summary>Stacks recorded (one per profiled run per tick).</summary>
+    public required long Samples { get; init; }
+
+    /// <summary>Samples deeper than the task's max depth (their outermost frames are dropped).</summary>
+    public required long TruncatedSamples { get; init; }
+
+    /// <summary>Run time covered by the samples: the sum of their weights.</summary>
+    public required TimeSpan SampledTime { get; init; }
+
+    /// <summary>The rate the task asked for: one over its interval.</summary>
+    public required double RequestedHz { get; init; }
+
+    /// <summary>Samples per second of <see cref="SampledTime"/>; 0 without samples.</summary>
+    public required double AchievedHz { get; init; }
+
+    /// <summary>Median wait for the GIL per tick.</summary>
+    public required TimeSpan GilWaitP50 { get; init; }
+
+    /// <summary>99th percentile of the wait for the GIL per tick.</summary>
+    public required TimeSpan GilWaitP99 { get; init; }
+
+    /// <summary>Median time the GIL was held per tick.</summary>
+    public required TimeSpan HoldP50 { get; init; }
+
+    /// <summary>99th percentile of the time the GIL was held per tick.</summary>
+    public required TimeSpan HoldP99 { get; init; }
+}

@@ -1,8 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace PyChecks;
 
 /// <summary>What to profile, for how long and how finely: the argument of <see cref="IProfiler.StartAsync"/>.</summary>
+[Experimental("PYCHECKS001")]
 public sealed record ProfileRequest
 {
     /// <summary>The default <see cref="Duration"/>: 30 seconds.</summary>

@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>Why <see cref="IProfiler.StartAsync"/> refused a request (the control API maps each to a status code).</summary>
+[Experimental("PYCHECKS001")]
 public enum ProfileRequestError
 {
     /// <summary>A field is out of range; <see cref="ProfileRequestException.Field"/> names it (HTTP 400).</summary>

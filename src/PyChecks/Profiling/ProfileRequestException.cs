@@ -1,17 +1,20 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>A profile request that <see cref="IProfiler.StartAsync"/> refused, and why.</summary>
+[Experimental("PYCHECKS001")]
 public sealed class ProfileRequestException : Exception
 {
     /// <summary>Creates an exception with the <see cref="ProfileRequestError.Invalid"/> reason and no field.</summary>
-    public ProfileRequestException()
+    internal ProfileRequestException()
         : this(ProfileRequestError.Invalid, "The profile request was refused.")
     {
     }
 
     /// <summary>Creates an exception with the <see cref="ProfileRequestError.Invalid"/> reason and no field.</summary>
     /// <param name="message">What was wrong.</param>
-    public ProfileRequestException(string message)
+    internal ProfileRequestException(string message)
         : this(ProfileRequestError.Invalid, message)
     {
     }
@@ -19,7 +22,7 @@ public sealed class ProfileRequestException : Exception
     /// <summary>Creates an exception with the <see cref="ProfileRequestError.Invalid"/> reason and no field.</summary>
     /// <param name="message">What was wrong.</param>
     /// <param name="innerException">The cause.</param>
-    public ProfileRequestException(string message, Exception innerException)
+    internal ProfileRequestException(string message, Exception innerException)
         : base(message, innerException)
     {
         Error = ProfileRequestError.Invalid;
@@ -30,7 +33,7 @@ public sealed class ProfileRequestException : Exception
     /// <param name="message">What was wrong, in words for the caller.</param>
     /// <param name="field">The request field at fault, for <see cref="ProfileRequestError.Invalid"/>.</param>
     /// <param name="activeTaskId">The task already active on the check, for <see cref="ProfileRequestError.Conflict"/>.</param>
-    public ProfileRequestException(ProfileRequestError error, string message, string? field = null, string? activeTaskId = null)
+    internal ProfileRequestException(ProfileRequestError error, string message, string? field = null, string? activeTaskId = null)
         : base(message)
     {
         Error = error;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 
@@ -10,6 +11,7 @@ namespace PyChecks;
 /// What a profile task sampled, as of when it was asked for: the frame table and the samples, writable as folded
 /// stacks, speedscope JSON or PyChecks' JSON (<see cref="ProfileFormat"/>). Times and weights are in microseconds.
 /// </summary>
+[Experimental("PYCHECKS001")]
 public sealed class ProfileResult
 {
     private readonly int[][] _stacks;

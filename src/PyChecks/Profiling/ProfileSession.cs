@@ -265,16 +265,18 @@ internal sealed class ProfileSession
                 EndedAt = _endedAt,
                 Runs = _runs,
                 Message = _message,
-                Quality = new ProfileQuality(
-                    samples,
-                    Data.TruncatedSamples,
-                    sampled,
-                    1 / Request.Interval.TotalSeconds,
-                    sampled > TimeSpan.Zero ? samples / sampled.TotalSeconds : 0,
-                    _gilWaits.Percentile(50),
-                    _gilWaits.Percentile(99),
-                    _holds.Percentile(50),
-                    _holds.Percentile(99)),
+                Quality = new ProfileQuality
+                {
+                    Samples = samples,
+                    TruncatedSamples = Data.TruncatedSamples,
+                    SampledTime = sampled,
+                    RequestedHz = 1 / Request.Interval.TotalSeconds,
+                    AchievedHz = sampled > TimeSpan.Zero ? samples / sampled.TotalSeconds : 0,
+                    GilWaitP50 = _gilWaits.Percentile(50),
+                    GilWaitP99 = _gilWaits.Percentile(99),
+                    HoldP50 = _holds.Percentile(50),
+                    HoldP99 = _holds.Percentile(99),
+                },
             };
         }
     }

@@ -1,8 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace PyChecks;
 
 /// <summary>A profile task as it was when asked: its request (with defaults applied), its state and its quality so far.</summary>
+[Experimental("PYCHECKS001")]
 public sealed record ProfileTask
 {
     /// <summary>The task's id.</summary>

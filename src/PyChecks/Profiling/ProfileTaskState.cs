@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PyChecks;
 
 /// <summary>Where a profile task is in its life: <c>Pending → Running → Completed | Cancelled | Failed</c>.</summary>
+[Experimental("PYCHECKS001")]
 public enum ProfileTaskState
 {
     /// <summary>Accepted; the sampler has not picked it up yet.</summary>

@@ -13,7 +13,7 @@ namespace PyChecks;
 /// while any task is active. Each tick takes the GIL, walks the stacks of the runs attached to the due tasks through
 /// the C API, releases the GIL, then records the samples.
 /// </summary>
-public sealed class Profiler : IProfiler, IDisposable
+internal sealed class Profiler : IProfiler, IDisposable
 {
     private readonly PythonRuntime _runtime;
     private readonly ProfilerOptions _options;

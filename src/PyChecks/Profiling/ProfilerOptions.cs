@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace PyChecks;
 
 /// <summary>The profiler's limits (<c>PyChecks:Profiler</c> in configuration).</summary>
+[Experimental("PYCHECKS001")]
 public sealed class ProfilerOptions
 {
     /// <summary>The most tasks pending or running at once; one more is refused (<see cref="ProfileRequestError.TooManyTasks"/>). Default: 4.</summary>

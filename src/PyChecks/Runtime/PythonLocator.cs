@@ -329,8 +329,14 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
         }
 
         program ??= MatchingInterpreter.Find(library, version.Major, version.Minor);
-        _tried.Add(new PythonCandidate(source, library, Accepted: true, program is not null ? $"loaded, started as {program}"
-            : $"loaded; no python{version.Major}.{version.Minor} executable goes with it, so CPython looks for python3 on PATH to compute its paths and falls back to the prefix it was built with"));
+        _tried.Add(new PythonCandidate
+        {
+            Source = source,
+            Path = library,
+            Accepted = true,
+            Reason = program is not null ? $"loaded, started as {program}"
+                : $"loaded; no python{version.Major}.{version.Minor} executable goes with it, so CPython looks for python3 on PATH to compute its paths and falls back to the prefix it was built with",
+        });
         found = (opened, new PythonLocation(library, source, program, _tried.ToArray()));
         return true;
     }
@@ -492,7 +498,7 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
 
     private static string LastLine(string text) => text[(text.LastIndexOf('\n') + 1)..];
 
-    private void Reject(string source, string? path, string reason) => _tried.Add(new PythonCandidate(source, path, Accepted: false, reason));
+    private void Reject(string source, string? path, string reason) => _tried.Add(new PythonCandidate { Source = source, Path = path, Accepted = false, Reason = reason });
 
     [GeneratedRegex(@"^libpython(\d+)\.(\d+)(t?)")]
     private static partial Regex LibraryVersion();

@@ -62,7 +62,7 @@ public sealed class PythonRuntime : IDisposable
     internal string? ShutdownProblem => Volatile.Read(ref _shutdownProblem);
 
     /// <summary>Thread states that PyChecks created for .NET threads and has not yet deleted (those of exited threads are reclaimed under the GIL).</summary>
-    public static long LiveThreadStates => ThreadGil.LiveThreadStates;
+    internal static long LiveThreadStates => ThreadGil.LiveThreadStates;
 
     /// <summary>
     /// Finds libpython, loads it with <c>RTLD_NOW | RTLD_GLOBAL</c>, and initializes the interpreter as its python
@@ -319,6 +319,15 @@ public sealed class PythonRuntime : IDisposable
         using var implementation = sys.GetAttr("implementation");
         using var name = implementation.GetAttr("name");
         using var full = sys.GetAttr("version");
-        return new PythonVersionInfo(major.As<int>(), minor.As<int>(), micro.As<int>(), level.As<string>(), name.As<string>(), location.LibraryPath, full.As<string>());
+        return new PythonVersionInfo
+        {
+            Major = major.As<int>(),
+            Minor = minor.As<int>(),
+            Micro = micro.As<int>(),
+            ReleaseLevel = level.As<string>(),
+            Implementation = name.As<string>(),
+            LibraryPath = location.LibraryPath,
+            FullVersion = full.As<string>(),
+        };
     }
 }

@@ -9,7 +9,7 @@ public sealed class CheckStuckException : Exception
     /// <summary>Creates the exception for <paramref name="checkName"/>, whose runs of <paramref name="checkIds"/> are stuck.</summary>
     /// <param name="checkName">The check's name.</param>
     /// <param name="checkIds">The instances whose runs are stuck.</param>
-    public CheckStuckException(string checkName, IReadOnlyList<string> checkIds)
+    internal CheckStuckException(string checkName, IReadOnlyList<string> checkIds)
         : base(
             $"check '{checkName}' has a run stuck in C code ({string.Join(", ", checkIds)}): it did not return to Python after its " +
             "timeout's interrupt, and a new run would most likely block the same way and hold another Python worker. A cancel " +

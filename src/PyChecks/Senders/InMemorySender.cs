@@ -43,7 +43,16 @@ public sealed class InMemorySender : ISender
     /// <inheritdoc />
     public void SubmitMetric(in MetricSample sample)
     {
-        var copy = new RecordedMetric(sample.CheckId, sample.Type, sample.Name, sample.Value, sample.Tags.ToArray(), sample.Hostname, sample.FlushFirstValue);
+        var copy = new RecordedMetric
+        {
+            CheckId = sample.CheckId,
+            Type = sample.Type,
+            Name = sample.Name,
+            Value = sample.Value,
+            Tags = sample.Tags.ToArray(),
+            Hostname = sample.Hostname,
+            FlushFirstValue = sample.FlushFirstValue,
+        };
         lock (_lock)
         {
             _metrics.Add(copy);
@@ -53,7 +62,15 @@ public sealed class InMemorySender : ISender
     /// <inheritdoc />
     public void SubmitServiceCheck(in ServiceCheckSample sample)
     {
-        var copy = new RecordedServiceCheck(sample.CheckId, sample.Name, sample.Status, sample.Tags.ToArray(), sample.Hostname, sample.Message);
+        var copy = new RecordedServiceCheck
+        {
+            CheckId = sample.CheckId,
+            Name = sample.Name,
+            Status = sample.Status,
+            Tags = sample.Tags.ToArray(),
+            Hostname = sample.Hostname,
+            Message = sample.Message,
+        };
         lock (_lock)
         {
             _serviceChecks.Add(copy);
@@ -72,7 +89,17 @@ public sealed class InMemorySender : ISender
     /// <inheritdoc />
     public void SubmitHistogramBucket(in HistogramBucketSample sample)
     {
-        var copy = new RecordedHistogramBucket(sample.CheckId, sample.Name, sample.Value, sample.LowerBound, sample.UpperBound, sample.Monotonic, sample.Hostname, sample.Tags.ToArray());
+        var copy = new RecordedHistogramBucket
+        {
+            CheckId = sample.CheckId,
+            Name = sample.Name,
+            Value = sample.Value,
+            LowerBound = sample.LowerBound,
+            UpperBound = sample.UpperBound,
+            Monotonic = sample.Monotonic,
+            Hostname = sample.Hostname,
+            Tags = sample.Tags.ToArray(),
+        };
         lock (_lock)
         {
             _buckets.Add(copy);

@@ -102,7 +102,7 @@ public sealed class CheckRunTests
         Assert.Multiple(() =>
         {
             Assert.That(metrics.Keys, Is.EquivalentTo(new[] { "ns.g", "ns.c", "ns.m", "ns.r", "ns.hi", "ns.hr", "raw.name" }));
-            Assert.That(metrics["ns.g"], Is.EqualTo(new RecordedMetric(check.Id, MetricType.Gauge, "ns.g", 1.5, metrics["ns.g"].Tags, "h1", false)));
+            Assert.That(metrics["ns.g"], Is.EqualTo(new RecordedMetric { CheckId = check.Id, Type = MetricType.Gauge, Name = "ns.g", Value = 1.5, Tags = metrics["ns.g"].Tags, Hostname = "h1", FlushFirstValue = false }));
             Assert.That(metrics["ns.g"].Tags, Is.EqualTo(new[] { "a:1", "b:2" }));
             Assert.That(metrics["ns.c"].Type, Is.EqualTo(MetricType.Count));
             Assert.That(metrics["ns.c"].Tags, Is.EqualTo(new[] { "device:sda" }));
@@ -133,7 +133,7 @@ public sealed class CheckRunTests
             Assert.That(checkEvent.Tags, Is.EqualTo(new[] { "team:core" }));
 
             var bucket = sender.HistogramBuckets.Single();
-            Assert.That(bucket, Is.EqualTo(new RecordedHistogramBucket(check.Id, "latency", 4, 0.0, 0.5, true, "h4", bucket.Tags)));
+            Assert.That(bucket, Is.EqualTo(new RecordedHistogramBucket { CheckId = check.Id, Name = "latency", Value = 4, LowerBound = 0.0, UpperBound = 0.5, Monotonic = true, Hostname = "h4", Tags = bucket.Tags }));
             Assert.That(bucket.Tags, Is.EqualTo(new[] { "le:0.5" }));
 
             Assert.That(result.Metrics, Is.EqualTo(7));

@@ -10,13 +10,13 @@ namespace PyChecks;
 public sealed class CheckConfigurationException : Exception
 {
     /// <summary>Creates an exception with a message and no location.</summary>
-    public CheckConfigurationException(string message)
+    internal CheckConfigurationException(string message)
         : base(message)
     {
     }
 
     /// <summary>Creates an exception with a message, a cause and no location.</summary>
-    public CheckConfigurationException(string message, Exception innerException)
+    internal CheckConfigurationException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
@@ -27,7 +27,7 @@ public sealed class CheckConfigurationException : Exception
     /// <param name="column">The 1-based column, when known.</param>
     /// <param name="problem">What is wrong, without the location.</param>
     /// <param name="innerException">The underlying error, if any.</param>
-    public CheckConfigurationException(string? file, int? line, int? column, string problem, Exception? innerException = null)
+    internal CheckConfigurationException(string? file, int? line, int? column, string problem, Exception? innerException = null)
         : base(Compose(file, line, column, problem), innerException)
     {
         File = file;
