@@ -46,7 +46,9 @@ internal sealed class SourceModel
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 allowUnsafe: true,
-                nullableContextOptions: NullableContextOptions.Enable));
+                nullableContextOptions: NullableContextOptions.Enable)
+                // The project's own NoWarn: it uses the API it marks experimental.
+                .WithSpecificDiagnosticOptions(ExperimentalIds().Select(id => KeyValuePair.Create(id, ReportDiagnostic.Suppress))));
         CSharpGeneratorDriver.Create(SourceGenerators(), parseOptions: parseOptions)
             .RunGeneratorsAndUpdateCompilation(sources, out var generated, out var generatorDiagnostics);
         Compilation = (CSharpCompilation)generated;
@@ -82,6 +84,13 @@ internal sealed class SourceModel
 
     /// <summary>The semantic model of <paramref name="tree"/>, already bound.</summary>
     public SemanticModel SemanticsOf(SyntaxTree tree) => _models[tree];
+
+    /// <summary>The experimental diagnostic ids the project suppresses for itself (<c>NoWarn</c> in its project file).</summary>
+    private static IEnumerable<string> ExperimentalIds()
+    {
+        string project = File.ReadAllText(Path.Combine(PackagingTests.RepositoryRoot(), "src", "PyChecks", "PyChecks.csproj"));
+        return System.Text.RegularExpressions.Regex.Matches(project, "PYCHECKS[0-9]+").Select(m => m.Value).Distinct();
+    }
 
     /// <summary>Fails the calling test when the sources do not compile: a walk over a broken model proves nothing.</summary>
     public void RequireCompiles()
