@@ -27,40 +27,57 @@ public class CheckRun
 
     private readonly CountingSender _sender = new();
     private CheckHost? _host;
+    private PythonRuntime? _runtime;
     private ICheck? _check;
     private Func<int>? _runs;
+
+    /// <summary>The B4 check module: one instance.</summary>
+    internal CheckModule Module
+    {
+        get
+        {
+            var source = new StringBuilder(AgentCheckImport).Append("""
+
+
+                TAGS = ['env:prod', 'host:a']
+
+
+                class B4Check(AgentCheck):
+                    def check(self, instance):
+                        tags = TAGS
+
+                """);
+            for (int i = 0; i < GaugesPerRun; i++)
+            {
+                source.Append("        self.gauge('b4.metric.").Append(i).Append("', 1.5, tags=tags)\n");
+            }
+
+            return new CheckModule("b4", source.ToString(), [new Dictionary<string, object?>()]);
+        }
+    }
 
     /// <summary>Starts a host with the B4 check and checks one run's samples.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        var source = new StringBuilder(AgentCheckImport).Append("""
-
-
-            TAGS = ['env:prod', 'host:a']
-
-
-            class B4Check(AgentCheck):
-                def check(self, instance):
-                    tags = TAGS
-
-            """);
-        for (int i = 0; i < GaugesPerRun; i++)
-        {
-            source.Append("        self.gauge('b4.metric.").Append(i).Append("', 1.5, tags=tags)\n");
-        }
-
-        var (host, checks) = PythonHost.StartChecks("b4", source.ToString(), _sender, SearchPaths(), new Dictionary<string, object?>());
+        var (host, checks) = PythonHost.StartChecks([Module], _sender, SearchPaths());
         _host = host;
-        _check = checks.Single();
-        _sender.Record = true;
-        var result = PythonHost.RunOnce(_check);
-        if (result.Metrics != GaugesPerRun || _sender.Metrics != GaugesPerRun || _sender.Commits != 1 || _sender.LastTags != "env:prod,host:a")
+        Attach(host.Runtime, checks.Single(), _sender);
+    }
+
+    /// <summary>Takes the instance of <see cref="Module"/>, loaded by a host that delivers to <paramref name="sender"/>, and checks one run's samples.</summary>
+    internal void Attach(PythonRuntime runtime, ICheck check, CountingSender sender)
+    {
+        _runtime = runtime;
+        _check = check;
+        long metricsBefore = sender.Metrics, commitsBefore = sender.Commits;
+        sender.Record = true;
+        var result = PythonHost.RunOnce(check);
+        if (result.Metrics != GaugesPerRun || sender.Metrics - metricsBefore != GaugesPerRun || sender.Commits - commitsBefore != 1 || sender.LastTags != "env:prod,host:a")
         {
-            throw new InvalidOperationException($"one run gave {result.Metrics} metrics, the sender saw {_sender.Metrics} and {_sender.Commits} commits, tags [{_sender.LastTags}]");
+            throw new InvalidOperationException($"one run gave {result.Metrics} metrics, the sender saw {sender.Metrics - metricsBefore} and {sender.Commits - commitsBefore} commits, tags [{sender.LastTags}]");
         }
 
-        var check = _check;
         _runs = () =>
         {
             int metrics = 0;
@@ -85,7 +102,7 @@ public class CheckRun
 
     /// <summary><see cref="Runs"/> runs, the loop on a Python worker thread (no hop per run).</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Runs)]
-    public int RunOnWorker() => _host!.Runtime.RunAsync(_runs!).GetAwaiter().GetResult();
+    public int RunOnWorker() => _runtime!.RunAsync(_runs!).GetAwaiter().GetResult();
 
     /// <summary><see cref="Runs"/> runs, each from the benchmark thread (a hop to a worker thread per run).</summary>
     [Benchmark(OperationsPerInvoke = Runs)]

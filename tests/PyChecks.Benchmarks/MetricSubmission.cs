@@ -81,24 +81,33 @@ public class MetricSubmission
     private ICheck? _gauge;
     private ICheck? _gaugeShapedNoop;
 
+    /// <summary>The B3 check module: four instances (floor, submit, gauge, noop).</summary>
+    internal static CheckModule Module => new("b3", Source, [Instance("floor"), Instance("submit"), Instance("gauge"), Instance("noop")]);
+
     /// <summary>Starts a host with the B3 check (four instances: floor, submit, gauge, noop) and checks that samples arrive.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        var (host, checks) = PythonHost.StartChecks("b3", Source, _sender, Instance("floor"), Instance("submit"), Instance("gauge"), Instance("noop"));
+        var (host, checks) = PythonHost.StartChecks([Module], _sender, []);
         _host = host;
+        Attach(checks, _sender);
+    }
+
+    /// <summary>Takes the four instances of <see cref="Module"/>, loaded by a host that delivers to <paramref name="sender"/>, and checks that samples arrive.</summary>
+    internal void Attach(IReadOnlyList<ICheck> checks, CountingSender sender)
+    {
         _floor = checks[0];
         _submit = checks[1];
         _gauge = checks[2];
         _gaugeShapedNoop = checks[3];
         foreach (var check in new[] { _submit, _gauge })
         {
-            long before = _sender.Metrics;
-            _sender.Record = true;
+            long before = sender.Metrics;
+            sender.Record = true;
             PythonHost.RunOnce(check);
-            if (_sender.Metrics - before != Iterations || _sender.LastName != "my.metric" || _sender.LastTags != "env:prod,host:a")
+            if (sender.Metrics - before != Iterations || sender.LastName != "my.metric" || sender.LastTags != "env:prod,host:a")
             {
-                throw new InvalidOperationException($"{check.Id}: {_sender.Metrics - before} samples, last '{_sender.LastName}' [{_sender.LastTags}]");
+                throw new InvalidOperationException($"{check.Id}: {sender.Metrics - before} samples, last '{sender.LastName}' [{sender.LastTags}]");
             }
         }
     }

@@ -7,6 +7,7 @@ namespace PyChecks.Benchmarks;
 /// <c>PYCHECKS_PYTHON</c>, or Debian's libpython3.11 when it is unset:
 /// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- --filter '*'</c>.
 /// B6 (profiler overhead) is a program of its own: <c>-- b6 [pairs] [interval ms]</c>, see <see cref="ProfilerOverhead"/>.
+/// <c>-- quick</c> runs B0–B4 short on every Python found, one line per figure: see <see cref="Quick.QuickMode"/>.
 /// B7 (memory per check) is a program of its own: <c>-- b7 [instances] [runs] [samples]</c>, see <see cref="MemoryPerCheck"/>.
 /// </summary>
 public static class Program
@@ -17,6 +18,16 @@ public static class Program
         if (args is ["b6", .. var b6])
         {
             return ProfilerOverhead.Run(b6);
+        }
+
+        if (args is ["quick", .. var quick])
+        {
+            return Quick.QuickMode.Run(quick);
+        }
+
+        if (args is [Quick.QuickMode.ChildArgument])
+        {
+            return Quick.QuickMode.RunChild();
         }
 
         if (args is ["b7", .. var b7])

@@ -51,12 +51,24 @@ internal static class PythonHost
         StartChecks(name, source, sender, [], instances);
 
     /// <summary>As <see cref="StartChecks(string, string, ISender, IReadOnlyDictionary{string, object?}[])"/>, with <paramref name="searchPaths"/> first on <c>sys.path</c>.</summary>
-    public static (CheckHost Host, IReadOnlyList<ICheck> Checks) StartChecks(string name, string source, ISender sender, IReadOnlyList<string> searchPaths, params IReadOnlyDictionary<string, object?>[] instances)
+    public static (CheckHost Host, IReadOnlyList<ICheck> Checks) StartChecks(string name, string source, ISender sender, IReadOnlyList<string> searchPaths, params IReadOnlyDictionary<string, object?>[] instances) =>
+        StartChecks([new CheckModule(name, source, instances)], sender, searchPaths);
+
+    /// <summary>
+    /// Starts a <see cref="CheckHost"/> (once per process) whose <c>checks.d</c> holds every module of
+    /// <paramref name="modules"/>, and loads their instances, in the order given.
+    /// </summary>
+    public static (CheckHost Host, IReadOnlyList<ICheck> Checks) StartChecks(IReadOnlyList<CheckModule> modules, ISender sender, IReadOnlyList<string> searchPaths)
     {
         string root = Directory.CreateTempSubdirectory("pychecks-bench").FullName;
         string checksDirectory = Directory.CreateDirectory(Path.Combine(root, "checks.d")).FullName;
-        File.WriteAllText(Path.Combine(checksDirectory, name + ".py"), source);
         var options = new PyChecksOptions { ChecksDirectory = checksDirectory, PersistentCacheDirectory = Path.Combine(root, "cache") };
+        foreach (var module in modules)
+        {
+            File.WriteAllText(Path.Combine(checksDirectory, module.Name + ".py"), module.Source);
+            options.Checks.Add(new CheckConfig { Name = module.Name, Instances = module.Instances });
+        }
+
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
         {
             options.Python = new PythonRuntimeOptions { Python = ReferenceLibrary };
@@ -67,17 +79,23 @@ internal static class PythonHost
             options.Python.SearchPaths.Add(path);
         }
 
-        options.Checks.Add(new CheckConfig { Name = name, Instances = instances });
         var host = CheckHost.Start(options, [sender]);
         Console.WriteLine($"// Python {host.Runtime.Version} ({host.Runtime.Version.FullVersion.ReplaceLineEndings(" ")}) from {host.Runtime.Location.LibraryPath}");
         var report = host.LoadConfiguredChecks();
         if (report.Errors.Count > 0)
         {
             host.Dispose();
-            throw new InvalidOperationException("Loading the benchmark check failed:\n" + string.Join("\n", report.Errors.Select(e => e.Message)));
+            throw new InvalidOperationException("Loading the benchmark checks failed:\n" + string.Join("\n", report.Errors.Select(e => e.Message)));
         }
 
-        return (host, report.Checks);
+        var checks = new List<ICheck>();
+        foreach (var module in modules)
+        {
+            // The report lists instances by check; keep the caller's order of modules.
+            checks.AddRange(report.Checks.Where(c => c.Name == module.Name));
+        }
+
+        return (host, checks);
     }
 
     /// <summary>Runs a check once and throws if the run failed.</summary>

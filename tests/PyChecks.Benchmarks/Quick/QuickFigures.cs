@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace PyChecks.Benchmarks.Quick;
+
+/// <summary>
+/// The quick mode's work inside one process, for the Python named by <c>PYCHECKS_PYTHON</c>: B0–B4 from the
+/// benchmark classes themselves (their set-up, their methods), in one Python host, each case on a thread of its
+/// own, rounds of the cases compared with each other interleaved so that they share the machine's moments.
+/// Prints one line per figure (see <see cref="QuickMode"/>).
+/// </summary>
+internal static class QuickFigures
+{
+    private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan Round = TimeSpan.FromMilliseconds(40);
+    private const int Rounds = 11;
+
+    /// <summary>Measures and prints; returns how many figures missed their target.</summary>
+    public static int Run()
+    {
+        var sender = new CountingSender();
+        var b3 = new MetricSubmission();
+        var b4 = new CheckRun();
+        var (host, checks) = PythonHost.StartChecks([MetricSubmission.Module, b4.Module], sender, []);
+        using (host)
+        {
+            var version = host.Runtime.Version;
+            string python = $"{version.Major}.{version.Minor}.{version.Micro}";
+            b3.Attach(checks.Take(4).ToList(), sender);
+            b4.Attach(host.Runtime, checks[4], sender);
+            var b0 = new PythonFloor();
+            b0.Setup();
+            var b1 = new HostToPythonCall();
+            b1.Setup();
+            var b2 = new GilScopeAndCall();
+            b2.Setup();
+            var report = new QuickReport(python);
+            Console.WriteLine($"# Python {python} from {host.Runtime.Location.LibraryPath}; load average {LoadAverage()}");
+
+            var floor = Measure(QuickCase.Of(b0, nameof(PythonFloor.PythonLoop)));
+            report.Nanos("B0", "floor", floor[0]);
+
+            var b1Figures = Measure(QuickCase.Of(b1, nameof(HostToPythonCall.RawCApi)), QuickCase.Of(b1, nameof(HostToPythonCall.PyObjectCall)));
+            report.Ratio("B1", "call", b1Figures, 1, 0, target: 1.3);
+
+            var b2Figures = Measure(
+                QuickCase.Of(b2, nameof(GilScopeAndCall.RawPersistentThreadState)),
+                QuickCase.Of(b2, nameof(GilScopeAndCall.PyChecksGilScope)),
+                QuickCase.Of(b2, nameof(GilScopeAndCall.GilStateEnsure)));
+            report.Ratio("B2", "gil_scope", b2Figures, 1, 0, target: 2.0);
+            if (version.Minor >= 11)
+            {
+                report.Speedup("B2", "gil_scope_vs_gilstate_ensure", b2Figures, 2, 1, target: 50);
+            }
+
+            var b3Figures = Measure(
+                QuickCase.Of(b3, nameof(MetricSubmission.PythonFloor)),
+                QuickCase.Of(b3, nameof(MetricSubmission.SubmitMetric)),
+                QuickCase.Of(b3, nameof(MetricSubmission.Gauge)));
+            report.Ratio("B3", "submit_metric", b3Figures, 1, 0, target: 2.0);
+            report.Ratio("B3", "gauge", b3Figures, 2, 0, target: 2.5);
+
+            var b4Figures = Measure(QuickCase.Of(b4, nameof(CheckRun.RunOnWorker)), QuickCase.Of(b4, nameof(CheckRun.RunFromHostThread)));
+            report.Micros("B4", "run_on_worker", b4Figures[0], target: 1.5);
+            report.Micros("B4", "run_from_host_thread", b4Figures[1], target: 5.0);
+            return report.Missed;
+        }
+    }
+
+    /// <summary>
+    /// Warms every case up, then times <see cref="Rounds"/> rounds of each, the cases taking turns; returns the
+    /// median nanoseconds per operation of each case, in the order given, with the rounds kept for ratios.
+    /// </summary>
+    private static CaseFigures[] Measure(params QuickCase[] cases)
+    {
+        var threads = cases.Select(c => new CaseThread("quick " + c.Name)).ToArray();
+        try
+        {
+            var invocationsPerRound = new int[cases.Length];
+            for (int i = 0; i < cases.Length; i++)
+            {
+                var current = cases[i];
+                invocationsPerRound[i] = threads[i].Run(() => Calibrate(current));
+            }
+
+            var rounds = cases.Select(_ => new double[Rounds]).ToArray();
+            for (int round = 0; round < Rounds; round++)
+            {
+                for (int i = 0; i < cases.Length; i++)
+                {
+                    var current = cases[i];
+                    int invocations = invocationsPerRound[i];
+                    rounds[i][round] = threads[i].Run(() => Time(current, invocations));
+                }
+            }
+
+            return rounds.Select(r => new CaseFigures(r)).ToArray();
+        }
+        finally
+        {
+            foreach (var thread in threads)
+            {
+                thread.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Invokes the case for <see cref="WarmUp"/> (at least three times); returns the invocations that fill a round.</summary>
+    private static int Calibrate(QuickCase current)
+    {
+        var clock = Stopwatch.StartNew();
+        int invocations = 0;
+        while (invocations < 3 || clock.Elapsed < WarmUp)
+        {
+            current.Invoke();
+            invocations++;
+        }
+
+        double perInvocation = clock.Elapsed.TotalMilliseconds / invocations;
+        return Math.Max(1, (int)Math.Round(Round.TotalMilliseconds / perInvocation));
+    }
+
+    /// <summary>Nanoseconds per operation over <paramref name="invocations"/> invocations.</summary>
+    private static double Time(QuickCase current, int invocations)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < invocations; i++)
+        {
+            current.Invoke();
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return elapsed.TotalNanoseconds / ((double)invocations * current.OperationsPerInvoke);
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    /// <summary>The rounds of one case, in nanoseconds per operation.</summary>
+    internal sealed class CaseFigures(double[] rounds)
+    {
+        /// <summary>The rounds, in the order they ran.</summary>
+        public IReadOnlyList<double> Rounds { get; } = rounds;
+
+        /// <summary>The median round.</summary>
+        public double Median => MedianOf(Rounds);
+
+        /// <summary>The median, as a figure line shows it.</summary>
+        public override string ToString() => Median.ToString("0.0", CultureInfo.InvariantCulture);
+
+        /// <summary>The median of <paramref name="values"/>.</summary>
+        public static double MedianOf(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+    }
+}
