@@ -25,9 +25,9 @@ public static class Program
             return Quick.QuickMode.Run(quick);
         }
 
-        if (args is [Quick.QuickMode.ChildArgument])
+        if (args is [Quick.QuickMode.ChildArgument, var only])
         {
-            return Quick.QuickMode.RunChild();
+            return Quick.QuickMode.RunChild(only);
         }
 
         if (args is ["b7", .. var b7])

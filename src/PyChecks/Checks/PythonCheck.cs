@@ -12,8 +12,12 @@ internal sealed partial class PythonCheck : IWorkerCheck
     private readonly SubmissionRouter _router;
     private readonly CheckRunContext _context;
     private readonly PyObject _instance;
+    private readonly CheckEntry _entry;
     private readonly PyObject _run;
+    private readonly bool _runsDirectly;
+    private readonly PyObject? _output;
     private readonly PyObject _getWarnings;
+    private readonly PyObject _plainGetWarnings;
     private readonly Func<CheckRunResult> _runOnWorker;
     private static PyObject? s_interruptType;
     private int _disposed;
@@ -33,19 +37,45 @@ internal sealed partial class PythonCheck : IWorkerCheck
     private long _cpuAtRequest;
     private Task<TimeSpan>? _probe;
 
-    public PythonCheck(PythonRuntime runtime, SubmissionRouter router, CheckInstanceConfig config, PyObject instance, string source, string version, IReadOnlyList<string> loadWarnings)
+    public PythonCheck(PythonRuntime runtime, SubmissionRouter router, CheckEntry entry, CheckInstanceConfig config, PyObject instance, string source, string version, IReadOnlyList<string> loadWarnings)
     {
         _runtime = runtime;
         _router = router;
+        _entry = entry;
         _instance = instance;
-        // Every call into the check goes through pychecks._entry: output capture, working directory, forked children.
-        using (var entry = PyObject.Import("pychecks._entry"))
+        // Every call into the check goes through pychecks._entry (output capture, working directory, forked children),
+        // but AgentCheck's own run(), made on every run: CheckEntry makes the same checks around it from here.
+        using (var module = PyObject.Import("pychecks._entry"))
         using (var name = PyObject.From(config.CheckName))
-        using (var run = instance.GetAttr("run"))
         using (var getWarnings = instance.GetAttr("get_warnings"))
+        using (var direct = module.CallMethod("runs_directly", instance))
         {
-            _run = entry.CallMethod("bind", run, name);
-            _getWarnings = entry.CallMethod("bind", getWarnings, name);
+            _runsDirectly = direct.As<bool>();
+            var run = instance.GetAttr("run");
+            if (_runsDirectly)
+            {
+                _run = run;
+            }
+            else
+            {
+                using (run)
+                {
+                    _run = module.CallMethod("bind", run, name);
+                }
+            }
+
+            var output = module.CallMethod("output_of", name);
+            if (output.IsNone)
+            {
+                output.Dispose();
+            }
+            else
+            {
+                _output = output;
+            }
+
+            _getWarnings = module.CallMethod("bind", getWarnings, name);
+            _plainGetWarnings = module.CallMethod("plain_get_warnings");
         }
 
         _runOnWorker = Run;
@@ -173,7 +203,9 @@ internal sealed partial class PythonCheck : IWorkerCheck
     private void Release()
     {
         _run.Dispose();
+        _output?.Dispose();
         _getWarnings.Dispose();
+        _plainGetWarnings.Dispose();
         _instance.Dispose();
     }
 
@@ -204,7 +236,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
         try
         {
             // run() returns '' on success: no wrapper, no string.
-            using var outcome = _run.CallUnlessEmpty();
+            using var outcome = CallRun();
             string text = outcome?.As<string>() ?? string.Empty;
             if (text.Length != 0)
             {
@@ -363,8 +395,36 @@ internal sealed partial class PythonCheck : IWorkerCheck
         private void Execute() => check.Interrupt(runNumber);
     }
 
+    /// <summary><c>run()</c> through <see cref="CheckEntry"/>: null when it returned <c>''</c> or <c>None</c>.</summary>
+    private unsafe PyObject? CallRun()
+    {
+        if (!_runsDirectly)
+        {
+            return _run.CallUnlessEmpty();
+        }
+
+        nint result = _entry.Call(_run.Handle, _output?.Handle ?? 0);
+        if (result == 0)
+        {
+            throw PythonException.FetchCurrent();
+        }
+
+        if (result == CPython.None || result == CPython.EmptyString)
+        {
+            CPython.Py_DecRef(result);
+            return null;
+        }
+
+        return PyObject.Steal(result);
+    }
+
     private string[] ReadWarnings()
     {
+        if (_entry.WarningsAreEmpty(_instance.Handle, _plainGetWarnings))
+        {
+            return [];
+        }
+
         try
         {
             using var list = _getWarnings.CallUnlessEmpty();

@@ -9,6 +9,8 @@ namespace PyChecks.Checks;
 /// </summary>
 internal sealed class PythonCheckLoader(PythonRuntime runtime, SubmissionRouter router) : ICheckLoader
 {
+    private CheckEntry? _entry; // read and set with the GIL held
+
     public string Name => "python";
 
     public bool TryLoad(CheckInstanceConfig config, [NotNullWhen(true)] out ICheck? check, [NotNullWhen(false)] out string? reason)
@@ -35,7 +37,8 @@ internal sealed class PythonCheckLoader(PythonRuntime runtime, SubmissionRouter 
             using var id = PyObject.From(config.CheckId);
             instance = create.Call(cls, name, initConfig, instanceConfig, id);
             var warnings = ((List<object?>)warningsObject.ToClr()!).Select(w => (string)w!).ToArray();
-            check = new PythonCheck(runtime, router, config, instance, "python:" + sourceObject.As<string>(), versionObject.As<string>(), warnings);
+            _entry ??= CheckEntry.Load();
+            check = new PythonCheck(runtime, router, _entry, config, instance, "python:" + sourceObject.As<string>(), versionObject.As<string>(), warnings);
             instance = null; // owned by the check now
             return true;
         }

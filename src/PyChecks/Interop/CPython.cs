@@ -91,6 +91,12 @@ internal static unsafe partial class CPython
     public static delegate* unmanaged<nint, nint> PyTuple_Size;
     public static delegate* unmanaged<nint> PyDict_New;
     public static delegate* unmanaged<nint, nint, nint, int> PyDict_SetItem;
+    public static delegate* unmanaged<nint, nint, int> PyDict_DelItem;
+    /// <summary>Borrowed reference, or 0 (no error set) when absent.</summary>
+    public static delegate* unmanaged<nint, nint, nint> PyDict_GetItemWithError;
+    public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttr;
+    public static delegate* unmanaged<ulong, nint> PyLong_FromUnsignedLongLong;
+    public static delegate* unmanaged<byte*, nint> PyUnicode_InternFromString;
     public static delegate* unmanaged<nint, nint*, nint*, nint*, int> PyDict_Next;
     public static delegate* unmanaged<nint, nint> PyDict_Size;
 
@@ -329,6 +335,11 @@ internal static unsafe partial class CPython
         Leaf.PyFloat_AsDouble = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, double>)b.Get("PyFloat_AsDouble");
         PyDict_New = (delegate* unmanaged<nint>)b.Get("PyDict_New");
         PyDict_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyDict_SetItem");
+        PyDict_DelItem = (delegate* unmanaged<nint, nint, int>)b.Get("PyDict_DelItem");
+        PyDict_GetItemWithError = (delegate* unmanaged<nint, nint, nint>)b.Get("PyDict_GetItemWithError");
+        PyObject_GetAttr = (delegate* unmanaged<nint, nint, nint>)b.Get("PyObject_GetAttr");
+        PyLong_FromUnsignedLongLong = (delegate* unmanaged<ulong, nint>)b.Get("PyLong_FromUnsignedLongLong");
+        PyUnicode_InternFromString = (delegate* unmanaged<byte*, nint>)b.Get("PyUnicode_InternFromString");
         PyDict_Next = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)b.Get("PyDict_Next");
         PyDict_Size = (delegate* unmanaged<nint, nint>)b.Get("PyDict_Size");
 

@@ -21,9 +21,19 @@ internal readonly partial struct OsThread
         _tid = tid;
     }
 
-    /// <summary>The calling thread (an unknown thread if the system refuses its clock).</summary>
-    public static OsThread Current() =>
-        pthread_getcpuclockid(pthread_self(), out int clockId) == 0 ? new OsThread(clockId, gettid()) : default;
+    [ThreadStatic]
+    private static OsThread t_current;
+
+    /// <summary>The calling thread (an unknown thread if the system refuses its clock). Read once per thread: a system call.</summary>
+    public static OsThread Current()
+    {
+        if (t_current._tid == 0)
+        {
+            t_current = pthread_getcpuclockid(pthread_self(), out int clockId) == 0 ? new OsThread(clockId, gettid()) : default;
+        }
+
+        return t_current;
+    }
 
     /// <summary>The thread's CPU time so far, or <see langword="null"/> when unknown (no clock, or the thread has ended).</summary>
     public TimeSpan? CpuTime()

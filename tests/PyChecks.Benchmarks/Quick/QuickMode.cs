@@ -6,7 +6,7 @@ namespace PyChecks.Benchmarks.Quick;
 
 /// <summary>
 /// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- quick [--python LIB]…</c>: B0–B4, short, in one
-/// process per Python found (or per <c>--python</c> given), one line per figure, e.g.
+/// process per Python found (or per <c>--python</c> given; <c>--only B3,B4</c> picks benchmarks), one line per figure, e.g.
 /// <c>B3 submit_metric 3.11.2 ratio=1.94 target=2.00 met ns=71.2 baseline_ns=36.7</c>, then a summary line.
 /// Exit code 0 when every target is met, 2 when one is missed, 1 when a Python could not be measured.
 /// Not a test: the way to check the targets after a change; the full BenchmarkDotNet run is the reference.
@@ -20,15 +20,20 @@ internal static partial class QuickMode
     public static int Run(string[] args)
     {
         var pythons = new List<string>();
+        string only = string.Empty;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--python" && i + 1 < args.Length)
             {
                 pythons.Add(args[++i]);
             }
+            else if (args[i] == "--only" && i + 1 < args.Length)
+            {
+                only = args[++i];
+            }
             else
             {
-                Console.Error.WriteLine($"quick: unknown argument '{args[i]}'; usage: quick [--python <libpython or python executable>]...");
+                Console.Error.WriteLine($"quick: unknown argument '{args[i]}'; usage: quick [--python <libpython or python executable>]... [--only B3,B4]");
                 return 1;
             }
         }
@@ -42,7 +47,7 @@ internal static partial class QuickMode
         int met = 0, missed = 0, failed = 0;
         foreach (string python in pythons)
         {
-            var (exit, lines) = RunChild(python);
+            var (exit, lines) = RunChild(python, only);
             met += lines.Count(l => l.Contains(" met", StringComparison.Ordinal) && FigureLine().IsMatch(l));
             missed += lines.Count(l => l.Contains(" missed", StringComparison.Ordinal) && FigureLine().IsMatch(l));
             if (exit is not (0 or 2))
@@ -104,7 +109,7 @@ internal static partial class QuickMode
         string.Equals(new FileInfo(a).ResolveLinkTarget(true)?.FullName ?? a, new FileInfo(b).ResolveLinkTarget(true)?.FullName ?? b, StringComparison.Ordinal);
 
     /// <summary>Runs this program with <see cref="ChildArgument"/> for <paramref name="python"/>, echoing its lines.</summary>
-    private static (int Exit, List<string> Lines) RunChild(string python)
+    private static (int Exit, List<string> Lines) RunChild(string python, string only)
     {
         string process = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(process) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -114,6 +119,7 @@ internal static partial class QuickMode
         }
 
         start.ArgumentList.Add(ChildArgument);
+        start.ArgumentList.Add(only);
         start.Environment[PythonHost.Variable] = python;
         var lines = new List<string>();
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"could not start {process}");
@@ -145,11 +151,12 @@ internal static partial class QuickMode
     }
 
     /// <summary>Runs one Python's figures in this process (the child's side).</summary>
-    public static int RunChild()
+    public static int RunChild(string only)
     {
         try
         {
-            return QuickFigures.Run() > 0 ? 2 : 0;
+            var benchmarks = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return QuickFigures.Run(benchmarks.Length == 0 ? null : benchmarks) > 0 ? 2 : 0;
         }
 #pragma warning disable CA1031 // Reported to the parent through the exit code and stderr.
         catch (Exception e)

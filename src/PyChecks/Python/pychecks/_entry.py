@@ -69,6 +69,41 @@ def _flush(output):
         pass  # the host's log failed: the run's outcome matters more than its last partial line
 
 
+def run_hooks():
+    """What the host needs to make :func:`call`'s checks itself around ``AgentCheck.run``, the entry made on every run.
+
+    A tuple: the thread-to-output map, the globals of :mod:`pychecks._cwd` (read for ``saved``), the output flush and
+    the working directory's restore (the rare paths). ``AgentCheck.run`` ends a forked child itself.
+    """
+    return (_owners, vars(_cwd), _flush, _cwd.restore)
+
+
+def runs_directly(check):
+    """Whether the host may call ``check.run()`` without :func:`call`: it is ``pychecks.AgentCheck.run``, unreplaced."""
+    from .checks import AgentCheck
+
+    return type(check).run is AgentCheck.run and 'run' not in getattr(check, '__dict__', {})
+
+
+def output_of(check_name):
+    """The object that collects ``check_name``'s output, or None when output is not captured."""
+    return _output.output_of(check_name)
+
+
+def plain_get_warnings():
+    """The ``get_warnings`` functions that return ``self.warnings`` and empty it: AgentCheck's, and the toolkit's."""
+    import sys
+
+    found = []
+    for name in ('pychecks.checks', 'datadog_checks.base.checks.base'):
+        module = sys.modules.get(name)
+        base = getattr(module, 'AgentCheck', None)
+        function = vars(base).get('get_warnings') if isinstance(base, type) else None
+        if function is not None and function not in found:
+            found.append(function)
+    return tuple(found)
+
+
 def bind(function, check_name):
     """A callable without arguments that calls ``function()`` through :func:`call` for the check ``check_name``."""
     return functools.partial(call, function, _output.output_of(check_name))

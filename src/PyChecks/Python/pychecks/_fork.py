@@ -10,8 +10,9 @@ and the frames below the check's Python code on the forking thread are .NET's. S
 - signals get their default action back and are unblocked: the runtime's handlers only wake a thread the child does
   not have, so without this the child would ignore SIGTERM and SIGINT;
 - the checks' standard output and error are the process's own again;
-- every entry from .NET into a check's code (:mod:`pychecks._entry`) ends the child with ``os._exit`` when the code
-  returns or raises, instead of returning into the host's frames.
+- every entry from .NET into a check's code (:mod:`pychecks._entry`, and ``AgentCheck.run``, which the host calls
+  directly) ends the child with ``os._exit`` when the code returns or raises, instead of returning into the host's
+  frames.
 
 ``subprocess`` is unaffected (its child runs no Python between fork and exec) and ``multiprocessing``'s children end
 with ``os._exit`` already.
@@ -23,7 +24,7 @@ import signal
 import sys
 import traceback
 
-#: True in a process forked from the host (or from such a child). Read by pychecks._entry on every call.
+#: True in a process forked from the host (or from such a child). Read by pychecks._entry and AgentCheck.run on every call.
 forked = False
 
 _host_pid = None
@@ -71,17 +72,19 @@ def _after_in_child():
 
 
 def _end_with_outermost_frame(frame):
-    """Ends the child when its thread's outermost Python frame returns, unless that frame is pychecks._entry's.
+    """Ends the child when its thread's outermost Python frame returns, unless the host's entry ends it.
 
-    pychecks._entry.call ends the child itself. Any other outermost frame (a thread the check started, a ``__del__``
-    run by a release from the host) returns into C: CPython's thread exit, whose ``exit()`` would run the .NET
-    runtime's exit handlers, or .NET itself.
+    pychecks._entry.call ends the child itself, and so does ``AgentCheck.run`` (the host calls it without ``call``
+    when a check does not replace it). Any other outermost frame (a thread the check started, a ``__del__`` run by a
+    release from the host) returns into C: CPython's thread exit, whose ``exit()`` would run the .NET runtime's exit
+    handlers, or .NET itself.
     """
     from . import _entry
+    from .checks import AgentCheck
 
     while frame.f_back is not None:
         frame = frame.f_back
-    if frame.f_code is _entry.call.__code__:
+    if frame.f_code is _entry.call.__code__ or frame.f_code is AgentCheck.run.__code__:
         return
 
     def profile(returning, event, arg):

@@ -12,6 +12,7 @@ from collections import deque
 import aggregator
 import datadog_agent
 
+from . import _fork
 from .log import CheckLoggingAdapter
 from .reports import AgentReportsMixin
 from .utils import ensure_bytes, is_affirmative, to_native_string
@@ -475,24 +476,35 @@ class AgentCheck(AgentReportsMixin):
         success, or a JSON list ``[{"message": ..., "traceback": ...}]`` when an
         ``Exception`` escapes. Other ``BaseException`` (``SystemExit``,
         ``KeyboardInterrupt``) propagate to the host.
+
+        In a process forked from the check, it ends that process instead of
+        returning (see :mod:`pychecks._fork`): the host calls it directly.
         """
         try:
             try:
-                initializations = self.check_initializations
-            except AttributeError:  # a subclass whose __init__ skipped ours
-                initializations = None
-            while initializations:
-                initialization = initializations.popleft()
                 try:
-                    initialization()
-                except Exception:
-                    initializations.appendleft(initialization)
-                    raise
-            instance = _copy_config(self.instances[0]) if self.instances else {}
-            self.check(instance)
-            return ''
-        except Exception as e:
-            return json.dumps([{'message': _describe(e), 'traceback': traceback.format_exc()}])
+                    initializations = self.check_initializations
+                except AttributeError:  # a subclass whose __init__ skipped ours
+                    initializations = None
+                while initializations:
+                    initialization = initializations.popleft()
+                    try:
+                        initialization()
+                    except Exception:
+                        initializations.appendleft(initialization)
+                        raise
+                instance = _copy_config(self.instances[0]) if self.instances else {}
+                self.check(instance)
+                result = ''
+            except Exception as e:
+                result = json.dumps([{'message': _describe(e), 'traceback': traceback.format_exc()}])
+        except BaseException as error:
+            if _fork.forked:
+                _fork.end_child_raised(error)
+            raise
+        if _fork.forked:
+            _fork.end_child(result)
+        return result
 
 
 # Immutable values a configuration holds: deepcopy returns them as they are.

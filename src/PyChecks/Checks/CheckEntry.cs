@@ -1,0 +1,233 @@
+using PyChecks.Interop;
+
+namespace PyChecks.Checks;
+
+/// <summary>
+/// What <c>pychecks._entry.call</c> does around a check's code, done from .NET around <c>run()</c>, the entry made on
+/// every run of a check that keeps <c>pychecks.AgentCheck.run</c>: the thread's output goes to the check, and the
+/// working directory is given back if the check changed it (that <c>run</c> ends a forked child itself, so no .NET
+/// code runs there). The checks on the common path are dictionary reads; the rare paths call the same Python functions
+/// <c>call</c> does. Other entries (import, <c>__init__</c>, <c>cancel</c>, a replaced <c>run</c>, a non-trivial
+/// <c>get_warnings</c>) keep going through <c>call</c>.
+/// </summary>
+/// <remarks>Created once per host after <c>pychecks._entry.install</c>; every member is called with the GIL held.</remarks>
+internal sealed unsafe class CheckEntry : IDisposable
+{
+    private readonly PyObject _owners;
+    private readonly PyObject _cwdGlobals;
+    private readonly PyObject _flush;
+    private readonly PyObject _restore;
+    private readonly PyObject _saved = Intern("saved"u8);
+    private readonly PyObject _pending = Intern("pending"u8);
+    private readonly PyObject _warnings = Intern("warnings"u8);
+    private readonly PyObject _getWarnings = Intern("get_warnings"u8);
+    private readonly PyObject _dict = Intern("__dict__"u8);
+
+    private CheckEntry(PyObject hooks)
+    {
+        _owners = Item(hooks, 0);
+        _cwdGlobals = Item(hooks, 1);
+        _flush = Item(hooks, 2);
+        _restore = Item(hooks, 3);
+    }
+
+    /// <summary>Reads the hooks from <c>pychecks._entry</c>, installed.</summary>
+    public static CheckEntry Load()
+    {
+        using var entry = PyObject.Import("pychecks._entry");
+        using var hooks = entry.CallMethod("run_hooks");
+        return new CheckEntry(hooks);
+    }
+
+    /// <summary>
+    /// <c>function()</c> as code of the check whose output object is <paramref name="output"/> (0: not captured):
+    /// a new reference to the result, or 0 with the Python error set. <paramref name="function"/> must end a forked
+    /// child itself, as <c>AgentCheck.run</c> does.
+    /// </summary>
+    public nint Call(nint function, nint output)
+    {
+        nint key = CPython.PyLong_FromUnsignedLongLong(CPython.PyThread_get_thread_ident());
+        if (key == 0)
+        {
+            return 0;
+        }
+
+        if (CPython.PyDict_SetItem(_owners.Handle, key, output != 0 ? output : CPython.None) != 0)
+        {
+            CPython.Py_DecRef(key);
+            return 0;
+        }
+
+        nint result = CPython.PyObject_CallNoArgs(function);
+        nint type = 0, value = 0, traceback = 0;
+        if (result == 0)
+        {
+            CPython.PyErr_Fetch(&type, &value, &traceback);
+        }
+
+        if (CPython.PyDict_DelItem(_owners.Handle, key) != 0)
+        {
+            CPython.PyErr_Clear();
+        }
+
+        CPython.Py_DecRef(key);
+        if (output != 0 && HasPendingOutput(output))
+        {
+            CallIgnoringErrors(_flush.Handle, output);
+        }
+
+        if (Flag(_cwdGlobals, _saved) is var saved && saved != 0 && saved != CPython.None)
+        {
+            CallIgnoringErrors(_restore.Handle, 0);
+        }
+
+        if (result == 0)
+        {
+            CPython.PyErr_Restore(type, value, traceback);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Whether <c>check.get_warnings()</c> would return an empty list: <c>get_warnings</c> is one of
+    /// <paramref name="plainGetWarnings"/> (AgentCheck's own, which returns <c>self.warnings</c> and empties it), not
+    /// replaced on the instance, and <c>self.warnings</c> is an empty list. False whenever it cannot tell.
+    /// </summary>
+    public bool WarningsAreEmpty(nint check, PyObject plainGetWarnings)
+    {
+        nint type = CPython.PyObject_Type(check);
+        nint function = CPython.PyObject_GetAttr(type, _getWarnings.Handle);
+        CPython.Py_DecRef(type);
+        if (function == 0)
+        {
+            CPython.PyErr_Clear();
+            return false;
+        }
+
+        bool plain = false;
+        nint plainFunctions = plainGetWarnings.Handle;
+        for (nint i = 0, n = CPython.Leaf.PyTuple_Size(plainFunctions); i < n && !plain; i++)
+        {
+            plain = CPython.Leaf.PyTuple_GetItem(plainFunctions, i) == function;
+        }
+
+        CPython.Py_DecRef(function);
+        if (!plain)
+        {
+            return false;
+        }
+
+        nint dict = CPython.PyObject_GetAttr(check, _dict.Handle);
+        if (dict == 0)
+        {
+            CPython.PyErr_Clear(); // no __dict__: nothing can replace the method on the instance
+        }
+        else
+        {
+            nint own = CPython.IsExactType(dict, CPython.DictType) ? CPython.PyDict_GetItemWithError(dict, _getWarnings.Handle) : -1;
+            CPython.Py_DecRef(dict);
+            if (own != 0)
+            {
+                CPython.PyErr_Clear();
+                return false;
+            }
+        }
+
+        nint warnings = CPython.PyObject_GetAttr(check, _warnings.Handle);
+        if (warnings == 0)
+        {
+            CPython.PyErr_Clear();
+            return false;
+        }
+
+        bool empty = CPython.IsExactType(warnings, CPython.ListType) && CPython.Leaf.PyList_Size(warnings) == 0;
+        CPython.Py_DecRef(warnings);
+        return empty;
+    }
+
+    /// <summary>Releases the references.</summary>
+    public void Dispose()
+    {
+        foreach (var reference in new[] { _owners, _cwdGlobals, _flush, _restore, _saved, _pending, _warnings, _getWarnings, _dict })
+        {
+            reference.Dispose();
+        }
+    }
+
+    /// <summary>A module global read without a call (borrowed; 0 when absent).</summary>
+    private static nint Flag(PyObject globals, PyObject name)
+    {
+        nint value = CPython.PyDict_GetItemWithError(globals.Handle, name.Handle);
+        if (value == 0 && CPython.PyErr_Occurred() != 0)
+        {
+            CPython.PyErr_Clear();
+        }
+
+        return value;
+    }
+
+    /// <summary><c>output.pending[0] or output.pending[1]</c>; true when it cannot tell, so that the flush decides.</summary>
+    private bool HasPendingOutput(nint output)
+    {
+        nint pending = CPython.PyObject_GetAttr(output, _pending.Handle);
+        if (pending == 0)
+        {
+            CPython.PyErr_Clear();
+            return true;
+        }
+
+        bool any = true;
+        if (CPython.IsExactType(pending, CPython.ListType) && CPython.Leaf.PyList_Size(pending) == 2)
+        {
+            nint stdout = CPython.Leaf.PyList_GetItem(pending, 0), stderr = CPython.Leaf.PyList_GetItem(pending, 1);
+            any = stdout != CPython.EmptyString || stderr != CPython.EmptyString;
+        }
+
+        CPython.Py_DecRef(pending);
+        return any;
+    }
+
+    /// <summary><c>function(argument)</c> (no argument when 0), its result and any error dropped.</summary>
+    private static void CallIgnoringErrors(nint function, nint argument)
+    {
+        nint result;
+        if (argument == 0)
+        {
+            result = CPython.PyObject_CallNoArgs(function);
+        }
+        else
+        {
+            nint args = CPython.PyTuple_New(1);
+            if (args == 0)
+            {
+                CPython.PyErr_Clear();
+                return;
+            }
+
+            CPython.Py_IncRef(argument);
+            CPython.PyTuple_SetItem(args, 0, argument);
+            result = CPython.PyObject_Call(function, args, 0);
+            CPython.Py_DecRef(args);
+        }
+
+        if (result == 0)
+        {
+            CPython.PyErr_Clear();
+        }
+        else
+        {
+            CPython.Py_DecRef(result);
+        }
+    }
+
+    private static PyObject Item(PyObject tuple, int index) => PyObject.Borrow(CPython.PyTuple_GetItem(tuple.Handle, index));
+
+    private static PyObject Intern(ReadOnlySpan<byte> utf8Z)
+    {
+        fixed (byte* name = utf8Z)
+        {
+            return PyObject.Steal(CPython.PyUnicode_InternFromString(name));
+        }
+    }
+}
