@@ -45,6 +45,11 @@ internal static unsafe partial class AggregatorModule
                 return -1;
             }
 
+            if (AddAgentCheckBase(module, ModuleState.Of(module)) != 0)
+            {
+                return -1;
+            }
+
             return Builtin.AddIntConstants(module, [("GAUGE", (long)MetricType.Gauge), ("RATE", (long)MetricType.Rate), ("COUNT", (long)MetricType.Count), ("MONOTONIC_COUNT", (long)MetricType.MonotonicCount), ("COUNTER", (long)MetricType.Counter), ("HISTOGRAM", (long)MetricType.Histogram), ("HISTORATE", (long)MetricType.Historate)]);
         }
         catch (Exception e)
@@ -113,31 +118,40 @@ internal static unsafe partial class AggregatorModule
                 return 0;
             }
 
-            int type = CPython.SmallIntValue(args[2]);
-            nint tags = args[5];
-            bool listOrTuple = false, isList = false;
-            if (!MetricTypeIsValid(type)
-                || (args[6] != CPython.True && args[6] != CPython.False)
-                || !(tags == CPython.None || (listOrTuple = (isList = CPython.IsExactType(tags, CPython.ListType)) || CPython.IsExactType(tags, CPython.TupleType)))
-                || !ExactNumber(args[4], out double value)
-                || !state.Strings.TryGet(args[1], out string checkId)
-                || !state.Strings.TryGet(args[3], out string name))
-            {
-                return Builtin.False();
-            }
-
-            var context = state.Sink.Resolve(checkId);
-            int tagCount = 0;
-            string[] buffer = listOrTuple
-                ? SubmittedTags.ReadListOrTuple(tags, isList, state, context, name, out tagCount)
-                : SubmittedTags.AppendConfigured(state.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out tagCount);
-            DeliverMetric(state, context, (MetricType)type, name, value, buffer, tagCount, string.Empty, args[6] == CPython.True);
-            return Builtin.True();
+            return state.Strings.TryGet(args[1], out string checkId)
+                && TrySubmitFast(state, state.Sink.Resolve(checkId), CPython.SmallIntValue(args[2]), args[3], args[4], args[5], args[6])
+                ? Builtin.True()
+                : Builtin.False();
         }
         catch (Exception e)
         {
             return Builtin.Raise(e);
         }
+    }
+
+    /// <summary>
+    /// Submits a metric for <paramref name="context"/> when every argument is of the common type (an exact <c>str</c>
+    /// name, an exact float or int value, a list, tuple or None for tags, <c>True</c> or <c>False</c> for
+    /// flush_first_value); false, with nothing submitted and no error set, otherwise.
+    /// </summary>
+    private static bool TrySubmitFast(ModuleState state, CheckRunContext? context, int type, nint nameObject, nint valueObject, nint tags, nint flushFirst)
+    {
+        bool listOrTuple = false, isList = false;
+        if (!MetricTypeIsValid(type)
+            || (flushFirst != CPython.True && flushFirst != CPython.False)
+            || !(tags == CPython.None || (listOrTuple = (isList = CPython.IsExactType(tags, CPython.ListType)) || CPython.IsExactType(tags, CPython.TupleType)))
+            || !ExactNumber(valueObject, out double value)
+            || !state.Strings.TryGet(nameObject, out string name))
+        {
+            return false;
+        }
+
+        int tagCount = 0;
+        string[] buffer = listOrTuple
+            ? SubmittedTags.ReadListOrTuple(tags, isList, state, context, name, out tagCount)
+            : SubmittedTags.AppendConfigured(state.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out tagCount);
+        DeliverMetric(state, context, (MetricType)type, name, value, buffer, tagCount, string.Empty, flushFirst == CPython.True);
+        return true;
     }
 
     /// <summary>The value of an exact float, or of an exact int that a double can hold; false (no error set) otherwise.</summary>

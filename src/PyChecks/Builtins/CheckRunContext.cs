@@ -29,6 +29,12 @@ internal sealed class CheckRunContext
 
     public string CheckId { get; }
 
+    /// <summary>
+    /// The check instance's Python object (0 for none): AgentCheck's submission methods called on it from its own run
+    /// reach this context without reading <c>check_id</c> and looking it up.
+    /// </summary>
+    public nint Instance { get; set; }
+
     public string CheckName { get; }
 
     /// <summary>Tags appended to every sample: the instance's <c>tags</c> and <c>service:…</c>.</summary>

@@ -22,6 +22,13 @@ internal sealed class ModuleState(IBuiltinSink sink)
     /// <summary>Strings decoded from Python, cached across runs. Used only with the GIL held.</summary>
     public Utf8StringCache Strings { get; } = new();
 
+    /// <summary>
+    /// Interned names <c>aggregator._AgentCheckBase</c>'s methods compare keywords and read attributes with: the
+    /// parameters of <c>gauge</c> and its siblings in order, then <c>__NAMESPACE__</c>, <c>check_id</c> and
+    /// <c>_python_methods</c>. Strong references, kept for the interpreter's life; set by the module's exec slot.
+    /// </summary>
+    public nint[] AgentCheckNames { get; set; } = [];
+
     /// <summary>The loggers of <c>datadog_agent.log</c>, by category.</summary>
     public ConcurrentDictionary<string, ILogger> Loggers { get; } = new(StringComparer.Ordinal);
 

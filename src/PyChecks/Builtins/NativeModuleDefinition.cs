@@ -80,5 +80,6 @@ internal sealed unsafe class NativeModuleDefinition
         return true;
     }
 
-    private static nint Utf8(string text) => (nint)TrackedAllocator.Utf8(text);
+    /// <summary>NUL-terminated UTF-8 in native memory kept for the process's life.</summary>
+    public static nint Utf8(string text) => (nint)TrackedAllocator.Utf8(text);
 }

@@ -85,7 +85,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
         Source = source;
         Version = version;
         LoadWarnings = loadWarnings;
-        _context = new CheckRunContext(config.CheckId, config.CheckName, config.Tags);
+        _context = new CheckRunContext(config.CheckId, config.CheckName, config.Tags) { Instance = instance.Handle };
         router.Register(_context);
     }
 

@@ -46,6 +46,11 @@ internal static unsafe partial class CPython
     /// <summary>Increments a counter: a leaf.</summary>
     public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void> Py_IncRef;
     public static delegate* unmanaged<nint, void> Py_DecRef;
+    /// <summary>
+    /// <c>Py_DecRef</c> without a GC transition, for an object something else is known to keep alive (a singleton, a
+    /// value its container still holds): the count cannot reach zero, so no deallocation (no Python code) runs.
+    /// </summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void> Py_DecRefHeld;
 
     // Objects.
     public static delegate* unmanaged<byte*, nint> PyImport_ImportModule;
@@ -97,6 +102,10 @@ internal static unsafe partial class CPython
     public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttr;
     public static delegate* unmanaged<ulong, nint> PyLong_FromUnsignedLongLong;
     public static delegate* unmanaged<byte*, nint> PyUnicode_InternFromString;
+    /// <summary><c>PyType_FromModuleAndSpec(module, spec, bases)</c> (3.9+): a heap type whose methods find the module's state.</summary>
+    public static delegate* unmanaged<nint, nint, nint, nint> PyType_FromModuleAndSpec;
+    /// <summary>The state of the module a heap type was created with (3.9+); a field read on such a type.</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyType_GetModuleState;
     public static delegate* unmanaged<nint, nint*, nint*, nint*, int> PyDict_Next;
     public static delegate* unmanaged<nint, nint> PyDict_Size;
 
@@ -289,6 +298,7 @@ internal static unsafe partial class CPython
 
         Py_IncRef = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void>)b.Get("Py_IncRef");
         Py_DecRef = (delegate* unmanaged<nint, void>)b.Get("Py_DecRef");
+        Py_DecRefHeld = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void>)b.Get("Py_DecRef");
         s_releaseTypeOfLiveObject = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void>)b.Get("Py_DecRef");
 
         PyImport_ImportModule = (delegate* unmanaged<byte*, nint>)b.Get("PyImport_ImportModule");
@@ -340,6 +350,8 @@ internal static unsafe partial class CPython
         PyObject_GetAttr = (delegate* unmanaged<nint, nint, nint>)b.Get("PyObject_GetAttr");
         PyLong_FromUnsignedLongLong = (delegate* unmanaged<ulong, nint>)b.Get("PyLong_FromUnsignedLongLong");
         PyUnicode_InternFromString = (delegate* unmanaged<byte*, nint>)b.Get("PyUnicode_InternFromString");
+        PyType_FromModuleAndSpec = (delegate* unmanaged<nint, nint, nint, nint>)b.Get("PyType_FromModuleAndSpec");
+        PyType_GetModuleState = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyType_GetModuleState");
         PyDict_Next = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)b.Get("PyDict_Next");
         PyDict_Size = (delegate* unmanaged<nint, nint>)b.Get("PyDict_Size");
 

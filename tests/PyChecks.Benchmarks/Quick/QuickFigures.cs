@@ -103,17 +103,18 @@ internal static class QuickFigures
             }
 
             var rounds = cases.Select(_ => new double[Rounds]).ToArray();
+            var cpuRounds = cases.Select(_ => new double[Rounds]).ToArray();
             for (int round = 0; round < Rounds; round++)
             {
                 for (int i = 0; i < cases.Length; i++)
                 {
                     var current = cases[i];
                     int invocations = invocationsPerRound[i];
-                    rounds[i][round] = threads[i].Run(() => Time(current, invocations));
+                    (rounds[i][round], cpuRounds[i][round]) = threads[i].Run(() => Time(current, invocations));
                 }
             }
 
-            return rounds.Select(r => new CaseFigures(r)).ToArray();
+            return rounds.Select((r, i) => new CaseFigures(r, cpuRounds[i])).ToArray();
         }
         finally
         {
@@ -139,9 +140,13 @@ internal static class QuickFigures
         return Math.Max(1, (int)Math.Round(Round.TotalMilliseconds / perInvocation));
     }
 
-    /// <summary>Nanoseconds per operation over <paramref name="invocations"/> invocations.</summary>
-    private static double Time(QuickCase current, int invocations)
+    /// <summary>
+    /// Nanoseconds per operation over <paramref name="invocations"/> invocations: elapsed, and the process's CPU time
+    /// (every thread: the worker a case hands its work to as well), which a busy machine disturbs less.
+    /// </summary>
+    private static (double Elapsed, double Cpu) Time(QuickCase current, int invocations)
     {
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < invocations; i++)
         {
@@ -149,7 +154,9 @@ internal static class QuickFigures
         }
 
         var elapsed = Stopwatch.GetElapsedTime(start);
-        return elapsed.TotalNanoseconds / ((double)invocations * current.OperationsPerInvoke);
+        var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
+        double operations = (double)invocations * current.OperationsPerInvoke;
+        return (elapsed.TotalNanoseconds / operations, cpu.TotalNanoseconds / operations);
     }
 
     private static string LoadAverage()
@@ -164,11 +171,17 @@ internal static class QuickFigures
         }
     }
 
-    /// <summary>The rounds of one case, in nanoseconds per operation.</summary>
-    internal sealed class CaseFigures(double[] rounds)
+    /// <summary>The rounds of one case, in nanoseconds per operation: elapsed, and the process's CPU time.</summary>
+    internal sealed class CaseFigures(double[] rounds, double[] cpuRounds)
     {
         /// <summary>The rounds, in the order they ran.</summary>
         public IReadOnlyList<double> Rounds { get; } = rounds;
+
+        /// <summary>The process's CPU time per operation in each round.</summary>
+        public IReadOnlyList<double> CpuRounds { get; } = cpuRounds;
+
+        /// <summary>The median round of CPU time.</summary>
+        public double CpuMedian => MedianOf(CpuRounds);
 
         /// <summary>The median round.</summary>
         public double Median => MedianOf(Rounds);

@@ -4,7 +4,8 @@ namespace PyChecks.Benchmarks.Quick;
 
 /// <summary>
 /// Prints the quick mode's figure lines for one Python, in the stable form
-/// <c>{id} {figure} {python} {value} [target={t} met|missed] [details]</c>, and counts the targets missed.
+/// <c>{id} {figure} {python} {value} [target={t} met|missed] [details]</c>, and counts the targets missed. The details
+/// add the CPU time the process spent per operation (<c>cpu_…</c>): a check of the elapsed figures on a busy machine.
 /// </summary>
 /// <param name="python">The Python's version, <c>3.11.2</c>.</param>
 internal sealed class QuickReport(string python)
@@ -14,20 +15,21 @@ internal sealed class QuickReport(string python)
 
     /// <summary>A figure without a target, in nanoseconds per operation.</summary>
     public void Nanos(string id, string figure, QuickFigures.CaseFigures measured) =>
-        Console.WriteLine($"{id} {figure} {python} ns={F(measured.Median, "0.0")}");
+        Console.WriteLine($"{id} {figure} {python} ns={F(measured.Median, "0.0")} cpu_ns={F(measured.CpuMedian, "0.0")}");
 
     /// <summary>A time per operation in microseconds against a ceiling.</summary>
     public void Micros(string id, string figure, QuickFigures.CaseFigures measured, double target)
     {
         double micros = measured.Median / 1000;
-        Line(id, figure, $"us={F(micros, "0.00")} target={F(target, "0.00")}", micros <= target, string.Empty);
+        Line(id, figure, $"us={F(micros, "0.00")} target={F(target, "0.00")}", micros <= target, $"cpu_us={F(measured.CpuMedian / 1000, "0.00")}");
     }
 
     /// <summary>Case <paramref name="candidate"/> over case <paramref name="baseline"/> (median of the per-round ratios) against a ceiling.</summary>
     public void Ratio(string id, string figure, QuickFigures.CaseFigures[] measured, int candidate, int baseline, double target)
     {
         double ratio = RoundRatio(measured[candidate], measured[baseline]);
-        Line(id, figure, $"ratio={F(ratio, "0.00")} target={F(target, "0.00")}", ratio <= target, $"ns={measured[candidate]} baseline_ns={measured[baseline]}");
+        double cpuRatio = QuickFigures.CaseFigures.MedianOf(measured[candidate].CpuRounds.Zip(measured[baseline].CpuRounds, (n, d) => n / d));
+        Line(id, figure, $"ratio={F(ratio, "0.00")} target={F(target, "0.00")}", ratio <= target, $"ns={measured[candidate]} baseline_ns={measured[baseline]} cpu_ratio={F(cpuRatio, "0.00")}");
     }
 
     /// <summary>Case <paramref name="slow"/> over case <paramref name="fast"/> against a floor.</summary>

@@ -188,6 +188,97 @@ public sealed class CheckRunTests
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void SubmissionMethods_WrittenInC_BehaveAsOrdinaryMethods_ForOverridesMocksAndEveryCallShape(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("shapes", """
+            import inspect
+            from unittest import mock
+
+            import aggregator
+            from pychecks import AgentCheck
+
+
+            def overriding():
+                class Overriding(AgentCheck):
+                    def gauge(self, name, value, tags=None, **kwargs):
+                        super().gauge('overridden.' + name, value * 2, tags=tags, **kwargs)
+
+                return Overriding
+
+
+            class ShapesCheck(AgentCheck):
+                def check(self, instance):
+                    assert isinstance(self, aggregator._AgentCheckBase)
+                    parameters = inspect.signature(AgentCheck.gauge).parameters
+                    assert list(parameters) == ['self', 'name', 'value', 'tags', 'hostname', 'device_name', 'raw'], parameters
+                    assert parameters['tags'].default is None and parameters['raw'].default is False, parameters
+                    assert 'flush_first_value=False' in str(inspect.signature(AgentCheck.monotonic_count))
+                    self.gauge('plain', 1.0, tags=['a:1'])
+                    self.gauge(name='kw', value=2)
+                    self.gauge('host', 3.0, hostname='h1')
+                    self.gauge('dev', 4.0, device_name='sda')
+                    other = overriding()('other', {}, [{}])
+                    other.check_id = self.check_id
+                    other.gauge('x', 5.0)
+                    with mock.patch.object(AgentCheck, 'gauge') as patched:
+                        self.gauge('mocked', 1)
+                    assert patched.call_args == mock.call('mocked', 1), patched.call_args
+                    with mock.patch.object(self, 'count', autospec=True) as patched:
+                        self.count('mocked.count', 1, tags=['b:2'])
+                    assert patched.call_args == mock.call('mocked.count', 1, tags=['b:2']), patched.call_args
+                    for call, label in ((lambda: self.gauge('bad', 'x'), 'bad'), (lambda: self.gauge('x'), 'missing'),
+                                        (lambda: self.gauge('x', 1, unknown=1), 'unknown'),
+                                        (lambda: self.gauge('x', 1, name='y'), 'twice')):
+                        try:
+                            call()
+                        except (TypeError, ValueError) as e:
+                            self.gauge(label + '.refused', 1.0, tags=['error:' + type(e).__name__])
+                    self.monotonic_count('mono', 6, flush_first_value=True)
+                    AgentCheck.gauge(self, 'unbound', 7.0)
+                    self.count('count', 8)
+                    self.rate('rate', 9, tags=('t:1',))
+                    self.histogram('hist', 10)
+                    self.historate('histo', 11)
+                    self.__NAMESPACE__ = 'ns'
+                    self.gauge('namespaced', 12)
+                    self.gauge('raw', 13, raw=True)
+            """).Config("shapes", "instances: [{}]\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var check = CheckFolder.LoadAll(host).Single();
+        var result = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
+
+        var metrics = sender.Metrics.ToDictionary(m => m.Name);
+        Assert.Multiple(() =>
+        {
+            Assert.That(metrics.Keys, Is.EquivalentTo(new[]
+            {
+                "plain", "kw", "host", "dev", "overridden.x", "bad.refused", "missing.refused", "unknown.refused", "twice.refused",
+                "mono", "unbound", "count", "rate", "hist", "histo", "ns.namespaced", "raw",
+            }));
+            Assert.That(metrics["plain"].Tags, Is.EqualTo(new[] { "a:1" }));
+            Assert.That(metrics["kw"].Value, Is.EqualTo(2.0));
+            Assert.That(metrics["host"].Hostname, Is.EqualTo("h1"));
+            Assert.That(metrics["dev"].Tags, Does.Contain("device:sda"));
+            Assert.That(metrics["overridden.x"].Value, Is.EqualTo(10.0));
+            Assert.That(metrics["bad.refused"].Tags, Is.EqualTo(new[] { "error:ValueError" }));
+            Assert.That(metrics["missing.refused"].Tags, Is.EqualTo(new[] { "error:TypeError" }));
+            Assert.That(metrics["unknown.refused"].Tags, Is.EqualTo(new[] { "error:TypeError" }));
+            Assert.That(metrics["twice.refused"].Tags, Is.EqualTo(new[] { "error:TypeError" }));
+            Assert.That(metrics["mono"].Type, Is.EqualTo(MetricType.MonotonicCount));
+            Assert.That(metrics["mono"].FlushFirstValue, Is.True);
+            Assert.That(metrics["count"].Type, Is.EqualTo(MetricType.Count));
+            Assert.That(metrics["rate"].Type, Is.EqualTo(MetricType.Rate));
+            Assert.That(metrics["rate"].Tags, Is.EqualTo(new[] { "t:1" }));
+            Assert.That(metrics["hist"].Type, Is.EqualTo(MetricType.Histogram));
+            Assert.That(metrics["histo"].Type, Is.EqualTo(MetricType.Historate));
+            Assert.That(metrics.Values.Select(m => m.CheckId).Distinct(), Is.EqualTo(new[] { check.Id }));
+        });
+        check.Dispose();
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void Values_OfEveryShape_AreConvertedAsDatadogDoes_WhicheverPathTheyTake(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("values", """

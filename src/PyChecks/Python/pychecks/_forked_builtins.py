@@ -73,6 +73,12 @@ def install():
         for key, (original, stand_in) in copies:
             if namespace.get(key) is original:
                 namespace[key] = stand_in
+    checks = sys.modules.get('pychecks.checks')
+    if checks is not None and checks._AgentCheckBase is not None:
+        # AgentCheck's gauge() and siblings are the host's C methods: the Python ones take their place.
+        for name in checks._SUBMIT_METHODS:
+            if name not in vars(checks.AgentCheck):
+                setattr(checks.AgentCheck, name, vars(checks._SubmitMethods)[name])
 
 
 def _stand_in(module_name, name):

@@ -32,7 +32,76 @@ _GAUGE, _COUNT, _MONOTONIC_COUNT, _RATE, _HISTOGRAM, _HISTORATE, _COUNTER = (
     aggregator.HISTORATE, aggregator.COUNTER)
 
 
-class AgentCheck(AgentReportsMixin):
+class _SubmitMethods(object):
+    """``gauge``, ``count``, ``monotonic_count``, ``rate``, ``histogram`` and ``historate`` in Python.
+
+    ``AgentCheck`` gets them from ``aggregator._AgentCheckBase`` instead when the host provides it: the same methods
+    written in C, whose common case (a ``str`` name, a ``float`` or ``int`` value, a list, tuple or no tags, no
+    hostname, device or namespace) costs one call into the host, and which call these for every other case. A
+    subclass's own ``gauge`` or a mock still wins: attribute lookup finds them first. In a process forked from the
+    host, these replace the C ones (see :mod:`pychecks._forked_builtins`).
+    """
+
+    def gauge(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
+        """Submit a gauge: the last value in the flush interval wins.
+
+        - **name** (*str*): the metric name, prefixed with ``__NAMESPACE__`` unless ``raw``.
+        - **value** (*float*): the value; ``None`` is ignored, non-numbers raise ``ValueError``.
+        - **tags** (*list of str*): tags of the sample.
+        - **hostname** (*str*): the host the sample is about; the default is the host's.
+        - **device_name** (*str*): deprecated, adds a ``device:<device_name>`` tag.
+        - **raw** (*bool*): do not prefix the name with ``__NAMESPACE__``.
+        """
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _GAUGE, name, value, tags, False)):
+            self._submit_metric(_GAUGE, name, value, tags, hostname, device_name, raw)
+
+    def count(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
+        """Submit a raw count (summed over the flush interval). Arguments as :meth:`gauge`."""
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _COUNT, name, value, tags, False)):
+            self._submit_metric(_COUNT, name, value, tags, hostname, device_name, raw)
+
+    def monotonic_count(self, name, value, tags=None, hostname=None, device_name=None, raw=False,
+                        flush_first_value=False):
+        """Submit an ever-increasing counter; the delta between samples is reported.
+
+        Arguments as :meth:`gauge`, plus ``flush_first_value``: report the first
+        sample's value as a delta instead of only using it as the baseline.
+        """
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _MONOTONIC_COUNT, name, value, tags, flush_first_value)):
+            self._submit_metric(_MONOTONIC_COUNT, name, value, tags, hostname, device_name, raw, flush_first_value)
+
+    def rate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
+        """Submit a point whose per-second rate is computed between runs. Arguments as :meth:`gauge`."""
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _RATE, name, value, tags, False)):
+            self._submit_metric(_RATE, name, value, tags, hostname, device_name, raw)
+
+    def histogram(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
+        """Submit a histogram sample (aggregated into avg, max, percentiles...). Arguments as :meth:`gauge`."""
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _HISTOGRAM, name, value, tags, False)):
+            self._submit_metric(_HISTOGRAM, name, value, tags, hostname, device_name, raw)
+
+    def historate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
+        """Submit a histogram of rates. Arguments as :meth:`gauge`."""
+        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
+                and _aggregator_submit_metric_fast(self, self.check_id, _HISTORATE, name, value, tags, False)):
+            self._submit_metric(_HISTORATE, name, value, tags, hostname, device_name, raw)
+
+
+_SUBMIT_METHODS = ('gauge', 'count', 'monotonic_count', 'rate', 'histogram', 'historate')
+_AgentCheckBase = getattr(aggregator, '_AgentCheckBase', None)
+if _AgentCheckBase is not None:
+    _AgentCheckBase._python_methods = {name: vars(_SubmitMethods)[name] for name in _SUBMIT_METHODS}
+    _SubmitBase = _AgentCheckBase
+else:
+    _SubmitBase = _SubmitMethods
+
+
+class AgentCheck(_SubmitBase, AgentReportsMixin):
     """Base class of a check: subclass it and implement :meth:`check`.
 
     The host imports the check's module, instantiates the most derived subclass
@@ -198,55 +267,6 @@ class AgentCheck(AgentReportsMixin):
         elif hostname.__class__ is not str:
             hostname = to_native_string(hostname)
         _aggregator_submit_metric(self, self.check_id, mtype, name, value, tags, hostname, flush_first_value)
-
-    def gauge(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
-        """Submit a gauge: the last value in the flush interval wins.
-
-        - **name** (*str*): the metric name, prefixed with ``__NAMESPACE__`` unless ``raw``.
-        - **value** (*float*): the value; ``None`` is ignored, non-numbers raise ``ValueError``.
-        - **tags** (*list of str*): tags of the sample.
-        - **hostname** (*str*): the host the sample is about; the default is the host's.
-        - **device_name** (*str*): deprecated, adds a ``device:<device_name>`` tag.
-        - **raw** (*bool*): do not prefix the name with ``__NAMESPACE__``.
-        """
-        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
-                and _aggregator_submit_metric_fast(self, self.check_id, _GAUGE, name, value, tags, False)):
-            self._submit_metric(_GAUGE, name, value, tags, hostname, device_name, raw)
-
-    def count(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
-        """Submit a raw count (summed over the flush interval). Arguments as :meth:`gauge`."""
-        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
-                and _aggregator_submit_metric_fast(self, self.check_id, _COUNT, name, value, tags, False)):
-            self._submit_metric(_COUNT, name, value, tags, hostname, device_name, raw)
-
-    def monotonic_count(self, name, value, tags=None, hostname=None, device_name=None, raw=False,
-                        flush_first_value=False):
-        """Submit an ever-increasing counter; the delta between samples is reported.
-
-        Arguments as :meth:`gauge`, plus ``flush_first_value``: report the first
-        sample's value as a delta instead of only using it as the baseline.
-        """
-        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
-                and _aggregator_submit_metric_fast(self, self.check_id, _MONOTONIC_COUNT, name, value, tags, flush_first_value)):
-            self._submit_metric(_MONOTONIC_COUNT, name, value, tags, hostname, device_name, raw, flush_first_value)
-
-    def rate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
-        """Submit a point whose per-second rate is computed between runs. Arguments as :meth:`gauge`."""
-        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
-                and _aggregator_submit_metric_fast(self, self.check_id, _RATE, name, value, tags, False)):
-            self._submit_metric(_RATE, name, value, tags, hostname, device_name, raw)
-
-    def histogram(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
-        """Submit a histogram sample (aggregated into avg, max, percentiles...). Arguments as :meth:`gauge`."""
-        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
-                and _aggregator_submit_metric_fast(self, self.check_id, _HISTOGRAM, name, value, tags, False)):
-            self._submit_metric(_HISTOGRAM, name, value, tags, hostname, device_name, raw)
-
-    def historate(self, name, value, tags=None, hostname=None, device_name=None, raw=False):
-        """Submit a histogram of rates. Arguments as :meth:`gauge`."""
-        if not (hostname is None and not device_name and (raw or not self.__NAMESPACE__)
-                and _aggregator_submit_metric_fast(self, self.check_id, _HISTORATE, name, value, tags, False)):
-            self._submit_metric(_HISTORATE, name, value, tags, hostname, device_name, raw)
 
     def increment(self, name, value=1, tags=None, hostname=None, device_name=None, raw=False):
         """Deprecated (Datadog): increment a counter. Use :meth:`count` or :meth:`gauge`."""

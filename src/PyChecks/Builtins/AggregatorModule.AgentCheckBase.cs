@@ -1,0 +1,323 @@
+using System.Runtime.InteropServices;
+using PyChecks.Interop;
+
+namespace PyChecks.Builtins;
+
+/// <summary>
+/// <c>aggregator._AgentCheckBase</c>: the base type of <c>pychecks.AgentCheck</c>, written in C, with <c>gauge</c>,
+/// <c>count</c>, <c>monotonic_count</c>, <c>rate</c>, <c>histogram</c> and <c>historate</c>. Their common case (a
+/// <c>str</c> name, a float or int value, a list, tuple or no tags, no hostname, device or namespace) is one call into
+/// the host, with no Python frame; every other case calls the Python method of the same name, which the class holds in
+/// <c>_python_methods</c> (set by <c>pychecks.checks</c>), so that conversions, defaults and error messages stay
+/// Python's. Being methods of a base type, a subclass's override and a mock are found first, and <c>super().gauge</c>,
+/// <c>inspect.signature</c> and <c>mock.patch(autospec=True)</c> see an ordinary method (with its text signature).
+/// </summary>
+internal static unsafe partial class AggregatorModule
+{
+    private const int MethodMethod = 0x0200; // METH_METHOD: the function also gets the class that defines it
+    private const int SlotDoc = 56; // Py_tp_doc
+    private const int SlotMethods = 64; // Py_tp_methods
+    private const ulong TypeFlags = (1UL << 18) | (1UL << 10); // Py_TPFLAGS_DEFAULT (version tag) | Py_TPFLAGS_BASETYPE
+    private const int ObjectSize = 16; // sizeof(PyObject) in the default (non-debug) builds of 3.9–3.13
+
+    // The parameters of gauge() and its siblings, in order; monotonic_count alone takes the last one.
+    private static readonly string[] SubmitParameters = ["name", "value", "tags", "hostname", "device_name", "raw", "flush_first_value"];
+    private const int NameIndex = 0, ValueIndex = 1, TagsIndex = 2, HostnameIndex = 3, DeviceIndex = 4, RawIndex = 5, FlushIndex = 6;
+    private const int NamespaceName = 7, CheckIdName = 8, PythonMethodsName = 9;
+
+    private static nint s_agentCheckBaseSpec;
+
+    /// <summary>Creates the type in <paramref name="module"/> (its methods find <paramref name="state"/> from it); 0, or -1 with the error set.</summary>
+    private static int AddAgentCheckBase(nint module, ModuleState state)
+    {
+        if (state.AgentCheckNames.Length == 0)
+        {
+            var names = new nint[SubmitParameters.Length + 3];
+            string[] all = [.. SubmitParameters, "__NAMESPACE__", "check_id", "_python_methods"];
+            for (int i = 0; i < all.Length; i++)
+            {
+                using var utf8 = new Utf8Z(all[i]);
+                names[i] = CPython.PyUnicode_InternFromString(utf8.Pointer);
+                if (names[i] == 0)
+                {
+                    return -1;
+                }
+            }
+
+            state.AgentCheckNames = names;
+        }
+
+        s_agentCheckBaseSpec = s_agentCheckBaseSpec != 0 ? s_agentCheckBaseSpec : CreateSpec();
+        nint type = CPython.PyType_FromModuleAndSpec(module, s_agentCheckBaseSpec, 0);
+        if (type == 0)
+        {
+            return -1;
+        }
+
+        int result;
+        using (var name = new Utf8Z("_AgentCheckBase"))
+        {
+            result = CPython.PyObject_SetAttrString(module, name.Pointer, type);
+        }
+
+        CPython.Py_DecRef(type);
+        return result;
+    }
+
+    /// <summary>The <c>PyType_Spec</c> (stable ABI), with its slots and method table, in native memory kept for the process's life.</summary>
+    private static nint CreateSpec()
+    {
+        (string Name, nint Function, string Doc)[] methods =
+        [
+            ("gauge", (nint)(delegate* unmanaged<nint, nint, nint*, nint, nint, nint>)&Gauge, "Submit a gauge: the last value in the flush interval wins.\n\n- **name** (*str*): the metric name, prefixed with ``__NAMESPACE__`` unless ``raw``.\n- **value** (*float*): the value; ``None`` is ignored, non-numbers raise ``ValueError``.\n- **tags** (*list of str*): tags of the sample.\n- **hostname** (*str*): the host the sample is about; the default is the host's.\n- **device_name** (*str*): deprecated, adds a ``device:<device_name>`` tag.\n- **raw** (*bool*): do not prefix the name with ``__NAMESPACE__``."),
+            ("count", (nint)(delegate* unmanaged<nint, nint, nint*, nint, nint, nint>)&Count, "Submit a raw count (summed over the flush interval). Arguments as :meth:`gauge`."),
+            ("monotonic_count", (nint)(delegate* unmanaged<nint, nint, nint*, nint, nint, nint>)&MonotonicCount, "Submit an ever-increasing counter; the delta between samples is reported.\n\nArguments as :meth:`gauge`, plus ``flush_first_value``: report the first\nsample's value as a delta instead of only using it as the baseline."),
+            ("rate", (nint)(delegate* unmanaged<nint, nint, nint*, nint, nint, nint>)&Rate, "Submit a point whose per-second rate is computed between runs. Arguments as :meth:`gauge`."),
+            ("histogram", (nint)(delegate* unmanaged<nint, nint, nint*, nint, nint, nint>)&Histogram, "Submit a histogram sample (aggregated into avg, max, percentiles...). Arguments as :meth:`gauge`."),
+            ("historate", (nint)(delegate* unmanaged<nint, nint, nint*, nint, nint, nint>)&Historate, "Submit a histogram of rates. Arguments as :meth:`gauge`."),
+        ];
+
+        const int methodSize = 32, slotSize = 16, specSize = 32;
+        byte* table = (byte*)TrackedAllocator.AllocZeroed((nuint)((methods.Length + 1) * methodSize));
+        for (int i = 0; i < methods.Length; i++)
+        {
+            var (name, function, doc) = methods[i];
+            string signature = name == "monotonic_count"
+                ? "($self, name, value, tags=None, hostname=None, device_name=None, raw=False, flush_first_value=False)"
+                : "($self, name, value, tags=None, hostname=None, device_name=None, raw=False)";
+            byte* entry = table + (i * methodSize);
+            *(nint*)entry = NativeModuleDefinition.Utf8(name);
+            *(nint*)(entry + 8) = function;
+            *(int*)(entry + 16) = MethodMethod | NativeMethod.FastCall | NativeMethod.Keywords;
+            *(nint*)(entry + 24) = NativeModuleDefinition.Utf8($"{name}{signature}\n--\n\n{doc}");
+        }
+
+        byte* slots = (byte*)TrackedAllocator.AllocZeroed(3 * slotSize);
+        *(int*)slots = SlotDoc;
+        *(nint*)(slots + 8) = NativeModuleDefinition.Utf8("The base of pychecks.AgentCheck: its metric submission methods, written in C.");
+        *(int*)(slots + slotSize) = SlotMethods;
+        *(nint*)(slots + slotSize + 8) = (nint)table;
+
+        byte* spec = (byte*)TrackedAllocator.AllocZeroed(specSize);
+        *(nint*)spec = NativeModuleDefinition.Utf8("aggregator._AgentCheckBase");
+        *(int*)(spec + 8) = ObjectSize; // basicsize
+        *(int*)(spec + 12) = 0; // itemsize
+        *(uint*)(spec + 16) = (uint)TypeFlags;
+        *(nint*)(spec + 24) = (nint)slots;
+        return (nint)spec;
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint Gauge(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
+        SubmitMethod(MetricType.Gauge, 0, self, definingClass, args, count, keywords);
+
+    [UnmanagedCallersOnly]
+    private static nint Count(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
+        SubmitMethod(MetricType.Count, 1, self, definingClass, args, count, keywords);
+
+    [UnmanagedCallersOnly]
+    private static nint MonotonicCount(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
+        SubmitMethod(MetricType.MonotonicCount, 2, self, definingClass, args, count, keywords);
+
+    [UnmanagedCallersOnly]
+    private static nint Rate(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
+        SubmitMethod(MetricType.Rate, 3, self, definingClass, args, count, keywords);
+
+    [UnmanagedCallersOnly]
+    private static nint Histogram(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
+        SubmitMethod(MetricType.Histogram, 4, self, definingClass, args, count, keywords);
+
+    [UnmanagedCallersOnly]
+    private static nint Historate(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
+        SubmitMethod(MetricType.Historate, 5, self, definingClass, args, count, keywords);
+
+    private static readonly string[] SubmitMethodNames = ["gauge", "count", "monotonic_count", "rate", "histogram", "historate"];
+
+    /// <summary>One call of a submission method: the common case submitted here, every other one handed to Python.</summary>
+    private static nint SubmitMethod(MetricType type, int method, nint self, nint definingClass, nint* args, nint count, nint keywords)
+    {
+        try
+        {
+            var state = (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyType_GetModuleState(definingClass)).Target!;
+            return TrySubmitCommonCase(state, type, self, args, count, keywords)
+                ? Builtin.None()
+                : CallPythonMethod(state, method, self, definingClass, args, count, keywords);
+        }
+        catch (Exception e)
+        {
+            return Builtin.Raise(e);
+        }
+    }
+
+    /// <summary>
+    /// Submits when the call is the common case, as the Python method's fast path would; false (nothing submitted,
+    /// no error set) for anything else: an unusual call shape, a hostname, device or namespace, other types.
+    /// </summary>
+    private static bool TrySubmitCommonCase(ModuleState state, MetricType type, nint self, nint* args, nint count, nint keywords)
+    {
+        int parameters = type == MetricType.MonotonicCount ? FlushIndex + 1 : RawIndex + 1;
+        if (count > parameters)
+        {
+            return false;
+        }
+
+        var names = state.AgentCheckNames;
+        nint* values = stackalloc nint[FlushIndex + 1];
+        new Span<nint>(values, FlushIndex + 1).Clear();
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = args[i];
+        }
+
+        if (keywords != 0)
+        {
+            for (nint k = 0, n = CPython.Leaf.PyTuple_Size(keywords); k < n; k++)
+            {
+                nint keyword = CPython.Leaf.PyTuple_GetItem(keywords, k);
+                int index = -1;
+                for (int p = 0; p < parameters; p++)
+                {
+                    if (names[p] == keyword)
+                    {
+                        index = p;
+                        break;
+                    }
+                }
+
+                // A keyword not interned, unknown, or given twice: Python's binding decides (and words the error).
+                if (index < 0 || values[index] != 0)
+                {
+                    return false;
+                }
+
+                values[index] = args[count + k];
+            }
+        }
+
+        nint raw = values[RawIndex], hostname = values[HostnameIndex], device = values[DeviceIndex];
+        if (values[NameIndex] == 0 || values[ValueIndex] == 0
+            || (hostname != 0 && hostname != CPython.None)
+            || (device != 0 && device != CPython.None)
+            || (raw != 0 && raw != CPython.True && raw != CPython.False))
+        {
+            return false;
+        }
+
+        if (raw != CPython.True && !NamespaceIsEmpty(self, names[NamespaceName]))
+        {
+            return false;
+        }
+
+        nint flush = values[FlushIndex] != 0 ? values[FlushIndex] : CPython.False;
+        nint tags = values[TagsIndex] != 0 ? values[TagsIndex] : CPython.None;
+        if (CheckRunContext.Current is { } current && current.Instance == self)
+        {
+            // The check's own run: its context, with no check_id to read and look up.
+            return TrySubmitFast(state, current, (int)type, values[NameIndex], values[ValueIndex], tags, flush);
+        }
+
+        nint checkIdObject = CPython.PyObject_GetAttr(self, names[CheckIdName]);
+        if (checkIdObject == 0)
+        {
+            CPython.PyErr_Clear(); // Python's method raises the AttributeError, with its own traceback
+            return false;
+        }
+
+        try
+        {
+            return state.Strings.TryGet(checkIdObject, out string checkId)
+                && TrySubmitFast(state, state.Sink.Resolve(checkId), (int)type, values[NameIndex], values[ValueIndex], tags, flush);
+        }
+        finally
+        {
+            CPython.Py_DecRef(checkIdObject);
+        }
+    }
+
+    /// <summary>Whether <c>self.__NAMESPACE__</c> is empty (<c>''</c>, None or False); false when it is anything else or cannot be read.</summary>
+    private static bool NamespaceIsEmpty(nint self, nint name)
+    {
+        nint value = CPython.PyObject_GetAttr(self, name);
+        if (value == 0)
+        {
+            CPython.PyErr_Clear();
+            return false;
+        }
+
+        if (value == CPython.EmptyString || value == CPython.None || value == CPython.False)
+        {
+            CPython.Py_DecRefHeld(value); // singletons the interpreter keeps
+            return true;
+        }
+
+        CPython.Py_DecRef(value);
+        return false;
+    }
+
+    /// <summary>
+    /// <c>cls._python_methods[name](self, *args, **kwargs)</c>: the Python method of the same name, with the call's own
+    /// arguments. A new reference, or 0 with the error set.
+    /// </summary>
+    private static nint CallPythonMethod(ModuleState state, int method, nint self, nint definingClass, nint* args, nint count, nint keywords)
+    {
+        nint methods = CPython.PyObject_GetAttr(definingClass, state.AgentCheckNames[PythonMethodsName]);
+        if (methods == 0)
+        {
+            return 0;
+        }
+
+        nint function;
+        using (var name = new Utf8Z(SubmitMethodNames[method]))
+        {
+            function = CPython.IsExactType(methods, CPython.DictType) ? CPython.PyDict_GetItemString(methods, name.Pointer) : 0;
+        }
+
+        if (function == 0)
+        {
+            CPython.Py_DecRef(methods);
+            Arguments.Raise(CPython.ExcRuntimeError, $"aggregator._AgentCheckBase._python_methods has no '{SubmitMethodNames[method]}'");
+            return 0;
+        }
+
+        CPython.Py_IncRef(function);
+        CPython.Py_DecRef(methods);
+        nint keywordCount = keywords == 0 ? 0 : CPython.Leaf.PyTuple_Size(keywords);
+        nint positional = CPython.PyTuple_New(count + 1);
+        nint kwargs = keywordCount == 0 ? 0 : CPython.PyDict_New();
+        nint result = 0;
+        if (positional != 0 && (keywordCount == 0 || kwargs != 0))
+        {
+            CPython.Py_IncRef(self);
+            CPython.PyTuple_SetItem(positional, 0, self);
+            for (int i = 0; i < count; i++)
+            {
+                CPython.Py_IncRef(args[i]);
+                CPython.PyTuple_SetItem(positional, i + 1, args[i]);
+            }
+
+            bool filled = true;
+            for (nint k = 0; k < keywordCount && filled; k++)
+            {
+                filled = CPython.PyDict_SetItem(kwargs, CPython.Leaf.PyTuple_GetItem(keywords, k), args[count + k]) == 0;
+            }
+
+            if (filled)
+            {
+                result = CPython.PyObject_Call(function, positional, kwargs);
+            }
+        }
+
+        CPython.Py_DecRef(function);
+        if (positional != 0)
+        {
+            CPython.Py_DecRef(positional);
+        }
+
+        if (kwargs != 0)
+        {
+            CPython.Py_DecRef(kwargs);
+        }
+
+        return result;
+    }
+}
