@@ -122,7 +122,16 @@ internal sealed class PythonWorkerPool
             return Task.FromException<T>(new PythonRuntimeException("The Python runtime is shutting down and accepts no more work."));
         }
 
-        return item.Task;
+        // Short work (a check run takes microseconds) is usually done within the watch: the caller then gets a completed
+        // task and no thread sleeps and wakes through the kernel on either side. Longer work costs the caller the watch.
+        var task = item.Task;
+        long until = Stopwatch.GetTimestamp() + WatchTicks;
+        while (!task.IsCompleted && Stopwatch.GetTimestamp() < until)
+        {
+            Thread.SpinWait(16);
+        }
+
+        return task;
     }
 
     /// <summary>
