@@ -130,7 +130,7 @@ internal sealed class HostClient : IDisposable
 
     private string NotListening(SocketException e) => Endpoint.SocketPath switch
     {
-        { } path when !File.Exists(path) =>
+        { } path when !Path.Exists(path) =>
             $"No PyChecks host is listening at {path}: there is no such socket. Is the host running? Give --socket PATH or --app NAME for another one.",
         { } path when e.SocketErrorCode == SocketError.ConnectionRefused =>
             $"No PyChecks host is listening at {path}: the socket is there but nothing accepts on it (a host that ended without removing it?). Start the host, or give --socket PATH for another one.",
