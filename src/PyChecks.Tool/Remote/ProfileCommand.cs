@@ -91,6 +91,8 @@ internal static class ProfileCommand
         string taskId = task.Text("id");
         await console.Error.WriteLineAsync($"profile task {taskId} on {start.CheckId}: sampling every {JsonFields.Duration(start.Interval)} for {JsonFields.Duration(start.Duration)} (Ctrl+C ends it early)").ConfigureAwait(false);
 
+        string? lastLine = null;
+
         // Run-once waits for the run to end: it goes on beside the polling.
         Task? run = start.RunNow
             ? client.SendAsync(HttpMethod.Post, $"checks/{Uri.EscapeDataString(start.CheckId.Split(':')[0])}/run", "{}", needsToken: true, CancellationToken.None)
@@ -108,7 +110,15 @@ internal static class ProfileCommand
                     }, cancellationToken).ConfigureAwait(false);
                 }).ConfigureAwait(false)
             : await FollowAsync(client, taskId, (elapsed, t) =>
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sampling {start.CheckId}: {elapsed.TotalSeconds:0} s of {start.Duration:0.##} s, {Progress(t)}")), cancellationToken).ConfigureAwait(false);
+            {
+                // A line when it says something new: at most one a second.
+                string line = string.Create(CultureInfo.InvariantCulture, $"sampling {start.CheckId}: {Math.Floor(elapsed.TotalSeconds):0} s of {start.Duration:0.##} s, {Progress(t)}");
+                if (line != lastLine)
+                {
+                    console.Out.WriteLine(line);
+                    lastLine = line;
+                }
+            }, cancellationToken).ConfigureAwait(false);
 
         if (run is not null)
         {
