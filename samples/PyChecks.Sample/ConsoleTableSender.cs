@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using PyChecks.Tool.Checks;
+using PyChecks.Tool.Terminal;
 
 namespace PyChecks.Sample;
 
@@ -61,7 +63,7 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
     public void SubmitMetric(in MetricSample sample)
     {
         var key = new SeriesKey(sample.CheckId, sample.Name, FormatTags(sample.Tags, sample.Hostname));
-        var type = RunReport.TypeName(sample.Type);
+        var type = MetricTypeNames.Of(sample.Type);
         var now = _time.GetUtcNow();
         lock (_lock)
         {

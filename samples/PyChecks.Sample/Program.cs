@@ -44,6 +44,7 @@ try
         Python {python.Version.Major}.{python.Version.Minor}.{python.Version.Micro}: {python.Location.LibraryPath}, found by {python.Location.Source}, started as {python.Location.Executable ?? "CPython's default program"}
         control API: curl --unix-socket {api.UnixSocketPath} http://localhost/status
                      curl --unix-socket {api.UnixSocketPath} -X POST -H "Authorization: Bearer $(cat {api.TokenFilePath})" http://localhost/checks/hello/run
+        pychecks:    pychecks status --socket {api.UnixSocketPath}    (dotnet tool install -g PyChecks.Tool; also checks, run hello, profile <id>)
         """;
     await app.RunAsync();
     return 0;

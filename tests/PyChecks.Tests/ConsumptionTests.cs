@@ -19,6 +19,7 @@ public sealed class ConsumptionTests
 {
     private string _root = string.Empty;
     private string _version = string.Empty;
+    private string _feed = string.Empty;
 
     private const string ProjectFile = """
         <Project Sdk="Microsoft.NET.Sdk">
@@ -93,6 +94,25 @@ public sealed class ConsumptionTests
         }
         """;
 
+    // A host that serves the control API until Ctrl+C, for the tool to ask.
+    private const string HostProgram = """
+        using Microsoft.Extensions.DependencyInjection;
+        using Microsoft.Extensions.Hosting;
+        using PyChecks;
+
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Services.AddPyChecks(o =>
+        {
+            o.ChecksDirectory = args[0];
+            o.ConfigDirectory = args[1];
+        });
+        builder.Services.AddPyChecksLocalApi(o => o.UnixSocketPath = args[2]);
+        using var host = builder.Build();
+        await host.StartAsync();
+        Console.WriteLine("serving the control API");
+        await host.WaitForShutdownAsync();
+        """;
+
     private const string Check = """
         from datadog_checks.base import AgentCheck
 
@@ -102,7 +122,7 @@ public sealed class ConsumptionTests
                 self.service_check('inventory.up', AgentCheck.OK)
         """;
 
-    /// <summary>Packs both packages, once, into a folder feed that a <c>nuget.config</c> above the consumers points at.</summary>
+    /// <summary>Packs the three packages, once, into a folder feed that a <c>nuget.config</c> above the consumers points at.</summary>
     [OneTimeSetUp]
     public void PackTheLibrary()
     {
@@ -114,8 +134,8 @@ public sealed class ConsumptionTests
         // A version of its own, so that no package cached by an earlier run can stand in for this build.
         _version = $"0.1.0-consumption.{DateTime.UtcNow:yyyyMMddHHmmss}";
         _root = Directory.CreateTempSubdirectory("pychecks-consumer").FullName;
-        string feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
-        foreach (string project in new[] { "PyChecks", "PyChecks.AspNetCore" })
+        string feed = _feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
+        foreach (string project in new[] { "PyChecks", "PyChecks.AspNetCore", "PyChecks.Tool" })
         {
             Run("dotnet", _root, "pack", Path.Combine(PackagingTests.RepositoryRoot(), "src", project, project + ".csproj"), "-c", "Release", "-o", feed, "-nologo", $"-p:Version={_version}");
         }
@@ -201,8 +221,48 @@ public sealed class ConsumptionTests
         Assert.That(output, Does.Contain("status has python"), "the control API package works from its package too");
     }
 
+    [Test]
+    [CancelAfter(900_000)]
+    public void TheTool_InstalledFromTheFeedIntoAFreshToolManifest_ChecksACheck_AndAsksAHostItsStatus()
+    {
+        string root = Directory.CreateDirectory(Path.Combine(_root, "tool")).FullName;
+        string checks = Directory.CreateDirectory(Path.Combine(root, "checks.d")).FullName;
+        string conf = Directory.CreateDirectory(Path.Combine(root, "conf.d")).FullName;
+        File.WriteAllText(Path.Combine(checks, "inventory.py"), Check);
+        File.WriteAllText(Path.Combine(conf, "inventory.yaml"), "instances:\n  - items: 42\n    shop: north\n");
+
+        // As a project adds the tool: a manifest of its own, the tool from the feed.
+        Run("dotnet", root, "new", "tool-manifest");
+        Run("dotnet", root, "tool", "install", "--add-source", _feed, "PyChecks.Tool", "--version", _version);
+
+        // check: ./checks.d and ./conf.d by default.
+        string checked_ = Run("dotnet", root, "pychecks", "check", "inventory");
+        Assert.That(checked_, Does.StartWith("Python 3."));
+        Assert.That(checked_, Does.Match(@"\n  inventory\.items\s+gauge\s+42\s+shop:north\s*\n"));
+        Assert.That(checked_, Does.Contain("\n  inventory.up  OK"));
+        Assert.That(checked_, Does.EndWith("\ninventory: 1 instance, 1 run: 1 succeeded, 0 failed\n"));
+
+        // status: of a host built from the packages, serving its control API on a socket.
+        string app = Directory.CreateDirectory(Path.Combine(root, "host")).FullName;
+        File.WriteAllText(Path.Combine(app, "Host.csproj"), ProjectFile.Replace("$(PyChecksVersion)", _version, StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(app, "Program.cs"), HostProgram);
+        Run("dotnet", app, "build", "-c", "Release", "-nologo");
+        string socket = Path.Combine(root, "host.sock");
+        string status = string.Empty;
+        var (hostOutput, _) = RunUntil(app, "serving the control API", () => status = Run("dotnet", root, "pychecks", "status", "--socket", socket),
+            "setsid", "dotnet", "run", "-c", "Release", "--no-build", "--", checks, conf, socket);
+
+        Assert.That(status, Does.Match($@"^  host         PyChecks {System.Text.RegularExpressions.Regex.Escape(_version)}, pid \d+, up "), hostOutput);
+        Assert.That(status, Does.Contain($"\n  control API  unix:{socket}\n"));
+        Assert.That(status, Does.Contain("\n  scheduler    enabled: 1 checks, 1 instances, "));
+    }
+
     // Starts a long-running command, waits for a line containing `expected` (at most 2 minutes), then sends SIGINT to its process group.
-    private static (string Output, int ExitCode) RunUntil(string directory, string expected, string file, params string[] arguments)
+    private static (string Output, int ExitCode) RunUntil(string directory, string expected, string file, params string[] arguments) =>
+        RunUntil(directory, expected, () => { }, file, arguments);
+
+    // The same, running `whileUp` once the line appeared and before the SIGINT.
+    private static (string Output, int ExitCode) RunUntil(string directory, string expected, Action whileUp, string file, params string[] arguments)
     {
         var output = new StringBuilder();
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -231,8 +291,16 @@ public sealed class ConsumptionTests
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         bool found = seen.Task.Wait(TimeSpan.FromMinutes(2));
-        using (var interrupt = Process.Start("kill", ["-INT", "--", $"-{process.Id}"]))
+        try
         {
+            if (found)
+            {
+                whileUp();
+            }
+        }
+        finally
+        {
+            using var interrupt = Process.Start("kill", ["-INT", "--", $"-{process.Id}"]);
             interrupt.WaitForExit();
         }
 

@@ -4,7 +4,7 @@ using NUnit.Framework;
 
 namespace PyChecks.Tests;
 
-/// <summary>The core and control API projects pack into NuGet packages a user can consume.</summary>
+/// <summary>The core, control API and tool projects pack into NuGet packages a user can consume.</summary>
 [TestFixture]
 public sealed class PackagingTests
 {
@@ -35,6 +35,22 @@ public sealed class PackagingTests
         Assert.That(manifest, Does.Contain("<dependency id=\"PyChecks\""));
         Assert.That(manifest, Does.Contain("<frameworkReference name=\"Microsoft.AspNetCore.App\" />"));
         Assert.That(manifest, Does.Contain("<license type=\"expression\">MIT</license>"));
+    }
+
+    [Test]
+    public void Pack_ProducesTheToolPackage_ThatInstallsThePychecksCommand()
+    {
+        var (output, entries, manifest) = Pack("PyChecks.Tool");
+        Assert.That(entries, Does.Contain("tools/net10.0/any/PyChecks.Tool.dll"));
+        Assert.That(entries, Does.Contain("tools/net10.0/any/PyChecks.dll"), "the library it runs checks with");
+        Assert.That(entries, Does.Contain("tools/net10.0/any/DotnetToolSettings.xml"));
+        Assert.That(entries, Does.Contain("README.md"));
+        Assert.That(manifest, Does.Contain("<id>PyChecks.Tool</id>"));
+        Assert.That(manifest, Does.Contain("<packageType name=\"DotnetTool\" />"));
+        Assert.That(manifest, Does.Contain("<license type=\"expression\">MIT</license>"));
+        using var zip = ZipFile.OpenRead(Directory.GetFiles(output, "PyChecks.Tool.*.nupkg").Single(p => !p.EndsWith(".snupkg", StringComparison.Ordinal)));
+        using var settings = new StreamReader(zip.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!.Open());
+        Assert.That(settings.ReadToEnd(), Does.Contain("<Command Name=\"pychecks\" EntryPoint=\"PyChecks.Tool.dll\" Runner=\"dotnet\" />"));
     }
 
     /// <summary>Packs <c>src/&lt;project&gt;</c> in Release into a fresh folder; returns the folder, the package's entries and its nuspec.</summary>

@@ -88,7 +88,7 @@ internal sealed partial class ControlApi
         string? name = query["format"].Count == 1 ? query["format"][0] : "json";
         if (!ProfileResult.TryParseFormat(name, out var format))
         {
-            return RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_query", "format must be folded, speedscope or json");
+            return RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_query", "format must be json, folded, speedscope or svg");
         }
 
         bool lines = true;
@@ -106,7 +106,7 @@ internal sealed partial class ControlApi
         using var buffer = new MemoryStream();
         result.Write(format, buffer, lines);
         context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = format == ProfileFormat.Folded ? ProfileResult.ContentType(format) : JsonContentType;
+        context.Response.ContentType = format is ProfileFormat.Folded or ProfileFormat.Svg ? ProfileResult.ContentType(format) : JsonContentType;
         context.Response.ContentLength = buffer.Length;
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);
     }

@@ -17,4 +17,10 @@ public enum ProfileFormat
 
     /// <summary>PyChecks' own JSON: the task, the frame table, and every snapshot (run id, sequence, time, frame ids).</summary>
     Json,
+
+    /// <summary>
+    /// A flame graph picture: a self-contained SVG (no script, nothing fetched), 1200 px wide, the root at the bottom,
+    /// each frame a box as wide as its time, with its time and share in the box's tooltip.
+    /// </summary>
+    Svg,
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -9,7 +10,7 @@ namespace PyChecks;
 
 /// <summary>
 /// What a profile task sampled, as of when it was asked for: the frame table and the samples, writable as folded
-/// stacks, speedscope JSON or PyChecks' JSON (<see cref="ProfileFormat"/>). Times and weights are in microseconds.
+/// stacks, speedscope JSON, PyChecks' JSON or an SVG flame graph (<see cref="ProfileFormat"/>). Times and weights are in microseconds.
 /// </summary>
 [Experimental("PYCHECKS001")]
 public sealed class ProfileResult
@@ -35,14 +36,22 @@ public sealed class ProfileResult
     /// <summary>The frame table: every distinct (code object, line) seen, plus the <c>&lt;truncated&gt;</c> marker if a stack was cut.</summary>
     public IReadOnlyList<ProfileFrame> Frames { get; }
 
-    /// <summary>The MIME type of a format: <c>text/plain; charset=utf-8</c> for folded stacks, <c>application/json</c> otherwise.</summary>
+    /// <summary>
+    /// The MIME type of a format: <c>text/plain; charset=utf-8</c> for folded stacks, <c>image/svg+xml</c> for the flame
+    /// graph, <c>application/json</c> otherwise.
+    /// </summary>
     /// <param name="format">The format.</param>
-    public static string ContentType(ProfileFormat format) => format == ProfileFormat.Folded ? "text/plain; charset=utf-8" : "application/json";
+    public static string ContentType(ProfileFormat format) => format switch
+    {
+        ProfileFormat.Folded => "text/plain; charset=utf-8",
+        ProfileFormat.Svg => "image/svg+xml",
+        _ => "application/json",
+    };
 
-    /// <summary>Parses a format name as the control API takes it: <c>folded</c>, <c>speedscope</c> or <c>json</c> (any case).</summary>
+    /// <summary>Parses a format name as the control API takes it: <c>folded</c>, <c>speedscope</c>, <c>json</c> or <c>svg</c> (any case).</summary>
     /// <param name="name">The name.</param>
     /// <param name="format">The format.</param>
-    /// <returns>Whether the name is one of the three.</returns>
+    /// <returns>Whether the name is one of the four.</returns>
     public static bool TryParseFormat(string? name, out ProfileFormat format)
     {
         ProfileFormat? parsed = name?.ToLowerInvariant() switch
@@ -50,6 +59,7 @@ public sealed class ProfileResult
             "folded" => ProfileFormat.Folded,
             "speedscope" => ProfileFormat.Speedscope,
             "json" => ProfileFormat.Json,
+            "svg" => ProfileFormat.Svg,
             _ => null,
         };
         format = parsed.GetValueOrDefault();
@@ -59,7 +69,7 @@ public sealed class ProfileResult
     /// <summary>Writes the result in <paramref name="format"/> (UTF-8) to <paramref name="destination"/>.</summary>
     /// <param name="format">The format.</param>
     /// <param name="destination">Where to write; left open.</param>
-    /// <param name="includeLines">For <see cref="ProfileFormat.Folded"/>: label frames <c>name (file:line)</c>; when false, <c>name (file)</c>, merging a function's lines.</param>
+    /// <param name="includeLines">For <see cref="ProfileFormat.Folded"/> and <see cref="ProfileFormat.Svg"/>: label frames <c>name (file:line)</c>; when false, <c>name (file)</c>, merging a function's lines.</param>
     public void Write(ProfileFormat format, Stream destination, bool includeLines = true)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -78,8 +88,11 @@ public sealed class ProfileResult
             case ProfileFormat.Json:
                 WriteJson(destination);
                 break;
+            case ProfileFormat.Svg:
+                WriteSvg(destination, includeLines);
+                break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(format), format, "The format must be Folded, Speedscope or Json.");
+                throw new ArgumentOutOfRangeException(nameof(format), format, "The format must be Folded, Speedscope, Json or Svg.");
         }
     }
 
@@ -122,6 +135,36 @@ public sealed class ProfileResult
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// An SVG flame graph of the same stacks as <see cref="ToFolded"/>: the root at the bottom, each frame a box as wide as
+    /// the time spent in it and its callees (the widths of one depth add up to the time of the stacks that deep), its
+    /// tooltip (<c>&lt;title&gt;</c>) giving that time and its share. Self-contained: no script, nothing fetched.
+    /// </summary>
+    /// <param name="destination">Where to write (UTF-8); left open.</param>
+    /// <param name="includeLines">Label frames <c>name (file:line)</c>; when false, <c>name (file)</c>, merging a function's lines.</param>
+    public void WriteSvg(Stream destination, bool includeLines = true)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var graph = new FlameGraph();
+        var labels = new string[Frames.Count];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = Frames[i].Label(includeLines);
+        }
+
+        // Per stack, in microseconds as the folded lines give them, so that both formats add up to the same figures.
+        for (int s = 0; s < _stacks.Length; s++)
+        {
+            graph.Add(_stacks[s].Select(f => labels[f]), Micros(_stackWeights[s]));
+        }
+
+        var quality = Task.Quality;
+        string subtitle = string.Create(CultureInfo.InvariantCulture,
+            $"profile {Task.Id} · {Task.Runs} run(s) · {quality.Samples} samples · {quality.SampledTime.TotalMilliseconds:0.#} ms sampled at {quality.AchievedHz:0.#} Hz · hover a box for its time");
+        using var writer = new StreamWriter(destination, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        graph.Write(writer, $"Flame graph of {Task.CheckId}", subtitle);
     }
 
     /// <summary>Speedscope's file format: one <c>sampled</c> profile, samples in time order (root first), weights in microseconds.</summary>

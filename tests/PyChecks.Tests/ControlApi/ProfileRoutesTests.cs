@@ -66,7 +66,7 @@ public sealed class ProfileRoutesTests
             Assert.That(running.GetProperty("quality").GetProperty("samples").GetInt64(), Is.GreaterThan(0));
             Assert.That(client.Get("profiles").Expect(HttpStatusCode.OK).Json.GetProperty("profiles").EnumerateArray().Select(p => p.GetProperty("id").GetString()), Is.EqualTo(new[] { id }));
 
-            // Results in the three formats.
+            // Results in the four formats.
             var folded = client.Get($"profiles/{id}/result?format=folded").Expect(HttpStatusCode.OK);
             Assert.That(folded.MediaType, Is.EqualTo("text/plain"));
             Assert.That(folded.Text.Split('\n')[0], Does.Match(@";hot \(.*busy\.py:\d+\) \d+$"));
@@ -75,6 +75,9 @@ public sealed class ProfileRoutesTests
             Assert.That(speedscope.GetProperty("profiles")[0].GetProperty("type").GetString(), Is.EqualTo("sampled"));
             var native = client.Get($"profiles/{id}/result").Expect(HttpStatusCode.OK).Json;
             Assert.That(native.GetProperty("runs").GetArrayLength(), Is.EqualTo(1), "json is the default format");
+            var svg = client.Get($"profiles/{id}/result?format=svg").Expect(HttpStatusCode.OK);
+            Assert.That(svg.MediaType, Is.EqualTo("image/svg+xml"));
+            PyChecks.Tests.Profiling.FlameGraphSvg.AssertMatches(svg.Text, client.Get($"profiles/{id}/result?format=folded").Text);
             client.Get($"profiles/{id}/result?format=pprof").Expect(HttpStatusCode.BadRequest, "invalid_query");
             client.Get($"profiles/{id}/result?lines=maybe").Expect(HttpStatusCode.BadRequest, "invalid_query");
 

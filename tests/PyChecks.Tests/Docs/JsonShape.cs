@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using PyChecks.AspNetCore.Json;
+using PyChecks.Tool.Json;
 
 namespace PyChecks.Tests.Docs;
 
 /// <summary>
-/// Compares a JSON document of the docs with the type the control API serializes (through its own serializer
+/// Compares a JSON document of the docs with the type the control API (or the pychecks tool) serializes (through its own serializer
 /// context): every documented member exists, every member the API always writes is documented, nested objects and
 /// array items alike. Values are not compared: the examples show one host's figures.
 /// </summary>
@@ -14,9 +15,17 @@ internal static class JsonShape
     /// <summary>The differences between <paramref name="json"/> and the wire type named <paramref name="typeName"/>, one message each.</summary>
     public static IReadOnlyList<string> Differences(JsonElement json, string typeName)
     {
+        // The pychecks tool's own documents (check --json) are written by its context; the API's by the API's.
+        if (typeof(ToolJsonContext).Assembly.GetType($"{typeof(ToolJsonContext).Namespace}.{typeName}") is { } toolType)
+        {
+            var toolProblems = new List<string>();
+            Compare(json, ToolJsonContext.Default.Options.GetTypeInfo(toolType), "$", toolProblems);
+            return toolProblems;
+        }
+
         var type = typeof(ApiJsonContext).Assembly.GetType($"{typeof(ApiJsonContext).Namespace}.{typeName}")
             ?? typeof(PyChecksOptions).Assembly.GetType($"PyChecks.{typeName}")
-            ?? throw new InvalidOperationException($"no wire type {typeName} in PyChecks.AspNetCore.Json or PyChecks");
+            ?? throw new InvalidOperationException($"no wire type {typeName} in PyChecks.AspNetCore.Json, PyChecks.Tool.Json or PyChecks");
         var problems = new List<string>();
         Compare(json, ApiJsonContext.Default.Options.GetTypeInfo(type), "$", problems);
         return problems;

@@ -7,7 +7,8 @@ namespace PyChecks.Tests.Docs;
 /// <summary>
 /// Checks that the commands of a <c>bash</c>, <c>sh</c> or <c>console</c> block name things that exist: the projects
 /// and files given to <c>dotnet</c>, the sample's and the benchmarks' arguments, the environment variables PyChecks
-/// reads, the control API's routes and methods given to <c>curl</c>. In a <c>console</c> block only the lines that
+/// reads, the control API's routes and methods given to <c>curl</c>, the <c>pychecks</c> tool's commands and options
+/// (parsed by the tool's own command line). In a <c>console</c> block only the lines that
 /// start with <c>$ </c> are commands; the rest is their output. A block marked <c>refused</c> shows a request the control API
 /// refuses for its method: the route exists, and does not take that method.
 /// </summary>
@@ -114,6 +115,11 @@ internal static partial class ShellSnippet
             return CheckCurl(args, refused);
         }
 
+        if (tool == "pychecks")
+        {
+            return CheckPychecks(args);
+        }
+
         if (tool == "git" && args is ["clone", var url, ..])
         {
             clonedFolders.Add(url.TrimEnd('/').Split('/')[^1].Replace(".git", string.Empty, StringComparison.Ordinal));
@@ -140,6 +146,12 @@ internal static partial class ShellSnippet
                     : $"{package} is neither built from src/ nor a package the repository uses";
             case ["new", ..]:
                 return null;
+            case ["tool", "install" or "update", .. var rest]:
+                return rest.Contains("PyChecks.Tool") && File.Exists(Path.Combine(root, "src", "PyChecks.Tool", "PyChecks.Tool.csproj"))
+                    ? null
+                    : $"dotnet tool {args[1]}: the tool the docs install is PyChecks.Tool";
+            case ["pychecks", .. var rest]:
+                return CheckPychecks(rest);
             case ["run", ..]:
                 break;
             default:
@@ -244,6 +256,22 @@ internal static partial class ShellSnippet
 
         var unknown = options.Where(o => o.StartsWith("--", StringComparison.Ordinal) && !sources.Contains($"\"{o}\"", StringComparison.Ordinal)).ToList();
         return unknown.Count == 0 ? null : $"the soak program has no option {string.Join(", ", unknown)}";
+    }
+
+    // The tool's own parser: the command and its options exist, with values of their kind (files and folders aside, which are the reader's).
+    private static string? CheckPychecks(List<string> args)
+    {
+        var parse = PyChecks.Tool.CommandLine.ToolCommandLine.Create().Parse(args);
+        var problems = parse.Errors.Select(e => e.Message)
+            .Where(m => !NoSuchPathPattern().IsMatch(m))
+            .Concat(parse.UnmatchedTokens.Select(t => $"'{t}' is no option or argument"))
+            .ToList();
+        if (args.Count == 0 || (parse.CommandResult.Command == parse.RootCommandResult.Command && !args.Contains("--help") && !args.Contains("--version")))
+        {
+            problems.Add("no command");
+        }
+
+        return problems.Count == 0 ? null : $"pychecks {string.Join(' ', args)}: {string.Join("; ", problems)}";
     }
 
     private static string? CheckCurl(List<string> args, bool refused)
@@ -373,6 +401,9 @@ internal static partial class ShellSnippet
         [.. new[] { "src", "tests/PyChecks.Benchmarks" }
             .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
             .SelectMany(f => EnvironmentVariablePattern().Matches(File.ReadAllText(f)).Select(m => m.Groups["name"].Value))];
+
+    [GeneratedRegex(@"^--[a-z-]+: no such (directory|file): ")]
+    private static partial Regex NoSuchPathPattern();
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*=")]
     private static partial Regex AssignmentPattern();

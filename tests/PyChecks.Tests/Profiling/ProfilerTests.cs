@@ -8,7 +8,7 @@ using PyChecks.Tests.Infrastructure;
 
 namespace PyChecks.Tests.Profiling;
 
-/// <summary>Profiling running checks: what the samples show, the task model's limits and states, and the three formats.</summary>
+/// <summary>Profiling running checks: what the samples show, the task model's limits and states, and the four formats.</summary>
 [TestFixture]
 [Parallelizable(ParallelScope.All)]
 public sealed class ProfilerTests
@@ -105,6 +105,16 @@ public sealed class ProfilerTests
 
         string withoutLines = result.ToFolded(includeLines: false);
         Assert.That(ParseFolded(withoutLines)[0].Frames[^1], Does.Match(@"^hot \(.*busy\.py\)$"), withoutLines);
+
+        // The flame graph: well-formed XML whose boxes are as wide as the folded stacks through them, with and without lines.
+        string svg = Write(result, ProfileFormat.Svg);
+        Assert.That(FlameGraphSvg.AssertMatches(svg, folded), Is.GreaterThan(3));
+        Assert.That(svg, Does.Contain("<title>hot (").And.Contain("Flame graph of " + checkId));
+        using (var merged = new MemoryStream())
+        {
+            result.WriteSvg(merged, includeLines: false);
+            FlameGraphSvg.AssertMatches(Encoding.UTF8.GetString(merged.ToArray()), withoutLines);
+        }
 
         // Speedscope: the schema's fields, frames shared, one weight per sample.
         using var speedscope = JsonDocument.Parse(Write(result, ProfileFormat.Speedscope));
@@ -383,8 +393,28 @@ public sealed class ProfilerTests
     }
 
     [Test]
-    public void TryParseFormat_AcceptsTheThreeNamesOnly()
+    public void FlameGraph_EscapesWhatXmlCannotHold_AndSaysSoWhenThereAreNoSamples()
     {
+        var graph = new FlameGraph();
+        graph.Add(["run (<pychecks>/checks.py:1)", "a&b \"q\" 'x' (/srv/odd\u0001name\ud800.py:2)"], 3000);
+        graph.Add(["run (<pychecks>/checks.py:1)"], 1000);
+        var text = new StringWriter();
+        graph.Write(text, "Flame graph of <odd>", "subtitle & more");
+        string svg = text.ToString();
+        Assert.That(FlameGraphSvg.AssertMatches(svg, "run (<pychecks>/checks.py:1);a&b \"q\" 'x' (/srv/odd\uFFFDname\uFFFD.py:2) 3000\nrun (<pychecks>/checks.py:1) 1000\n"), Is.EqualTo(3));
+        Assert.That(svg, Does.Contain("75% of all (3 ms in itself)").And.Contain("100% of all (1 ms in itself)"));
+
+        var empty = new StringWriter();
+        new FlameGraph().Write(empty, "Flame graph of c:1", "no runs");
+        var document = System.Xml.Linq.XDocument.Parse(empty.ToString());
+        Assert.That(document.Root!.Value, Does.Contain("No samples."));
+    }
+
+    [Test]
+    public void TryParseFormat_AcceptsTheFourNamesOnly()
+    {
+        Assert.That(ProfileResult.TryParseFormat("svg", out var g) && g == ProfileFormat.Svg, Is.True);
+        Assert.That(ProfileResult.ContentType(ProfileFormat.Svg), Is.EqualTo("image/svg+xml"));
         Assert.That(ProfileResult.TryParseFormat("folded", out var f) && f == ProfileFormat.Folded, Is.True);
         Assert.That(ProfileResult.TryParseFormat("SpeedScope", out var s) && s == ProfileFormat.Speedscope, Is.True);
         Assert.That(ProfileResult.TryParseFormat("json", out var j) && j == ProfileFormat.Json, Is.True);

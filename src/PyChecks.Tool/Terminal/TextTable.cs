@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace PyChecks.Sample;
+namespace PyChecks.Tool.Terminal;
 
 /// <summary>A plain-text table: left-aligned columns separated by two spaces, numbers right-aligned.</summary>
 internal sealed class TextTable

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace PyChecks.Sample;
+namespace PyChecks.Tool.Checks;
 
 /// <summary>Writes log entries as single lines (<c>[warning] category: message</c>) to a <see cref="TextWriter"/>.</summary>
 internal sealed class TextWriterLoggerProvider(TextWriter output) : ILoggerProvider

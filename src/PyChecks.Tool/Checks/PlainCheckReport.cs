@@ -1,11 +1,65 @@
+using PyChecks.Tool.Terminal;
 using System.Globalization;
 using System.Text;
 
-namespace PyChecks.Sample;
+namespace PyChecks.Tool.Checks;
 
-/// <summary>One run of a check as the <c>check</c> command prints it: a heading, then a table per kind of submission.</summary>
-internal static class RunReport
+/// <summary>
+/// The <c>check</c> command's report as plain lines, for a file, a pipe or a log: each run as a heading, then a table per
+/// kind of submission; the last line counts the runs.
+/// </summary>
+internal sealed class PlainCheckReport(TextWriter output, TextWriter error) : ICheckReport
 {
+    /// <inheritdoc />
+    public void Started(PythonRuntime runtime) =>
+        output.WriteLine($"Python {runtime.Version} from {runtime.Location.LibraryPath} (found by {runtime.Location.Source}, started as {runtime.Location.Executable ?? "CPython's default program"})");
+
+    /// <inheritdoc />
+    public void StartFailed(string message) => error.WriteLine($"error: {message}");
+
+    /// <inheritdoc />
+    public void NotConfigured(string message)
+    {
+        output.WriteLine();
+        output.WriteLine(message);
+    }
+
+    /// <inheritdoc />
+    public void NotLoaded(string message)
+    {
+        output.WriteLine();
+        output.WriteLine($"Not loaded: {message}");
+    }
+
+    /// <inheritdoc />
+    public void Ran(ICheck check, RunOutcome outcome, InMemorySender recorder, int run, int runs) => output.Write(Format(check, outcome, recorder, run, runs));
+
+    /// <inheritdoc />
+    public void Stuck(string checkId)
+    {
+        output.WriteLine();
+        output.WriteLine(CheckCommand.StuckMessage(checkId));
+    }
+
+    /// <inheritdoc />
+    public void Stopped()
+    {
+        output.WriteLine();
+        output.WriteLine("Stopped.");
+    }
+
+    /// <inheritdoc />
+    public void Ended(CheckTally tally)
+    {
+        output.WriteLine();
+        output.WriteLine(tally);
+    }
+
+    /// <inheritdoc />
+    public void Completed(int exitCode)
+    {
+    }
+
     /// <summary>Formats <paramref name="outcome"/> and what <paramref name="recorder"/> received from <paramref name="check"/>.</summary>
     public static string Format(ICheck check, RunOutcome outcome, InMemorySender recorder, int run, int runs)
     {
@@ -13,8 +67,7 @@ internal static class RunReport
         var text = new StringBuilder();
         text.Append('\n').Append(CultureInfo.InvariantCulture, $"=== {check.Id} · run {run} of {runs} ===\n");
         text.Append(CultureInfo.InvariantCulture, $"check   {check.Name} {check.Version}, every {check.Interval.TotalSeconds:0.###} s, {check.Source}\n");
-        string ended = result.Succeeded ? "OK in" : outcome.Stuck ? "STUCK after" : outcome.TimedOut ? "TIMED OUT after" : result.Interrupted ? "INTERRUPTED in" : "FAILED in";
-        text.Append(CultureInfo.InvariantCulture, $"result  {ended} {result.Duration.TotalMilliseconds:0.0} ms");
+        text.Append(CultureInfo.InvariantCulture, $"result  {Ended(outcome)} {result.Duration.TotalMilliseconds:0.0} ms");
         if (outcome.Stuck)
         {
             text.Append(CultureInfo.InvariantCulture, $" (timeout {TimedRun.Seconds(outcome.Timeout)}): blocked in C code, left behind");
@@ -30,7 +83,7 @@ internal static class RunReport
         var metricTable = new TextTable("NAME", "TYPE", ">VALUE", "TAGS", "HOSTNAME");
         foreach (var m in metrics)
         {
-            metricTable.Add(m.Name, TypeName(m.Type), TextTable.FormatNumber(m.Value), string.Join(", ", m.Tags), m.Hostname);
+            metricTable.Add(m.Name, MetricTypeNames.Of(m.Type), TextTable.FormatNumber(m.Value), string.Join(", ", m.Tags), m.Hostname);
         }
 
         Section(text, "Metrics", metricTable);
@@ -84,12 +137,9 @@ internal static class RunReport
         return text.ToString();
     }
 
-    /// <summary>Datadog's name of a metric type (<c>gauge</c>, <c>monotonic_count</c>, …).</summary>
-    public static string TypeName(MetricType type) => type switch
-    {
-        MetricType.MonotonicCount => "monotonic_count",
-        _ => type.ToString().ToLowerInvariant(),
-    };
+    /// <summary>How a run ended, as its <c>result</c> line says: <c>OK in</c>, <c>FAILED in</c>, <c>TIMED OUT after</c>, …</summary>
+    public static string Ended(RunOutcome outcome) =>
+        outcome.Result.Succeeded ? "OK in" : outcome.Stuck ? "STUCK after" : outcome.TimedOut ? "TIMED OUT after" : outcome.Result.Interrupted ? "INTERRUPTED in" : "FAILED in";
 
     private static void Section(StringBuilder text, string title, TextTable table)
     {

@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text.Json;
+using PyChecks.Tool.CommandLine;
+using PyChecks.Tool.Terminal;
+
+namespace PyChecks.Tool.Remote;
+
+/// <summary><c>status</c>: the host's PyChecks version, process, Python, scheduler counts and memory (<c>GET /status</c>).</summary>
+internal static class StatusCommand
+{
+    /// <summary>The command.</summary>
+    public static ToolCommand Create(HostOptions host)
+    {
+        var command = new ToolCommand("status", "Shows a running host: its PyChecks version, process and uptime, its Python, the scheduler's counts and memory.")
+        {
+            Summary = "a running host: version, Python, scheduler, memory",
+            Epilogue = HostCommands.Epilogue,
+        };
+        host.AddTo(command);
+        command.Handler = (parse, console, _) => host.RunAsync(parse, console, (client, status) =>
+        {
+            if (host.Json(parse))
+            {
+                HostOptions.WriteJson(console, status);
+            }
+            else
+            {
+                Write(console, client.Endpoint, status);
+            }
+
+            return Task.FromResult(ExitCodes.Succeeded);
+        });
+        return command;
+    }
+
+    private static void Write(ToolConsole console, HostEndpoint endpoint, JsonElement status)
+    {
+        var python = status.GetProperty("python");
+        var scheduler = status.GetProperty("scheduler");
+        var fields = new List<(string, string)>
+        {
+            ("host", string.Create(CultureInfo.InvariantCulture, $"PyChecks {status.Text("version")}, pid {status.Count("processId")}, up {JsonFields.Duration(status.Number("uptimeSeconds"))} (since {status.Text("startedAt")})")),
+            ("control API", endpoint.ToString()),
+            ("python", $"{python.Text("version")} ({python.Text("implementation")}) from {python.Text("libraryPath")}, found by {python.Text("foundBy")}"),
+            ("scheduler", $"{(scheduler.Flag("enabled") ? "enabled" : "disabled")}: {scheduler.Count("checks")} checks, {scheduler.Count("instances")} instances, {scheduler.Count("running")} running, {scheduler.Count("stuck")} stuck"),
+        };
+        if (status.TryGetProperty("memory", out var memory))
+        {
+            string python_ = memory.Number("pythonAllocatedBlocks") is { } blocks
+                ? string.Create(CultureInfo.InvariantCulture, $"; Python: {blocks:0} blocks allocated")
+                : string.Empty;
+            fields.Add(("memory", $"{JsonFields.Bytes(memory.Number("nativeInUseBytes"))} native in use ({memory.Count("nativeAllocations")} allocations){python_}"));
+        }
+
+        var loadErrors = scheduler.Items("loadErrors").Select(e => e.GetString() ?? string.Empty).ToList();
+        fields.Add(("load errors", loadErrors.Count == 0 ? "none" : loadErrors.Count.ToString(CultureInfo.InvariantCulture)));
+        Listing.Fields(console, null, fields);
+        foreach (string error in loadErrors)
+        {
+            Listing.Verdict(console, $"  {error}", good: false);
+        }
+    }
+}
