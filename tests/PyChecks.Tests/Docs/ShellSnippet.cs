@@ -182,14 +182,14 @@ internal static partial class ShellSnippet
         string sources = string.Concat(Directory.GetFiles(projectPath, "*.cs").Select(File.ReadAllText));
         return project switch
         {
-            "samples/PyChecks.Sample" => CheckSampleArguments(appArgs, projectPath, sources),
+            "samples/PyChecks.Sample" => CheckSampleArguments(appArgs, projectPath),
             "tests/PyChecks.Benchmarks" => CheckBenchmarkArguments(appArgs, sources),
             "tests/PyChecks.Soak" => CheckSoakArguments(appArgs, sources),
             _ => appArgs.Count == 0 ? null : $"arguments for {project} are not checked; add a rule",
         };
     }
 
-    private static string? CheckSampleArguments(List<string> args, string projectPath, string sources)
+    private static string? CheckSampleArguments(List<string> args, string projectPath)
     {
         if (args.Count == 0)
         {
@@ -201,11 +201,10 @@ internal static partial class ShellSnippet
             return $"the sample takes no arguments but 'check <name> [options]', not '{string.Join(' ', args)}'";
         }
 
-        var known = OptionPattern().Matches(sources).Select(m => m.Groups["option"].Value).ToHashSet(StringComparer.Ordinal);
-        var unknown = options.Where(o => o.StartsWith("--", StringComparison.Ordinal) && !known.Contains(o)).ToList();
-        if (unknown.Count > 0)
+        // The sample's check command is the tool's: its parser says whether the options exist.
+        if (CheckPychecks(["check", name, .. options]) is { } problem)
         {
-            return $"the check command has no option {string.Join(", ", unknown)}; it has {string.Join(", ", known.Order())}";
+            return $"the sample's {problem["pychecks ".Length..]}";
         }
 
         // With a conf.d of its own, the check may be an installed package (datadog_checks.<name>) rather than a sample check.
@@ -407,9 +406,6 @@ internal static partial class ShellSnippet
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*=")]
     private static partial Regex AssignmentPattern();
-
-    [GeneratedRegex("\"(?<option>--[a-z][a-z-]*)\"")]
-    private static partial Regex OptionPattern();
 
     [GeneratedRegex("\"(?<name>[A-Z][A-Z0-9_]{3,})\"")]
     private static partial Regex EnvironmentVariablePattern();
