@@ -244,7 +244,7 @@ internal static unsafe partial class DatadogAgentModule
     [LoggerMessage(EventId = EventIds.PythonLog, EventName = "PythonLog", Message = "{Message}")]
     private static partial void LogPython(ILogger logger, LogLevel level, string message);
 
-        private static nint Return(Func<object?> value)
+    private static nint Return(Func<object?> value)
     {
         try
         {

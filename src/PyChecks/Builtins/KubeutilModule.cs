@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
 

@@ -57,7 +57,7 @@ internal static unsafe class SubmittedTags
     public static string[] ReadListOrTuple(nint tags, bool isList, ModuleState state, CheckRunContext? context, string subject, out int count)
     {
         int length = (int)(isList ? CPython.Leaf.PyList_Size(tags) : CPython.Leaf.PyTuple_Size(tags));
-        var buffer = state.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
+        string[] buffer = state.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
         count = 0;
 
         for (int i = 0; i < length; i++)

@@ -196,7 +196,7 @@ internal static unsafe partial class CPython
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static int SmallIntValue(nint obj)
     {
-        var smallInts = SmallInts;
+        nint[] smallInts = SmallInts;
         for (int i = 0; i < smallInts.Length; i++)
         {
             if (smallInts[i] == obj)

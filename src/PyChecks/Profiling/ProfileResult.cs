@@ -91,7 +91,7 @@ public sealed class ProfileResult
     public string ToFolded(bool includeLines = true)
     {
         var lines = new Dictionary<string, long>(StringComparer.Ordinal);
-        var labels = new string[Frames.Count];
+        string[] labels = new string[Frames.Count];
         for (int i = 0; i < labels.Length; i++)
         {
             labels[i] = FoldedLabel(Frames[i].Label(includeLines));

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using PyChecks.Profiling;
 using PyChecks.Tests.Infrastructure;
 
 namespace PyChecks.Tests.Profiling;
