@@ -33,7 +33,7 @@ internal static unsafe partial class AggregatorModule
         &Exec);
 
     [UnmanagedCallersOnly]
-    public static nint Init() => Builtin.InitModule(static () => Definition);
+    public static nint Init() => EntryPoint.InitModule(static () => Definition);
 
     [UnmanagedCallersOnly]
     private static int Exec(nint module)
@@ -45,11 +45,11 @@ internal static unsafe partial class AggregatorModule
                 return -1;
             }
 
-            return Builtin.AddIntConstants(module, [("GAUGE", (long)MetricType.Gauge), ("RATE", (long)MetricType.Rate), ("COUNT", (long)MetricType.Count), ("MONOTONIC_COUNT", (long)MetricType.MonotonicCount), ("COUNTER", (long)MetricType.Counter), ("HISTOGRAM", (long)MetricType.Histogram), ("HISTORATE", (long)MetricType.Historate)]);
+            return EntryPoint.AddIntConstants(module, [("GAUGE", (long)MetricType.Gauge), ("RATE", (long)MetricType.Rate), ("COUNT", (long)MetricType.Count), ("MONOTONIC_COUNT", (long)MetricType.MonotonicCount), ("COUNTER", (long)MetricType.Counter), ("HISTOGRAM", (long)MetricType.Histogram), ("HISTORATE", (long)MetricType.Historate)]);
         }
         catch (Exception e)
         {
-            return Builtin.Fail(e);
+            return EntryPoint.Fail(e);
         }
     }
 
@@ -88,11 +88,11 @@ internal static unsafe partial class AggregatorModule
             }
 
             DeliverMetric(state, context, (MetricType)type, name, value, tags, tagCount, hostname, flushFirst);
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -123,7 +123,7 @@ internal static unsafe partial class AggregatorModule
                 || !state.Strings.TryGet(args[1], out string checkId)
                 || !state.Strings.TryGet(args[3], out string name))
             {
-                return Builtin.False();
+                return EntryPoint.False();
             }
 
             var context = state.Sink.Resolve(checkId);
@@ -132,11 +132,11 @@ internal static unsafe partial class AggregatorModule
                 ? SubmittedTags.ReadListOrTuple(tags, isList, state, context, name, out tagCount)
                 : SubmittedTags.AppendConfigured(state.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out tagCount);
             DeliverMetric(state, context, (MetricType)type, name, value, buffer, tagCount, string.Empty, args[6] == CPython.True);
-            return Builtin.True();
+            return EntryPoint.True();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -145,7 +145,7 @@ internal static unsafe partial class AggregatorModule
     {
         if (CPython.IsExactType(obj, CPython.FloatType))
         {
-            value = CPython.Leaf.PyFloat_AsDouble(obj);
+            value = CPython.NoGCTransition.PyFloat_AsDouble(obj);
             return true;
         }
 
@@ -229,11 +229,11 @@ internal static unsafe partial class AggregatorModule
             }
 
             state.ReturnTags(tags, tagCount);
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
     [UnmanagedCallersOnly]
@@ -278,11 +278,11 @@ internal static unsafe partial class AggregatorModule
             }
 
             state.ReturnTags(tags, tagCount);
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
