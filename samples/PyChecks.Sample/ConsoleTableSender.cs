@@ -63,7 +63,7 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
     public void SubmitMetric(in MetricSample sample)
     {
         var key = new SeriesKey(sample.CheckId, sample.Name, FormatTags(sample.Tags, sample.Hostname));
-        var type = MetricTypeNames.Of(sample.Type);
+        string type = MetricTypeNames.Of(sample.Type);
         var now = _time.GetUtcNow();
         lock (_lock)
         {
@@ -75,7 +75,7 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
     public void SubmitServiceCheck(in ServiceCheckSample sample)
     {
         var key = new SeriesKey(sample.CheckId, sample.Name, FormatTags(sample.Tags, sample.Hostname));
-        var status = sample.Status.ToString().ToUpperInvariant();
+        string status = sample.Status.ToString().ToUpperInvariant();
         var now = _time.GetUtcNow();
         lock (_lock)
         {
@@ -100,7 +100,7 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
     /// <inheritdoc />
     public void SubmitHistogramBucket(in HistogramBucketSample sample)
     {
-        var bucket = string.Create(CultureInfo.InvariantCulture, $"{sample.Name}[{TextTable.FormatNumber(sample.LowerBound)},{TextTable.FormatNumber(sample.UpperBound)}]");
+        string bucket = string.Create(CultureInfo.InvariantCulture, $"{sample.Name}[{TextTable.FormatNumber(sample.LowerBound)},{TextTable.FormatNumber(sample.UpperBound)}]");
         var key = new SeriesKey(sample.CheckId, bucket, FormatTags(sample.Tags, sample.Hostname));
         var now = _time.GetUtcNow();
         lock (_lock)
@@ -297,7 +297,7 @@ internal sealed class ConsoleTableSender : ISender, IDisposable
         }
 
         // A frame taller than the terminal would scroll, and the next one would not start at its top.
-        var lines = body.ToString().Split('\n');
+        string[] lines = body.ToString().Split('\n');
         if (height > 1 && lines.Length > height - 1)
         {
             int kept = height - 2;

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using PyChecks.Interop;
 using PyChecks.Memory;
 
 namespace PyChecks.Benchmarks;

@@ -143,7 +143,7 @@ public class SchedulerScale : IDisposable
         var cpu = process.TotalProcessorTime - cpuStart;
         long runs = Interlocked.Read(ref _runs) - startRuns;
         int count = Math.Min(Volatile.Read(ref _latenessCount), _lateness.Length);
-        var lateness = _lateness.AsSpan(0, count).ToArray();
+        double[] lateness = _lateness.AsSpan(0, count).ToArray();
         Array.Sort(lateness);
         double P(double q) => lateness.Length == 0 ? double.NaN : lateness[Math.Min(lateness.Length - 1, (int)(q * lateness.Length))] * 1000;
         Console.WriteLine(

@@ -167,7 +167,7 @@ internal static class ApiScenario
             bool run = c % 2 == 1;
             while (!stop.IsCancellationRequested)
             {
-                var started = Stopwatch.GetTimestamp();
+                long started = Stopwatch.GetTimestamp();
                 var outcome = await SendValid(http, token, run).ConfigureAwait(false);
                 (run ? runLatency : statusLatency).Record(Stopwatch.GetElapsedTime(started));
                 Interlocked.Increment(ref valid);
@@ -341,7 +341,7 @@ internal static class ApiScenario
             byte[] bytes = kind.Path.Length > 0 ? Encoding.Latin1.GetBytes(kind.Path) : RandomBytes(seed);
             await socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
             var received = new List<byte>();
-            var buffer = new byte[4096];
+            byte[] buffer = new byte[4096];
             bool halfClosed = false;
             var deadline = Stopwatch.StartNew();
             while (deadline.Elapsed < TimeSpan.FromSeconds(30))
@@ -389,7 +389,7 @@ internal static class ApiScenario
 
     private static byte[] RandomBytes(int seed)
     {
-        var bytes = new byte[1 + (seed % 2048)];
+        byte[] bytes = new byte[1 + (seed % 2048)];
         new Random(seed).NextBytes(bytes);
         return bytes;
     }

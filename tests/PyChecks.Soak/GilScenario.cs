@@ -41,8 +41,8 @@ internal static class GilScenario
         long liveStart = PythonRuntime.LiveThreadStates;
         int threadsStart = ProcessProbe.Threads();
 
-        var progress = new long[Threads];
-        var nestingErrors = 0L;
+        long[] progress = new long[Threads];
+        long nestingErrors = 0;
         var failures = new List<Exception>();
         using var go = new ManualResetEventSlim();
         var workers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>

@@ -39,7 +39,7 @@ public sealed class PublicApiTests
     [Test]
     public void TheRepository_KeepsNoOtherListingOfThePublicApi()
     {
-        var stale = Directory.GetFiles(Path.Combine(PackagingTests.RepositoryRoot(), "src"), "PublicAPI.txt", SearchOption.AllDirectories);
+        string[] stale = Directory.GetFiles(Path.Combine(PackagingTests.RepositoryRoot(), "src"), "PublicAPI.txt", SearchOption.AllDirectories);
         Assert.That(stale, Is.Empty, "the analyzer's Shipped/Unshipped files are the one listing");
     }
 }

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +9,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using PyChecks.AspNetCore.Json;
 using PyChecks.AspNetCore.Recent;
 using PyChecks.AspNetCore.Security;
@@ -30,10 +27,6 @@ internal sealed partial class ControlApi : IDisposable
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
-    private const string StuckCancelMessage =
-        "the run is stuck in C code, where the interrupt cannot land: the cancel is pending and takes effect when the run returns " +
-        "to Python. Until then it holds its Python worker; only restarting the host ends it (checks do not run in worker processes " +
-        "that could be killed).";
     private static readonly TimeSpan MemoryReadingWait = TimeSpan.FromSeconds(2);
     private static readonly string LibraryVersion = typeof(CheckHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
@@ -116,149 +109,6 @@ internal sealed partial class ControlApi : IDisposable
         return value is not null && value.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(value) : value;
     }
 
-    private string UnauthorizedMessage(string? authorization)
-    {
-        string where = Token.FilePath is null
-            ? "the token the host was configured with (PyChecks:Api:Token)"
-            : $"the token the host wrote to {Token.FilePath} at start";
-        return string.IsNullOrEmpty(authorization)
-            ? $"this request needs the control API token: send the header 'Authorization: Bearer <token>' with {where}"
-            : $"the Authorization header was not accepted: send 'Authorization: Bearer <token>' with {where}";
-    }
-
-    private ApiToken CreateToken(string? application)
-    {
-        var token = ApiToken.Create(_options, application);
-        if (token.FilePath is not null)
-        {
-            Log.TokenWritten(_logger, token.FilePath);
-        }
-
-        return token;
-    }
-
-    private RequestDelegate Guard(Access access, Func<HttpContext, Task> handler) => async context =>
-    {
-        try
-        {
-            if ((access == Access.Write || (access == Access.Read && _options.RequireTokenForReads)) && !Token.Matches(context.Request.Headers.Authorization))
-            {
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                await RefuseAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", UnauthorizedMessage(context.Request.Headers.Authorization)).ConfigureAwait(false);
-                return;
-            }
-
-            if (access == Access.Write && !await CheckBodyAsync(context).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            await handler(context).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException e)
-        {
-            // The server's own refusal while reading the request (body over its limit, connection cut, bad framing).
-            if (!context.Response.HasStarted)
-            {
-                await RefuseAsync(context, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "payload_too_large" : "bad_request", "the request could not be read").ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away.
-        }
-        catch (Exception e)
-        {
-            Log.RequestFailed(_logger, context.Request.Method, context.Request.Path, e);
-            if (!context.Response.HasStarted)
-            {
-                await InternalErrorAsync(context).ConfigureAwait(false);
-            }
-        }
-    };
-
-    private Task RefuseAsync(HttpContext context, int status, string code, string message, string? field = null)
-    {
-        Log.Refused(_logger, context.Request.Method, context.Request.Path, status, code);
-        return ErrorAsync(context, status, code, message, field);
-    }
-
-    /// <summary>
-    /// A body is optional; when there is one it must be <c>application/json</c> (415), within the size limit (413), and
-    /// a JSON object with no member given twice (400). Routes that read members find the object in <c>HttpContext.Items</c> under <see cref="RequestBodyKey"/>.
-    /// </summary>
-    private async Task<bool> CheckBodyAsync(HttpContext context)
-    {
-        var request = context.Request;
-        bool hasBody = request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-        if (!hasBody)
-        {
-            return true;
-        }
-
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
-            || !type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
-        {
-            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "request bodies must be JSON: Content-Type: application/json").ConfigureAwait(false);
-            return false;
-        }
-
-        int limit = _options.MaxRequestBodyBytes;
-        if (request.ContentLength > limit)
-        {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"request bodies are limited to {limit} bytes").ConfigureAwait(false);
-            return false;
-        }
-
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
-        try
-        {
-            int length = 0;
-            int read;
-            while (length <= limit && (read = await request.Body.ReadAsync(buffer.AsMemory(length, limit + 1 - length), context.RequestAborted).ConfigureAwait(false)) > 0)
-            {
-                length += read;
-            }
-
-            if (length > limit)
-            {
-                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"request bodies are limited to {limit} bytes").ConfigureAwait(false);
-                return false;
-            }
-
-            try
-            {
-                using var document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = 16 });
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    await RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_body", "the request body must be a JSON object").ConfigureAwait(false);
-                    return false;
-                }
-
-                if (DuplicateMembers.Find(document.RootElement) is var (name, path))
-                {
-                    await RefuseAsync(context, StatusCodes.Status400BadRequest, "duplicate_member", $"the request body gives the member '{name}' more than once (at {path}): give each member once", name).ConfigureAwait(false);
-                    return false;
-                }
-
-                // Kept for the routes that read members (POST /profiles).
-                context.Items[RequestBodyKey] = document.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                await RefuseAsync(context, StatusCodes.Status400BadRequest, "malformed_json", "the request body is not valid JSON").ConfigureAwait(false);
-                return false;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return true;
-    }
-
     private Task StatusAsync(HttpContext context)
     {
         var runtime = _services.GetRequiredService<PythonRuntime>();
@@ -284,104 +134,6 @@ internal sealed partial class ControlApi : IDisposable
                 statuses.LoadErrors),
             MemorySummary());
         return OkAsync(context, response, ApiJsonContext.Api.StatusResponse);
-    }
-
-    private Task ChecksAsync(HttpContext context)
-    {
-        var statuses = _services.GetRequiredService<ICheckStatusStore>();
-        return OkAsync(context, new ChecksResponse([.. statuses.GetAll().Select(static s => s.ToModel())], statuses.LoadErrors), ApiJsonContext.Api.ChecksResponse);
-    }
-
-    private Task CheckAsync(HttpContext context)
-    {
-        string? id = RouteValue(context, "id");
-        if (!CheckNames.IsValidId(id))
-        {
-            return RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_check_id", "not a check id");
-        }
-
-        return _services.GetRequiredService<ICheckStatusStore>().Find(id!) is { } status
-            ? OkAsync(context, status.ToModel(), ApiJsonContext.Api.CheckStatusModel)
-            : RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no check instance has the id {id}");
-    }
-
-    private async Task RunAsync(HttpContext context)
-    {
-        string? name = RouteValue(context, "name");
-        if (!CheckNames.IsValidName(name))
-        {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_check_name", "not a check name: letters, digits, '_', '-' and single dots only").ConfigureAwait(false);
-            return;
-        }
-
-        CheckRunReport? report;
-        try
-        {
-            report = await _services.GetRequiredService<ICheckScheduler>().RunOnceAsync(name!, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (CheckStuckException e)
-        {
-            await RefuseAsync(context, StatusCodes.Status409Conflict, "check_stuck", e.Message).ConfigureAwait(false);
-            return;
-        }
-
-        if (report is null)
-        {
-            await UnknownCheckAsync(context, name!).ConfigureAwait(false);
-            return;
-        }
-
-        await OkAsync(context, report.ToModel(), ApiJsonContext.Api.RunResponse).ConfigureAwait(false);
-    }
-
-    /// <summary>The 404 for a check name nothing configures, with the configured names close to it, if any.</summary>
-    private Task UnknownCheckAsync(HttpContext context, string name)
-    {
-        // The scheduled checks, and (when the host is this container's) every configured one, loaded or not.
-        var known = _services.GetRequiredService<ICheckStatusStore>().GetAll().Select(static s => s.CheckName)
-            .Concat(_services.GetService<CheckHost>()?.GetConfiguredCheckNames() ?? []);
-        var close = CheckNameSuggestions.For(name, known);
-        string message = close.Count == 0
-            ? $"no configured check is named {name}"
-            : $"no configured check is named {name}; did you mean {string.Join(" or ", close)}?";
-        Log.Refused(_logger, context.Request.Method, context.Request.Path, StatusCodes.Status404NotFound, "check_not_found");
-        context.Response.StatusCode = StatusCodes.Status404NotFound;
-        var error = new ErrorResponse(new ErrorDetail(message, "check_not_found", Suggestions: close.Count == 0 ? null : close));
-        return context.Response.WriteAsJsonAsync(error, ApiJsonContext.Api.ErrorResponse, JsonContentType, context.RequestAborted);
-    }
-
-    private Task CancelAsync(HttpContext context)
-    {
-        string? id = RouteValue(context, "id");
-        if (!CheckNames.IsValidId(id))
-        {
-            return RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_check_id", "not a check id");
-        }
-
-        if (_services.GetRequiredService<ICheckStatusStore>().Find(id!) is null)
-        {
-            return RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no check instance has the id {id}");
-        }
-
-        return _services.GetRequiredService<ICheckScheduler>().Cancel(id!) switch
-        {
-            CheckCancelResult.Interrupted => OkAsync(context, new CancelResponse(id!, Cancelled: true), ApiJsonContext.Api.CancelResponse),
-            CheckCancelResult.Pending => AcceptedAsync(context, new CancelResponse(id!, Cancelled: false, Pending: true, StuckCancelMessage)),
-            CheckCancelResult.NotFound => RefuseAsync(context, StatusCodes.Status404NotFound, "check_not_found", $"no check instance has the id {id}"),
-            _ => RefuseAsync(context, StatusCodes.Status409Conflict, "not_running", $"check instance {id} has no run in progress"),
-        };
-    }
-
-    private static Task AcceptedAsync(HttpContext context, CancelResponse response)
-    {
-        context.Response.StatusCode = StatusCodes.Status202Accepted;
-        return context.Response.WriteAsJsonAsync(response, ApiJsonContext.Api.CancelResponse, JsonContentType, context.RequestAborted);
-    }
-
-    private async Task ReloadAsync(HttpContext context)
-    {
-        var result = await _services.GetRequiredService<ICheckScheduler>().ReloadAsync(context.RequestAborted).ConfigureAwait(false);
-        await OkAsync(context, result.ToModel(), ApiJsonContext.Api.ReloadResponse).ConfigureAwait(false);
     }
 
     private async Task MemoryAsync(HttpContext context)
@@ -445,13 +197,5 @@ internal sealed partial class ControlApi : IDisposable
 
         context.Response.Headers.Allow = allowed;
         return RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, "method_not_allowed", $"this route takes {allowed}");
-    }
-
-    /// <summary>What a route needs: nothing (the catch-all), the token when reads require it, the token always.</summary>
-    private enum Access
-    {
-        None,
-        Read,
-        Write,
     }
 }

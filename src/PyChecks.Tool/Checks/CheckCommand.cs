@@ -3,7 +3,6 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PyChecks.Tool.CommandLine;
-using PyChecks.Tool.Terminal;
 
 namespace PyChecks.Tool.Checks;
 

@@ -1,6 +1,6 @@
-using PyChecks.Tool.Terminal;
 using System.Globalization;
 using System.Text;
+using PyChecks.Tool.Terminal;
 
 namespace PyChecks.Tool.Checks;
 

@@ -1,5 +1,5 @@
-using PyChecks.Tool.Terminal;
 using System.Globalization;
+using PyChecks.Tool.Terminal;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -102,7 +102,7 @@ internal sealed class RichCheckReport(IAnsiConsole console, TextWriter error) : 
             table.AddColumn(header.StartsWith('>') ? column.RightAligned() : column);
         }
 
-        foreach (var cells in rows)
+        foreach (string[]? cells in rows)
         {
             table.AddRow(cells.Select(c => (IRenderable)new Text(c)).ToArray());
         }

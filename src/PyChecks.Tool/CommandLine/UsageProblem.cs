@@ -25,7 +25,7 @@ internal static class UsageProblem
                 return $"unknown command '{token}': the commands are {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
             }
 
-            var given = command.Arguments.Select(a => parse.CommandResult.GetResult(a)).OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value).FirstOrDefault();
+            string? given = command.Arguments.Select(a => parse.CommandResult.GetResult(a)).OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value).FirstOrDefault();
             return given is not null && command is ToolCommand { OneAtATime: { } one }
                 ? $"{one}: '{given}' and '{token}' were given"
                 : $"unexpected argument '{token}'";

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using Spectre.Console;
 using PyChecks.Tool.Checks;
 using PyChecks.Tool.CommandLine;
 using PyChecks.Tool.Terminal;
+using Spectre.Console;
 
 namespace PyChecks.Tool.Discovery;
 

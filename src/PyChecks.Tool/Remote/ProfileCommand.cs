@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Spectre.Console;
 using PyChecks.Tool.CommandLine;
 using PyChecks.Tool.Terminal;
+using Spectre.Console;
 
 namespace PyChecks.Tool.Remote;
 

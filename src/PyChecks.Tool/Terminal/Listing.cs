@@ -21,7 +21,7 @@ internal static class Listing
                 table.AddColumn(header.StartsWith('>') ? column.RightAligned() : column);
             }
 
-            foreach (var row in rows)
+            foreach (string[] row in rows)
             {
                 table.AddRow(row.Select(c => (IRenderable)new Text(c)).ToArray());
             }
@@ -34,7 +34,7 @@ internal static class Listing
         if (rows.Count > 0)
         {
             var table = new TextTable(headers);
-            foreach (var row in rows)
+            foreach (string[] row in rows)
             {
                 table.Add(row);
             }

@@ -37,7 +37,7 @@ internal sealed class TextTable
     {
         int[] widths = [.. _headers.Select((h, i) => _rows.Aggregate(h.Length, (w, row) => Math.Max(w, row[i].Length)))];
         AppendLine(text, _headers, widths, indent, width);
-        foreach (var row in _rows)
+        foreach (string[] row in _rows)
         {
             AppendLine(text, row, widths, indent, width);
         }

@@ -32,7 +32,7 @@ internal static unsafe partial class AggregatorModule
     {
         if (state.AgentCheckNames.Length == 0)
         {
-            var names = new nint[SubmitParameters.Length + 3];
+            nint[] names = new nint[SubmitParameters.Length + 3];
             string[] all = [.. SubmitParameters, "__NAMESPACE__", "check_id", "_python_methods"];
             for (int i = 0; i < all.Length; i++)
             {
@@ -140,12 +140,12 @@ internal static unsafe partial class AggregatorModule
         {
             var state = (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyType_GetModuleState(definingClass)).Target!;
             return TrySubmitCommonCase(state, type, self, args, count, keywords)
-                ? Builtin.None()
+                ? EntryPoint.None()
                 : CallPythonMethod(state, method, self, definingClass, args, count, keywords);
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -161,7 +161,7 @@ internal static unsafe partial class AggregatorModule
             return false;
         }
 
-        var names = state.AgentCheckNames;
+        nint[] names = state.AgentCheckNames;
         nint* values = stackalloc nint[FlushIndex + 1];
         new Span<nint>(values, FlushIndex + 1).Clear();
         for (int i = 0; i < count; i++)
@@ -171,9 +171,9 @@ internal static unsafe partial class AggregatorModule
 
         if (keywords != 0)
         {
-            for (nint k = 0, n = CPython.Leaf.PyTuple_Size(keywords); k < n; k++)
+            for (nint k = 0, n = CPython.NoGCTransition.PyTuple_Size(keywords); k < n; k++)
             {
-                nint keyword = CPython.Leaf.PyTuple_GetItem(keywords, k);
+                nint keyword = CPython.NoGCTransition.PyTuple_GetItem(keywords, k);
                 int index = -1;
                 for (int p = 0; p < parameters; p++)
                 {
@@ -281,7 +281,7 @@ internal static unsafe partial class AggregatorModule
 
         CPython.Py_IncRef(function);
         CPython.Py_DecRef(methods);
-        nint keywordCount = keywords == 0 ? 0 : CPython.Leaf.PyTuple_Size(keywords);
+        nint keywordCount = keywords == 0 ? 0 : CPython.NoGCTransition.PyTuple_Size(keywords);
         nint positional = CPython.PyTuple_New(count + 1);
         nint kwargs = keywordCount == 0 ? 0 : CPython.PyDict_New();
         nint result = 0;
@@ -298,7 +298,7 @@ internal static unsafe partial class AggregatorModule
             bool filled = true;
             for (nint k = 0; k < keywordCount && filled; k++)
             {
-                filled = CPython.PyDict_SetItem(kwargs, CPython.Leaf.PyTuple_GetItem(keywords, k), args[count + k]) == 0;
+                filled = CPython.PyDict_SetItem(kwargs, CPython.NoGCTransition.PyTuple_GetItem(keywords, k), args[count + k]) == 0;
             }
 
             if (filled)

@@ -26,11 +26,11 @@ internal static unsafe partial class AggregatorModule
                 state.Sink.Deliver(new EventPlatformEvent { CheckId = context.CheckId, EventType = eventType, RawEvent = rawEvent });
             }
 
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 

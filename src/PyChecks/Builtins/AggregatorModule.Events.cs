@@ -82,11 +82,11 @@ internal static unsafe partial class AggregatorModule
                 });
             }
 
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
     private static nint GetItem(nint dict, ReadOnlySpan<byte> key)

@@ -33,7 +33,7 @@ internal static unsafe partial class AggregatorModule
         &Exec);
 
     [UnmanagedCallersOnly]
-    public static nint Init() => Builtin.InitModule(static () => Definition);
+    public static nint Init() => EntryPoint.InitModule(static () => Definition);
 
     [UnmanagedCallersOnly]
     private static int Exec(nint module)
@@ -50,11 +50,11 @@ internal static unsafe partial class AggregatorModule
                 return -1;
             }
 
-            return Builtin.AddIntConstants(module, [("GAUGE", (long)MetricType.Gauge), ("RATE", (long)MetricType.Rate), ("COUNT", (long)MetricType.Count), ("MONOTONIC_COUNT", (long)MetricType.MonotonicCount), ("COUNTER", (long)MetricType.Counter), ("HISTOGRAM", (long)MetricType.Histogram), ("HISTORATE", (long)MetricType.Historate)]);
+            return EntryPoint.AddIntConstants(module, [("GAUGE", (long)MetricType.Gauge), ("RATE", (long)MetricType.Rate), ("COUNT", (long)MetricType.Count), ("MONOTONIC_COUNT", (long)MetricType.MonotonicCount), ("COUNTER", (long)MetricType.Counter), ("HISTOGRAM", (long)MetricType.Histogram), ("HISTORATE", (long)MetricType.Historate)]);
         }
         catch (Exception e)
         {
-            return Builtin.Fail(e);
+            return EntryPoint.Fail(e);
         }
     }
 
@@ -93,11 +93,11 @@ internal static unsafe partial class AggregatorModule
             }
 
             DeliverMetric(state, context, (MetricType)type, name, value, tags, tagCount, hostname, flushFirst);
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -120,12 +120,12 @@ internal static unsafe partial class AggregatorModule
 
             return state.Strings.TryGet(args[1], out string checkId)
                 && TrySubmitFast(state, state.Sink.Resolve(checkId), CPython.SmallIntValue(args[2]), args[3], args[4], args[5], args[6])
-                ? Builtin.True()
-                : Builtin.False();
+                ? EntryPoint.True()
+                : EntryPoint.False();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -159,7 +159,7 @@ internal static unsafe partial class AggregatorModule
     {
         if (CPython.IsExactType(obj, CPython.FloatType))
         {
-            value = CPython.Leaf.PyFloat_AsDouble(obj);
+            value = CPython.NoGCTransition.PyFloat_AsDouble(obj);
             return true;
         }
 
@@ -243,11 +243,11 @@ internal static unsafe partial class AggregatorModule
             }
 
             state.ReturnTags(tags, tagCount);
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
     [UnmanagedCallersOnly]
@@ -292,11 +292,11 @@ internal static unsafe partial class AggregatorModule
             }
 
             state.ReturnTags(tags, tagCount);
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 

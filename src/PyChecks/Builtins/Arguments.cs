@@ -138,7 +138,7 @@ internal readonly unsafe ref struct Arguments(string function, nint* args, nint 
     {
         if (CPython.IsExactType(args[index], CPython.FloatType))
         {
-            value = CPython.Leaf.PyFloat_AsDouble(args[index]);
+            value = CPython.NoGCTransition.PyFloat_AsDouble(args[index]);
             return true;
         }
 

@@ -13,10 +13,10 @@ internal static unsafe class ContainersModule
         [
             new("is_excluded", (delegate* unmanaged<nint, nint*, nint, nint>)&IsExcluded, NativeMethod.FastCall, "is_excluded(name, image[, namespace]) -> bool"),
         ],
-        &Builtin.ExecState);
+        &EntryPoint.ExecState);
 
     [UnmanagedCallersOnly]
-    public static nint Init() => Builtin.InitModule(static () => Definition);
+    public static nint Init() => EntryPoint.InitModule(static () => Definition);
 
 
     [UnmanagedCallersOnly]
@@ -35,11 +35,11 @@ internal static unsafe class ContainersModule
                 return 0;
             }
 
-            return state.Sink.Services.ContainerFilter.IsExcluded(name, image, ns) ? Builtin.True() : Builtin.False();
+            return state.Sink.Services.ContainerFilter.IsExcluded(name, image, ns) ? EntryPoint.True() : EntryPoint.False();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 }

@@ -35,7 +35,7 @@ internal static unsafe partial class DatadogAgentModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -57,7 +57,7 @@ internal static unsafe partial class DatadogAgentModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -77,7 +77,7 @@ internal static unsafe partial class DatadogAgentModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 

@@ -22,11 +22,11 @@ internal static unsafe partial class DatadogAgentModule
             }
 
             state.Sink.Deliver(new CheckLog { CheckId = checkId, Message = line });
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -105,11 +105,11 @@ internal static unsafe partial class DatadogAgentModule
                 state.Sink.Deliver(tags);
             }
 
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -135,11 +135,11 @@ internal static unsafe partial class DatadogAgentModule
                 state.Sink.TelemetryRefused(checkName, metricName, refused);
             }
 
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 

@@ -40,10 +40,10 @@ internal static unsafe partial class DatadogAgentModule
             new("obfuscate_sql_exec_plan", (delegate* unmanaged<nint, nint*, nint, nint, nint>)&ObfuscateSqlExecPlan, NativeMethod.FastCall | NativeMethod.Keywords, "obfuscate_sql_exec_plan(plan, /, normalize=False) -> str"),
             new("obfuscate_mongodb_string", (delegate* unmanaged<nint, nint*, nint, nint, nint>)&ObfuscateMongoDbString, NativeMethod.FastCall | NativeMethod.Keywords, "obfuscate_mongodb_string(command) -> str"),
         ],
-        &Builtin.ExecState);
+        &EntryPoint.ExecState);
 
     [UnmanagedCallersOnly]
-    public static nint Init() => Builtin.InitModule(static () => Definition);
+    public static nint Init() => EntryPoint.InitModule(static () => Definition);
 
 
     [UnmanagedCallersOnly]
@@ -87,7 +87,7 @@ internal static unsafe partial class DatadogAgentModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -127,7 +127,7 @@ internal static unsafe partial class DatadogAgentModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -163,11 +163,11 @@ internal static unsafe partial class DatadogAgentModule
                 _ => LogLevel.Trace,
             };
             LogPython(logger, logLevel, message);
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -192,11 +192,11 @@ internal static unsafe partial class DatadogAgentModule
                 context.Metadata[name] = value;
             }
 
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -213,11 +213,11 @@ internal static unsafe partial class DatadogAgentModule
             }
 
             PersistentCache.Write(state.Sink.Agent.PersistentCacheDirectory, key, value);
-            return Builtin.None();
+            return EntryPoint.None();
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -237,14 +237,14 @@ internal static unsafe partial class DatadogAgentModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
     [LoggerMessage(EventId = EventIds.PythonLog, EventName = "PythonLog", Message = "{Message}")]
     private static partial void LogPython(ILogger logger, LogLevel level, string message);
 
-        private static nint Return(Func<object?> value)
+    private static nint Return(Func<object?> value)
     {
         try
         {
@@ -252,7 +252,7 @@ internal static unsafe partial class DatadogAgentModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using PyChecks.Telemetry;
 
 namespace PyChecks.Builtins;
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
 
@@ -14,10 +13,10 @@ internal static unsafe class KubeutilModule
         [
             new("get_connection_info", (delegate* unmanaged<nint, nint, nint>)&GetConnectionInfo, NativeMethod.NoArgs, "get_connection_info() -> dict"),
         ],
-        &Builtin.ExecState);
+        &EntryPoint.ExecState);
 
     [UnmanagedCallersOnly]
-    public static nint Init() => Builtin.InitModule(static () => Definition);
+    public static nint Init() => EntryPoint.InitModule(static () => Definition);
 
 
     [UnmanagedCallersOnly]
@@ -31,7 +30,7 @@ internal static unsafe class KubeutilModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 }

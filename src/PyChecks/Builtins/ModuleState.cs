@@ -43,7 +43,7 @@ internal sealed class ModuleState(IBuiltinSink sink)
     /// </summary>
     public string[] RentTags(int capacity)
     {
-        var buffer = _tagBuffer;
+        string[]? buffer = _tagBuffer;
         _tagBuffer = null;
         return buffer is not null && buffer.Length >= capacity ? buffer : new string[Math.Max(capacity, 64)];
     }

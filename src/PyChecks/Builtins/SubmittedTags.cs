@@ -56,13 +56,13 @@ internal static unsafe class SubmittedTags
     /// <summary>Reads the tags of an exact list or tuple (the leaf accessors apply), then the configured tags.</summary>
     public static string[] ReadListOrTuple(nint tags, bool isList, ModuleState state, CheckRunContext? context, string subject, out int count)
     {
-        int length = (int)(isList ? CPython.Leaf.PyList_Size(tags) : CPython.Leaf.PyTuple_Size(tags));
-        var buffer = state.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
+        int length = (int)(isList ? CPython.NoGCTransition.PyList_Size(tags) : CPython.NoGCTransition.PyTuple_Size(tags));
+        string[] buffer = state.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
         count = 0;
 
         for (int i = 0; i < length; i++)
         {
-            nint item = isList ? CPython.Leaf.PyList_GetItem(tags, i) : CPython.Leaf.PyTuple_GetItem(tags, i);
+            nint item = isList ? CPython.NoGCTransition.PyList_GetItem(tags, i) : CPython.NoGCTransition.PyTuple_GetItem(tags, i);
             if (state.Strings.TryGetCached(item, out string tag))
             {
                 buffer[count++] = tag;
@@ -88,7 +88,7 @@ internal static unsafe class SubmittedTags
             // That called into Python, which could have run a finalizer that shrank the list.
             if (isList)
             {
-                length = Math.Min(length, (int)CPython.Leaf.PyList_Size(tags));
+                length = Math.Min(length, (int)CPython.NoGCTransition.PyList_Size(tags));
             }
         }
 

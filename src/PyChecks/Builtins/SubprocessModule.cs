@@ -27,7 +27,7 @@ internal static unsafe partial class SubprocessModule
         &Exec);
 
     [UnmanagedCallersOnly]
-    public static nint Init() => Builtin.InitModule(static () => Definition);
+    public static nint Init() => EntryPoint.InitModule(static () => Definition);
 
     [UnmanagedCallersOnly]
     private static int Exec(nint module)
@@ -61,7 +61,7 @@ internal static unsafe partial class SubprocessModule
         }
         catch (Exception e)
         {
-            return Builtin.Fail(e);
+            return EntryPoint.Fail(e);
         }
     }
 
@@ -109,7 +109,7 @@ internal static unsafe partial class SubprocessModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 

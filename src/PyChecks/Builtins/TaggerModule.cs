@@ -21,7 +21,7 @@ internal static unsafe class TaggerModule
         &Exec);
 
     [UnmanagedCallersOnly]
-    public static nint Init() => Builtin.InitModule(static () => Definition);
+    public static nint Init() => EntryPoint.InitModule(static () => Definition);
 
     [UnmanagedCallersOnly]
     private static int Exec(nint module)
@@ -33,11 +33,11 @@ internal static unsafe class TaggerModule
                 return -1;
             }
 
-            return Builtin.AddIntConstants(module, [("LOW", (long)TagCardinality.Low), ("ORCHESTRATOR", (long)TagCardinality.Orchestrator), ("HIGH", (long)TagCardinality.High)]);
+            return EntryPoint.AddIntConstants(module, [("LOW", (long)TagCardinality.Low), ("ORCHESTRATOR", (long)TagCardinality.Orchestrator), ("HIGH", (long)TagCardinality.High)]);
         }
         catch (Exception e)
         {
-            return Builtin.Fail(e);
+            return EntryPoint.Fail(e);
         }
     }
 
@@ -63,7 +63,7 @@ internal static unsafe class TaggerModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 
@@ -84,7 +84,7 @@ internal static unsafe class TaggerModule
         }
         catch (Exception e)
         {
-            return Builtin.Raise(e);
+            return EntryPoint.Raise(e);
         }
     }
 }

@@ -31,7 +31,7 @@ internal sealed unsafe class Utf8StringCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetCached(nint obj, out string value)
     {
-        ref Entry entry = ref _entries[Slot(obj)];
+        ref var entry = ref _entries[Slot(obj)];
         if (entry.Owner == obj && obj != 0)
         {
             value = entry.Value!;

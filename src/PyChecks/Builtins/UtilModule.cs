@@ -13,9 +13,9 @@ internal static unsafe class UtilModule
         [
             new("headers", (delegate* unmanaged<nint, nint, nint, nint>)&DatadogAgentModule.Headers, NativeMethod.VarArgs | NativeMethod.Keywords, "headers(agentConfig, **kwargs) -> dict"),
         ],
-        &Builtin.ExecState);
+        &EntryPoint.ExecState);
 
     [UnmanagedCallersOnly]
-    public static nint Init() => Builtin.InitModule(static () => Definition);
+    public static nint Init() => EntryPoint.InitModule(static () => Definition);
 
 }

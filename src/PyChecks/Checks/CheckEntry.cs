@@ -107,9 +107,9 @@ internal sealed unsafe class CheckEntry : IDisposable
 
         bool plain = false;
         nint plainFunctions = plainGetWarnings.Handle;
-        for (nint i = 0, n = CPython.Leaf.PyTuple_Size(plainFunctions); i < n && !plain; i++)
+        for (nint i = 0, n = CPython.NoGCTransition.PyTuple_Size(plainFunctions); i < n && !plain; i++)
         {
-            plain = CPython.Leaf.PyTuple_GetItem(plainFunctions, i) == function;
+            plain = CPython.NoGCTransition.PyTuple_GetItem(plainFunctions, i) == function;
         }
 
         CPython.Py_DecRef(function);
@@ -141,7 +141,7 @@ internal sealed unsafe class CheckEntry : IDisposable
             return false;
         }
 
-        bool empty = CPython.IsExactType(warnings, CPython.ListType) && CPython.Leaf.PyList_Size(warnings) == 0;
+        bool empty = CPython.IsExactType(warnings, CPython.ListType) && CPython.NoGCTransition.PyList_Size(warnings) == 0;
         CPython.Py_DecRef(warnings);
         return empty;
     }
@@ -178,9 +178,9 @@ internal sealed unsafe class CheckEntry : IDisposable
         }
 
         bool any = true;
-        if (CPython.IsExactType(pending, CPython.ListType) && CPython.Leaf.PyList_Size(pending) == 2)
+        if (CPython.IsExactType(pending, CPython.ListType) && CPython.NoGCTransition.PyList_Size(pending) == 2)
         {
-            nint stdout = CPython.Leaf.PyList_GetItem(pending, 0), stderr = CPython.Leaf.PyList_GetItem(pending, 1);
+            nint stdout = CPython.NoGCTransition.PyList_GetItem(pending, 0), stderr = CPython.NoGCTransition.PyList_GetItem(pending, 1);
             any = stdout != CPython.EmptyString || stderr != CPython.EmptyString;
         }
 

@@ -49,9 +49,9 @@ public static class CheckNameSuggestions
         }
 
         // Three rows of the dynamic-programming table: the one two above is what a swap looks back to.
-        var previous2 = new int[b.Length + 1];
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        int[] previous2 = new int[b.Length + 1];
+        int[] previous = new int[b.Length + 1];
+        int[] current = new int[b.Length + 1];
         for (int j = 0; j <= b.Length; j++)
         {
             previous[j] = j;

@@ -36,7 +36,7 @@ internal sealed class PythonCheckLoader(PythonRuntime runtime, SubmissionRouter 
             using var instanceConfig = PyObject.FromClr(config.Instance);
             using var id = PyObject.From(config.CheckId);
             instance = create.Call(cls, name, initConfig, instanceConfig, id);
-            var warnings = ((List<object?>)warningsObject.ToClr()!).Select(w => (string)w!).ToArray();
+            string[] warnings = ((List<object?>)warningsObject.ToClr()!).Select(w => (string)w!).ToArray();
             _entry ??= CheckEntry.Load();
             check = new PythonCheck(runtime, router, _entry, config, instance, "python:" + sourceObject.As<string>(), versionObject.As<string>(), warnings);
             instance = null; // owned by the check now

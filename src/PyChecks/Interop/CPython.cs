@@ -211,7 +211,7 @@ internal static unsafe partial class CPython
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static int SmallIntValue(nint obj)
     {
-        var smallInts = SmallInts;
+        nint[] smallInts = SmallInts;
         for (int i = 0; i < smallInts.Length; i++)
         {
             if (smallInts[i] == obj)
@@ -224,12 +224,12 @@ internal static unsafe partial class CPython
     }
 
     /// <summary>
-    /// Leaf variants of container and number accessors, without a GC transition. Call them only on an
-    /// object whose exact type has been checked (<see cref="IsExactType"/>) and with an index in range:
-    /// the C function then reads a field and cannot fail (a failure would allocate an exception, which
-    /// may run Python's garbage collector).
+    /// Second bindings of container and number accessors, without a GC transition (<c>SuppressGCTransition</c>).
+    /// Call them only on an object whose exact type has been checked (<see cref="IsExactType"/>) and with an index
+    /// in range: the C function then reads a field and cannot fail (a failure would allocate an exception, which may
+    /// run Python's garbage collector).
     /// </summary>
-    public static class Leaf
+    public static class NoGCTransition
     {
         /// <summary><c>PyList_Size</c> of an exact list.</summary>
         public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyList_Size;
@@ -338,11 +338,11 @@ internal static unsafe partial class CPython
         PyTuple_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyTuple_SetItem");
         PyTuple_GetItem = (delegate* unmanaged<nint, nint, nint>)b.Get("PyTuple_GetItem");
         PyTuple_Size = (delegate* unmanaged<nint, nint>)b.Get("PyTuple_Size");
-        Leaf.PyList_Size = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyList_Size");
-        Leaf.PyList_GetItem = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyList_GetItem");
-        Leaf.PyTuple_Size = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyTuple_Size");
-        Leaf.PyTuple_GetItem = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyTuple_GetItem");
-        Leaf.PyFloat_AsDouble = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, double>)b.Get("PyFloat_AsDouble");
+        NoGCTransition.PyList_Size = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyList_Size");
+        NoGCTransition.PyList_GetItem = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyList_GetItem");
+        NoGCTransition.PyTuple_Size = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyTuple_Size");
+        NoGCTransition.PyTuple_GetItem = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyTuple_GetItem");
+        NoGCTransition.PyFloat_AsDouble = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, double>)b.Get("PyFloat_AsDouble");
         PyDict_New = (delegate* unmanaged<nint>)b.Get("PyDict_New");
         PyDict_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyDict_SetItem");
         PyDict_DelItem = (delegate* unmanaged<nint, nint, int>)b.Get("PyDict_DelItem");

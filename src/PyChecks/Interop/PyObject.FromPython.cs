@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -301,7 +300,7 @@ public sealed unsafe partial class PyObject
         if (type == CPython.TupleType || IsSubtype(obj, CPython.TupleType, type))
         {
             nint count = CPython.PyTuple_Size(obj);
-            var array = new object?[count];
+            object?[] array = new object?[count];
             for (nint i = 0; i < count; i++)
             {
                 array[i] = ToClr(CPython.PyTuple_GetItem(obj, i), depth + 1);

@@ -178,7 +178,7 @@ public sealed unsafe partial class PyObject : IDisposable
             throw PythonException.FetchCurrent();
         }
 
-        if (result == CPython.None || result == CPython.EmptyString || (CPython.IsExactType(result, CPython.ListType) && CPython.Leaf.PyList_Size(result) == 0))
+        if (result == CPython.None || result == CPython.EmptyString || (CPython.IsExactType(result, CPython.ListType) && CPython.NoGCTransition.PyList_Size(result) == 0))
         {
             CPython.Py_DecRef(result);
             return null;

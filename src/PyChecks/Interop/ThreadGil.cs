@@ -97,7 +97,7 @@ internal sealed unsafe class ThreadGil
             threads = [.. s_threads.Select(static weak => weak.TryGetTarget(out var thread) ? thread : null).OfType<ThreadGil>()];
         }
 
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         var spinner = default(SpinWait);
         while (true)
         {

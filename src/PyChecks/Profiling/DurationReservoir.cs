@@ -36,7 +36,7 @@ internal sealed class DurationReservoir
             return TimeSpan.Zero;
         }
 
-        var sorted = _values.AsSpan(0, count).ToArray();
+        long[] sorted = _values.AsSpan(0, count).ToArray();
         Array.Sort(sorted);
         int rank = Math.Clamp((int)Math.Ceiling(percentile / 100 * count) - 1, 0, count - 1);
         return System.Diagnostics.Stopwatch.GetElapsedTime(0, sorted[rank]);

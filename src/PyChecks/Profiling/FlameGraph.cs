@@ -124,7 +124,7 @@ internal sealed class FlameGraph
     // XML 1.0 cannot carry control characters or lone surrogates, which a file name may hold: they become U+FFFD.
     private static string Escape(string text)
     {
-        var chars = text.ToCharArray();
+        char[] chars = text.ToCharArray();
         for (int i = 0; i < chars.Length; i++)
         {
             bool paired = char.IsHighSurrogate(chars[i]) ? i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])

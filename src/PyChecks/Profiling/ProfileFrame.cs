@@ -6,23 +6,28 @@ namespace PyChecks;
 [Experimental("PYCHECKS001")]
 public sealed record ProfileFrame
 {
+    // Only PyChecks creates these; hosts read them.
+    internal ProfileFrame()
+    {
+    }
+
     /// <summary>The frame's index in <see cref="ProfileResult.Frames"/>.</summary>
-    public required int Id { get; init; }
+    public int Id { get; internal init; }
 
     /// <summary>
     /// The function's qualified name (<c>co_qualname</c> on 3.11+, else <c>co_name</c>), or <c>&lt;truncated&gt;</c> for the
     /// marker that stands for the outermost frames of a stack deeper than the task's max depth.
     /// </summary>
-    public required string Name { get; init; }
+    public string Name { get; internal init; } = "";
 
     /// <summary>The code's file (<c>co_filename</c>); empty for the marker.</summary>
-    public required string File { get; init; }
+    public string File { get; internal init; } = "";
 
     /// <summary>The line the frame was at.</summary>
-    public required int Line { get; init; }
+    public int Line { get; internal init; }
 
     /// <summary>The function's first line (<c>co_firstlineno</c>).</summary>
-    public required int FirstLine { get; init; }
+    public int FirstLine { get; internal init; }
 
     /// <summary>The name of the marker frame at the root of truncated stacks.</summary>
     public const string TruncatedName = "<truncated>";

@@ -10,30 +10,35 @@ namespace PyChecks;
 [Experimental("PYCHECKS001")]
 public sealed record ProfileQuality
 {
+    // Only PyChecks creates these; hosts read them.
+    internal ProfileQuality()
+    {
+    }
+
     /// <summary>Stacks recorded (one per profiled run per tick).</summary>
-    public required long Samples { get; init; }
+    public long Samples { get; internal init; }
 
     /// <summary>Samples deeper than the task's max depth (their outermost frames are dropped).</summary>
-    public required long TruncatedSamples { get; init; }
+    public long TruncatedSamples { get; internal init; }
 
     /// <summary>Run time covered by the samples: the sum of their weights.</summary>
-    public required TimeSpan SampledTime { get; init; }
+    public TimeSpan SampledTime { get; internal init; }
 
     /// <summary>The rate the task asked for: one over its interval.</summary>
-    public required double RequestedHz { get; init; }
+    public double RequestedHz { get; internal init; }
 
     /// <summary>Samples per second of <see cref="SampledTime"/>; 0 without samples.</summary>
-    public required double AchievedHz { get; init; }
+    public double AchievedHz { get; internal init; }
 
     /// <summary>Median wait for the GIL per tick.</summary>
-    public required TimeSpan GilWaitP50 { get; init; }
+    public TimeSpan GilWaitP50 { get; internal init; }
 
     /// <summary>99th percentile of the wait for the GIL per tick.</summary>
-    public required TimeSpan GilWaitP99 { get; init; }
+    public TimeSpan GilWaitP99 { get; internal init; }
 
     /// <summary>Median time the GIL was held per tick.</summary>
-    public required TimeSpan HoldP50 { get; init; }
+    public TimeSpan HoldP50 { get; internal init; }
 
     /// <summary>99th percentile of the time the GIL was held per tick.</summary>
-    public required TimeSpan HoldP99 { get; init; }
+    public TimeSpan HoldP99 { get; internal init; }
 }

@@ -104,7 +104,7 @@ public sealed class ProfileResult
     public string ToFolded(bool includeLines = true)
     {
         var lines = new Dictionary<string, long>(StringComparer.Ordinal);
-        var labels = new string[Frames.Count];
+        string[] labels = new string[Frames.Count];
         for (int i = 0; i < labels.Length; i++)
         {
             labels[i] = FoldedLabel(Frames[i].Label(includeLines));
@@ -148,7 +148,7 @@ public sealed class ProfileResult
     {
         ArgumentNullException.ThrowIfNull(destination);
         var graph = new FlameGraph();
-        var labels = new string[Frames.Count];
+        string[] labels = new string[Frames.Count];
         for (int i = 0; i < labels.Length; i++)
         {
             labels[i] = Frames[i].Label(includeLines);

@@ -214,7 +214,7 @@ internal sealed class Profiler : IProfiler, IDisposable
         var attachments = new List<RunAttachment>();
         var samples = new List<TickSample>();
         var frames = new FrameSample[ProfileRequest.MaxDepthLimit * 4];
-        var scratch = new int[ProfileRequest.MaxDepthLimit + 1];
+        int[] scratch = new int[ProfileRequest.MaxDepthLimit + 1];
         var release = new List<ProfileSession>();
         while (true)
         {

@@ -165,7 +165,7 @@ public sealed class PythonRuntime : IDisposable
     /// </returns>
     public bool Shutdown(TimeSpan? timeout = null)
     {
-        TimeSpan budget = timeout ?? _shutdownTimeout;
+        var budget = timeout ?? _shutdownTimeout;
         long deadline = Math.Min(Environment.TickCount64 + (long)budget.TotalMilliseconds, Interlocked.Read(ref _shutdownLimit));
         TimeSpan Remaining() => TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
         if (Interlocked.Exchange(ref _shutdownStarted, 1) != 0)

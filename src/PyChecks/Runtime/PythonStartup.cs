@@ -86,7 +86,7 @@ internal static unsafe class PythonStartup
 
     private static void SetArguments(byte* config, IReadOnlyList<string> arguments, string libraryPath, string? program)
     {
-        var encoded = new byte[arguments.Count][];
+        byte[][] encoded = new byte[arguments.Count][];
         var handles = new GCHandle[arguments.Count];
         byte** argv = stackalloc byte*[arguments.Count];
         try

@@ -79,7 +79,7 @@ internal sealed partial class CheckScheduler
         }
 
         var timeout = config.RunTimeout ?? _options.RunTimeout ?? loaded.Interval;
-        var jitterLimit = Math.Min(loaded.Interval.Ticks, _options.MaxStartJitter.Ticks);
+        long jitterLimit = Math.Min(loaded.Interval.Ticks, _options.MaxStartJitter.Ticks);
         var firstRun = TimeSpan.FromTicks(jitterLimit <= 0 ? 0 : Random.Shared.NextInt64(jitterLimit + 1));
         var check = new ScheduledCheck(loaded, timeout, _store.Add(loaded, config.Source, timeout))
         {

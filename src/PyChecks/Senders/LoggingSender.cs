@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PyChecks.Telemetry;
 
 namespace PyChecks;
 
@@ -83,27 +84,27 @@ public sealed partial class LoggingSender(ILogger<LoggingSender> logger) : ISend
     public void Commit(in CheckRunSummary run) =>
         LogCommit(logger, run.CheckId, run.Succeeded ? "succeeded" : "failed", run.Metrics, run.ServiceChecks, run.Events, run.HistogramBuckets);
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "{CheckId} metric {Type} {Name}={Value} tags=[{Tags}] host='{Hostname}'")]
+    [LoggerMessage(EventId = EventIds.SenderMetric, Level = LogLevel.Debug, Message = "{CheckId} metric {Type} {Name}={Value} tags=[{Tags}] host='{Hostname}'")]
     private static partial void LogMetric(ILogger logger, string checkId, MetricType type, string name, double value, string tags, string hostname);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "{CheckId} service check {Name}={Status} tags=[{Tags}] message='{Message}'")]
+    [LoggerMessage(EventId = EventIds.SenderServiceCheck, Level = LogLevel.Debug, Message = "{CheckId} service check {Name}={Status} tags=[{Tags}] message='{Message}'")]
     private static partial void LogServiceCheck(ILogger logger, string checkId, string name, ServiceCheckStatus status, string tags, string message);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "{CheckId} event '{Title}' ({AlertType}) tags=[{Tags}]")]
+    [LoggerMessage(EventId = EventIds.SenderEvent, Level = LogLevel.Information, Message = "{CheckId} event '{Title}' ({AlertType}) tags=[{Tags}]")]
     private static partial void LogEvent(ILogger logger, string checkId, string title, string alertType, string tags);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Debug, Message = "{CheckId} histogram bucket {Name} [{Lower}, {Upper}]={Value} tags=[{Tags}]")]
+    [LoggerMessage(EventId = EventIds.SenderHistogramBucket, Level = LogLevel.Debug, Message = "{CheckId} histogram bucket {Name} [{Lower}, {Upper}]={Value} tags=[{Tags}]")]
     private static partial void LogBucket(ILogger logger, string checkId, string name, long value, double lower, double upper, string tags);
 
-    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "{CheckId} log {Line}")]
+    [LoggerMessage(EventId = EventIds.SenderCheckLog, Level = LogLevel.Information, Message = "{CheckId} log {Line}")]
     private static partial void LogCheckLog(ILogger logger, string checkId, string line);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Debug, Message = "{CheckId} external tags for host '{Hostname}' source {SourceType}: [{Tags}]")]
+    [LoggerMessage(EventId = EventIds.SenderExternalTags, Level = LogLevel.Debug, Message = "{CheckId} external tags for host '{Hostname}' source {SourceType}: [{Tags}]")]
     private static partial void LogExternalTags(ILogger logger, string checkId, string hostname, string sourceType, string tags);
 
-    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "{CheckId} event-platform event {EventType} ({Bytes} bytes)")]
+    [LoggerMessage(EventId = EventIds.SenderPlatformEvent, Level = LogLevel.Debug, Message = "{CheckId} event-platform event {EventType} ({Bytes} bytes)")]
     private static partial void LogPlatformEvent(ILogger logger, string checkId, string eventType, int bytes);
 
-    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "{CheckId} run {Outcome}: {Metrics} metrics, {ServiceChecks} service checks, {Events} events, {Buckets} histogram buckets")]
+    [LoggerMessage(EventId = EventIds.SenderCommit, Level = LogLevel.Information, Message = "{CheckId} run {Outcome}: {Metrics} metrics, {ServiceChecks} service checks, {Events} events, {Buckets} histogram buckets")]
     private static partial void LogCommit(ILogger logger, string checkId, string outcome, int metrics, int serviceChecks, int events, int buckets);
 }

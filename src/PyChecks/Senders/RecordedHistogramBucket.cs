@@ -3,27 +3,32 @@ namespace PyChecks;
 /// <summary>A copy of a <see cref="HistogramBucketSample"/>.</summary>
 public sealed record RecordedHistogramBucket
 {
+    // Only PyChecks creates these; hosts read them.
+    internal RecordedHistogramBucket()
+    {
+    }
+
     /// <summary>The submitting instance's check id (<see cref="HistogramBucketSample.CheckId"/>).</summary>
-    public required string CheckId { get; init; }
+    public string CheckId { get; internal init; } = "";
 
     /// <summary>The histogram's name (<see cref="HistogramBucketSample.Name"/>).</summary>
-    public required string Name { get; init; }
+    public string Name { get; internal init; } = "";
 
     /// <summary>The bucket's count (<see cref="HistogramBucketSample.Value"/>).</summary>
-    public required long Value { get; init; }
+    public long Value { get; internal init; }
 
     /// <summary>The bucket's lower bound (<see cref="HistogramBucketSample.LowerBound"/>).</summary>
-    public required double LowerBound { get; init; }
+    public double LowerBound { get; internal init; }
 
     /// <summary>The bucket's upper bound (<see cref="HistogramBucketSample.UpperBound"/>).</summary>
-    public required double UpperBound { get; init; }
+    public double UpperBound { get; internal init; }
 
     /// <summary>Whether the count is monotonic (<see cref="HistogramBucketSample.Monotonic"/>).</summary>
-    public required bool Monotonic { get; init; }
+    public bool Monotonic { get; internal init; }
 
     /// <summary>The hostname (<see cref="HistogramBucketSample.Hostname"/>).</summary>
-    public required string Hostname { get; init; }
+    public string Hostname { get; internal init; } = "";
 
     /// <summary>A copy of the tags (<see cref="HistogramBucketSample.Tags"/>).</summary>
-    public required IReadOnlyList<string> Tags { get; init; }
+    public IReadOnlyList<string> Tags { get; internal init; } = [];
 }

@@ -3,21 +3,26 @@ namespace PyChecks;
 /// <summary>A copy of a <see cref="ServiceCheckSample"/>.</summary>
 public sealed record RecordedServiceCheck
 {
+    // Only PyChecks creates these; hosts read them.
+    internal RecordedServiceCheck()
+    {
+    }
+
     /// <summary>The submitting instance's check id (<see cref="ServiceCheckSample.CheckId"/>).</summary>
-    public required string CheckId { get; init; }
+    public string CheckId { get; internal init; } = "";
 
     /// <summary>The service check's name (<see cref="ServiceCheckSample.Name"/>).</summary>
-    public required string Name { get; init; }
+    public string Name { get; internal init; } = "";
 
     /// <summary>The status (<see cref="ServiceCheckSample.Status"/>).</summary>
-    public required ServiceCheckStatus Status { get; init; }
+    public ServiceCheckStatus Status { get; internal init; }
 
     /// <summary>A copy of the tags (<see cref="ServiceCheckSample.Tags"/>).</summary>
-    public required IReadOnlyList<string> Tags { get; init; }
+    public IReadOnlyList<string> Tags { get; internal init; } = [];
 
     /// <summary>The hostname (<see cref="ServiceCheckSample.Hostname"/>).</summary>
-    public required string Hostname { get; init; }
+    public string Hostname { get; internal init; } = "";
 
     /// <summary>The message (<see cref="ServiceCheckSample.Message"/>).</summary>
-    public required string Message { get; init; }
+    public string Message { get; internal init; } = "";
 }

@@ -17,7 +17,7 @@ internal static class EventIds
     public const int SubprocessNotStarted = 104;
     public const int PythonLog = 200;
 
-    // LoggingSender (300–307): Senders sits beside this catalogue, not above it, so it repeats these values literally.
+    // LoggingSender (300–307).
     public const int SenderMetric = 300;
     public const int SenderServiceCheck = 301;
     public const int SenderEvent = 302;

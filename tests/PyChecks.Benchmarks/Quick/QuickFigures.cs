@@ -95,15 +95,15 @@ internal static class QuickFigures
         var threads = cases.Select(c => new CaseThread("quick " + c.Name)).ToArray();
         try
         {
-            var invocationsPerRound = new int[cases.Length];
+            int[] invocationsPerRound = new int[cases.Length];
             for (int i = 0; i < cases.Length; i++)
             {
                 var current = cases[i];
                 invocationsPerRound[i] = threads[i].Run(() => Calibrate(current));
             }
 
-            var rounds = cases.Select(_ => new double[Rounds]).ToArray();
-            var cpuRounds = cases.Select(_ => new double[Rounds]).ToArray();
+            double[][] rounds = cases.Select(_ => new double[Rounds]).ToArray();
+            double[][] cpuRounds = cases.Select(_ => new double[Rounds]).ToArray();
             for (int round = 0; round < Rounds; round++)
             {
                 for (int i = 0; i < cases.Length; i++)
@@ -192,7 +192,7 @@ internal static class QuickFigures
         /// <summary>The median of <paramref name="values"/>.</summary>
         public static double MedianOf(IEnumerable<double> values)
         {
-            var sorted = values.Order().ToArray();
+            double[] sorted = values.Order().ToArray();
             return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
         }
     }

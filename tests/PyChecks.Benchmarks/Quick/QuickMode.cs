@@ -155,7 +155,7 @@ internal static partial class QuickMode
     {
         try
         {
-            var benchmarks = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string[] benchmarks = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             return QuickFigures.Run(benchmarks.Length == 0 ? null : benchmarks) > 0 ? 2 : 0;
         }
 #pragma warning disable CA1031 // Reported to the parent through the exit code and stderr.

@@ -179,7 +179,7 @@ public sealed class LayeringTests
         var rows = new List<string>();
         foreach (string line in markdown.Split('\n'))
         {
-            var cells = line.Trim().Split('|');
+            string[] cells = line.Trim().Split('|');
             if (cells.Length < 4 || !int.TryParse(cells[1].Trim(), out int rank))
             {
                 continue;

@@ -10,16 +10,17 @@ internal static class Layers
     /// <summary>Each rank's folders (first path segment under <c>src/PyChecks</c>; a subfolder belongs to its parent).</summary>
     public static readonly IReadOnlyList<(int Rank, string[] Folders)> Table =
     [
-        (0, ["Telemetry", "Agent", "Obfuscation", "Senders"]),
-        (1, ["Interop"]),
-        (2, ["Workers"]),
-        (3, ["Runtime"]),
-        (4, ["Memory"]),
-        (5, ["Builtins"]),
-        (6, ["Profiling"]),
-        (7, ["Checks"]),
-        (8, ["Scheduling"]),
-        (9, ["DependencyInjection"]),
+        (0, ["Telemetry", "Agent", "Obfuscation"]),
+        (1, ["Senders"]),
+        (2, ["Interop"]),
+        (3, ["Workers"]),
+        (4, ["Runtime"]),
+        (5, ["Memory"]),
+        (6, ["Builtins"]),
+        (7, ["Profiling"]),
+        (8, ["Checks"]),
+        (9, ["Scheduling"]),
+        (10, ["DependencyInjection"]),
     ];
 
     private static readonly Dictionary<string, int> RankOfFolder =

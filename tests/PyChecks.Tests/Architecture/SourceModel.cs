@@ -118,7 +118,7 @@ internal sealed class SourceModel
     private static List<MetadataReference> References()
     {
         string runtime = Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory());
-        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        string[] trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         var chosen = trusted.Where(path =>
         {
             string name = Path.GetFileName(path);

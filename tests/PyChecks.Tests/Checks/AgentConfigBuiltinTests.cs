@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
-using PyChecks.Interop;
 using PyChecks.Tests.Infrastructure;
 
 namespace PyChecks.Tests.Checks;

@@ -214,7 +214,7 @@ public sealed class LegacyModuleTests
                 o.Python.SearchPaths.Add(Toolkit.Base);
                 o.Python.SearchPaths.Add(Toolkit.Binary);
             });
-            var message = host.LoadConfiguredChecks().Errors.Single().Message;
+            string message = host.LoadConfiguredChecks().Errors.Single().Message;
             Assert.That(message, Does.Contain("it needs the module 'pydantic', which is not installed").And.Contain("pip install \"pydantic>=2\""));
         });
     }

@@ -24,7 +24,7 @@ internal sealed class StandInServer : IAsyncDisposable
         _app = app;
         _hits = hits;
         Name = name;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         Port = new Uri(address).Port;
     }
 

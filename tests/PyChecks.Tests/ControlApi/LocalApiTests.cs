@@ -256,7 +256,7 @@ public sealed class LocalApiTests
                 raw.Send(System.Text.Encoding.ASCII.GetBytes(i % 2 == 0 ? "GARBAGE\r\n\r\n" : "POST /reload HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n"));
                 // The answer is read before closing: the server takes a half-closed connection for an abort and does not answer it.
                 raw.ReceiveTimeout = 30_000;
-                var buffer = new byte[4096];
+                byte[] buffer = new byte[4096];
                 int read = raw.Receive(buffer);
                 string reply = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
                 Assert.That(reply, Does.StartWith("HTTP/1.1 4"), "a 4xx for bytes that are not a valid request");

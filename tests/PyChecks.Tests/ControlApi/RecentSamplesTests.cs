@@ -1,6 +1,6 @@
 using NUnit.Framework;
-using PyChecks.AspNetCore.Routing;
 using PyChecks.AspNetCore.Recent;
+using PyChecks.AspNetCore.Routing;
 
 namespace PyChecks.Tests.ControlApi;
 

@@ -24,13 +24,13 @@ public sealed class ServerRefusalTests
     public void AHugeHeader_IsRefusedWithAJson431_UpToTheServersOwnLimit_ThenWithItsBare431()
     {
         using var host = ListenerOnlyHost.StartIn(NewFolder());
-        var json = Raw(host, Request("GET /status", $"X-Big: {new string('a', 100 * 1024)}"));
+        string json = Raw(host, Request("GET /status", $"X-Big: {new string('a', 100 * 1024)}"));
         AssertJsonError(json, 431, "Request Header Fields Too Large", "request_headers_too_large");
 
-        var many = Raw(host, Request("GET /status", [.. Enumerable.Range(0, 60).Select(i => $"X-H{i}: {i}")]));
+        string many = Raw(host, Request("GET /status", [.. Enumerable.Range(0, 60).Select(i => $"X-H{i}: {i}")]));
         AssertJsonError(many, 431, "Request Header Fields Too Large", "request_headers_too_large");
 
-        var bare = Raw(host, Request("GET /status", $"X-Big: {new string('a', 200 * 1024)}"));
+        string bare = Raw(host, Request("GET /status", $"X-Big: {new string('a', 200 * 1024)}"));
         AssertBare(bare, 431, "Request Header Fields Too Large");
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using NUnit.Framework;
 using PyChecks.Tests.Infrastructure;
 
@@ -29,10 +28,10 @@ public sealed class UnknownCheckNameTests
 
             var far = client.Post("checks/kafka_consumer/run").Expect(HttpStatusCode.NotFound, "check_not_found");
             Assert.That(far.Json.GetProperty("error").GetProperty("message").GetString(), Is.EqualTo("no configured check is named kafka_consumer"));
-            Assert.That(far.Json.GetProperty("error").TryGetProperty("suggestions", out JsonElement _), Is.False, "no suggestions member when nothing is close");
+            Assert.That(far.Json.GetProperty("error").TryGetProperty("suggestions", out _), Is.False, "no suggestions member when nothing is close");
 
             var unconfigured = client.Post("checks/unconfigured/run").Expect(HttpStatusCode.NotFound, "check_not_found");
-            Assert.That(unconfigured.Json.GetProperty("error").TryGetProperty("suggestions", out JsonElement _), Is.False, "a module in checks.d is not a configured check");
+            Assert.That(unconfigured.Json.GetProperty("error").TryGetProperty("suggestions", out _), Is.False, "a module in checks.d is not a configured check");
             Assert.That(PythonModules.IsImported("unconfigured"), Is.False);
         }
     });

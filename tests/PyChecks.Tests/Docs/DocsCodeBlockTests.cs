@@ -372,7 +372,7 @@ public sealed class DocsCodeBlockTests
     {
         var blocks = DocBlock.All(Root);
         var senderBlock = blocks.Single(b => b.Attribute("id") == "statsd-sender");
-        var expected = blocks.Single(b => b.File == senderBlock.File && b.Language == "text" && b.Line > senderBlock.Line).Text.Trim();
+        string expected = blocks.Single(b => b.File == senderBlock.File && b.Language == "text" && b.Line > senderBlock.Line).Text.Trim();
         var checkBlock = blocks.Single(b => b.File == "docs/writing-checks.md" && b.Kind == "check");
 
         var compiled = CSharpSnippet.Compile(senderBlock);
@@ -430,7 +430,7 @@ public sealed class DocsCodeBlockTests
             if (block.Kind == "config-error")
             {
                 // The message is a line of the next text block; the folder before the file's name is the example's own.
-                var messages = DocBlock.Read(Root, block.File).FirstOrDefault(b => b.Line > block.Line && b.Language == "text")?.Text.Split('\n') ?? [];
+                string[] messages = DocBlock.Read(Root, block.File).FirstOrDefault(b => b.Line > block.Line && b.Language == "text")?.Text.Split('\n') ?? [];
                 var error = Assert.Throws<CheckConfigurationException>(() => CheckConfigReader.Resolve(CheckConfigReader.ReadFile(path, name)));
                 string actual = error!.Message[path[..^Path.GetFileName(path).Length].Length..];
                 string relative = file["conf.d/".Length..];

@@ -8,7 +8,7 @@ namespace PyChecks.Tests.Hosting;
 /// </summary>
 public sealed class HostCheck(CheckInstanceConfig config, IReadOnlyList<ISender> senders, TimeProvider time) : ICheck
 {
-    private readonly string _mode = config.Instance.TryGetValue("mode", out var mode) && mode is string text ? text : "count";
+    private readonly string _mode = config.Instance.TryGetValue("mode", out object? mode) && mode is string text ? text : "count";
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private int _started;

@@ -65,7 +65,7 @@ public sealed class SchedulerTests
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void StartJitter_SpreadsFirstRunsWithinTheLimit(PythonInstall install) => Isolated.Run(install, static () =>
     {
-        var instances = string.Join("\n", Enumerable.Range(1, 40).Select(i => $"  - name: i{i}\n    min_collection_interval: 60"));
+        string instances = string.Join("\n", Enumerable.Range(1, 40).Select(i => $"  - name: i{i}\n    min_collection_interval: 60"));
         var folder = new CheckFolder().Check("counting", CountingCheck).Config("counting", "instances:\n" + instances)
             .Check("tick", TickCheck).Config("tick", TickConfig);
         using var hosted = HostedChecks.Start(folder, o => o.MaxStartJitter = TimeSpan.FromSeconds(5));
@@ -280,7 +280,7 @@ public sealed class SchedulerTests
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
     public void StopAsync_WhileChecksSpin_InterruptsThemAndCompletesPromptly(PythonInstall install) => Isolated.Run(install, static () =>
     {
-        var instances = string.Join("\n", Enumerable.Range(1, 10).Select(i => $"  - name: s{i}"));
+        string instances = string.Join("\n", Enumerable.Range(1, 10).Select(i => $"  - name: s{i}"));
         var folder = new CheckFolder().Check("spin", """
             from datadog_checks.base import AgentCheck
 

@@ -42,6 +42,20 @@ public sealed partial class TelemetryCatalogueTests
     }
 
     [Test]
+    public void EveryLoggerMessage_NamesItsIdThroughTheCatalogue()
+    {
+        string source = Path.Combine(PackagingTests.RepositoryRoot(), "src", "PyChecks");
+        var ids = Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
+            .Where(static f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => LoggerMessageId().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetRelativePath(source, f), Id: m.Groups[1].Value)))
+            .ToList();
+
+        Assert.That(ids, Has.Count.EqualTo(LoggerMessages().Count), "every [LoggerMessage] of the assembly was found in the source");
+        Assert.That(ids.Where(static i => !i.Id.StartsWith("EventIds.", StringComparison.Ordinal)).Select(static i => $"{i.File}: {i.Id}"), Is.Empty,
+            "[LoggerMessage]s whose id is not an EventIds constant (a literal could reuse an id the catalogue gives elsewhere)");
+    }
+
+    [Test]
     public void TelemetryDoc_ListsEveryEventIdAndInstrumentName()
     {
         string doc = File.ReadAllText(Path.Combine(PackagingTests.RepositoryRoot(), "docs", "telemetry.md"));
@@ -84,6 +98,10 @@ public sealed partial class TelemetryCatalogueTests
         Assert.That(found, Is.Not.Empty, "the assembly's [LoggerMessage]s were found");
         return found;
     }
+
+    // The id of a [LoggerMessage], given positionally or as EventId = …: "[LoggerMessage(EventIds.RunFailed, …" or "[LoggerMessage(EventId = 300, …".
+    [GeneratedRegex(@"\[LoggerMessage\((?:EventId\s*=\s*)?([^,)]+)")]
+    private static partial Regex LoggerMessageId();
 
     // A row of a Markdown table whose first cell starts with an event id: "| 1012 | Error | …" or "| 200 (`PythonLog`) | …".
     [GeneratedRegex(@"^\| (\d+)\b[^|]*\|", RegexOptions.Multiline)]

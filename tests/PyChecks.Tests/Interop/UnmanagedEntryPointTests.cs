@@ -15,7 +15,7 @@ namespace PyChecks.Tests.Interop;
 public sealed class UnmanagedEntryPointTests
 {
     /// <summary>Methods that run their argument inside a catch-all; an entry point may consist of a call to one.</summary>
-    private static readonly string[] Wrappers = ["Builtin.InitModule", "Return"];
+    private static readonly string[] Wrappers = ["EntryPoint.InitModule", "Return"];
 
     [Test]
     public void EveryUnmanagedEntryPoint_CatchesEveryException()

@@ -125,7 +125,7 @@ public sealed partial class BoundaryFuzzTests
                 using var seen = module.GetAttr("seen");
                 using var key = PyObject.From(check.Id);
                 using var entry = seen.GetItem(key);
-                var pair = (object?[])entry.ToClr()!;
+                object?[] pair = (object?[])entry.ToClr()!;
                 if ((string)pair[0]! != ClrGraph.Encode(instance) || (string)pair[1]! != ClrGraph.Encode(initConfig))
                 {
                     failures.Add($"{what}: the check saw\n  {Shorten((string)pair[0]!)} / {Shorten((string)pair[1]!)}\nexpected\n  {Shorten(ClrGraph.Encode(instance))} / {Shorten(ClrGraph.Encode(initConfig))}");
@@ -232,7 +232,7 @@ public sealed partial class BoundaryFuzzTests
             using var fuzzer = fuzzerType.Call(seedObject, idObject, tagsObject, answersObject);
             using var step = fuzzer.GetAttr("step");
             using var functionsObject = driver.GetAttr(functionList);
-            var functions = ((object?[])functionsObject.ToClr()!).Cast<string>().ToArray();
+            string[] functions = ((object?[])functionsObject.ToClr()!).Cast<string>().ToArray();
             foreach (string function in functions)
             {
                 using var name = PyObject.From(function);
@@ -242,7 +242,7 @@ public sealed partial class BoundaryFuzzTests
                     sender.Clear();
                     _ = logs.Take(); // only what this call logs counts
                     using var result = step.Call(name);
-                    var parts = (object?[])result.ToClr()!;
+                    object?[] parts = (object?[])result.ToClr()!;
                     string description = (string)parts[0]!;
                     string outcome = (string)parts[1]!;
                     var predicted = ((List<object?>)parts[2]!).Select(Format).ToList();
@@ -261,7 +261,7 @@ public sealed partial class BoundaryFuzzTests
                     }
 
                     var received = Received(sender, check.Id);
-                    foreach (var sample in (List<object?>)parts[2]!)
+                    foreach (object? sample in (List<object?>)parts[2]!)
                     {
                         // What datadog_agent.log and set_check_metadata predict is checked where it lands.
                         if (sample is object?[] { Length: > 0 } p && p[0] is "log")
@@ -299,22 +299,22 @@ public sealed partial class BoundaryFuzzTests
         received.AddRange(foreign.Select(id => $"a sample of check id '{id}'"));
         foreach (var m in sender.Metrics)
         {
-            received.Add(Format(new object?[] { "metric", (long)m.Type, m.Name, m.Value, m.Tags.ToList<object?>(), m.Hostname, m.FlushFirstValue}));
+            received.Add(Format(new object?[] { "metric", (long)m.Type, m.Name, m.Value, m.Tags.ToList<object?>(), m.Hostname, m.FlushFirstValue }));
         }
 
         foreach (var s in sender.ServiceChecks)
         {
-            received.Add(Format(new object?[] { "service_check", s.Name, (long)s.Status, s.Tags.ToList<object?>(), s.Hostname, s.Message}));
+            received.Add(Format(new object?[] { "service_check", s.Name, (long)s.Status, s.Tags.ToList<object?>(), s.Hostname, s.Message }));
         }
 
         foreach (var e in sender.Events)
         {
-            received.Add(Format(new object?[] { "event", e.Title, e.Text, e.Timestamp, e.Priority, e.Host, e.AlertType, e.AggregationKey, e.SourceTypeName, e.EventType, e.Tags.ToList<object?>()}));
+            received.Add(Format(new object?[] { "event", e.Title, e.Text, e.Timestamp, e.Priority, e.Host, e.AlertType, e.AggregationKey, e.SourceTypeName, e.EventType, e.Tags.ToList<object?>() }));
         }
 
         foreach (var b in sender.HistogramBuckets)
         {
-            received.Add(Format(new object?[] { "bucket", b.Name, b.Value, b.LowerBound, b.UpperBound, b.Monotonic, b.Hostname, b.Tags.ToList<object?>()}));
+            received.Add(Format(new object?[] { "bucket", b.Name, b.Value, b.LowerBound, b.UpperBound, b.Monotonic, b.Hostname, b.Tags.ToList<object?>() }));
         }
 
         return received;

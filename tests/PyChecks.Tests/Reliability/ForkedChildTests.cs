@@ -245,7 +245,7 @@ public sealed class ForkedChildTests
         var result = CheckFolder.LoadAll(host).Single().RunAsync().GetAwaiter().GetResult();
 
         Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
-        var lines = sender.ServiceChecks.Single().Message.Split('\n');
+        string[] lines = sender.ServiceChecks.Single().Message.Split('\n');
         Assert.That(lines[0], Is.EqualTo("ok: 'value'"), "a plain key");
         Assert.That(lines[1], Is.EqualTo("ok: 7"), "a dotted key");
         Assert.That(lines[2], Does.StartWith("ValueError: the agent configuration value cannot be converted to Python").And.Contain("forked child"), "the value that contains itself");

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NUnit.Framework;
 using PyChecks.Tests.Infrastructure;
 
@@ -10,8 +11,11 @@ namespace PyChecks.Tests.Reliability;
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.All)]
-public sealed class ProcessExitTests
+public sealed partial class ProcessExitTests
 {
+    /// <summary>SIGWINCH on Linux: ignored by default, and handled through the same .NET signal thread as SIGINT and SIGTERM.</summary>
+    private const int SigWinch = 28;
+
     private const string HelloCheck = """
         from datadog_checks.base import AgentCheck
 
@@ -165,7 +169,17 @@ public sealed class ProcessExitTests
         Assert.That(errors, Has.Some.Matches<string>(e => e.Contains("signal.pthread_kill(", StringComparison.Ordinal) && e.Contains(", SIGINT) (a signal to a thread of the host process)", StringComparison.Ordinal)));
         Assert.That(sender.Metrics.Single().Tags, Is.EqualTo(new[] { "call:probe" }), "signal 0 only probes: allowed");
 
-        Thread.Sleep(500); // a signal that got through would have been handled by now
+        // A signal that got through reached .NET's signal thread before its run returned (a signal a thread sends to
+        // its own process is delivered before the call returns). That thread handles signals in the order they come,
+        // so once a marker sent now has been handled, every earlier one has been too, and the process is still here.
+        using var markerHandled = new ManualResetEventSlim();
+        using var marker = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, context =>
+        {
+            context.Cancel = true;
+            markerHandled.Set();
+        });
+        Assert.That(Kill(pid, SigWinch), Is.Zero, "kill(getpid(), SIGWINCH)");
+        Assert.That(markerHandled.Wait(TimeSpan.FromSeconds(20)), Is.True, "the marker signal sent after the refused ones is handled");
         var hello = checks.Single(c => c.Name == "hello").RunAsync().GetAwaiter().GetResult();
         Assert.That(hello.Succeeded, Is.True, hello.Error);
     });
@@ -223,4 +237,7 @@ public sealed class ProcessExitTests
         Thread.Sleep(1000);
         Console.WriteLine("the host is still alive");
     }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 }

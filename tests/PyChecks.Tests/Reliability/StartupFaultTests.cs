@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
-using PyChecks.Runtime;
 
 namespace PyChecks.Tests.Reliability;
 

@@ -238,7 +238,7 @@ public sealed class DiscoveryTests
 
     private static byte[] ElfHeader(ushort machine)
     {
-        var header = new byte[64];
+        byte[] header = new byte[64];
         header[0] = 0x7F;
         header[1] = (byte)'E';
         header[2] = (byte)'L';

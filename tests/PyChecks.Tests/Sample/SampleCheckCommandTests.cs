@@ -70,7 +70,7 @@ public sealed class SampleCheckCommandTests
     {
         var (exit, output, _) = Run(["hello"], o => SampleChecks.Configure(o, "http://127.0.0.1:9/health"));
         Assert.That(exit, Is.EqualTo(CheckCommand.ExitSucceeded), output);
-        var lines = output.Split('\n');
+        string[] lines = output.Split('\n');
         Assert.That(lines[0], Does.StartWith("Python 3.").And.Contain(ChildPython.Library));
         Assert.That(lines, Has.One.Match(@"^=== hello:[0-9a-f]{16} · run 1 of 1 ===$"));
         Assert.That(lines, Has.One.EqualTo($"check   hello 1.0.0, every 15 s, python:{Path.Combine(SampleChecks.ChecksDirectory, "hello.py")}"));
@@ -91,12 +91,12 @@ public sealed class SampleCheckCommandTests
         var (exit, output, _) = Run(["chatty", "--times", "3", "--conf-dir", folder.ConfigDirectory, "--checks-dir", folder.ChecksDirectory]);
         Assert.That(exit, Is.EqualTo(CheckCommand.ExitFailed), output);
 
-        var runs = output.Split("\n=== chatty:")[1..];
+        string[] runs = output.Split("\n=== chatty:")[1..];
         Assert.That(runs, Has.Length.EqualTo(3), output);
         Assert.That(runs[0], Does.Match(@"^[0-9a-f]{16} · run 1 of 3 ===\n"));
         Assert.That(runs.Select(r => r.Split('\n')[2]), Has.Exactly(2).Match("^result  OK in ").And.Exactly(1).Match("^result  FAILED in "));
 
-        var failed = runs[1].Split('\n');
+        string[] failed = runs[1].Split('\n');
         Assert.That(failed[2], Does.StartWith("result  FAILED in "));
         Assert.That(failed, Has.One.Match(@"^  chatty\.gauge\s+gauge\s+2\.5  a:b, env:test\s+h1$"), "samples submitted before the raise are shown");
         Assert.That(failed, Has.One.Match(@"^  chatty\.total\s+monotonic_count\s+10  env:test$"));

@@ -32,7 +32,7 @@ public sealed class SampleChecksTests
         {
             Assert.That(Metric("hello.world", "env:sample").Value, Is.EqualTo(1.0));
 
-            var total = Metric("sample.fs.total_bytes", "path:/").Value;
+            double total = Metric("sample.fs.total_bytes", "path:/").Value;
             Assert.That(total, Is.Positive);
             Assert.That(Metric("sample.fs.used_bytes", "path:/").Value + Metric("sample.fs.free_bytes", "path:/").Value, Is.LessThanOrEqualTo(total));
             Assert.That(Metric("sample.fs.used_pct", "path:/").Value, Is.InRange(0.0, 100.0));
@@ -48,7 +48,7 @@ public sealed class SampleChecksTests
             Assert.That(processes, Is.GreaterThanOrEqualTo(2), "this process and its parent at least");
             Assert.That(states.Sum(m => m.Value), Is.LessThanOrEqualTo(processes));
             Assert.That(metrics.Single(m => m.Name == "sample.proc.threads").Value, Is.GreaterThan(processes), "a .NET process alone has several threads");
-            var matching = Metric("sample.proc.matching", "search:PyChecks.Sample").Value;
+            double matching = Metric("sample.proc.matching", "search:PyChecks.Sample").Value;
             var up = serviceChecks.Single(s => s.Name == "sample.proc.up");
             Assert.That(up.Status, Is.EqualTo(matching >= 1 ? ServiceCheckStatus.Ok : ServiceCheckStatus.Critical));
 

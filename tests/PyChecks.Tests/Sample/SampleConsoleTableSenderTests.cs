@@ -62,7 +62,7 @@ public sealed class SampleConsoleTableSenderTests
 
         string frame = output.ToString();
         Assert.That(frame, Does.StartWith("\e[2J\e[H"), "the first frame clears the screen");
-        var lines = frame.Replace("\e[2J", "").Replace("\e[H", "").Replace("\e[J", "").Split("\e[K\n");
+        string[] lines = frame.Replace("\e[2J", "").Replace("\e[H", "").Replace("\e[J", "").Split("\e[K\n");
         Assert.That(lines, Does.Contain("web:1     1       0  ok 3s ago"));
         int db = Array.FindIndex(lines, l => l.StartsWith("db:1   connections", StringComparison.Ordinal));
         int web = Array.FindIndex(lines, l => l.StartsWith("web:1  latency", StringComparison.Ordinal));
@@ -83,7 +83,7 @@ public sealed class SampleConsoleTableSenderTests
         using var sender = new ConsoleTableSender(output, redraw: true, TimeSpan.Zero, () => (30, 0), new ManualTime(Start));
         Gauge(sender, "c:1", "a.rather.long.metric.name", 1, ["and:some", "long:tags"]);
         sender.Flush();
-        var lines = output.ToString().Split("\e[K\n");
+        string[] lines = output.ToString().Split("\e[K\n");
         Assert.That(lines.Where(l => !l.Contains('\e', StringComparison.Ordinal)), Has.All.Length.LessThanOrEqualTo(30));
         Assert.That(lines, Has.Some.EndsWith("…"));
     }
@@ -99,7 +99,7 @@ public sealed class SampleConsoleTableSenderTests
         }
 
         sender.Flush();
-        var lines = output.ToString().Split('\n');
+        string[] lines = output.ToString().Split('\n');
         Assert.That(lines, Has.Length.EqualTo(10), "9 lines, then the cursor on the last one");
         Assert.That(lines[^2], Does.StartWith("… 17 more lines: "));
         Assert.That(lines[^1], Is.EqualTo("\e[J"));

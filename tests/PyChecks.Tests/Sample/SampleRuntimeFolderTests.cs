@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using NUnit.Framework;
-using PyChecks.Tests.Infrastructure;
 using PyChecks.Tests.ControlApi;
+using PyChecks.Tests.Infrastructure;
 
 namespace PyChecks.Tests.Sample;
 

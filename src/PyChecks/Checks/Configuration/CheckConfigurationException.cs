@@ -51,7 +51,7 @@ public sealed class CheckConfigurationException : Exception
             return problem;
         }
 
-        var location = line is null ? file
+        string location = line is null ? file
             : column is null ? string.Create(CultureInfo.InvariantCulture, $"{file}, line {line}")
             : string.Create(CultureInfo.InvariantCulture, $"{file}, line {line}, column {column}");
         return $"{location}: {problem}";

@@ -29,7 +29,7 @@ internal static class CheckIdentity
         canonical.Append("init_config=");
         AppendValue(canonical, initConfig, depth: 0);
         string digest = Fnv1a64(Encoding.UTF8.GetBytes(canonical.ToString())).ToString("x16", CultureInfo.InvariantCulture);
-        return instance.TryGetValue("name", out var name) && name is string { Length: > 0 } instanceName
+        return instance.TryGetValue("name", out object? name) && name is string { Length: > 0 } instanceName
             ? $"{checkName}:{instanceName}:{digest}"
             : $"{checkName}:{digest}";
     }

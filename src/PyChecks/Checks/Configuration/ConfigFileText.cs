@@ -70,7 +70,7 @@ internal static class ConfigFileText
             throw TooLarge(path, string.Create(CultureInfo.InvariantCulture, $"{size} bytes"), maxBytes);
         }
 
-        var buffer = new byte[Math.Min(Math.Max(size + 1, 4096), maxBytes + 1L)];
+        byte[] buffer = new byte[Math.Min(Math.Max(size + 1, 4096), maxBytes + 1L)];
         int length = 0;
         while (true)
         {

@@ -101,10 +101,10 @@ public sealed class CheckIdTests
     [Test]
     public void ComputeCheckId_ListOrderAndNesting_Matter()
     {
-        var ab = Id(new() { ["tags"] = new List<object?> { "a", "b" } });
-        var ba = Id(new() { ["tags"] = new List<object?> { "b", "a" } });
-        var joined = Id(new() { ["tags"] = new List<object?> { "ab" } });
-        var nested = Id(new() { ["tags"] = new List<object?> { new List<object?> { "a", "b" } } });
+        string ab = Id(new() { ["tags"] = new List<object?> { "a", "b" } });
+        string ba = Id(new() { ["tags"] = new List<object?> { "b", "a" } });
+        string joined = Id(new() { ["tags"] = new List<object?> { "ab" } });
+        string nested = Id(new() { ["tags"] = new List<object?> { new List<object?> { "a", "b" } } });
 
         Assert.That(new[] { ab, ba, joined, nested }, Is.Unique);
     }
@@ -113,8 +113,8 @@ public sealed class CheckIdTests
     public void ComputeCheckId_ValuesMovedBetweenKeys_ChangeTheId()
     {
         // A naive concatenation would make these equal.
-        var a = Id(new() { ["a"] = "b:c" });
-        var b = Id(new() { ["a:b"] = "c" });
+        string a = Id(new() { ["a"] = "b:c" });
+        string b = Id(new() { ["a:b"] = "c" });
 
         Assert.That(a, Is.Not.EqualTo(b));
     }

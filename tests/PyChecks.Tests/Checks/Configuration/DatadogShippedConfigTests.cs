@@ -44,7 +44,7 @@ public sealed class DatadogShippedConfigTests
         {
             string check = Path.GetFileName(integration);
             string data = Path.Combine(integration, "datadog_checks", check, "data");
-            var files = Directory.Exists(data) ? Directory.GetFiles(data) : [];
+            string[] files = Directory.Exists(data) ? Directory.GetFiles(data) : [];
             foreach (string file in files.Where(IsConfigurationFile).Order(StringComparer.Ordinal))
             {
                 yield return new TestCaseData(file, check).SetName($"ShippedFile_Loads({check}/{Path.GetFileName(file)})");

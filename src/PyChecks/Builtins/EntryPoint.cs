@@ -3,8 +3,11 @@ using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
 
-/// <summary>Return paths shared by the built-in functions.</summary>
-internal static class Builtin
+/// <summary>
+/// What the built-in modules' native entry points share: the init and exec slots, and the return paths (a new
+/// reference to <c>None</c>, <c>True</c> or <c>False</c>; a .NET exception turned into a Python error).
+/// </summary>
+internal static class EntryPoint
 {
     /// <summary>The exec slot of a module that has nothing to set up but its state (<see cref="ModuleState"/>).</summary>
     [UnmanagedCallersOnly]
