@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using PyChecks.Interop;
 
 namespace PyChecks.Workers;
@@ -10,7 +9,12 @@ namespace PyChecks.Workers;
 /// </summary>
 internal sealed class PythonWorkerPool
 {
-    private readonly Channel<PythonWorkItem> _queue = Channel.CreateUnbounded<PythonWorkItem>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    // Waiting workers block in Monitor.Wait, which sleeps at once: a synchronous wait on a task (or a channel) spins and
+    // yields the CPU first, which cost more than the runs themselves when runs come a few at a time.
+    private readonly Queue<PythonWorkItem> _queue = new();
+    private readonly object _queueGate = new();
+    private int _waiting;
+    private bool _completed;
     private readonly List<Thread> _threads = [];
     private readonly Lock _threadsLock = new();
     private int _compensating;
@@ -57,7 +61,7 @@ internal sealed class PythonWorkerPool
         do
         {
             current = Volatile.Read(ref _compensating);
-            if (_queue.Reader.Completion.IsCompleted)
+            if (IsDrained())
             {
                 return false;
             }
@@ -113,7 +117,7 @@ internal sealed class PythonWorkerPool
         }
 
         var item = new WorkItem<T>(work, cancellationToken);
-        if (!_queue.Writer.TryWrite(item))
+        if (!TryPost(item))
         {
             return Task.FromException<T>(new PythonRuntimeException("The Python runtime is shutting down and accepts no more work."));
         }
@@ -126,13 +130,35 @@ internal sealed class PythonWorkerPool
     /// needs it): the way to run work and its completion on the worker, without a hop to the thread pool.
     /// </summary>
     /// <returns>Whether it was queued (false once stopping).</returns>
-    public bool TryPost(PythonWorkItem item) => _queue.Writer.TryWrite(item);
+    public bool TryPost(PythonWorkItem item)
+    {
+        lock (_queueGate)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            _queue.Enqueue(item);
+            if (_waiting > 0)
+            {
+                Monitor.Pulse(_queueGate);
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Stops taking work, lets queued items finish, and waits for the threads to end.</summary>
     /// <returns>Whether every thread ended within <paramref name="timeout"/>.</returns>
     public bool Stop(TimeSpan timeout)
     {
-        _queue.Writer.TryComplete();
+        lock (_queueGate)
+        {
+            _completed = true;
+            Monitor.PulseAll(_queueGate);
+        }
+
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         Thread[] threads;
         lock (_threadsLock)
@@ -162,20 +188,47 @@ internal sealed class PythonWorkerPool
         }
     }
 
+    /// <summary>Whether the pool stopped taking work and every queued item has been taken.</summary>
+    private bool IsDrained()
+    {
+        lock (_queueGate)
+        {
+            return _completed && _queue.Count == 0;
+        }
+    }
+
     private void Work()
     {
         t_isWorker = true;
-        var reader = _queue.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (Take() is { } item)
         {
-            while (reader.TryRead(out var item))
+            item.Execute();
+            if (Volatile.Read(ref _toRetire) > 0 && TryRetire())
             {
-                item.Execute();
-                if (Volatile.Read(ref _toRetire) > 0 && TryRetire())
-                {
-                    return;
-                }
+                return;
             }
+        }
+    }
+
+    /// <summary>The next queued item, waiting for one; <see langword="null"/> once stopped and drained.</summary>
+    private PythonWorkItem? Take()
+    {
+        lock (_queueGate)
+        {
+            PythonWorkItem? item;
+            while (!_queue.TryDequeue(out item))
+            {
+                if (_completed)
+                {
+                    return null;
+                }
+
+                _waiting++;
+                Monitor.Wait(_queueGate);
+                _waiting--;
+            }
+
+            return item;
         }
     }
 
