@@ -48,9 +48,10 @@ internal sealed partial class CheckScheduler
         check.Status.RunStarted(_time.GetUtcNow());
         _deadlines.Enqueue(run, now + check.Timeout.Ticks);
 
-        // Python checks complete on their worker: no task, no hop to the thread pool.
+        // Python checks complete on their worker: no task, no hop to the thread pool. Queued only: the loop wakes one
+        // worker for all the runs of its pass.
         if (check.Check is IWorkerCheck worker
-            && worker.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token, static state => ((RunState)state!).GilAcquired()))
+            && worker.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token, static state => ((RunState)state!).GilAcquired(), deferWake: true))
         {
             return;
         }

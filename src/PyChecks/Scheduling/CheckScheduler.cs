@@ -16,6 +16,9 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
 {
     private const int NoReason = 0, TimeoutReason = 1, CancelReason = 2;
 
+    /// <summary>How long runs may stay queued behind a busy worker while another waits, before the loop wakes it too.</summary>
+    private static readonly TimeSpan BacklogPatience = TimeSpan.FromMilliseconds(1);
+
     private readonly CheckHost _host;
     private readonly PyChecksOptions _options;
     private readonly TimeProvider _time;
@@ -166,13 +169,15 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
 
             Volatile.Write(ref _sweptTo, now);
 
+            // One worker for the pass's runs; another joins at the next pass if they are still queued then.
+            bool backlog = _host.Runtime.Workers.WakeForQueued();
             long next = _queue.TryPeek(out _, out long first) ? first : now + TimeSpan.TicksPerMinute;
             if (_deadlines.TryPeek(out _, out long firstDeadline) && firstDeadline < next)
             {
                 next = firstDeadline;
             }
 
-            Wait(next, timer);
+            Wait(next, timer, backlog);
         }
     }
 
@@ -183,8 +188,10 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     /// <summary>
     /// Sleeps until <paramref name="due"/> (at most a minute), or until woken (<see cref="Wake"/>: an instance added, or
     /// stopping). On the system clock the wait itself times out; on another clock, <paramref name="timer"/> (the clock's) wakes it.
+    /// With a <paramref name="backlog"/> of queued runs that a waiting worker could take, it sleeps at most
+    /// <see cref="BacklogPatience"/> of real time, on any clock: runs queued behind a slow one wait no longer for another worker.
     /// </summary>
-    private void Wait(long due, ITimer? timer)
+    private void Wait(long due, ITimer? timer, bool backlog)
     {
         long delay = Math.Min(due - Now(), TimeSpan.TicksPerMinute);
         if (delay <= 0 || _wake.IsSet)
@@ -192,11 +199,14 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
             return;
         }
 
+        int patience = backlog ? (int)BacklogPatience.TotalMilliseconds : Timeout.Infinite;
+
         // Timers count whole milliseconds: a shorter delay would fire at once, and the loop would spin until the due time.
         delay = Math.Max(delay, TimeSpan.TicksPerMillisecond);
         if (timer is null)
         {
-            _wake.Wait((int)((delay + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond));
+            int milliseconds = (int)((delay + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+            _wake.Wait(backlog ? Math.Min(milliseconds, patience) : milliseconds);
             return;
         }
 
@@ -205,7 +215,7 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         // The clock may have moved between reading it and arming the timer: then the timer would fire late.
         if (Now() < due)
         {
-            _wake.Wait();
+            _wake.Wait(patience);
         }
 
         timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

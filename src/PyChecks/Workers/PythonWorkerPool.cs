@@ -14,6 +14,7 @@ internal sealed class PythonWorkerPool
     private readonly Queue<PythonWorkItem> _queue = new();
     private readonly object _queueGate = new();
     private int _waiting;
+    private int _wakesPending; // waiting workers pulsed that have not woken yet
     private bool _completed;
     private readonly List<Thread> _threads = [];
     private readonly Lock _threadsLock = new();
@@ -127,10 +128,40 @@ internal sealed class PythonWorkerPool
 
     /// <summary>
     /// Queues <paramref name="item"/> for a worker, which runs it outside any GIL scope (the item takes one if it
-    /// needs it): the way to run work and its completion on the worker, without a hop to the thread pool.
+    /// needs it): the way to run work and its completion on the worker, without a hop to the thread pool. Wakes a
+    /// waiting worker for it.
     /// </summary>
     /// <returns>Whether it was queued (false once stopping).</returns>
-    public bool TryPost(PythonWorkItem item)
+    public bool TryPost(PythonWorkItem item) => Enqueue(item, wake: true);
+
+    /// <summary>
+    /// Queues <paramref name="item"/> like <see cref="TryPost"/> without waking a worker: for a batch of items, queued
+    /// one after the other, then handed to one worker by <see cref="WakeForQueued"/>.
+    /// </summary>
+    /// <returns>Whether it was queued (false once stopping).</returns>
+    public bool TryQueue(PythonWorkItem item) => Enqueue(item, wake: false);
+
+    /// <summary>
+    /// Wakes one waiting worker for the queued items, unless one is already on its way: one worker takes a batch
+    /// item after item, with the GIL passing between no threads. Call again later to bring in another worker when the
+    /// items are still queued (the first is slow, or blocked).
+    /// </summary>
+    /// <returns>Whether items are still queued and another waiting worker could take them.</returns>
+    public bool WakeForQueued()
+    {
+        lock (_queueGate)
+        {
+            if (_queue.Count == 0)
+            {
+                return false;
+            }
+
+            WakeOne();
+            return _waiting > _wakesPending;
+        }
+    }
+
+    private bool Enqueue(PythonWorkItem item, bool wake)
     {
         lock (_queueGate)
         {
@@ -140,13 +171,23 @@ internal sealed class PythonWorkerPool
             }
 
             _queue.Enqueue(item);
-            if (_waiting > 0)
+            if (wake)
             {
-                Monitor.Pulse(_queueGate);
+                WakeOne();
             }
         }
 
         return true;
+    }
+
+    /// <summary>Pulses one waiting worker not pulsed yet. Holds the queue's lock.</summary>
+    private void WakeOne()
+    {
+        if (_waiting > _wakesPending)
+        {
+            _wakesPending++;
+            Monitor.Pulse(_queueGate);
+        }
     }
 
     /// <summary>Stops taking work, lets queued items finish, and waits for the threads to end.</summary>
@@ -226,6 +267,10 @@ internal sealed class PythonWorkerPool
                 _waiting++;
                 Monitor.Wait(_queueGate);
                 _waiting--;
+                if (_wakesPending > 0)
+                {
+                    _wakesPending--;
+                }
             }
 
             return item;
