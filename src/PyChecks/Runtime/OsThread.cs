@@ -15,6 +15,10 @@ internal readonly partial struct OsThread
     private readonly int _clockId;
     private readonly int _tid;
 
+    // A thread's id and clock never change: read once per thread (every run asks; two calls and a system call each time).
+    [ThreadStatic]
+    private static OsThread t_current;
+
     private OsThread(int clockId, int tid)
     {
         _clockId = clockId;
@@ -22,8 +26,15 @@ internal readonly partial struct OsThread
     }
 
     /// <summary>The calling thread (an unknown thread if the system refuses its clock).</summary>
-    public static OsThread Current() =>
-        pthread_getcpuclockid(pthread_self(), out int clockId) == 0 ? new OsThread(clockId, gettid()) : default;
+    public static OsThread Current()
+    {
+        if (t_current._tid == 0)
+        {
+            t_current = pthread_getcpuclockid(pthread_self(), out int clockId) == 0 ? new OsThread(clockId, gettid()) : default;
+        }
+
+        return t_current;
+    }
 
     /// <summary>The thread's CPU time so far, or <see langword="null"/> when unknown (no clock, or the thread has ended).</summary>
     public TimeSpan? CpuTime()

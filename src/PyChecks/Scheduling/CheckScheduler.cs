@@ -16,6 +16,9 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
 {
     private const int NoReason = 0, TimeoutReason = 1, CancelReason = 2;
 
+    /// <summary>The loop's shortest sleep: runs falling due within it start together, at its end.</summary>
+    private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(4);
+
     /// <summary>How long runs may stay queued behind a busy worker while another waits, before the loop wakes it too.</summary>
     private static readonly TimeSpan BacklogPatience = TimeSpan.FromMilliseconds(1);
 
@@ -30,8 +33,9 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly PriorityQueue<ScheduledCheck, long> _queue = new();
 
-    // Runs by timeout deadline, checked by the loop: no timer per run. Completed runs leave lazily.
-    private readonly PriorityQueue<RunState, long> _deadlines = new();
+    // Runs by timeout deadline, checked by the loop: no timer per run. Completed runs leave lazily; an entry names the
+    // instance and its run's number, not the run, so that a completed run is garbage at once and not kept for its timeout.
+    private readonly PriorityQueue<(ScheduledCheck Check, long Run), long> _deadlines = new();
     // Set to end the loop's wait early; no spinning: the loop waits far longer than a spin would last.
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private TaskCompletionSource? _drained;
@@ -143,12 +147,17 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
                 _queue.Enqueue(added, added.NextDue);
             }
 
-            while (_deadlines.TryPeek(out var overdue, out long deadline) && deadline <= now)
+            while (_deadlines.TryPeek(out var entry, out long deadline) && deadline <= now)
             {
                 _deadlines.Dequeue();
+                if (entry.Check.Current is not { } overdue || overdue.Number != entry.Run)
+                {
+                    continue; // completed
+                }
+
                 if (overdue.TimeoutDeadline(now) is long later && later > now)
                 {
-                    _deadlines.Enqueue(overdue, later); // its timeout started when it got the GIL
+                    _deadlines.Enqueue(entry, later); // its timeout started when it got the GIL
                     continue;
                 }
 
@@ -202,7 +211,9 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         int patience = backlog ? (int)BacklogPatience.TotalMilliseconds : Timeout.Infinite;
 
         // Timers count whole milliseconds: a shorter delay would fire at once, and the loop would spin until the due time.
-        delay = Math.Max(delay, TimeSpan.TicksPerMillisecond);
+        // Longer still: each pass costs a wake-up of this thread and of a worker, so a pass takes the runs of a few
+        // milliseconds together (they start up to that much late; lateness is measured and reported).
+        delay = Math.Max(delay, MinimumSleep.Ticks);
         if (timer is null)
         {
             int milliseconds = (int)((delay + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
