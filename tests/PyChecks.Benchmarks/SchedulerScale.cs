@@ -24,7 +24,8 @@ namespace PyChecks.Benchmarks;
 /// <para>
 /// Each invocation also prints, to the benchmark log, the achieved runs per second, the lateness p50/p99 (from the
 /// <c>pychecks.scheduler.lateness</c> histogram, the way an exporter sees it), the process CPU (% of the machine),
-/// the CPU time per run, the check's own run time (the mean of <c>pychecks.check.duration</c>: the Python call and what
+/// the CPU time per run, the managed bytes allocated per run, the .NET collections (gen 0/1/2) and their pauses,
+/// the check's own run time (the mean of <c>pychecks.check.duration</c>: the Python call and what
 /// PyChecks does around it inside the run), the difference of the two (the scheduler's overhead per run) and the load
 /// average; <c>docs/performance.md</c> quotes them. Targets: 10,000 runs/s
 /// sustained on 2 cores with lateness p99 ≤ 50 ms; 100,000 instances at 10 s with p99 ≤ 50 ms and ≤ 4 KiB each.
@@ -185,6 +186,9 @@ public class SchedulerScale : IDisposable
         Interlocked.Exchange(ref _latenessCount, 0);
         var process = Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
+        long allocatedStart = GC.GetTotalAllocatedBytes(precise: false);
+        var pauseStart = GC.GetTotalPauseDuration();
+        int gen0Start = GC.CollectionCount(0), gen1Start = GC.CollectionCount(1), gen2Start = GC.CollectionCount(2);
         var wall = Stopwatch.StartNew();
         while (Interlocked.Read(ref _runs) - startRuns < target)
         {
@@ -194,6 +198,9 @@ public class SchedulerScale : IDisposable
         wall.Stop();
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuStart;
+        long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedStart;
+        var pause = GC.GetTotalPauseDuration() - pauseStart;
+        string collections = $"{GC.CollectionCount(0) - gen0Start}/{GC.CollectionCount(1) - gen1Start}/{GC.CollectionCount(2) - gen2Start}";
         long runs = Interlocked.Read(ref _runs) - startRuns;
         double runMicroseconds = (Interlocked.Read(ref _runNanoseconds) - startNanoseconds) / 1000.0 / runs;
         double cpuPerRun = cpu.TotalMilliseconds * 1000 / runs;
@@ -208,6 +215,7 @@ public class SchedulerScale : IDisposable
             $"lateness_ms p50={p50:F2} p99={p99:F2} max={max:F2} " +
             $"cpu={cpu.TotalMilliseconds / wall.Elapsed.TotalMilliseconds / Environment.ProcessorCount * 100:F1}% cpu_per_run_us={cpuPerRun:F1} " +
             $"run_us={runMicroseconds:F1} overhead_us={cpuPerRun - runMicroseconds:F1} " +
+            $"alloc_B_per_run={allocated / (double)runs:F0} gc0/1/2={collections} gc_pause_ms={pause.TotalMilliseconds:F0} " +
             $"load_avg={LoadAverage()}");
     }
 
