@@ -165,6 +165,9 @@ internal sealed partial class PythonCheck : IWorkerCheck
 
     private void EndRun()
     {
+        // Not kept until the next run: the run's token source would live long enough to be promoted, and the GC would
+        // scan this instance at every collection meanwhile.
+        _runToken = default;
         Volatile.Write(ref _running, 0);
         if (Volatile.Read(ref _disposed) != 0)
         {
