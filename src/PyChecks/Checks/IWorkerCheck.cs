@@ -20,8 +20,12 @@ internal interface IWorkerCheck : ICheck
     /// <param name="state">Passed to the callbacks.</param>
     /// <param name="cancellationToken">Cancels the run (an interrupt once it has started).</param>
     /// <param name="acquired">Called on the worker, with the GIL held, the moment the run has it: its timeout starts then.</param>
+    /// <param name="deferWake">
+    /// Queue the run without waking a worker: the caller queues several, then wakes one worker for them all
+    /// (<c>PythonWorkerPool.WakeForQueued</c>).
+    /// </param>
     /// <returns>Whether the run was queued: false when the check is disposed or running, or the runtime is stopping.</returns>
-    bool TryRunOnWorker(Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken, Action<object?>? acquired = null);
+    bool TryRunOnWorker(Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken, Action<object?>? acquired = null, bool deferWake = false);
 
     /// <summary>Judges, off the caller's thread, why the run in progress has not returned since its interrupt, and calls <paramref name="done"/> with the verdict.</summary>
     /// <param name="patience">How long each probe of the GIL waits at most.</param>

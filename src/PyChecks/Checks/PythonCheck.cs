@@ -144,7 +144,8 @@ internal sealed partial class PythonCheck : IWorkerCheck
     /// <param name="state">Passed to the callbacks.</param>
     /// <param name="cancellationToken">Cancels the run (an interrupt once it has started).</param>
     /// <param name="acquired">Called on the worker, with the GIL held, the moment the run has it: its timeout starts then.</param>
-    public bool TryRunOnWorker(Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken, Action<object?>? acquired = null)
+    /// <param name="deferWake">Queue the run without waking a worker: the caller wakes one for several runs.</param>
+    public bool TryRunOnWorker(Action<CheckRunResult?, Exception?, object?> completed, object? state, CancellationToken cancellationToken, Action<object?>? acquired = null, bool deferWake = false)
     {
         if (Volatile.Read(ref _disposed) != 0 || Interlocked.Exchange(ref _running, 1) != 0)
         {
@@ -152,7 +153,8 @@ internal sealed partial class PythonCheck : IWorkerCheck
         }
 
         _runToken = cancellationToken;
-        if (_runtime.Workers.TryPost(new WorkerRun(this, completed, state, acquired, cancellationToken)))
+        var run = new WorkerRun(this, completed, state, acquired, cancellationToken);
+        if (deferWake ? _runtime.Workers.TryQueue(run) : _runtime.Workers.TryPost(run))
         {
             return true;
         }
@@ -193,6 +195,9 @@ internal sealed partial class PythonCheck : IWorkerCheck
 
     private void EndRun()
     {
+        // Not kept until the next run: the run's token source would live long enough to be promoted, and the GC would
+        // scan this instance at every collection meanwhile.
+        _runToken = default;
         Volatile.Write(ref _running, 0);
         if (Volatile.Read(ref _disposed) != 0)
         {

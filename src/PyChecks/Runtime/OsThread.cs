@@ -15,16 +15,17 @@ internal readonly partial struct OsThread
     private readonly int _clockId;
     private readonly int _tid;
 
+    // A thread's id and clock never change: read once per thread (every run asks; two calls and a system call each time).
+    [ThreadStatic]
+    private static OsThread t_current;
+
     private OsThread(int clockId, int tid)
     {
         _clockId = clockId;
         _tid = tid;
     }
 
-    [ThreadStatic]
-    private static OsThread t_current;
-
-    /// <summary>The calling thread (an unknown thread if the system refuses its clock). Read once per thread: a system call.</summary>
+    /// <summary>The calling thread (an unknown thread if the system refuses its clock).</summary>
     public static OsThread Current()
     {
         if (t_current._tid == 0)

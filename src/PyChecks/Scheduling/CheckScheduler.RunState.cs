@@ -66,6 +66,9 @@ internal sealed partial class CheckScheduler
             return stuck ? CheckCancelResult.Pending : CheckCancelResult.Interrupted;
         }
 
+        /// <summary>The run's number among its instance's runs (1 for the first).</summary>
+        public long Number { get; init; }
+
         /// <summary>Whether the run waits for the GIL before it starts (a Python run), its timeout starting only once it has it.</summary>
         public bool WaitsForGil { get; init; }
 

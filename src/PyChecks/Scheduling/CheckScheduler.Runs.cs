@@ -43,14 +43,16 @@ internal sealed partial class CheckScheduler
         var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), new CancellationTokenSource())
         {
             WaitsForGil = check.Check is IWorkerCheck,
+            Number = ++check.RunsStarted,
         };
         check.Current = run;
         check.Status.RunStarted(_time.GetUtcNow());
-        _deadlines.Enqueue(run, now + check.Timeout.Ticks);
+        _deadlines.Enqueue((check, run.Number), now + check.Timeout.Ticks);
 
-        // Python checks complete on their worker: no task, no hop to the thread pool.
+        // Python checks complete on their worker: no task, no hop to the thread pool. Queued only: the loop wakes one
+        // worker for all the runs of its pass.
         if (check.Check is IWorkerCheck worker
-            && worker.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token, static state => ((RunState)state!).GilAcquired()))
+            && worker.TryRunOnWorker(static (result, error, state) => ((RunState)state!).Complete(result, error), run, run.Cancellation.Token, static state => ((RunState)state!).GilAcquired(), deferWake: true))
         {
             return;
         }

@@ -8,6 +8,7 @@ internal sealed partial class CheckScheduler
     {
         public int Busy;
         private int _disposed;
+        private RunState? _current;
 
         public ICheck Check { get; } = check;
 
@@ -21,7 +22,15 @@ internal sealed partial class CheckScheduler
 
         public volatile bool Removed;
 
-        public RunState? Current { get; set; }
+        /// <summary>The run in progress; set by the loop as it starts, cleared on the run's worker as it ends.</summary>
+        public RunState? Current
+        {
+            get => Volatile.Read(ref _current);
+            set => Volatile.Write(ref _current, value);
+        }
+
+        /// <summary>Runs started so far: the number of the latest (loop thread only).</summary>
+        public long RunsStarted { get; set; }
 
         public void DisposeOnce()
         {

@@ -16,6 +16,12 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
 {
     private const int NoReason = 0, TimeoutReason = 1, CancelReason = 2;
 
+    /// <summary>The loop's shortest sleep: runs falling due within it start together, at its end.</summary>
+    private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(4);
+
+    /// <summary>How long runs may stay queued behind a busy worker while another waits, before the loop wakes it too.</summary>
+    private static readonly TimeSpan BacklogPatience = TimeSpan.FromMilliseconds(1);
+
     private readonly CheckHost _host;
     private readonly PyChecksOptions _options;
     private readonly TimeProvider _time;
@@ -27,9 +33,11 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly PriorityQueue<ScheduledCheck, long> _queue = new();
 
-    // Runs by timeout deadline, checked by the loop: no timer per run. Completed runs leave lazily.
-    private readonly PriorityQueue<RunState, long> _deadlines = new();
-    private TaskCompletionSource _wake = NewSignal();
+    // Runs by timeout deadline, checked by the loop: no timer per run. Completed runs leave lazily; an entry names the
+    // instance and its run's number, not the run, so that a completed run is garbage at once and not kept for its timeout.
+    private readonly PriorityQueue<(ScheduledCheck Check, long Run), long> _deadlines = new();
+    // Set to end the loop's wait early; no spinning: the loop waits far longer than a spin would last.
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private TaskCompletionSource? _drained;
     private int _inFlight;
     private long _sweptTo;
@@ -100,68 +108,85 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
-        try
+        // A thread of its own: a loop on the thread pool paid for a timer and a pool thread's wake-up (and its spinning)
+        // at every pass, which at thousands of runs per second cost more than the runs.
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            while (!stoppingToken.IsCancellationRequested)
+            try
             {
-                var wake = Volatile.Read(ref _wake);
-                if (wake.Task.IsCompleted)
-                {
-                    wake = NewSignal();
-                    Volatile.Write(ref _wake, wake);
-                }
-
-                long now = Now();
-                while (_added.TryDequeue(out var added))
-                {
-                    _queue.Enqueue(added, added.NextDue);
-                }
-
-                while (_deadlines.TryPeek(out var overdue, out long deadline) && deadline <= now)
-                {
-                    _deadlines.Dequeue();
-                    if (overdue.TimeoutDeadline(now) is long later && later > now)
-                    {
-                        _deadlines.Enqueue(overdue, later); // its timeout started when it got the GIL
-                        continue;
-                    }
-
-                    overdue.Cancel(TimeoutReason);
-                }
-
-                while (_queue.TryPeek(out var check, out long due) && due <= now)
-                {
-                    _queue.Dequeue();
-                    if (check.Removed)
-                    {
-                        continue;
-                    }
-
-                    Dispatch(check, due, now);
-                    _queue.Enqueue(check, check.NextDue);
-                }
-
-                Volatile.Write(ref _sweptTo, now);
-
-                long next = _queue.TryPeek(out _, out long first) ? first : now + TimeSpan.TicksPerMinute;
-                if (_deadlines.TryPeek(out _, out long firstDeadline) && firstDeadline < next)
-                {
-                    next = firstDeadline;
-                }
-                await WaitAsync(wake.Task, next, stoppingToken).ConfigureAwait(false);
+                Loop(stoppingToken);
+                ended.TrySetResult();
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception e)
+            {
+                Log.SchedulerFailed(_logger, e);
+                ended.TrySetException(e);
+            }
+        })
         {
-            // Stopping.
-        }
-        catch (Exception e)
+            IsBackground = true,
+            Name = "PyChecks scheduler",
+        };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private void Loop(CancellationToken stoppingToken)
+    {
+        using var stopping = stoppingToken.UnsafeRegister(static s => ((CheckScheduler)s!).Wake(), this);
+        using var timer = _time == TimeProvider.System ? null : _time.CreateTimer(static s => ((CheckScheduler)s!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        while (!stoppingToken.IsCancellationRequested)
         {
-            Log.SchedulerFailed(_logger, e);
-            throw;
+            _wake.Reset();
+            long now = Now();
+            while (_added.TryDequeue(out var added))
+            {
+                _queue.Enqueue(added, added.NextDue);
+            }
+
+            while (_deadlines.TryPeek(out var entry, out long deadline) && deadline <= now)
+            {
+                _deadlines.Dequeue();
+                if (entry.Check.Current is not { } overdue || overdue.Number != entry.Run)
+                {
+                    continue; // completed
+                }
+
+                if (overdue.TimeoutDeadline(now) is long later && later > now)
+                {
+                    _deadlines.Enqueue(entry, later); // its timeout started when it got the GIL
+                    continue;
+                }
+
+                overdue.Cancel(TimeoutReason);
+            }
+
+            while (_queue.TryPeek(out var check, out long due) && due <= now)
+            {
+                _queue.Dequeue();
+                if (check.Removed)
+                {
+                    continue;
+                }
+
+                Dispatch(check, due, now);
+                _queue.Enqueue(check, check.NextDue);
+            }
+
+            Volatile.Write(ref _sweptTo, now);
+
+            // One worker for the pass's runs; another joins at the next pass if they are still queued then.
+            bool backlog = _host.Runtime.Workers.WakeForQueued();
+            long next = _queue.TryPeek(out _, out long first) ? first : now + TimeSpan.TicksPerMinute;
+            if (_deadlines.TryPeek(out _, out long firstDeadline) && firstDeadline < next)
+            {
+                next = firstDeadline;
+            }
+
+            Wait(next, timer, backlog);
         }
     }
 
@@ -169,32 +194,45 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
 
     private long Now() => _time.GetUtcNow().UtcTicks;
 
-    /// <summary>Sleeps until <paramref name="due"/> (at most a minute), or until <paramref name="wake"/> fires.</summary>
-    private async Task WaitAsync(Task wake, long due, CancellationToken stoppingToken)
+    /// <summary>
+    /// Sleeps until <paramref name="due"/> (at most a minute), or until woken (<see cref="Wake"/>: an instance added, or
+    /// stopping). On the system clock the wait itself times out; on another clock, <paramref name="timer"/> (the clock's) wakes it.
+    /// With a <paramref name="backlog"/> of queued runs that a waiting worker could take, it sleeps at most
+    /// <see cref="BacklogPatience"/> of real time, on any clock: runs queued behind a slow one wait no longer for another worker.
+    /// </summary>
+    private void Wait(long due, ITimer? timer, bool backlog)
     {
         long delay = Math.Min(due - Now(), TimeSpan.TicksPerMinute);
-        if (delay <= 0 || wake.IsCompleted)
+        if (delay <= 0 || _wake.IsSet)
         {
             return;
         }
 
+        int patience = backlog ? (int)BacklogPatience.TotalMilliseconds : Timeout.Infinite;
+
         // Timers count whole milliseconds: a shorter delay would fire at once, and the loop would spin until the due time.
-        delay = Math.Max(delay, TimeSpan.TicksPerMillisecond);
-
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var sleep = Task.Delay(TimeSpan.FromTicks(delay), _time, cancel.Token);
-
-        // The clock may have moved between reading it and arming the delay: then the delay would end late.
-        if (Now() < due)
+        // Longer still: each pass costs a wake-up of this thread and of a worker, so a pass takes the runs of a few
+        // milliseconds together (they start up to that much late; lateness is measured and reported).
+        delay = Math.Max(delay, MinimumSleep.Ticks);
+        if (timer is null)
         {
-            await Task.WhenAny(sleep, wake).ConfigureAwait(false);
+            int milliseconds = (int)((delay + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+            _wake.Wait(backlog ? Math.Min(milliseconds, patience) : milliseconds);
+            return;
         }
 
-        await cancel.CancelAsync().ConfigureAwait(false);
-        stoppingToken.ThrowIfCancellationRequested();
+        timer.Change(TimeSpan.FromTicks(delay), Timeout.InfiniteTimeSpan);
+
+        // The clock may have moved between reading it and arming the timer: then the timer would fire late.
+        if (Now() < due)
+        {
+            _wake.Wait(patience);
+        }
+
+        timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    private void Wake() => Volatile.Read(ref _wake).TrySetResult();
+    private void Wake() => _wake.Set();
 
     /// <summary>Whether the instance is scheduled and has no run in progress (its last run fully recorded and released).</summary>
     internal bool IsIdle(string checkId) => _checks.TryGetValue(checkId, out var check) && Volatile.Read(ref check.Busy) == 0;

@@ -6,7 +6,11 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
     private readonly Lock _lock = new();
     private CheckState _state = CheckState.Scheduled;
     private DateTimeOffset? _lastStart;
-    private CheckRunResult? _last;
+    // The last run's figures, copied: a reference to its result would keep each run's objects alive until the next run,
+    // long enough for the GC to promote them, and collect them only in full collections.
+    private TimeSpan? _lastDuration, _lastGilWait;
+    private IReadOnlyList<string> _lastWarnings = [];
+    private int _lastMetrics, _lastServiceChecks, _lastEvents, _lastHistogramBuckets;
     private CheckRunOutcome _lastOutcome;
     private string? _lastError;
     private string? _lastTraceback;
@@ -62,7 +66,13 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
 
             _cancelPending = false;
             _standIn = false;
-            _last = result;
+            _lastDuration = result?.Duration;
+            _lastGilWait = result?.GilWait;
+            _lastWarnings = result?.Warnings ?? [];
+            _lastMetrics = result?.Metrics ?? 0;
+            _lastServiceChecks = result?.ServiceChecks ?? 0;
+            _lastEvents = result?.Events ?? 0;
+            _lastHistogramBuckets = result?.HistogramBuckets ?? 0;
             if (result is not null && result.GilWait > _maxGilWait)
             {
                 _maxGilWait = result.GilWait;
@@ -107,17 +117,17 @@ internal sealed class CheckStatusEntry(ICheck check, string configSource, TimeSp
                 StandInWorker = _standIn,
                 LoadWarnings = check.LoadWarnings,
                 LastRunStartedAt = _lastStart,
-                LastRunDuration = _last?.Duration,
-                LastGilWait = _last?.GilWait,
+                LastRunDuration = _lastDuration,
+                LastGilWait = _lastGilWait,
                 MaxGilWait = _maxGilWait,
                 LastOutcome = _lastOutcome,
                 LastError = _lastError,
                 LastTraceback = _lastTraceback,
-                LastWarnings = _last?.Warnings ?? [],
-                LastMetrics = _last?.Metrics ?? 0,
-                LastServiceChecks = _last?.ServiceChecks ?? 0,
-                LastEvents = _last?.Events ?? 0,
-                LastHistogramBuckets = _last?.HistogramBuckets ?? 0,
+                LastWarnings = _lastWarnings,
+                LastMetrics = _lastMetrics,
+                LastServiceChecks = _lastServiceChecks,
+                LastEvents = _lastEvents,
+                LastHistogramBuckets = _lastHistogramBuckets,
                 TotalRuns = _runs,
                 TotalErrors = _errors,
                 TotalTimeouts = _timeouts,

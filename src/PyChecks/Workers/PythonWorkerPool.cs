@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using PyChecks.Interop;
 
 namespace PyChecks.Workers;
@@ -11,7 +10,14 @@ namespace PyChecks.Workers;
 /// </summary>
 internal sealed class PythonWorkerPool
 {
-    private readonly Channel<PythonWorkItem> _queue = Channel.CreateUnbounded<PythonWorkItem>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    // Waiting workers block in Monitor.Wait, which sleeps at once: a synchronous wait on a task (or a channel) spins and
+    // yields the CPU first, which cost more than the runs themselves when runs come a few at a time.
+    private readonly Queue<PythonWorkItem> _queue = new();
+    private readonly object _queueGate = new();
+    private int _waiting;
+    private int _wakesPending; // waiting workers pulsed that have not woken yet
+    private bool _completed;
+    private int _queuedCount; // _queue.Count, written under the lock, read without it by a watching worker
     private readonly List<Thread> _threads = [];
     private readonly Lock _threadsLock = new();
     private int _compensating;
@@ -61,7 +67,7 @@ internal sealed class PythonWorkerPool
         do
         {
             current = Volatile.Read(ref _compensating);
-            if (_queue.Reader.Completion.IsCompleted)
+            if (IsDrained())
             {
                 return false;
             }
@@ -117,7 +123,7 @@ internal sealed class PythonWorkerPool
         }
 
         var item = new WorkItem<T>(work, cancellationToken);
-        if (!_queue.Writer.TryWrite(item))
+        if (!TryPost(item))
         {
             return Task.FromException<T>(new PythonRuntimeException("The Python runtime is shutting down and accepts no more work."));
         }
@@ -136,16 +142,79 @@ internal sealed class PythonWorkerPool
 
     /// <summary>
     /// Queues <paramref name="item"/> for a worker, which runs it outside any GIL scope (the item takes one if it
-    /// needs it): the way to run work and its completion on the worker, without a hop to the thread pool.
+    /// needs it): the way to run work and its completion on the worker, without a hop to the thread pool. Wakes a
+    /// waiting worker for it.
     /// </summary>
     /// <returns>Whether it was queued (false once stopping).</returns>
-    public bool TryPost(PythonWorkItem item) => _queue.Writer.TryWrite(item);
+    public bool TryPost(PythonWorkItem item) => Enqueue(item, wake: true);
+
+    /// <summary>
+    /// Queues <paramref name="item"/> like <see cref="TryPost"/> without waking a worker: for a batch of items, queued
+    /// one after the other, then handed to one worker by <see cref="WakeForQueued"/>.
+    /// </summary>
+    /// <returns>Whether it was queued (false once stopping).</returns>
+    public bool TryQueue(PythonWorkItem item) => Enqueue(item, wake: false);
+
+    /// <summary>
+    /// Wakes one waiting worker for the queued items, unless one is already on its way: one worker takes a batch
+    /// item after item, with the GIL passing between no threads. Call again later to bring in another worker when the
+    /// items are still queued (the first is slow, or blocked).
+    /// </summary>
+    /// <returns>Whether items are still queued and another waiting worker could take them.</returns>
+    public bool WakeForQueued()
+    {
+        lock (_queueGate)
+        {
+            if (_queue.Count == 0)
+            {
+                return false;
+            }
+
+            WakeOne();
+            return _waiting > _wakesPending;
+        }
+    }
+
+    private bool Enqueue(PythonWorkItem item, bool wake)
+    {
+        lock (_queueGate)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            _queue.Enqueue(item);
+            Volatile.Write(ref _queuedCount, _queue.Count);
+            if (wake)
+            {
+                WakeOne();
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Pulses one waiting worker not pulsed yet. Holds the queue's lock.</summary>
+    private void WakeOne()
+    {
+        if (_waiting > _wakesPending)
+        {
+            _wakesPending++;
+            Monitor.Pulse(_queueGate);
+        }
+    }
 
     /// <summary>Stops taking work, lets queued items finish, and waits for the threads to end.</summary>
     /// <returns>Whether every thread ended within <paramref name="timeout"/>.</returns>
     public bool Stop(TimeSpan timeout)
     {
-        _queue.Writer.TryComplete();
+        lock (_queueGate)
+        {
+            _completed = true;
+            Monitor.PulseAll(_queueGate);
+        }
+
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         Thread[] threads;
         lock (_threadsLock)
@@ -175,32 +244,54 @@ internal sealed class PythonWorkerPool
         }
     }
 
+    /// <summary>Whether the pool stopped taking work and every queued item has been taken.</summary>
+    private bool IsDrained()
+    {
+        lock (_queueGate)
+        {
+            return _completed && _queue.Count == 0;
+        }
+    }
+
     private void Work()
     {
         t_isWorker = true;
-        var reader = _queue.Reader;
-        while (true)
+        bool callerWaits = false;
+        while ((callerWaits ? WatchForWork() : true) && Take() is { } item)
         {
-            bool callerWaits = false;
-            while (reader.TryRead(out var item))
-            {
-                item.Execute();
-                callerWaits = item.CallerWaits;
-                if (Volatile.Read(ref _toRetire) > 0 && TryRetire())
-                {
-                    return;
-                }
-            }
-
-            if (callerWaits && WatchForWork(reader))
-            {
-                continue;
-            }
-
-            if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            item.Execute();
+            callerWaits = item.CallerWaits;
+            if (Volatile.Read(ref _toRetire) > 0 && TryRetire())
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>The next queued item, waiting for one; <see langword="null"/> once stopped and drained.</summary>
+    private PythonWorkItem? Take()
+    {
+        lock (_queueGate)
+        {
+            PythonWorkItem? item;
+            while (!_queue.TryDequeue(out item))
+            {
+                if (_completed)
+                {
+                    return null;
+                }
+
+                _waiting++;
+                Monitor.Wait(_queueGate);
+                _waiting--;
+                if (_wakesPending > 0)
+                {
+                    _wakesPending--;
+                }
+            }
+
+            Volatile.Write(ref _queuedCount, _queue.Count);
+            return item;
         }
     }
 
@@ -210,15 +301,15 @@ internal sealed class PythonWorkerPool
     /// costs tens of microseconds on a virtual machine, several times a short check run; the watch is bounded, and
     /// scheduled runs never cause one.
     /// </summary>
-    /// <returns>Whether an item arrived in time.</returns>
-    private static bool WatchForWork(ChannelReader<PythonWorkItem> reader)
+    /// <returns>Always true: the worker then takes the next item, or waits for one as usual.</returns>
+    private bool WatchForWork()
     {
         long until = Stopwatch.GetTimestamp() + WatchTicks;
         do
         {
             for (int i = 0; i < 64; i++)
             {
-                if (reader.TryPeek(out _))
+                if (Volatile.Read(ref _queuedCount) > 0)
                 {
                     return true;
                 }
@@ -226,9 +317,9 @@ internal sealed class PythonWorkerPool
                 Thread.SpinWait(8);
             }
         }
-        while (Stopwatch.GetTimestamp() < until && !reader.Completion.IsCompleted);
+        while (Stopwatch.GetTimestamp() < until);
 
-        return false;
+        return true;
     }
 
     private bool TryRetire()
