@@ -108,45 +108,92 @@ internal static unsafe partial class AggregatorModule
     }
 
     [UnmanagedCallersOnly]
-    private static nint Gauge(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
-        SubmitMethod(MetricType.Gauge, 0, self, definingClass, args, count, keywords);
+    private static nint Gauge(nint self, nint definingClass, nint* args, nint count, nint keywords)
+    {
+        try
+        {
+            return SubmitMethod(MetricType.Gauge, 0, self, definingClass, args, count, keywords);
+        }
+        catch (Exception e)
+        {
+            return EntryPoint.Raise(e);
+        }
+    }
 
     [UnmanagedCallersOnly]
-    private static nint Count(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
-        SubmitMethod(MetricType.Count, 1, self, definingClass, args, count, keywords);
+    private static nint Count(nint self, nint definingClass, nint* args, nint count, nint keywords)
+    {
+        try
+        {
+            return SubmitMethod(MetricType.Count, 1, self, definingClass, args, count, keywords);
+        }
+        catch (Exception e)
+        {
+            return EntryPoint.Raise(e);
+        }
+    }
 
     [UnmanagedCallersOnly]
-    private static nint MonotonicCount(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
-        SubmitMethod(MetricType.MonotonicCount, 2, self, definingClass, args, count, keywords);
+    private static nint MonotonicCount(nint self, nint definingClass, nint* args, nint count, nint keywords)
+    {
+        try
+        {
+            return SubmitMethod(MetricType.MonotonicCount, 2, self, definingClass, args, count, keywords);
+        }
+        catch (Exception e)
+        {
+            return EntryPoint.Raise(e);
+        }
+    }
 
     [UnmanagedCallersOnly]
-    private static nint Rate(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
-        SubmitMethod(MetricType.Rate, 3, self, definingClass, args, count, keywords);
+    private static nint Rate(nint self, nint definingClass, nint* args, nint count, nint keywords)
+    {
+        try
+        {
+            return SubmitMethod(MetricType.Rate, 3, self, definingClass, args, count, keywords);
+        }
+        catch (Exception e)
+        {
+            return EntryPoint.Raise(e);
+        }
+    }
 
     [UnmanagedCallersOnly]
-    private static nint Histogram(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
-        SubmitMethod(MetricType.Histogram, 4, self, definingClass, args, count, keywords);
+    private static nint Histogram(nint self, nint definingClass, nint* args, nint count, nint keywords)
+    {
+        try
+        {
+            return SubmitMethod(MetricType.Histogram, 4, self, definingClass, args, count, keywords);
+        }
+        catch (Exception e)
+        {
+            return EntryPoint.Raise(e);
+        }
+    }
 
     [UnmanagedCallersOnly]
-    private static nint Historate(nint self, nint definingClass, nint* args, nint count, nint keywords) =>
-        SubmitMethod(MetricType.Historate, 5, self, definingClass, args, count, keywords);
+    private static nint Historate(nint self, nint definingClass, nint* args, nint count, nint keywords)
+    {
+        try
+        {
+            return SubmitMethod(MetricType.Historate, 5, self, definingClass, args, count, keywords);
+        }
+        catch (Exception e)
+        {
+            return EntryPoint.Raise(e);
+        }
+    }
 
     private static readonly string[] SubmitMethodNames = ["gauge", "count", "monotonic_count", "rate", "histogram", "historate"];
 
     /// <summary>One call of a submission method: the common case submitted here, every other one handed to Python.</summary>
     private static nint SubmitMethod(MetricType type, int method, nint self, nint definingClass, nint* args, nint count, nint keywords)
     {
-        try
-        {
-            var state = (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyType_GetModuleState(definingClass)).Target!;
-            return TrySubmitCommonCase(state, type, self, args, count, keywords)
-                ? EntryPoint.None()
-                : CallPythonMethod(state, method, self, definingClass, args, count, keywords);
-        }
-        catch (Exception e)
-        {
-            return EntryPoint.Raise(e);
-        }
+        var state = (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyType_GetModuleState(definingClass)).Target!;
+        return TrySubmitCommonCase(state, type, self, args, count, keywords)
+            ? EntryPoint.None()
+            : CallPythonMethod(state, method, self, definingClass, args, count, keywords);
     }
 
     /// <summary>
