@@ -10,8 +10,12 @@ namespace PyChecks.Checks;
 /// <c>call</c> does. Other entries (import, <c>__init__</c>, <c>cancel</c>, a replaced <c>run</c>, a non-trivial
 /// <c>get_warnings</c>) keep going through <c>call</c>.
 /// </summary>
-/// <remarks>Created once per host after <c>pychecks._entry.install</c>; every member is called with the GIL held.</remarks>
-internal sealed unsafe class CheckEntry : IDisposable
+/// <remarks>
+/// Created once per host by its Python check loader, after <c>pychecks._entry.install</c>, and kept as long as the host's
+/// interpreter (the references it holds are the interpreter's own modules and names); every member is called with the
+/// GIL held.
+/// </remarks>
+internal sealed unsafe class CheckEntry
 {
     private readonly PyObject _owners;
     private readonly PyObject _cwdGlobals;
@@ -144,15 +148,6 @@ internal sealed unsafe class CheckEntry : IDisposable
         bool empty = CPython.IsExactType(warnings, CPython.ListType) && CPython.NoGCTransition.PyList_Size(warnings) == 0;
         CPython.Py_DecRef(warnings);
         return empty;
-    }
-
-    /// <summary>Releases the references.</summary>
-    public void Dispose()
-    {
-        foreach (var reference in new[] { _owners, _cwdGlobals, _flush, _restore, _saved, _pending, _warnings, _getWarnings, _dict })
-        {
-            reference.Dispose();
-        }
     }
 
     /// <summary>A module global read without a call (borrowed; 0 when absent).</summary>
