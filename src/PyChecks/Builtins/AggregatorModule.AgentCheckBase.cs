@@ -17,13 +17,16 @@ internal static unsafe partial class AggregatorModule
     private const int MethodMethod = 0x0200; // METH_METHOD: the function also gets the class that defines it
     private const int SlotDoc = 56; // Py_tp_doc
     private const int SlotMethods = 64; // Py_tp_methods
+    private const int SlotMembers = 72; // Py_tp_members
+    private const int MemberObjectEx = 16; // Py_T_OBJECT_EX: an object field, AttributeError when unset; cleared when the instance dies
     private const ulong TypeFlags = (1UL << 18) | (1UL << 10); // Py_TPFLAGS_DEFAULT (version tag) | Py_TPFLAGS_BASETYPE
     private const int ObjectSize = 16; // sizeof(PyObject) in the default (non-debug) builds of 3.9–3.13
+    private const int NamespaceSlotOffset = ObjectSize; // __pychecks_namespace__: one object pointer after the header
 
     // The parameters of gauge() and its siblings, in order; monotonic_count alone takes the last one.
     private static readonly string[] SubmitParameters = ["name", "value", "tags", "hostname", "device_name", "raw", "flush_first_value"];
     private const int NameIndex = 0, ValueIndex = 1, TagsIndex = 2, HostnameIndex = 3, DeviceIndex = 4, RawIndex = 5, FlushIndex = 6;
-    private const int NamespaceName = 7, CheckIdName = 8, PythonMethodsName = 9;
+    private const int NamespaceName = 7, CheckIdName = 8, PythonMethodsName = 9, NamespaceInSlotName = 10, ProbeName = 11;
 
     private static nint s_agentCheckBaseSpec;
 
@@ -32,8 +35,8 @@ internal static unsafe partial class AggregatorModule
     {
         if (state.AgentCheckNames.Length == 0)
         {
-            nint[] names = new nint[SubmitParameters.Length + 3];
-            string[] all = [.. SubmitParameters, "__NAMESPACE__", "check_id", "_python_methods"];
+            string[] all = [.. SubmitParameters, "__NAMESPACE__", "check_id", "_python_methods", "_namespace_in_slot", "_pychecks_version_probe"];
+            nint[] names = new nint[all.Length];
             for (int i = 0; i < all.Length; i++)
             {
                 using var utf8 = new Utf8Z(all[i]);
@@ -54,6 +57,7 @@ internal static unsafe partial class AggregatorModule
             return -1;
         }
 
+        CPython.VerifyTypeVersionTags(type, state.AgentCheckNames[CheckIdName], state.AgentCheckNames[ProbeName]);
         int result;
         using (var name = new Utf8Z("_AgentCheckBase"))
         {
@@ -92,15 +96,25 @@ internal static unsafe partial class AggregatorModule
             *(nint*)(entry + 24) = NativeModuleDefinition.Utf8($"{name}{signature}\n--\n\n{doc}");
         }
 
-        byte* slots = (byte*)TrackedAllocator.AllocZeroed(3 * slotSize);
+        // PyMemberDef: name, type, offset, flags, doc; then the zeroed end of the table.
+        const int memberSize = 40;
+        byte* members = (byte*)TrackedAllocator.AllocZeroed(2 * memberSize);
+        *(nint*)members = NativeModuleDefinition.Utf8("__pychecks_namespace__");
+        *(int*)(members + 8) = MemberObjectEx;
+        *(nint*)(members + 16) = NamespaceSlotOffset;
+        *(nint*)(members + 32) = NativeModuleDefinition.Utf8("Where AgentCheck's __NAMESPACE__ keeps its value, read by the submission methods without a lookup.");
+
+        byte* slots = (byte*)TrackedAllocator.AllocZeroed(4 * slotSize);
         *(int*)slots = SlotDoc;
         *(nint*)(slots + 8) = NativeModuleDefinition.Utf8("The base of pychecks.AgentCheck: its metric submission methods, written in C.");
         *(int*)(slots + slotSize) = SlotMethods;
         *(nint*)(slots + slotSize + 8) = (nint)table;
+        *(int*)(slots + (2 * slotSize)) = SlotMembers;
+        *(nint*)(slots + (2 * slotSize) + 8) = (nint)members;
 
         byte* spec = (byte*)TrackedAllocator.AllocZeroed(specSize);
         *(nint*)spec = NativeModuleDefinition.Utf8("aggregator._AgentCheckBase");
-        *(int*)(spec + 8) = ObjectSize; // basicsize
+        *(int*)(spec + 8) = ObjectSize + 8; // basicsize: the header and the namespace slot
         *(int*)(spec + 12) = 0; // itemsize
         *(uint*)(spec + 16) = (uint)TypeFlags;
         *(nint*)(spec + 24) = (nint)slots;
@@ -190,17 +204,37 @@ internal static unsafe partial class AggregatorModule
     /// <summary>One call of a submission method: the common case submitted here, every other one handed to Python.</summary>
     private static nint SubmitMethod(MetricType type, int method, nint self, nint definingClass, nint* args, nint count, nint keywords)
     {
-        var state = (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyType_GetModuleState(definingClass)).Target!;
-        return TrySubmitCommonCase(state, type, self, args, count, keywords)
+        var state = definingClass == s_lastDefiningClass ? s_lastDefiningState! : StateOfClass(definingClass);
+        return TrySubmitCommonCase(state, type, self, definingClass, args, count, keywords)
             ? EntryPoint.None()
             : CallPythonMethod(state, method, self, definingClass, args, count, keywords);
+    }
+
+    // The last class seen by SubmitMethod and its module's state; the class is held (a reference is kept), so its address
+    // cannot be taken by another object. Written and read with the GIL held.
+    private static nint s_lastDefiningClass;
+    private static ModuleState? s_lastDefiningState;
+
+    private static ModuleState StateOfClass(nint definingClass)
+    {
+        var state = (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyType_GetModuleState(definingClass)).Target!;
+        nint previous = s_lastDefiningClass;
+        CPython.Py_IncRef(definingClass);
+        s_lastDefiningClass = definingClass;
+        s_lastDefiningState = state;
+        if (previous != 0)
+        {
+            CPython.Py_DecRef(previous);
+        }
+
+        return state;
     }
 
     /// <summary>
     /// Submits when the call is the common case, as the Python method's fast path would; false (nothing submitted,
     /// no error set) for anything else: an unusual call shape, a hostname, device or namespace, other types.
     /// </summary>
-    private static bool TrySubmitCommonCase(ModuleState state, MetricType type, nint self, nint* args, nint count, nint keywords)
+    private static bool TrySubmitCommonCase(ModuleState state, MetricType type, nint self, nint definingClass, nint* args, nint count, nint keywords)
     {
         int parameters = type == MetricType.MonotonicCount ? FlushIndex + 1 : RawIndex + 1;
         if (count > parameters)
@@ -250,13 +284,13 @@ internal static unsafe partial class AggregatorModule
             return false;
         }
 
-        if (raw != CPython.True && !NamespaceIsEmpty(self, names[NamespaceName]))
+        nint flush = values[FlushIndex] != 0 ? values[FlushIndex] : CPython.False;
+        nint tags = values[TagsIndex] != 0 ? values[TagsIndex] : CPython.None;
+        if (raw != CPython.True && !NamespaceIsEmpty(state, self, definingClass))
         {
             return false;
         }
 
-        nint flush = values[FlushIndex] != 0 ? values[FlushIndex] : CPython.False;
-        nint tags = values[TagsIndex] != 0 ? values[TagsIndex] : CPython.None;
         if (CheckRunContext.Current is { } current && current.Instance == self)
         {
             // The check's own run: its context, with no check_id to read and look up.
@@ -281,8 +315,80 @@ internal static unsafe partial class AggregatorModule
         }
     }
 
-    /// <summary>Whether <c>self.__NAMESPACE__</c> is empty (<c>''</c>, None or False); false when it is anything else or cannot be read.</summary>
-    private static bool NamespaceIsEmpty(nint self, nint name)
+    // Types seen by NamespaceIsEmpty, by address and version tag: whether their instances' __NAMESPACE__ is AgentCheck's,
+    // kept in the slot. A type's address and tag together are never reused, so no entry can describe another type.
+    private static readonly NamespaceType[] s_namespaceTypes = new NamespaceType[64];
+
+    private readonly record struct NamespaceType(nint Type, uint Tag, bool InSlot);
+
+    /// <summary>
+    /// Whether <c>self.__NAMESPACE__</c> is empty (<c>''</c>, None or False); false when it is anything else or cannot be
+    /// read. When <c>type(self)</c> is known (by its version tag) to leave <c>__NAMESPACE__</c> to AgentCheck's descriptor,
+    /// which keeps the value in the instance's slot and which neither the instance's dict nor <c>__getattr__</c> can
+    /// shadow, the slot is read directly; otherwise the attribute is read.
+    /// </summary>
+    private static bool NamespaceIsEmpty(ModuleState state, nint self, nint definingClass)
+    {
+        nint type = CPython.TypeOf(self);
+        uint tag = CPython.TypeVersionTag(type);
+        if (tag != 0)
+        {
+            ref var entry = ref s_namespaceTypes[(int)((nuint)type >> 4) & (s_namespaceTypes.Length - 1)];
+            if (entry.Type != type || entry.Tag != tag)
+            {
+                if (!NamespaceIsInSlot(state, definingClass, type, out bool inSlot) || CPython.TypeVersionTag(type) != tag)
+                {
+                    return ReadNamespaceIsEmpty(self, state.AgentCheckNames[NamespaceName]);
+                }
+
+                entry = new NamespaceType(type, tag, inSlot);
+            }
+
+            if (entry.InSlot)
+            {
+                nint value = *(nint*)(self + NamespaceSlotOffset);
+                return value == 0 || value == CPython.EmptyString || value == CPython.None || value == CPython.False;
+            }
+        }
+
+        return ReadNamespaceIsEmpty(self, state.AgentCheckNames[NamespaceName]);
+    }
+
+    /// <summary><c>cls._namespace_in_slot(type)</c> (set by <c>pychecks.checks</c>); false when it cannot be asked.</summary>
+    private static bool NamespaceIsInSlot(ModuleState state, nint definingClass, nint type, out bool inSlot)
+    {
+        inSlot = false;
+        nint probe = CPython.PyObject_GetAttr(definingClass, state.AgentCheckNames[NamespaceInSlotName]);
+        if (probe == 0)
+        {
+            CPython.PyErr_Clear();
+            return false;
+        }
+
+        nint arguments = CPython.PyTuple_New(1);
+        nint result = 0;
+        if (arguments != 0)
+        {
+            CPython.Py_IncRef(type);
+            CPython.PyTuple_SetItem(arguments, 0, type);
+            result = CPython.PyObject_Call(probe, arguments, 0);
+            CPython.Py_DecRef(arguments);
+        }
+
+        CPython.Py_DecRef(probe);
+        if (result == 0)
+        {
+            CPython.PyErr_Clear();
+            return false;
+        }
+
+        inSlot = result == CPython.True;
+        CPython.Py_DecRef(result);
+        return true;
+    }
+
+    /// <summary>Whether <c>self.__NAMESPACE__</c>, read as an attribute, is empty; false when it is anything else or cannot be read.</summary>
+    private static bool ReadNamespaceIsEmpty(nint self, nint name)
     {
         nint value = CPython.PyObject_GetAttr(self, name);
         if (value == 0)

@@ -64,6 +64,11 @@ internal static unsafe partial class AggregatorModule
         try
         {
             var state = ModuleState.Of(self);
+            if (count >= 7 && TrySubmitMetricCommonCase(state, args, count))
+            {
+                return EntryPoint.None();
+            }
+
             var a = new Arguments("submit_metric", args, count);
             if (!a.Expect(7, 8)
                 || !CheckId(a, 1, state, out var context)
@@ -99,6 +104,43 @@ internal static unsafe partial class AggregatorModule
         {
             return EntryPoint.Raise(e);
         }
+    }
+
+    /// <summary>
+    /// <c>submit_metric</c>'s common case, submitted as the general path would: 7 or 8 arguments, a <c>str</c> check id
+    /// (the running check's), a metric type among the constants, an exact <c>str</c> name, an exact
+    /// float or int value, an exact list or tuple of tags, an empty hostname and <c>True</c> or <c>False</c> (or nothing)
+    /// for flush_first_value. False, with nothing submitted and no error set, for anything else.
+    /// </summary>
+    private static bool TrySubmitMetricCommonCase(ModuleState state, nint* args, nint count)
+    {
+        nint tags = args[5];
+        if (count > 8
+            || (args[6] != CPython.EmptyString && args[6] != CPython.None)
+            || !(CPython.IsExactType(tags, CPython.ListType) || CPython.IsExactType(tags, CPython.TupleType))
+            || !state.Strings.TryGet(args[1], out string checkId))
+        {
+            return false;
+        }
+
+        // The running check's own id; any other (another check's, an unknown one) takes the general path.
+        var current = CheckRunContext.Current;
+        if (current is null)
+        {
+            return false;
+        }
+
+        if (!ReferenceEquals(current.CheckIdFromPython, checkId))
+        {
+            if (!string.Equals(current.CheckId, checkId, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            current.CheckIdFromPython = checkId;
+        }
+
+        return TrySubmitFast(state, current, CPython.SmallIntValue(args[2]), args[3], args[4], tags, count > 7 ? args[7] : CPython.False);
     }
 
     /// <summary>

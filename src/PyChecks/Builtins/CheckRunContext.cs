@@ -37,6 +37,12 @@ internal sealed class CheckRunContext
 
     public string CheckName { get; }
 
+    /// <summary>
+    /// The string the built-in modules' string cache last gave for this check's id when it resolved to this context: the
+    /// same string again is this check, with no comparison. Used with the GIL held.
+    /// </summary>
+    public string? CheckIdFromPython { get; set; }
+
     /// <summary>Tags appended to every sample: the instance's <c>tags</c> and <c>service:…</c>.</summary>
     public string[] ConfiguredTags { get; }
 

@@ -9,7 +9,8 @@ namespace PyChecks.Builtins;
 /// <summary>
 /// What a built-in module's functions work with: the host's sink and the caches the modules share. Each module's
 /// CPython state (one pointer, see <see cref="NativeModuleDefinition"/>) holds a GC handle to it, so a function finds it
-/// from the module object it receives as <c>self</c>, never through a static. One instance serves every built-in module
+/// from the module object it receives as <c>self</c> (a one-entry cache keyed by that object saves the lookup), never
+/// through a static alone. One instance serves every built-in module
 /// of the interpreter, so a name decoded by one module is a cache hit in the others.
 /// </summary>
 internal sealed class ModuleState(IBuiltinSink sink)
@@ -32,10 +33,29 @@ internal sealed class ModuleState(IBuiltinSink sink)
     /// <summary>The loggers of <c>datadog_agent.log</c>, by category.</summary>
     public ConcurrentDictionary<string, ILogger> Loggers { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The state of <paramref name="module"/>, a module function's <c>self</c>: one leaf call and a handle read.</summary>
+    /// <summary>The state of <paramref name="module"/>, a module function's <c>self</c>: a compare, or one leaf call and a handle read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe ModuleState Of(nint module) =>
-        (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyModule_GetState(module)).Target!;
+    public static unsafe ModuleState Of(nint module) => module == s_lastModule ? s_lastState! : Find(module);
+
+    // The last module asked for and its state. The module is held (a reference is kept), so its address cannot be taken by
+    // another object while it is cached. Written and read with the GIL held.
+    private static nint s_lastModule;
+    private static ModuleState? s_lastState;
+
+    private static unsafe ModuleState Find(nint module)
+    {
+        var state = (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyModule_GetState(module)).Target!;
+        nint previous = s_lastModule;
+        CPython.Py_IncRef(module);
+        s_lastModule = module;
+        s_lastState = state;
+        if (previous != 0)
+        {
+            CPython.Py_DecRef(previous);
+        }
+
+        return state;
+    }
 
     /// <summary>
     /// Takes the tag buffer (or a fresh one if a re-entrant submission holds it). No atomics: the callers

@@ -25,7 +25,6 @@ internal sealed unsafe class CheckEntry
     private readonly PyObject _pending = Intern("pending"u8);
     private readonly PyObject _warnings = Intern("warnings"u8);
     private readonly PyObject _getWarnings = Intern("get_warnings"u8);
-    private readonly PyObject _dict = Intern("__dict__"u8);
 
     private CheckEntry(PyObject hooks)
     {
@@ -100,42 +99,31 @@ internal sealed unsafe class CheckEntry
     /// </summary>
     public bool WarningsAreEmpty(nint check, PyObject plainGetWarnings)
     {
-        nint type = CPython.PyObject_Type(check);
-        nint function = CPython.PyObject_GetAttr(type, _getWarnings.Handle);
-        CPython.Py_DecRef(type);
-        if (function == 0)
+        // check.get_warnings: a bound method of one of the plain functions when nothing replaced it, on the class or on
+        // the instance. Not through check.__dict__, whose reading would give the instance a dict of its own and, on
+        // 3.12, turn off the interpreter's specialized attribute access for every method call the check makes.
+        nint method = CPython.PyObject_GetAttr(check, _getWarnings.Handle);
+        if (method == 0)
         {
             CPython.PyErr_Clear();
             return false;
         }
 
         bool plain = false;
-        nint plainFunctions = plainGetWarnings.Handle;
-        for (nint i = 0, n = CPython.NoGCTransition.PyTuple_Size(plainFunctions); i < n && !plain; i++)
+        if (CPython.IsExactType(method, CPython.MethodType) && CPython.PyMethod_Self(method) == check)
         {
-            plain = CPython.NoGCTransition.PyTuple_GetItem(plainFunctions, i) == function;
+            nint function = CPython.PyMethod_Function(method);
+            nint plainFunctions = plainGetWarnings.Handle;
+            for (nint i = 0, n = CPython.NoGCTransition.PyTuple_Size(plainFunctions); i < n && !plain; i++)
+            {
+                plain = CPython.NoGCTransition.PyTuple_GetItem(plainFunctions, i) == function;
+            }
         }
 
-        CPython.Py_DecRef(function);
+        CPython.Py_DecRef(method);
         if (!plain)
         {
             return false;
-        }
-
-        nint dict = CPython.PyObject_GetAttr(check, _dict.Handle);
-        if (dict == 0)
-        {
-            CPython.PyErr_Clear(); // no __dict__: nothing can replace the method on the instance
-        }
-        else
-        {
-            nint own = CPython.IsExactType(dict, CPython.DictType) ? CPython.PyDict_GetItemWithError(dict, _getWarnings.Handle) : -1;
-            CPython.Py_DecRef(dict);
-            if (own != 0)
-            {
-                CPython.PyErr_Clear();
-                return false;
-            }
         }
 
         nint warnings = CPython.PyObject_GetAttr(check, _warnings.Handle);

@@ -2,9 +2,10 @@ namespace PyChecks.Interop;
 
 /// <summary>
 /// The CPython C API functions PyChecks calls, bound by name from the loaded libpython once, at
-/// start. Only exported functions and data symbols are used, never struct fields, so one binding
-/// serves every CPython 3.9–3.13 build. Each pointer must be called with the GIL held unless the
-/// C API documents otherwise.
+/// start, so one binding serves every CPython 3.9–3.13 build. Struct fields are read only on the
+/// submission path, only those the API's own macros read (the object header, <c>ob_size</c>, a float's
+/// value, a list's or tuple's items), and only once checked at start (<see cref="ObjectLayoutVerified"/>).
+/// Each pointer must be called with the GIL held unless the C API documents otherwise.
 /// </summary>
 /// <remarks>
 /// A few pointers are declared <c>SuppressGCTransition</c>: the call skips the switch to preemptive
@@ -56,8 +57,14 @@ internal static unsafe partial class CPython
     public static delegate* unmanaged<byte*, nint> PyImport_ImportModule;
     public static delegate* unmanaged<nint, byte*, nint> PyObject_GetAttrString;
     public static delegate* unmanaged<nint, byte*, nint, int> PyObject_SetAttrString;
+    /// <summary><c>PyObject_SetAttr</c>; a value of 0 deletes the attribute.</summary>
+    public static delegate* unmanaged<nint, nint, nint, int> PyObject_SetAttr;
     public static delegate* unmanaged<nint, byte*, int> PyObject_HasAttrString;
     public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
+    /// <summary>The function of a bound method (borrowed; reads a field of an object checked to be a method): a leaf.</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyMethod_Function;
+    /// <summary>The instance of a bound method (borrowed; reads a field of an object checked to be a method): a leaf.</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyMethod_Self;
     public static delegate* unmanaged<nint, nint> PyObject_CallNoArgs;
     /// <summary>Returns the type with a new reference (an increment): a leaf.</summary>
     public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyObject_Type;
@@ -161,11 +168,104 @@ internal static unsafe partial class CPython
     /// be the last one and never deallocates anything.
     /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static bool IsExactType(nint obj, nint type)
+    public static bool IsExactType(nint obj, nint type) => TypeOf(obj) == type;
+
+    /// <summary>
+    /// <c>Py_TYPE(obj)</c>, borrowed: the header field itself when <see cref="ObjectLayoutVerified"/>, else
+    /// <c>PyObject_Type</c> and its reference released at once (sound: see the remarks of <see cref="IsExactType"/>).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static nint TypeOf(nint obj)
     {
+        if (ObjectLayoutVerified)
+        {
+            return ((nint*)obj)[1];
+        }
+
         nint actual = PyObject_Type(obj);
         s_releaseTypeOfLiveObject(actual);
-        return actual == type;
+        return actual;
+    }
+
+    /// <summary>
+    /// Whether the object layouts the hot paths read directly were found as expected at start (see
+    /// <see cref="VerifyObjectLayout"/>): the object header (<c>ob_refcnt</c>, <c>ob_type</c>; stable ABI) and
+    /// <c>ob_size</c>, and the fields behind the API's own macros <c>PyFloat_AS_DOUBLE</c>, <c>PyList_GET_ITEM</c>
+    /// and <c>PyTuple_GET_ITEM</c>, the same in every default build of 3.9–3.13. When a build differs, every read goes
+    /// through the bound functions instead.
+    /// </summary>
+    public static bool ObjectLayoutVerified;
+
+    private const int TypeFlagsOffset = 168; // PyTypeObject.tp_flags in every default build of 3.9–3.13
+    private const int TypeVersionTagOffset = 384; // PyTypeObject.tp_version_tag, likewise
+    private const ulong ValidVersionTagFlag = 1UL << 19; // Py_TPFLAGS_VALID_VERSION_TAG, which 3.9–3.12 keep beside the tag
+
+    /// <summary>
+    /// Whether <see cref="TypeVersionTag"/> was seen to work at start (<see cref="VerifyTypeVersionTags"/>): the tag
+    /// CPython gives a type for its attribute cache, which changes whenever the type or one of its bases is modified.
+    /// </summary>
+    public static bool TypeVersionTagsVerified;
+
+    /// <summary>
+    /// The version tag of <paramref name="type"/>, or 0 when it has none valid (or tags were not verified): a type with
+    /// the same address and tag as before has not been modified since, nor have its bases.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static uint TypeVersionTag(nint type)
+    {
+        if (!TypeVersionTagsVerified || (MinorVersion < 13 && (*(ulong*)(type + TypeFlagsOffset) & ValidVersionTagFlag) == 0))
+        {
+            return 0;
+        }
+
+        return *(uint*)(type + TypeVersionTagOffset);
+    }
+
+    /// <summary>
+    /// Checks on <paramref name="type"/>, a heap type nobody else uses yet, that its flags are where expected and that
+    /// its version tag behaves as <see cref="TypeVersionTag"/> assumes: valid after an attribute lookup, invalid after a
+    /// modification, valid again and different after the next lookup. Sets <see cref="TypeVersionTagsVerified"/>; call
+    /// with the GIL held. Modifies the type (an attribute set, then deleted).
+    /// </summary>
+    /// <param name="type">The type to try it on.</param>
+    /// <param name="lookupName">A name the type's metatype has no data descriptor for (one the type lacks will do).</param>
+    /// <param name="probeName">A name to set on the type and delete.</param>
+    public static void VerifyTypeVersionTags(nint type, nint lookupName, nint probeName)
+    {
+        TypeVersionTagsVerified = false;
+        if (!ObjectLayoutVerified || *(ulong*)(type + TypeFlagsOffset) != PyType_GetFlags(type))
+        {
+            return;
+        }
+
+        TypeVersionTagsVerified = true;
+        uint first = Lookup(type, lookupName);
+        bool modified = PyObject_SetAttr(type, probeName, None) == 0;
+        uint afterModification = TypeVersionTag(type);
+        uint second = Lookup(type, lookupName);
+        bool deleted = PyObject_SetAttr(type, probeName, 0) == 0;
+        if (!modified || !deleted)
+        {
+            PyErr_Clear();
+        }
+
+        TypeVersionTagsVerified = modified && deleted && first != 0 && afterModification == 0 && second != 0 && second != first;
+
+        // A lookup through the type's own attributes assigns it a tag, whether or not the name is found.
+        static uint Lookup(nint type, nint name)
+        {
+            nint value = PyObject_GetAttr(type, name);
+            if (value == 0)
+            {
+                PyErr_Clear();
+            }
+            else
+            {
+                Py_DecRef(value);
+            }
+
+            return TypeVersionTag(type);
+        }
     }
 
     private const ulong LongSubclassFlag = 1UL << 24;
@@ -187,9 +287,7 @@ internal static unsafe partial class CPython
 
     private static bool HasTypeFlag(nint obj, ulong flag)
     {
-        nint type = PyObject_Type(obj);
-        s_releaseTypeOfLiveObject(type); // as in IsExactType: the object keeps its type alive
-        return (PyType_GetFlags(type) & flag) != 0;
+        return (PyType_GetFlags(TypeOf(obj)) & flag) != 0;
     }
 
     /// <summary>
@@ -205,6 +303,52 @@ internal static unsafe partial class CPython
 
         byte empty = 0;
         EmptyString = PyUnicode_FromStringAndSize(&empty, 0);
+        ObjectLayoutVerified = VerifyObjectLayout();
+    }
+
+    /// <summary>
+    /// Checks, through the API, that the fields <see cref="ObjectLayoutVerified"/> covers hold what the API returns,
+    /// on a float, a list and a tuple made for the purpose. Call with the GIL held.
+    /// </summary>
+    private static bool VerifyObjectLayout()
+    {
+        nint number = PyFloat_FromDouble(1.5), list = PyList_New(0), tuple = PyTuple_New(2);
+        try
+        {
+            if (number == 0 || list == 0 || tuple == 0 || PyList_Append(list, None) != 0 || PyList_Append(list, number) != 0)
+            {
+                PyErr_Clear();
+                return false;
+            }
+
+            Py_IncRef(None);
+            PyTuple_SetItem(tuple, 0, None);
+            Py_IncRef(number);
+            PyTuple_SetItem(tuple, 1, number);
+            bool header = Header(None) && Header(number) && Header(list) && Header(tuple) && Header(FloatType);
+            return header
+                && *(double*)(number + 16) == 1.5
+                && ((nint*)list)[2] == 2 && ((nint*)list)[2] == NoGCTransition.ListSizeFunction(list)
+                && ((nint**)list)[3][1] == number && ((nint**)list)[3][0] == None
+                && ((nint*)tuple)[2] == 2 && ((nint*)tuple)[3] == None && ((nint*)tuple)[4] == number;
+        }
+        finally
+        {
+            foreach (nint created in (ReadOnlySpan<nint>)[number, list, tuple])
+            {
+                if (created != 0)
+                {
+                    Py_DecRef(created);
+                }
+            }
+        }
+
+        static bool Header(nint obj)
+        {
+            nint type = PyObject_Type(obj);
+            s_releaseTypeOfLiveObject(type);
+            return type != 0 && ((nint*)obj)[1] == type && ((nint*)obj)[0] > 0;
+        }
     }
 
     /// <summary>The value of a small int among <see cref="SmallInts"/>, or -1 (no call into Python).</summary>
@@ -231,20 +375,31 @@ internal static unsafe partial class CPython
     /// </summary>
     public static class NoGCTransition
     {
-        /// <summary><c>PyList_Size</c> of an exact list.</summary>
-        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyList_Size;
+        internal static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> ListSizeFunction;
+        internal static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint> ListItemFunction;
+        internal static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> TupleSizeFunction;
+        internal static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint> TupleItemFunction;
+        internal static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, double> FloatValueFunction;
+
+        /// <summary><c>PyList_Size</c> of an exact list (<c>ob_size</c> when the layout is verified).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static nint PyList_Size(nint list) => ObjectLayoutVerified ? ((nint*)list)[2] : ListSizeFunction(list);
 
         /// <summary><c>PyList_GetItem</c> of an exact list, index in range (borrowed reference).</summary>
-        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint> PyList_GetItem;
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static nint PyList_GetItem(nint list, nint index) => ObjectLayoutVerified ? ((nint**)list)[3][index] : ListItemFunction(list, index);
 
         /// <summary><c>PyTuple_Size</c> of an exact tuple.</summary>
-        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint> PyTuple_Size;
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static nint PyTuple_Size(nint tuple) => ObjectLayoutVerified ? ((nint*)tuple)[2] : TupleSizeFunction(tuple);
 
         /// <summary><c>PyTuple_GetItem</c> of an exact tuple, index in range (borrowed reference).</summary>
-        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint> PyTuple_GetItem;
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static nint PyTuple_GetItem(nint tuple, nint index) => ObjectLayoutVerified ? ((nint*)tuple)[3 + index] : TupleItemFunction(tuple, index);
 
         /// <summary><c>PyFloat_AsDouble</c> of an exact float (reads its value).</summary>
-        public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, double> PyFloat_AsDouble;
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static double PyFloat_AsDouble(nint number) => ObjectLayoutVerified ? *(double*)(number + 16) : FloatValueFunction(number);
     }
 
     // Data symbols: addresses of static objects (singletons and types), resolved once.
@@ -258,6 +413,7 @@ internal static unsafe partial class CPython
     public static nint ListType;
     public static nint TupleType;
     public static nint DictType;
+    public static nint MethodType;
     public static nint BytesType;
 
     // Exception types (the exported symbols are PyObject* variables: read once after initialization).
@@ -338,16 +494,17 @@ internal static unsafe partial class CPython
         PyTuple_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyTuple_SetItem");
         PyTuple_GetItem = (delegate* unmanaged<nint, nint, nint>)b.Get("PyTuple_GetItem");
         PyTuple_Size = (delegate* unmanaged<nint, nint>)b.Get("PyTuple_Size");
-        NoGCTransition.PyList_Size = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyList_Size");
-        NoGCTransition.PyList_GetItem = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyList_GetItem");
-        NoGCTransition.PyTuple_Size = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyTuple_Size");
-        NoGCTransition.PyTuple_GetItem = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyTuple_GetItem");
-        NoGCTransition.PyFloat_AsDouble = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, double>)b.Get("PyFloat_AsDouble");
+        NoGCTransition.ListSizeFunction = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyList_Size");
+        NoGCTransition.ListItemFunction = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyList_GetItem");
+        NoGCTransition.TupleSizeFunction = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyTuple_Size");
+        NoGCTransition.TupleItemFunction = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, nint>)b.Get("PyTuple_GetItem");
+        NoGCTransition.FloatValueFunction = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, double>)b.Get("PyFloat_AsDouble");
         PyDict_New = (delegate* unmanaged<nint>)b.Get("PyDict_New");
         PyDict_SetItem = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyDict_SetItem");
         PyDict_DelItem = (delegate* unmanaged<nint, nint, int>)b.Get("PyDict_DelItem");
         PyDict_GetItemWithError = (delegate* unmanaged<nint, nint, nint>)b.Get("PyDict_GetItemWithError");
         PyObject_GetAttr = (delegate* unmanaged<nint, nint, nint>)b.Get("PyObject_GetAttr");
+        PyObject_SetAttr = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyObject_SetAttr");
         PyLong_FromUnsignedLongLong = (delegate* unmanaged<ulong, nint>)b.Get("PyLong_FromUnsignedLongLong");
         PyUnicode_InternFromString = (delegate* unmanaged<byte*, nint>)b.Get("PyUnicode_InternFromString");
         PyType_FromModuleAndSpec = (delegate* unmanaged<nint, nint, nint, nint>)b.Get("PyType_FromModuleAndSpec");
@@ -389,6 +546,9 @@ internal static unsafe partial class CPython
         ListType = b.Get("PyList_Type");
         TupleType = b.Get("PyTuple_Type");
         DictType = b.Get("PyDict_Type");
+        MethodType = b.Get("PyMethod_Type");
+        PyMethod_Function = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyMethod_Function");
+        PyMethod_Self = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint>)b.Get("PyMethod_Self");
         BytesType = b.Get("PyBytes_Type");
 
         ExcTypeError = *(nint*)b.Get("PyExc_TypeError");

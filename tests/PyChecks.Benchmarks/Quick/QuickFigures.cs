@@ -38,7 +38,7 @@ internal static class QuickFigures
             var b2 = new GilScopeAndCall();
             b2.Setup();
             var report = new QuickReport(python);
-            Console.WriteLine($"# Python {python} from {host.Runtime.Location.LibraryPath}; load average {LoadAverage()}");
+            Console.WriteLine($"# Python {python} from {host.Runtime.Location.LibraryPath}; load average {LoadAverage()}; object layout read directly: {(Interop.CPython.ObjectLayoutVerified ? "yes" : "no")}; type version tags: {(Interop.CPython.TypeVersionTagsVerified ? "yes" : "no")}");
 
             if (Wanted("B0"))
             {

@@ -279,6 +279,92 @@ public sealed class CheckRunTests
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void Namespace_ReadWithoutALookup_FollowsEveryWayOfSettingIt_AsPythonReadsIt(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        // The submission methods read AgentCheck's __NAMESPACE__ from the instance's slot, and a type's choice by its
+        // version tag: each change below, made between two submissions of one run, must show in the next sample's name
+        // exactly as self.__NAMESPACE__ reads it in Python. Each step submits twice, the second time from the cache.
+        var folder = new CheckFolder().Check("namespaces", """
+            from pychecks import AgentCheck
+
+
+            def others():
+                # In a function, so that the loader finds NamespacesCheck alone.
+                class Prefixed(AgentCheck):
+                    __NAMESPACE__ = 'cls'
+
+                class Looked(AgentCheck):
+                    def __getattribute__(self, name):
+                        if name == '__NAMESPACE__':
+                            return 'looked'
+                        return super().__getattribute__(name)
+
+                return Prefixed, Looked
+
+
+            class NamespacesCheck(AgentCheck):
+                def step(self, label):
+                    for i in range(2):
+                        self.gauge(label, i, tags=['expect:' + (self.__NAMESPACE__ or '')])
+
+                def check(self, instance):
+                    assert AgentCheck.__NAMESPACE__ == '' and type(self).__NAMESPACE__ == ''
+                    self.step('plain')
+                    self.__NAMESPACE__ = 'inst'
+                    self.step('instance')
+                    self.__dict__['__NAMESPACE__'] = 'ignored'  # a data descriptor wins over the dict, in Python as here
+                    self.step('dict')
+                    del self.__dict__['__NAMESPACE__']
+                    del self.__NAMESPACE__
+                    self.step('deleted')
+                    type(self).__NAMESPACE__ = 'late'  # a class attribute set during the run shadows AgentCheck's
+                    self.step('class')
+                    del type(self).__NAMESPACE__
+                    self.step('restored')
+                    self.__NAMESPACE__ = None
+                    self.step('none')
+                    Prefixed, Looked = others()
+                    for other_type in (Prefixed, Looked):
+                        other = other_type('other', {}, [{}])
+                        other.check_id = self.check_id
+                        for i in range(2):
+                            other.gauge(other_type.__name__.lower(), i, tags=['expect:' + other.__NAMESPACE__])
+                    Prefixed.__NAMESPACE__ = ''
+                    other = Prefixed('other', {}, [{}])
+                    other.check_id = self.check_id
+                    other.gauge('emptied', 1, tags=['expect:'])
+            """).Config("namespaces", "instances: [{}]\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender]);
+        var check = CheckFolder.LoadAll(host).Single();
+        var result = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(result.Succeeded, Is.True, result.Error + result.Traceback);
+
+        var names = sender.Metrics.Select(m => (m.Name, Expected: m.Tags.Single())).ToList();
+        Assert.Multiple(() =>
+        {
+            // The layouts the fast paths read were found as expected, so they were taken on this Python.
+            Assert.That(PyChecks.Interop.CPython.ObjectLayoutVerified, Is.True, "object layout");
+            Assert.That(PyChecks.Interop.CPython.TypeVersionTagsVerified, Is.True, "type version tags");
+            Assert.That(names, Has.Count.EqualTo(19));
+            foreach (var (name, expected) in names)
+            {
+                string prefix = expected["expect:".Length..];
+                string label = prefix.Length == 0 ? name : name[(prefix.Length + 1)..];
+                Assert.That(name, Is.EqualTo(prefix.Length == 0 ? label : $"{prefix}.{label}"), $"sample {name} tagged {expected}");
+            }
+
+            Assert.That(names.Select(n => n.Name), Is.EqualTo(new[]
+            {
+                "plain", "plain", "inst.instance", "inst.instance", "inst.dict", "inst.dict", "deleted", "deleted",
+                "late.class", "late.class", "restored", "restored", "none", "none", "cls.prefixed", "cls.prefixed",
+                "looked.looked", "looked.looked", "emptied",
+            }));
+        });
+        check.Dispose();
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void Values_OfEveryShape_AreConvertedAsDatadogDoes_WhicheverPathTheyTake(PythonInstall install) => Isolated.Run(install, static () =>
     {
         var folder = new CheckFolder().Check("values", """

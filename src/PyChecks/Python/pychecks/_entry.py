@@ -82,7 +82,14 @@ def runs_directly(check):
     """Whether the host may call ``check.run()`` without :func:`call`: it is ``pychecks.AgentCheck.run``, unreplaced."""
     from .checks import AgentCheck
 
-    return type(check).run is AgentCheck.run and 'run' not in getattr(check, '__dict__', {})
+    # Not through check.__dict__: reading it gives the instance a dict of its own, which on 3.12 turns off the
+    # interpreter's specialized attribute access for every method call the check makes.
+    run = getattr(check, 'run', None)
+    return (
+        type(check).run is AgentCheck.run
+        and getattr(run, '__func__', None) is AgentCheck.run
+        and getattr(run, '__self__', None) is check
+    )
 
 
 def output_of(check_name):

@@ -94,9 +94,50 @@ class _SubmitMethods(object):
 
 _SUBMIT_METHODS = ('gauge', 'count', 'monotonic_count', 'rate', 'histogram', 'historate')
 _AgentCheckBase = getattr(aggregator, '_AgentCheckBase', None)
+_NAMESPACE = ''
 if _AgentCheckBase is not None:
     _AgentCheckBase._python_methods = {name: vars(_SubmitMethods)[name] for name in _SUBMIT_METHODS}
     _SubmitBase = _AgentCheckBase
+    _namespace_slot = vars(_AgentCheckBase)['__pychecks_namespace__']
+
+    class _Namespace(object):
+        """``AgentCheck.__NAMESPACE__``: ``''`` on the class, the instance's own value (``''`` until set) on an instance.
+
+        The value lives in a slot of the instance that the host's submission methods read without an attribute
+        lookup. Being a data descriptor, neither the instance's ``__dict__`` nor ``__getattr__`` can shadow it; a
+        subclass that sets ``__NAMESPACE__`` on its class does, and its instances keep the ordinary lookup.
+        """
+
+        def __get__(self, obj, cls=None):
+            if obj is None:
+                return ''
+            try:
+                return _namespace_slot.__get__(obj, cls)
+            except AttributeError:
+                return ''
+
+        def __set__(self, obj, value):
+            _namespace_slot.__set__(obj, value)
+
+        def __delete__(self, obj):
+            try:
+                _namespace_slot.__delete__(obj)
+            except AttributeError:
+                raise AttributeError('__NAMESPACE__')
+
+    _NAMESPACE = _Namespace()
+
+    def _namespace_in_slot(cls):
+        """Whether ``obj.__NAMESPACE__`` of an instance of ``cls`` is the value in its slot (asked by the host per type)."""
+        if getattr(cls, '__getattribute__', None) is not object.__getattribute__:
+            return False
+        for klass in getattr(cls, '__mro__', ()):
+            namespace = vars(klass)
+            if '__NAMESPACE__' in namespace:
+                return namespace['__NAMESPACE__'] is _NAMESPACE
+        return False
+
+    _AgentCheckBase._namespace_in_slot = staticmethod(_namespace_in_slot)
 else:
     _SubmitBase = _SubmitMethods
 
@@ -117,7 +158,8 @@ class AgentCheck(_SubmitBase, AgentReportsMixin):
 
     #: When set, prefixes metric and service check names (``'<ns>.<name>'``)
     #: unless ``raw=True``, and is the default ``source_type_name`` of events.
-    __NAMESPACE__ = ''
+    #: ``''`` by default; set it on a subclass or on the instance.
+    __NAMESPACE__ = _NAMESPACE
 
     #: Service check statuses.
     OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
@@ -169,8 +211,9 @@ class AgentCheck(_SubmitBase, AgentReportsMixin):
         self.name = name
 
         # Every submission reads __NAMESPACE__. CPython up to 3.11 only specializes reading an attribute
-        # the instance holds: copy the class's value into the instance (one a subclass set first stays).
-        # Not through self.__dict__, whose use would turn off that specialization for every attribute.
+        # the instance holds: copy the class's value into the instance (one a subclass set first stays);
+        # AgentCheck's own goes to the instance's slot. Not through self.__dict__, whose use would turn off
+        # that specialization for every attribute.
         self.__NAMESPACE__ = self.__NAMESPACE__
         self.init_config = init_config if init_config is not None else {}
         self.agentConfig = agent_config if agent_config is not None else {}
