@@ -49,7 +49,7 @@ internal sealed unsafe class CheckEntry
     /// </summary>
     public nint Call(nint function, nint output)
     {
-        nint key = CPython.PyLong_FromUnsignedLongLong(CPython.PyThread_get_thread_ident());
+        nint key = OwnerKey();
         if (key == 0)
         {
             return 0;
@@ -57,7 +57,6 @@ internal sealed unsafe class CheckEntry
 
         if (CPython.PyDict_SetItem(_owners.Handle, key, output != 0 ? output : CPython.None) != 0)
         {
-            CPython.Py_DecRef(key);
             return 0;
         }
 
@@ -72,8 +71,6 @@ internal sealed unsafe class CheckEntry
         {
             CPython.PyErr_Clear();
         }
-
-        CPython.Py_DecRef(key);
         if (output != 0 && HasPendingOutput(output))
         {
             CallIgnoringErrors(_flush.Handle, output);
@@ -90,6 +87,40 @@ internal sealed unsafe class CheckEntry
         }
 
         return result;
+    }
+
+    [ThreadStatic]
+    private static nint t_ownerKey;
+
+    [ThreadStatic]
+    private static nuint t_ownerIdent;
+
+    /// <summary>
+    /// This thread's key in <c>_owners</c>, <c>threading.get_ident()</c> as an int (borrowed): made once per thread and
+    /// kept for the thread's life (one small int per thread that ever runs a check), since a run would otherwise make
+    /// and hash a new one. 0 with the error set when it cannot be made.
+    /// </summary>
+    private static nint OwnerKey()
+    {
+        nuint ident = CPython.PyThread_get_thread_ident();
+        if (t_ownerKey != 0 && t_ownerIdent == ident)
+        {
+            return t_ownerKey;
+        }
+
+        nint key = CPython.PyLong_FromUnsignedLongLong(ident);
+        if (key != 0)
+        {
+            nint previous = t_ownerKey;
+            t_ownerKey = key;
+            t_ownerIdent = ident;
+            if (previous != 0)
+            {
+                CPython.Py_DecRef(previous);
+            }
+        }
+
+        return key;
     }
 
     /// <summary>

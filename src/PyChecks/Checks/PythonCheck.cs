@@ -416,7 +416,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
 
         if (result == CPython.None || result == CPython.EmptyString)
         {
-            CPython.Py_DecRef(result);
+            CPython.Py_DecRefHeld(result); // singletons the interpreter keeps
             return null;
         }
 
