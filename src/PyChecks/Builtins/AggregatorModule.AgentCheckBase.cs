@@ -294,7 +294,7 @@ internal static unsafe partial class AggregatorModule
         if (CheckRunContext.Current is { } current && current.Instance == self)
         {
             // The check's own run: its context, with no check_id to read and look up.
-            return TrySubmitFast(state, current, (int)type, values[NameIndex], values[ValueIndex], tags, flush);
+            return TrySubmitFast(state, current, (int)type, values[NameIndex], values[ValueIndex], tags, flush, running: true);
         }
 
         nint checkIdObject = CPython.PyObject_GetAttr(self, names[CheckIdName]);
@@ -307,7 +307,7 @@ internal static unsafe partial class AggregatorModule
         try
         {
             return state.Strings.TryGet(checkIdObject, out string checkId)
-                && TrySubmitFast(state, state.Sink.Resolve(checkId), (int)type, values[NameIndex], values[ValueIndex], tags, flush);
+                && TrySubmitFast(state, state.Sink.Resolve(checkId), (int)type, values[NameIndex], values[ValueIndex], tags, flush, running: false);
         }
         finally
         {

@@ -97,7 +97,7 @@ internal static unsafe partial class AggregatorModule
                 return 0;
             }
 
-            DeliverMetric(state, context, (MetricType)type, name, value, tags, tagCount, hostname, flushFirst);
+            DeliverMetric(state, context, (MetricType)type, name, value, tags, tagCount, hostname, flushFirst, running: false);
             return EntryPoint.None();
         }
         catch (Exception e)
@@ -140,7 +140,7 @@ internal static unsafe partial class AggregatorModule
             current.CheckIdFromPython = checkId;
         }
 
-        return TrySubmitFast(state, current, CPython.SmallIntValue(args[2]), args[3], args[4], tags, count > 7 ? args[7] : CPython.False);
+        return TrySubmitFast(state, current, CPython.SmallIntValue(args[2]), args[3], args[4], tags, count > 7 ? args[7] : CPython.False, running: true);
     }
 
     /// <summary>
@@ -161,7 +161,7 @@ internal static unsafe partial class AggregatorModule
             }
 
             return state.Strings.TryGet(args[1], out string checkId)
-                && TrySubmitFast(state, state.Sink.Resolve(checkId), CPython.SmallIntValue(args[2]), args[3], args[4], args[5], args[6])
+                && TrySubmitFast(state, state.Sink.Resolve(checkId), CPython.SmallIntValue(args[2]), args[3], args[4], args[5], args[6], running: false)
                 ? EntryPoint.True()
                 : EntryPoint.False();
         }
@@ -174,9 +174,10 @@ internal static unsafe partial class AggregatorModule
     /// <summary>
     /// Submits a metric for <paramref name="context"/> when every argument is of the common type (an exact <c>str</c>
     /// name, an exact float or int value, a list, tuple or None for tags, <c>True</c> or <c>False</c> for
-    /// flush_first_value); false, with nothing submitted and no error set, otherwise.
+    /// flush_first_value); false, with nothing submitted and no error set, otherwise. <paramref name="running"/>: whether
+    /// <paramref name="context"/> is known to be <see cref="CheckRunContext.Current"/>.
     /// </summary>
-    private static bool TrySubmitFast(ModuleState state, CheckRunContext? context, int type, nint nameObject, nint valueObject, nint tags, nint flushFirst)
+    private static bool TrySubmitFast(ModuleState state, CheckRunContext? context, int type, nint nameObject, nint valueObject, nint tags, nint flushFirst, bool running)
     {
         bool listOrTuple = false, isList = false;
         if (!MetricTypeIsValid(type)
@@ -192,7 +193,7 @@ internal static unsafe partial class AggregatorModule
         string[] buffer = listOrTuple
             ? SubmittedTags.ReadListOrTuple(tags, isList, state, context, name, out tagCount)
             : SubmittedTags.AppendConfigured(state.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out tagCount);
-        DeliverMetric(state, context, (MetricType)type, name, value, buffer, tagCount, string.Empty, flushFirst == CPython.True);
+        DeliverMetric(state, context, (MetricType)type, name, value, buffer, tagCount, string.Empty, flushFirst == CPython.True, running);
         return true;
     }
 
@@ -221,12 +222,12 @@ internal static unsafe partial class AggregatorModule
         return false;
     }
 
-    private static void DeliverMetric(ModuleState state, CheckRunContext? context, MetricType type, string name, double value, string[] tags, int tagCount, string hostname, bool flushFirst)
+    private static void DeliverMetric(ModuleState state, CheckRunContext? context, MetricType type, string name, double value, string[] tags, int tagCount, string hostname, bool flushFirst, bool running)
     {
         if (context is not null)
         {
             context.Metrics++;
-            state.Sink.Deliver(new MetricSample
+            var sample = new MetricSample
             {
                 CheckId = context.CheckId,
                 Type = type,
@@ -235,7 +236,15 @@ internal static unsafe partial class AggregatorModule
                 Tags = tags.AsSpan(0, tagCount),
                 Hostname = hostname,
                 FlushFirstValue = flushFirst,
-            });
+            };
+            if (running)
+            {
+                state.Sink.DeliverFromRunning(sample, context);
+            }
+            else
+            {
+                state.Sink.Deliver(sample);
+            }
         }
 
         state.ReturnTags(tags, tagCount);

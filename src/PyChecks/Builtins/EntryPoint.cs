@@ -38,10 +38,14 @@ internal static class EntryPoint
         return 0;
     }
 
-    /// <summary>A new reference to <c>None</c>.</summary>
+    /// <summary>A new reference to <c>None</c> (immortal from 3.12 on, where its count is not kept: nothing to add).</summary>
     public static unsafe nint None()
     {
-        CPython.Py_IncRef(CPython.None);
+        if (CPython.MinorVersion < 12)
+        {
+            CPython.Py_IncRef(CPython.None);
+        }
+
         return CPython.None;
     }
 

@@ -32,6 +32,9 @@ internal interface IBuiltinSink
 
     void Deliver(in MetricSample sample);
 
+    /// <summary>A sample of <paramref name="running"/>, the check this thread runs (<see cref="CheckRunContext.Current"/>): no lookup.</summary>
+    void DeliverFromRunning(in MetricSample sample, CheckRunContext running);
+
     void Deliver(in ServiceCheckSample sample);
 
     void Deliver(in HistogramBucketSample sample);

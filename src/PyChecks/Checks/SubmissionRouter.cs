@@ -91,6 +91,8 @@ internal sealed partial class SubmissionRouter : IBuiltinSink
 
     public void Deliver(in MetricSample sample) => Deliver<MetricSample, Submit>(Targets(sample.CheckId), sample);
 
+    public void DeliverFromRunning(in MetricSample sample, CheckRunContext running) => Deliver<MetricSample, Submit>(running.Capture ?? _senders, sample);
+
     public void Deliver(in ServiceCheckSample sample) => Deliver<ServiceCheckSample, Submit>(Targets(sample.CheckId), sample);
 
     public void Deliver(in HistogramBucketSample sample) => Deliver<HistogramBucketSample, Submit>(Targets(sample.CheckId), sample);
