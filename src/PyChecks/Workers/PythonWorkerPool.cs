@@ -28,6 +28,14 @@ internal sealed class PythonWorkerPool
     /// <summary>How long a worker watches the queue after an item a host thread waits for: 50 µs.</summary>
     private static readonly long WatchTicks = Stopwatch.Frequency / 20_000;
 
+    // The watches in use, each adapted to how it fares: doubled (up to WatchTicks) when it sees what it waits for, halved
+    // when it does not (down to none), and tried in full again once in 64 times while at none. On a machine whose cores are all
+    // busy, neither side is likely to run while the other watches, and the watch would only burn the time it lasts.
+    private long _callerWatch = WatchTicks;
+    private long _workerWatch = WatchTicks;
+    private int _callerProbes;
+    private int _workerProbes;
+
     [ThreadStatic]
     private static bool t_isWorker;
 
@@ -131,10 +139,16 @@ internal sealed class PythonWorkerPool
         // Short work (a check run takes microseconds) is usually done within the watch: the caller then gets a completed
         // task and no thread sleeps and wakes through the kernel on either side. Longer work costs the caller the watch.
         var task = item.Task;
-        long until = Stopwatch.GetTimestamp() + WatchTicks;
-        while (!task.IsCompleted && Stopwatch.GetTimestamp() < until)
+        long watch = WatchFor(ref _callerWatch, ref _callerProbes);
+        if (watch > 0)
         {
-            Thread.SpinWait(16);
+            long until = Stopwatch.GetTimestamp() + watch;
+            while (!task.IsCompleted && Stopwatch.GetTimestamp() < until)
+            {
+                Thread.SpinWait(16);
+            }
+
+            Adapt(ref _callerWatch, watch, task.IsCompleted);
         }
 
         return task;
@@ -304,13 +318,20 @@ internal sealed class PythonWorkerPool
     /// <returns>Always true: the worker then takes the next item, or waits for one as usual.</returns>
     private bool WatchForWork()
     {
-        long until = Stopwatch.GetTimestamp() + WatchTicks;
+        long watch = WatchFor(ref _workerWatch, ref _workerProbes);
+        if (watch == 0)
+        {
+            return true;
+        }
+
+        long until = Stopwatch.GetTimestamp() + watch;
         do
         {
             for (int i = 0; i < 64; i++)
             {
                 if (Volatile.Read(ref _queuedCount) > 0)
                 {
+                    Adapt(ref _workerWatch, watch, seen: true);
                     return true;
                 }
 
@@ -319,8 +340,20 @@ internal sealed class PythonWorkerPool
         }
         while (Stopwatch.GetTimestamp() < until);
 
+        Adapt(ref _workerWatch, watch, seen: false);
         return true;
     }
+
+    /// <summary>The watch to use now: the adapted one, or a full one for every 64th try while it is at none.</summary>
+    private static long WatchFor(ref long adapted, ref int probes)
+    {
+        long watch = Volatile.Read(ref adapted);
+        return watch == 0 && (Interlocked.Increment(ref probes) & 63) == 0 ? WatchTicks : watch;
+    }
+
+    /// <summary>After a watch of <paramref name="watch"/> ticks: twice as long (at most the full watch) when it saw its event, half when not.</summary>
+    private static void Adapt(ref long adapted, long watch, bool seen) =>
+        Volatile.Write(ref adapted, seen ? Math.Min(WatchTicks, Math.Max(watch * 2, WatchTicks / 8)) : watch / 2 < WatchTicks / 16 ? 0 : watch / 2);
 
     private bool TryRetire()
     {
