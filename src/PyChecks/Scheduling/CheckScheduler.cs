@@ -20,14 +20,10 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(4);
 
     /// <summary>
-    /// How long the loop lets runs stay queued, while a worker waits, before it looks again whether the workers awake got
-    /// through them (it wakes another if not): <see cref="MinimumSleep"/> after the pass that queued them, so that a
-    /// worker keeping up is left alone for a whole pass; once they fell behind, <see cref="BehindPatience"/>.
+    /// How long runs may stay queued, while a worker waits, before the loop looks again whether the workers awake got
+    /// through them (the pool wakes another if not).
     /// </summary>
-    private static readonly TimeSpan BacklogPatience = MinimumSleep;
-
-    /// <summary>How soon the loop looks again at runs still queued after the workers awake fell behind them.</summary>
-    private static readonly TimeSpan BehindPatience = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan BacklogPatience = TimeSpan.FromMilliseconds(1);
 
     private readonly CheckHost _host;
     private readonly PyChecksOptions _options;
@@ -148,8 +144,8 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         while (!stoppingToken.IsCancellationRequested)
         {
             _wake.Reset();
-            long next = Pass(out bool backlog, out bool behind);
-            Wait(next, timer, backlog, behind);
+            long next = Pass(out bool backlog);
+            Wait(next, timer, backlog);
         }
     }
 
@@ -159,7 +155,7 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     /// per call of a method that never returns, would only ever get the less optimized on-stack-replacement code.
     /// </summary>
     /// <returns>When the next pass is due (clock ticks).</returns>
-    private long Pass(out bool backlog, out bool behind)
+    private long Pass(out bool backlog)
     {
         long now = Now();
         while (_added.TryDequeue(out var added))
@@ -197,7 +193,7 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         Volatile.Write(ref _sweptTo, now);
 
         // One worker for the pass's runs; another joins at a later pass if the runs queued at this one are still queued.
-        backlog = _host.Runtime.Workers.WakeForQueued(out behind);
+        backlog = _host.Runtime.Workers.WakeForQueued();
         long next = _queue.TryPeek(out _, out long first) ? first : now + TimeSpan.TicksPerMinute;
         if (_deadlines.TryPeek(out _, out long firstDeadline) && firstDeadline < next)
         {
@@ -215,10 +211,9 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     /// Sleeps until <paramref name="due"/> (at most a minute), or until woken (<see cref="Wake"/>: an instance added, or
     /// stopping). On the system clock the wait itself times out; on another clock, <paramref name="timer"/> (the clock's) wakes it.
     /// With a <paramref name="backlog"/> of queued runs that a waiting worker could take, it sleeps at most
-    /// <see cref="BacklogPatience"/> of real time, on any clock, or <see cref="BehindPatience"/> when the workers awake
-    /// were found <paramref name="behind"/>: runs queued behind a slow one wait no longer for another worker.
+    /// <see cref="BacklogPatience"/> of real time, on any clock: runs queued behind a slow one wait no longer for another worker.
     /// </summary>
-    private void Wait(long due, ITimer? timer, bool backlog, bool behind)
+    private void Wait(long due, ITimer? timer, bool backlog)
     {
         long delay = Math.Min(due - Now(), TimeSpan.TicksPerMinute);
         if (delay <= 0 || _wake.IsSet)
@@ -226,7 +221,7 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
             return;
         }
 
-        int patience = !backlog ? Timeout.Infinite : (int)(behind ? BehindPatience : BacklogPatience).TotalMilliseconds;
+        int patience = backlog ? (int)BacklogPatience.TotalMilliseconds : Timeout.Infinite;
 
         // Timers count whole milliseconds: a shorter delay would fire at once, and the loop would spin until the due time.
         // Longer still: each pass costs a wake-up of this thread and of a worker, so a pass takes the runs of a few

@@ -189,9 +189,8 @@ internal sealed class PythonWorkerPool
     /// hand-off a futex call and often a context switch). Another worker is woken when items queued at the previous
     /// call are still queued: the workers awake are slow, or blocked. Call again later to bring one in that way.
     /// </summary>
-    /// <param name="behind">Set when items of the previous call were still queued (another worker was woken for them).</param>
     /// <returns>Whether items are still queued and another waiting worker could take them.</returns>
-    public bool WakeForQueued(out bool behind)
+    public bool WakeForQueued()
     {
         WorkerSignal? woken = null;
         bool backlog;
@@ -202,7 +201,7 @@ internal sealed class PythonWorkerPool
             int queued = _queue.Count;
             _takenAtLastWake = _taken;
             _queuedAtLastWake = queued;
-            behind = left > 0 && queued > 0;
+            bool behind = left > 0;
             if (queued == 0)
             {
                 return false;
