@@ -46,7 +46,7 @@ internal sealed partial class CheckScheduler
             Number = ++check.RunsStarted,
         };
         check.Current = run;
-        check.Status.RunStarted(_time.GetUtcNow());
+        check.Status.RunStarted(new DateTimeOffset(now, TimeSpan.Zero)); // the pass's clock reading: no second one per run
         _deadlines.Enqueue((check, run.Number), now + check.Timeout.Ticks);
 
         // Python checks complete on their worker: no task, no hop to the thread pool. Queued only: the loop wakes one

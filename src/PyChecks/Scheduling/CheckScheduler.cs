@@ -19,7 +19,10 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     /// <summary>The loop's shortest sleep: runs falling due within it start together, at its end.</summary>
     private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(4);
 
-    /// <summary>How long runs may stay queued behind a busy worker while another waits, before the loop wakes it too.</summary>
+    /// <summary>
+    /// How long runs may stay queued, while a worker waits, before the loop looks again whether the workers awake got
+    /// through them (the pool wakes another if not).
+    /// </summary>
     private static readonly TimeSpan BacklogPatience = TimeSpan.FromMilliseconds(1);
 
     private readonly CheckHost _host;
@@ -31,11 +34,11 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     private readonly ConcurrentDictionary<string, ScheduledCheck> _checks = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ScheduledCheck> _added = new();
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
-    private readonly PriorityQueue<ScheduledCheck, long> _queue = new();
+    private readonly TimeQueue<ScheduledCheck> _queue = new();
 
     // Runs by timeout deadline, checked by the loop: no timer per run. Completed runs leave lazily; an entry names the
     // instance and its run's number, not the run, so that a completed run is garbage at once and not kept for its timeout.
-    private readonly PriorityQueue<(ScheduledCheck Check, long Run), long> _deadlines = new();
+    private readonly TimeQueue<(ScheduledCheck Check, long Run)> _deadlines = new();
     // Set to end the loop's wait early; no spinning: the loop waits far longer than a spin would last.
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private TaskCompletionSource? _drained;
@@ -141,53 +144,63 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         while (!stoppingToken.IsCancellationRequested)
         {
             _wake.Reset();
-            long now = Now();
-            while (_added.TryDequeue(out var added))
-            {
-                _queue.Enqueue(added, added.NextDue);
-            }
-
-            while (_deadlines.TryPeek(out var entry, out long deadline) && deadline <= now)
-            {
-                _deadlines.Dequeue();
-                if (entry.Check.Current is not { } overdue || overdue.Number != entry.Run)
-                {
-                    continue; // completed
-                }
-
-                if (overdue.TimeoutDeadline(now) is long later && later > now)
-                {
-                    _deadlines.Enqueue(entry, later); // its timeout started when it got the GIL
-                    continue;
-                }
-
-                overdue.Cancel(TimeoutReason);
-            }
-
-            while (_queue.TryPeek(out var check, out long due) && due <= now)
-            {
-                _queue.Dequeue();
-                if (check.Removed)
-                {
-                    continue;
-                }
-
-                Dispatch(check, due, now);
-                _queue.Enqueue(check, check.NextDue);
-            }
-
-            Volatile.Write(ref _sweptTo, now);
-
-            // One worker for the pass's runs; another joins at the next pass if they are still queued then.
-            bool backlog = _host.Runtime.Workers.WakeForQueued();
-            long next = _queue.TryPeek(out _, out long first) ? first : now + TimeSpan.TicksPerMinute;
-            if (_deadlines.TryPeek(out _, out long firstDeadline) && firstDeadline < next)
-            {
-                next = firstDeadline;
-            }
-
+            long next = Pass(out bool backlog);
             Wait(next, timer, backlog);
         }
+    }
+
+    /// <summary>
+    /// One pass of the loop: queues the added instances, interrupts the runs past their timeout, starts or skips the
+    /// due runs, and wakes a worker for them. A method of its own, compiled like any other: the loop's body, run once
+    /// per call of a method that never returns, would only ever get the less optimized on-stack-replacement code.
+    /// </summary>
+    /// <returns>When the next pass is due (clock ticks).</returns>
+    private long Pass(out bool backlog)
+    {
+        long now = Now();
+        while (_added.TryDequeue(out var added))
+        {
+            _queue.Enqueue(added, added.NextDue);
+        }
+
+        while (_deadlines.TryTakeDue(now, out var entry, out _))
+        {
+            if (entry.Check.Current is not { } overdue || overdue.Number != entry.Run)
+            {
+                continue; // completed
+            }
+
+            if (overdue.TimeoutDeadline(now) is long later && later > now)
+            {
+                _deadlines.Enqueue(entry, later); // its timeout started when it got the GIL
+                continue;
+            }
+
+            overdue.Cancel(TimeoutReason);
+        }
+
+        while (_queue.TryTakeDue(now, out var check, out long due))
+        {
+            if (check.Removed)
+            {
+                continue;
+            }
+
+            Dispatch(check, due, now);
+            _queue.Enqueue(check, check.NextDue);
+        }
+
+        Volatile.Write(ref _sweptTo, now);
+
+        // One worker for the pass's runs; another joins at a later pass if the runs queued at this one are still queued.
+        backlog = _host.Runtime.Workers.WakeForQueued();
+        long next = _queue.TryPeek(out _, out long first) ? first : now + TimeSpan.TicksPerMinute;
+        if (_deadlines.TryPeek(out _, out long firstDeadline) && firstDeadline < next)
+        {
+            next = firstDeadline;
+        }
+
+        return next;
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -10,12 +10,25 @@ namespace PyChecks.Workers;
 /// </summary>
 internal sealed class PythonWorkerPool
 {
-    // Waiting workers block in Monitor.Wait, which sleeps at once: a synchronous wait on a task (or a channel) spins and
-    // yields the CPU first, which cost more than the runs themselves when runs come a few at a time.
+    // Waiting workers block in Monitor.Wait (each on a signal of its own, set outside the queue's lock), which sleeps at
+    // once: a synchronous wait on a task (or a channel) spins and yields the CPU first, which cost more than the runs
+    // themselves when runs come a few at a time.
     private readonly Queue<PythonWorkItem> _queue = new();
     private readonly object _queueGate = new();
-    private int _waiting;
-    private int _wakesPending; // waiting workers pulsed that have not woken yet
+
+    // Items queued without a wake (TryQueue), moved to the queue together by WakeForQueued: the producer takes the
+    // queue's lock once per batch instead of once per item, so it no longer contends with a worker taking items
+    // meanwhile (each contention cost both threads a futex call and often a context switch). Lock order: _queueGate,
+    // then _stagedGate.
+    private List<PythonWorkItem> _staged = [];
+    private List<PythonWorkItem> _flushing = [];
+    private readonly Lock _stagedGate = new();
+    private int _waiting; // workers in _idle: asleep, or about to sleep, and not woken
+    private readonly Stack<WorkerSignal> _idle = new(); // last in, first woken: the worker that ran last has warm caches
+    private int _alive; // worker threads started and not ended; those not waiting are awake, and take items before they wait
+    private long _taken; // items taken by workers, ever
+    private long _takenAtLastWake; // _taken at the last WakeForQueued
+    private int _queuedAtLastWake; // _queue.Count at the last WakeForQueued
     private bool _completed;
     private int _queuedCount; // _queue.Count, written under the lock, read without it by a watching worker
     private readonly List<Thread> _threads = [];
@@ -164,33 +177,65 @@ internal sealed class PythonWorkerPool
 
     /// <summary>
     /// Queues <paramref name="item"/> like <see cref="TryPost"/> without waking a worker: for a batch of items, queued
-    /// one after the other, then handed to one worker by <see cref="WakeForQueued"/>.
+    /// one after the other, then handed to one worker by <see cref="WakeForQueued"/>. The items become visible to the
+    /// workers at that call (or at <see cref="Stop"/>, which lets them finish).
     /// </summary>
     /// <returns>Whether it was queued (false once stopping).</returns>
-    public bool TryQueue(PythonWorkItem item) => Enqueue(item, wake: false);
-
-    /// <summary>
-    /// Wakes one waiting worker for the queued items, unless one is already on its way: one worker takes a batch
-    /// item after item, with the GIL passing between no threads. Call again later to bring in another worker when the
-    /// items are still queued (the first is slow, or blocked).
-    /// </summary>
-    /// <returns>Whether items are still queued and another waiting worker could take them.</returns>
-    public bool WakeForQueued()
+    public bool TryQueue(PythonWorkItem item)
     {
-        lock (_queueGate)
+        lock (_stagedGate)
         {
-            if (_queue.Count == 0)
+            if (_completed)
             {
                 return false;
             }
 
-            WakeOne();
-            return _waiting > _wakesPending;
+            _staged.Add(item);
         }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Moves the items of <see cref="TryQueue"/> to the queue and wakes one waiting worker for them, unless a worker is
+    /// already awake or on its way and keeping up: one worker takes a batch item after item, with the GIL passing
+    /// between no threads (two workers awake at once on short items hand the GIL to each other at every item, each
+    /// hand-off a futex call and often a context switch). Another worker is woken when items queued at the previous
+    /// call are still queued: the workers awake are slow, or blocked. Call again later to bring one in that way.
+    /// </summary>
+    /// <returns>Whether items are still queued and another waiting worker could take them.</returns>
+    public bool WakeForQueued()
+    {
+        WorkerSignal? woken = null;
+        bool backlog;
+        lock (_queueGate)
+        {
+            MoveStaged();
+            long left = _queuedAtLastWake - (_taken - _takenAtLastWake); // the queue is first in, first out
+            int queued = _queue.Count;
+            _takenAtLastWake = _taken;
+            _queuedAtLastWake = queued;
+            bool behind = left > 0;
+            if (queued == 0)
+            {
+                return false;
+            }
+
+            if (behind || Volatile.Read(ref _alive) - _waiting <= 0)
+            {
+                woken = WakeOne();
+            }
+
+            backlog = _waiting > 0;
+        }
+
+        woken?.Set();
+        return backlog;
     }
 
     private bool Enqueue(PythonWorkItem item, bool wake)
     {
+        WorkerSignal? woken = null;
         lock (_queueGate)
         {
             if (_completed)
@@ -202,31 +247,78 @@ internal sealed class PythonWorkerPool
             Volatile.Write(ref _queuedCount, _queue.Count);
             if (wake)
             {
-                WakeOne();
+                woken = WakeOne();
             }
         }
 
+        woken?.Set();
         return true;
     }
 
-    /// <summary>Pulses one waiting worker not pulsed yet. Holds the queue's lock.</summary>
-    private void WakeOne()
+    /// <summary>Moves the items of <see cref="TryQueue"/> to the queue, in their order. Holds the queue's lock.</summary>
+    private void MoveStaged()
     {
-        if (_waiting > _wakesPending)
+        List<PythonWorkItem> staged;
+        lock (_stagedGate)
         {
-            _wakesPending++;
-            Monitor.Pulse(_queueGate);
+            if (_staged.Count == 0)
+            {
+                return;
+            }
+
+            // Swapped, not copied under the staging lock: the producer goes on staging into the other list meanwhile.
+            staged = _staged;
+            _staged = _flushing;
         }
+
+        foreach (var item in staged)
+        {
+            _queue.Enqueue(item);
+        }
+
+        staged.Clear();
+        _flushing = staged;
+        Volatile.Write(ref _queuedCount, _queue.Count);
+    }
+
+    /// <summary>
+    /// Takes one waiting worker off the idle list, to be woken by setting the returned signal once the queue's lock is
+    /// released (woken inside it, the worker would wake only to wait for the lock, a second kernel wake-up). Holds the
+    /// queue's lock.
+    /// </summary>
+    private WorkerSignal? WakeOne()
+    {
+        if (!_idle.TryPop(out var signal))
+        {
+            return null;
+        }
+
+        _waiting--;
+        return signal;
     }
 
     /// <summary>Stops taking work, lets queued items finish, and waits for the threads to end.</summary>
     /// <returns>Whether every thread ended within <paramref name="timeout"/>.</returns>
     public bool Stop(TimeSpan timeout)
     {
+        WorkerSignal[] woken;
         lock (_queueGate)
         {
-            _completed = true;
-            Monitor.PulseAll(_queueGate);
+            lock (_stagedGate)
+            {
+                // Staged items are queued work like any other: they finish before the workers end.
+                _completed = true;
+            }
+
+            MoveStaged();
+            woken = [.. _idle];
+            _idle.Clear();
+            _waiting = 0;
+        }
+
+        foreach (var signal in woken)
+        {
+            signal.Set();
         }
 
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
@@ -252,6 +344,7 @@ internal sealed class PythonWorkerPool
         lock (_threadsLock)
         {
             _threads.RemoveAll(static t => !t.IsAlive);
+            Interlocked.Increment(ref _alive);
             var thread = new Thread(Work) { IsBackground = true, Name = $"PyChecks worker {_threads.Count + 1}" };
             _threads.Add(thread);
             thread.Start();
@@ -270,42 +363,50 @@ internal sealed class PythonWorkerPool
     private void Work()
     {
         t_isWorker = true;
-        bool callerWaits = false;
-        while ((callerWaits ? WatchForWork() : true) && Take() is { } item)
+        try
         {
-            item.Execute();
-            callerWaits = item.CallerWaits;
-            if (Volatile.Read(ref _toRetire) > 0 && TryRetire())
+            bool callerWaits = false;
+            var signal = new WorkerSignal();
+            while ((callerWaits ? WatchForWork() : true) && Take(signal) is { } item)
             {
-                return;
+                item.Execute();
+                callerWaits = item.CallerWaits;
+                if (Volatile.Read(ref _toRetire) > 0 && TryRetire())
+                {
+                    return;
+                }
             }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _alive);
         }
     }
 
-    /// <summary>The next queued item, waiting for one; <see langword="null"/> once stopped and drained.</summary>
-    private PythonWorkItem? Take()
+    /// <summary>The next queued item, waiting for one on <paramref name="signal"/>; <see langword="null"/> once stopped and drained.</summary>
+    private PythonWorkItem? Take(WorkerSignal signal)
     {
-        lock (_queueGate)
+        while (true)
         {
-            PythonWorkItem? item;
-            while (!_queue.TryDequeue(out item))
+            lock (_queueGate)
             {
+                if (_queue.TryDequeue(out var item))
+                {
+                    Volatile.Write(ref _queuedCount, _queue.Count);
+                    _taken++;
+                    return item;
+                }
+
                 if (_completed)
                 {
                     return null;
                 }
 
+                _idle.Push(signal);
                 _waiting++;
-                Monitor.Wait(_queueGate);
-                _waiting--;
-                if (_wakesPending > 0)
-                {
-                    _wakesPending--;
-                }
             }
 
-            Volatile.Write(ref _queuedCount, _queue.Count);
-            return item;
+            signal.Wait();
         }
     }
 
@@ -369,6 +470,38 @@ internal sealed class PythonWorkerPool
         while (Interlocked.CompareExchange(ref _toRetire, current - 1, current) != current);
 
         return true;
+    }
+
+    /// <summary>
+    /// One worker's wake-up: set once by whoever takes the worker off the idle list, consumed by the worker's wait. Its
+    /// lock is held only for the flag, so the woken worker does not wait for the waker's lock as it wakes.
+    /// </summary>
+    private sealed class WorkerSignal
+    {
+        private readonly object _gate = new();
+        private bool _set;
+
+        public void Set()
+        {
+            lock (_gate)
+            {
+                _set = true;
+                Monitor.Pulse(_gate);
+            }
+        }
+
+        public void Wait()
+        {
+            lock (_gate)
+            {
+                while (!_set)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                _set = false;
+            }
+        }
     }
 
     private sealed class WorkItem<T> : PythonWorkItem
