@@ -7,7 +7,8 @@ namespace PyChecks.Benchmarks;
 /// <summary>
 /// B6, profiler overhead: how much a 100 Hz profile task slows a CPU-bound check. Not a BenchmarkDotNet class (a task
 /// spans many runs, and the comparison must be made in one process, interleaved, to cancel out machine drift):
-/// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- b6 [pairs] [interval ms]</c> (defaults: 200 pairs of runs, 10 ms).
+/// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- b6 [pairs] [interval ms] [gil]</c> (defaults: 200 pairs of runs, 10 ms;
+/// <c>gil</c>: every tick takes the GIL, even where the profiler reads stacks without it).
 /// </summary>
 /// <remarks>
 /// The check spins a fixed number of Python iterations (about 100 ms of pure bytecode on 3.11, never releasing the
@@ -73,7 +74,13 @@ internal static class ProfilerOverhead
             options.Python.Python = Environment.GetEnvironmentVariable(PythonHost.Variable) is { Length: > 0 } requested ? requested : PythonHost.ReferenceLibrary;
             using var host = CheckHost.Start(options);
             using var profiler = new Profiler(host.Runtime);
-            Console.WriteLine($"B6 — Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath}; .NET {Environment.Version}; {Environment.ProcessorCount} cores; {pairs} pairs of runs; interval {interval.TotalMilliseconds:0} ms");
+            if (args.Length > 2 && args[2] == "gil")
+            {
+                profiler.ReadsWithoutGil = false;
+            }
+
+            bool withoutGil = profiler.ReadsWithoutGil;
+            Console.WriteLine($"B6 — Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath}; .NET {Environment.Version}; {Environment.ProcessorCount} cores; {pairs} pairs of runs; interval {interval.TotalMilliseconds:0} ms; stacks read {(withoutGil ? "without the GIL" : "under the GIL")}");
             var check = host.Load(CheckConfigReader.Resolve(new CheckConfig
             {
                 Name = "cpu",
@@ -117,7 +124,13 @@ internal static class ProfilerOverhead
                 $"task quality (median over tasks): samples {Median(q.Select(x => (double)x.Samples).ToList()):0}, achieved {Median(q.Select(x => x.AchievedHz).ToList()):0.0} Hz, " +
                 $"GIL wait p50 {Median(q.Select(x => x.GilWaitP50.TotalMicroseconds).ToList()):0} µs / p99 {Median(q.Select(x => x.GilWaitP99.TotalMicroseconds).ToList()):0} µs, " +
                 $"hold p50 {Median(q.Select(x => x.HoldP50.TotalMicroseconds).ToList()):0.0} µs / p99 {Median(q.Select(x => x.HoldP99.TotalMicroseconds).ToList()):0.0} µs");
-            WalkCost(host, profiler);
+            if (withoutGil)
+            {
+                Console.WriteLine(profiler.ReadsWithoutGil ? "reads without the GIL: still on (every tick under the GIL agreed)" : "reads without the GIL: turned OFF (a read disagreed with the walk)");
+            }
+
+            using var walker = new Profiler(host.Runtime) { ReadsWithoutGil = false };
+            WalkCost(host, walker);
             return 0;
         }
         finally

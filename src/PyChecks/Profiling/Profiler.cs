@@ -10,8 +10,10 @@ namespace PyChecks;
 
 /// <summary>
 /// The <see cref="IProfiler"/>: keeps the tasks and their limits, and runs one sampler thread (an OS thread of its own)
-/// while any task is active. Each tick takes the GIL, walks the stacks of the runs attached to the due tasks through
-/// the C API, releases the GIL, then records the samples.
+/// while any task is active. Each tick reads the stacks of the runs attached to the due tasks, then records the
+/// samples. On CPython 3.12 and 3.13 it reads them without the GIL (<see cref="FrameReader"/>), so the checks never stop
+/// for a sample; it takes the GIL, and walks through the C API, on other versions and whenever that read cannot vouch
+/// for what it read (a code object not seen yet, a stack that kept moving).
 /// </summary>
 internal sealed class Profiler : IProfiler, IDisposable
 {
@@ -27,6 +29,7 @@ internal sealed class Profiler : IProfiler, IDisposable
     private readonly AutoResetEvent _wake = new(false);
     private Thread? _sampler;
     private bool _disposed;
+    private FrameReader? _reader = FrameReader.TryCreate();
 
     /// <summary>Creates a profiler for the checks run by <paramref name="runtime"/>.</summary>
     /// <param name="runtime">The interpreter the checks run in.</param>
@@ -56,6 +59,23 @@ internal sealed class Profiler : IProfiler, IDisposable
             lock (_lock)
             {
                 return _sampler is not null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether ticks read the stacks without the GIL (CPython 3.12 and 3.13 on 64-bit Linux; see
+    /// <see cref="FrameReader"/>). Off for good once a read disagrees with the walk under the GIL; setting it off
+    /// makes every tick take the GIL, as on other versions.
+    /// </summary>
+    internal bool ReadsWithoutGil
+    {
+        get => Volatile.Read(ref _reader) is not null;
+        set
+        {
+            if (!value)
+            {
+                Volatile.Write(ref _reader, null);
             }
         }
     }
@@ -288,6 +308,13 @@ internal sealed class Profiler : IProfiler, IDisposable
         // Which samples belong to which task: [start, end) of samples per due session.
         Span<int> ends = stackalloc int[due.Count];
         long requested = Stopwatch.GetTimestamp(), acquired, released;
+        if (_reader is { } reader && ReadWithoutGil(reader, due, attachments, samples, ref frames, ends, requested))
+        {
+            // The check's thread kept the GIL: no wait, no hold.
+            Record(due, samples, frames, ends, requested, 0, 0, scratch);
+            return;
+        }
+
         samples.Clear();
         try
         {
@@ -310,6 +337,14 @@ internal sealed class Profiler : IProfiler, IDisposable
 
                         int count = FrameWalker.Walk(attachment.ThreadState, frames.AsSpan(used, depth), session.Codes, out bool truncated);
                         samples.Add(new TickSample(attachment, used, count, truncated, acquired));
+                        if (_reader is { } check && !check.Matches(attachment.ThreadState, frames.AsSpan(used, count), truncated, depth, session.Codes, out string detail))
+                        {
+                            // The layout is not the one the reader assumes (another build, a tracer setting line numbers):
+                            // every later tick takes the GIL, as on the versions the reader does not read.
+                            _reader = null;
+                            Log.ReaderDisagreed(_logger, detail);
+                        }
+
                         used += count;
                     }
 
@@ -330,12 +365,67 @@ internal sealed class Profiler : IProfiler, IDisposable
             return;
         }
 
+        Record(due, samples, frames, ends, requested, acquired - requested, released - acquired, scratch);
+    }
+
+    /// <summary>
+    /// Reads the due runs' stacks without the GIL (see <see cref="FrameReader"/>). Fails, leaving the tick to the GIL,
+    /// when a frame runs a code object not seen yet (only the walk under the GIL reads its name), or when a stack kept
+    /// moving during three reads; a run that detached during its read gives no sample.
+    /// </summary>
+    private static bool ReadWithoutGil(FrameReader reader, List<ProfileSession> due, List<RunAttachment> attachments, List<TickSample> samples, ref FrameSample[] frames, Span<int> ends, long observed)
+    {
+        samples.Clear();
+        int used = 0;
+        for (int d = 0; d < due.Count; d++)
+        {
+            var session = due[d];
+            attachments.Clear();
+            session.CopyEligible(observed, attachments);
+            foreach (var attachment in attachments)
+            {
+                int depth = session.Request.MaxDepth;
+                if (used + depth > frames.Length)
+                {
+                    Array.Resize(ref frames, Math.Max(frames.Length * 2, used + depth));
+                }
+
+                var status = FrameReadStatus.Inconsistent;
+                int count = 0;
+                bool truncated = false;
+                for (int attempt = 0; attempt < 3 && status == FrameReadStatus.Inconsistent; attempt++)
+                {
+                    status = reader.Read(attachment.ThreadState, frames.AsSpan(used, depth), session.Codes, out count, out truncated);
+                }
+
+                if (status != FrameReadStatus.Read)
+                {
+                    return false;
+                }
+
+                if (attachment.Detached)
+                {
+                    continue; // the run returned during the read: what was read may be its worker's next work
+                }
+
+                samples.Add(new TickSample(attachment, used, count, truncated, observed));
+                used += count;
+            }
+
+            ends[d] = samples.Count;
+        }
+
+        return true;
+    }
+
+    private static void Record(List<ProfileSession> due, List<TickSample> samples, FrameSample[] frames, ReadOnlySpan<int> ends, long requested, long gilWait, long hold, int[] scratch)
+    {
         int start = 0;
         for (int d = 0; d < due.Count; d++)
         {
             var session = due[d];
             var mine = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples)[start..ends[d]];
-            session.Record(mine, frames, acquired - requested, released - acquired, scratch);
+            session.Record(mine, frames, gilWait, hold, scratch);
             session.NextDue = session.NextAfter(requested); // the wait for the GIL counts towards the interval
             start = ends[d];
         }
