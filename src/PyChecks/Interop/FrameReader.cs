@@ -24,9 +24,9 @@ internal enum FrameReadStatus
 /// <remarks>
 /// Nothing read is trusted. A frame counts only when its code object is one the <see cref="CodeTable"/> holds a
 /// reference to (so the address is that code object's, and its name is what the table read under the GIL); its
-/// instruction pointer must fall inside that code; its owner must be one CPython uses. After the walk, the thread
-/// state's current frame and every frame's code and caller are read again in one call: if any changed, the chain was
-/// read while it moved, and the read is <see cref="FrameReadStatus.Inconsistent"/>. Lines come from
+/// instruction pointer must fall inside that code; its owner must be one CPython uses. After the walk, the frames and
+/// the current frame are read again (see <see cref="Unchanged"/>): if the stack moved during the read, the read is
+/// <see cref="FrameReadStatus.Inconsistent"/>, and the caller samples that run under the GIL from then on. Lines come from
 /// <c>PyCode_Addr2Line</c> on the held code object, which only reads its immutable line table. The layout (field
 /// offsets) is checked against the C-API walk on every tick that holds the GIL (see <see cref="Matches"/>).
 /// </remarks>
@@ -44,10 +44,11 @@ internal sealed unsafe partial class FrameReader
     private readonly int _pid = Environment.ProcessId;
     private nint[] _visited = new nint[256];
     private nint[] _codes = new nint[256];
+    private nint[] _instructions = new nint[256];
     private FrameSample[] _check = new FrameSample[256];
     private IoVec[] _local = new IoVec[257];
     private IoVec[] _remote = new IoVec[257];
-    private byte[] _again = new byte[257 * 16];
+    private byte[] _again = new byte[257 * FrameHeaderSize];
 
     private FrameReader(Layout layout)
     {
@@ -103,12 +104,13 @@ internal sealed unsafe partial class FrameReader
             int size = frames.Length + MaxSkipped;
             _visited = new nint[size];
             _codes = new nint[size];
+            _instructions = new nint[size];
             _local = new IoVec[size + 1];
             _remote = new IoVec[size + 1];
-            _again = new byte[(size + 1) * 16];
+            _again = new byte[(size + 1) * FrameHeaderSize];
         }
 
-        if (!TryReadCurrentFrame(threadState, out nint frame))
+        if (!TryReadCurrentFrame(threadState, out nint entry, out nint frame))
         {
             return FrameReadStatus.Inconsistent;
         }
@@ -124,10 +126,11 @@ internal sealed unsafe partial class FrameReader
             }
 
             nint code = *(nint*)(header + _layout.Code);
-            _codes[visited] = code;
-            _visited[visited++] = frame;
             nint previous = *(nint*)(header + _layout.Previous);
             nint instruction = *(nint*)(header + _layout.Instruction);
+            _codes[visited] = code;
+            _instructions[visited] = instruction;
+            _visited[visited++] = frame;
             int owner = header[_layout.Owner];
             frame = previous;
             if (owner == OwnedByCStack)
@@ -171,7 +174,7 @@ internal sealed unsafe partial class FrameReader
             frames[count++] = new FrameSample(id, CPython.PyCode_Addr2Line(code, (int)offset));
         }
 
-        return Unchanged(threadState, first, visited) ? FrameReadStatus.Read : FrameReadStatus.Inconsistent;
+        return Unchanged(threadState, entry, first, visited) ? FrameReadStatus.Read : FrameReadStatus.Inconsistent;
     }
 
     /// <summary>
@@ -220,8 +223,10 @@ internal sealed unsafe partial class FrameReader
         _ => null,
     };
 
-    private bool TryReadCurrentFrame(nint threadState, out nint frame)
+    /// <summary>The thread's current frame; on 3.12 through its <c>_PyCFrame</c> (<paramref name="entry"/>), otherwise directly.</summary>
+    private bool TryReadCurrentFrame(nint threadState, out nint entry, out nint frame)
     {
+        entry = 0;
         frame = 0;
         if (!TryReadPointer(threadState + _layout.ThreadStateFrame, out nint pointer))
         {
@@ -234,48 +239,49 @@ internal sealed unsafe partial class FrameReader
             return true;
         }
 
-        return pointer != 0 && TryReadPointer(pointer, out frame);
+        entry = pointer;
+        return pointer != 0 && (pointer & 7) == 0 && TryReadPointer(pointer, out frame);
     }
 
-    /// <summary>Whether the current frame and every visited frame's code and caller are still what the walk read.</summary>
-    private bool Unchanged(nint threadState, nint first, int visited)
+    /// <summary>
+    /// Whether the stack read is one that existed: read again (every visited frame in one call, then the current frame),
+    /// every frame has the same code and caller, every frame but the innermost the same instruction (a caller waits on
+    /// its call; the innermost runs on), and the thread's current frame is the one the walk started from (on 3.12,
+    /// through the same evaluation loop). A stack that moved below its top, or whose top was popped and replaced, fails.
+    /// </summary>
+    private bool Unchanged(nint threadState, nint entry, nint first, int visited)
     {
-        if (!TryReadCurrentFrame(threadState, out nint current) || current != first)
+        if (visited > 0)
         {
-            return false;
-        }
-
-        if (visited == 0)
-        {
-            return true;
-        }
-
-        fixed (byte* again = _again)
-        fixed (IoVec* local = _local)
-        fixed (IoVec* remote = _remote)
-        {
-            for (int i = 0; i < visited; i++)
+            fixed (byte* copy = _again)
+            fixed (IoVec* local = _local)
+            fixed (IoVec* remote = _remote)
             {
-                local[i] = new IoVec(again + (i * 16), 16);
-                remote[i] = new IoVec((byte*)_visited[i] + _layout.Code, 16);
-            }
+                for (int i = 0; i < visited; i++)
+                {
+                    local[i] = new IoVec(copy + (i * FrameHeaderSize), FrameHeaderSize);
+                    remote[i] = new IoVec((byte*)_visited[i], FrameHeaderSize);
+                }
 
-            long expected = visited * 16L;
-            if (ProcessVmReadv(_pid, local, (nuint)visited, remote, (nuint)visited, 0) != expected)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < visited; i++)
-            {
-                if (*(nint*)(again + (i * 16)) != _codes[i] || (i + 1 < visited && *(nint*)(again + (i * 16) + 8) != _visited[i + 1]))
+                if (ProcessVmReadv(_pid, local, (nuint)visited, remote, (nuint)visited, 0) != visited * (nint)FrameHeaderSize)
                 {
                     return false;
+                }
+
+                for (int i = 0; i < visited; i++)
+                {
+                    byte* header = copy + (i * FrameHeaderSize);
+                    if (*(nint*)(header + _layout.Code) != _codes[i]
+                        || (i + 1 < visited && *(nint*)(header + _layout.Previous) != _visited[i + 1])
+                        || (i > 0 && *(nint*)(header + _layout.Instruction) != _instructions[i]))
+                    {
+                        return false;
+                    }
                 }
             }
         }
 
-        return true;
+        return TryReadCurrentFrame(threadState, out nint entryAgain, out nint current) && current == first && entryAgain == entry;
     }
 
     private bool TryReadPointer(nint address, out nint value)

@@ -370,8 +370,9 @@ internal sealed class Profiler : IProfiler, IDisposable
 
     /// <summary>
     /// Reads the due runs' stacks without the GIL (see <see cref="FrameReader"/>). Fails, leaving the tick to the GIL,
-    /// when a frame runs a code object not seen yet (only the walk under the GIL reads its name), or when a stack kept
-    /// moving during three reads; a run that detached during its read gives no sample.
+    /// when a frame runs a code object not seen yet (only the walk under the GIL reads its name), or when a run's stack
+    /// moved during its read (that run is sampled under the GIL from then on); a run that detached during its read
+    /// gives no sample.
     /// </summary>
     private static bool ReadWithoutGil(FrameReader reader, List<ProfileSession> due, List<RunAttachment> attachments, List<TickSample> samples, ref FrameSample[] frames, Span<int> ends, long observed)
     {
@@ -390,15 +391,22 @@ internal sealed class Profiler : IProfiler, IDisposable
                     Array.Resize(ref frames, Math.Max(frames.Length * 2, used + depth));
                 }
 
-                var status = FrameReadStatus.Inconsistent;
-                int count = 0;
-                bool truncated = false;
-                for (int attempt = 0; attempt < 3 && status == FrameReadStatus.Inconsistent; attempt++)
+                if (attachment.SampledUnderGil)
                 {
-                    status = reader.Read(attachment.ThreadState, frames.AsSpan(used, depth), session.Codes, out count, out truncated);
+                    return false;
                 }
 
-                if (status != FrameReadStatus.Read)
+                var status = reader.Read(attachment.ThreadState, frames.AsSpan(used, depth), session.Codes, out int count, out bool truncated);
+                if (status == FrameReadStatus.Inconsistent)
+                {
+                    // Its stack moves faster than a read: from now on the run is sampled under the GIL, at a moment
+                    // that does not depend on what the stack was (keeping only the reads that agreed would favour
+                    // the stacks that move least).
+                    attachment.SampledUnderGil = true;
+                    return false;
+                }
+
+                if (status == FrameReadStatus.UnknownCode)
                 {
                     return false;
                 }

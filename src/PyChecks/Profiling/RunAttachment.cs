@@ -34,6 +34,9 @@ internal sealed class RunAttachment(ProfileSession session, nint threadState, nu
         set => Volatile.Write(ref _detached, value);
     }
 
+    /// <summary>Whether the run is sampled under the GIL only: its stack moved during a read without it. Sampler only.</summary>
+    public bool SampledUnderGil { get; set; }
+
     /// <summary>The next sample's sequence number within the run. Sampler only.</summary>
     public int Sequence { get; set; }
 }
