@@ -37,8 +37,8 @@ internal sealed unsafe partial class FrameReader
     private const int OwnedByCStack = 3;
     private const int MaxSkipped = 64;
 
-    private static readonly Layout s_python312 = new(ThreadStateFrame: 56, ViaCFrame: true, Code: 0, Previous: 8, Instruction: 56, Owner: 70, CodeUnits: 16, FirstTraceable: 176, Bytecode: 192);
-    private static readonly Layout s_python313 = new(ThreadStateFrame: 72, ViaCFrame: false, Code: 0, Previous: 8, Instruction: 56, Owner: 70, CodeUnits: 16, FirstTraceable: 184, Bytecode: 200);
+    private static readonly Layout s_python312 = new(ThreadStateFrame: 56, ViaCFrame: true, DataStackChunk: 232, DataStackTop: 240, Code: 0, Previous: 8, Instruction: 56, Owner: 70, CodeUnits: 16, FirstTraceable: 176, Bytecode: 192);
+    private static readonly Layout s_python313 = new(ThreadStateFrame: 72, ViaCFrame: false, DataStackChunk: 232, DataStackTop: 240, Code: 0, Previous: 8, Instruction: 56, Owner: 70, CodeUnits: 16, FirstTraceable: 184, Bytecode: 200);
 
     private readonly Layout _layout;
     private readonly int _pid = Environment.ProcessId;
@@ -49,6 +49,7 @@ internal sealed unsafe partial class FrameReader
     private IoVec[] _local = new IoVec[257];
     private IoVec[] _remote = new IoVec[257];
     private byte[] _again = new byte[257 * FrameHeaderSize];
+    private readonly byte[] _chunk = new byte[64 * 1024];
 
     private FrameReader(Layout layout)
     {
@@ -115,12 +116,36 @@ internal sealed unsafe partial class FrameReader
             return FrameReadStatus.Inconsistent;
         }
 
+        // The thread's data stack chunk, in one copy: the frames in it are read from the copy, the others (in older
+        // chunks, in generators, 3.12's entry frames on the C stack) one by one.
+        nint chunk = 0, chunkEnd = 0;
+        if (TryReadPointer(threadState + _layout.DataStackChunk, out nint start) && TryReadPointer(threadState + _layout.DataStackTop, out nint top)
+            && start != 0 && (start & 7) == 0 && top > start && top - start <= _chunk.Length)
+        {
+            fixed (byte* into = _chunk)
+            {
+                if (TryRead(start, into, (int)(top - start)))
+                {
+                    (chunk, chunkEnd) = (start, top);
+                }
+            }
+        }
+
         nint first = frame;
         int visited = 0;
         byte* header = stackalloc byte[FrameHeaderSize];
         while (frame != 0)
         {
-            if (visited == _visited.Length || (frame & 7) != 0 || !TryRead(frame, header, FrameHeaderSize))
+            if (visited == _visited.Length || (frame & 7) != 0)
+            {
+                return FrameReadStatus.Inconsistent;
+            }
+
+            if (frame >= chunk && frame + FrameHeaderSize <= chunkEnd)
+            {
+                new ReadOnlySpan<byte>(_chunk, (int)(frame - chunk), FrameHeaderSize).CopyTo(new Span<byte>(header, FrameHeaderSize));
+            }
+            else if (!TryRead(frame, header, FrameHeaderSize))
             {
                 return FrameReadStatus.Inconsistent;
             }
@@ -214,11 +239,13 @@ internal sealed unsafe partial class FrameReader
 
     private static Layout? LayoutFor(int minor) => minor switch
     {
-        // PyThreadState.cframe → _PyCFrame.current_frame; _PyInterpreterFrame.f_code, previous, prev_instr, owner;
+        // PyThreadState.cframe → _PyCFrame.current_frame, datastack_chunk, datastack_top; _PyInterpreterFrame.f_code,
+        // previous, prev_instr, owner;
         // PyCodeObject: ob_size (code units), _co_firsttraceable, co_code_adaptive.
         12 => s_python312,
 
-        // PyThreadState.current_frame; _PyInterpreterFrame.f_executable, previous, instr_ptr, owner; as above.
+        // PyThreadState.current_frame, datastack_chunk, datastack_top; _PyInterpreterFrame.f_executable, previous,
+        // instr_ptr, owner; as above.
         13 => s_python313,
         _ => null,
     };
@@ -310,7 +337,8 @@ internal sealed unsafe partial class FrameReader
     }
 
     /// <summary>Field offsets of one CPython version.</summary>
-    private sealed record Layout(int ThreadStateFrame, bool ViaCFrame, int Code, int Previous, int Instruction, int Owner, int CodeUnits, int FirstTraceable, int Bytecode);
+    /// <remarks><c>DataStackChunk</c>, <c>DataStackTop</c>: <c>PyThreadState.datastack_chunk</c> and <c>datastack_top</c>, the chunk of the data stack the newest frames are in and the end of its frames.</remarks>
+    private sealed record Layout(int ThreadStateFrame, bool ViaCFrame, int DataStackChunk, int DataStackTop, int Code, int Previous, int Instruction, int Owner, int CodeUnits, int FirstTraceable, int Bytecode);
 }
 
 /// <summary>What <see cref="FrameReader"/> checks a frame's instruction pointer against: its code object's bytecode.</summary>

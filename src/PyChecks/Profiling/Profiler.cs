@@ -30,6 +30,8 @@ internal sealed class Profiler : IProfiler, IDisposable
     private Thread? _sampler;
     private bool _disposed;
     private FrameReader? _reader = FrameReader.TryCreate();
+    private long _ticksUnderGil;
+    private long _ticksWithoutGil;
 
     /// <summary>Creates a profiler for the checks run by <paramref name="runtime"/>.</summary>
     /// <param name="runtime">The interpreter the checks run in.</param>
@@ -79,6 +81,12 @@ internal sealed class Profiler : IProfiler, IDisposable
             }
         }
     }
+
+    /// <summary>Ticks that took the GIL so far (for benchmarks).</summary>
+    internal long TicksUnderGil => Interlocked.Read(ref _ticksUnderGil);
+
+    /// <summary>Ticks that read every due stack without the GIL so far (for benchmarks).</summary>
+    internal long TicksWithoutGil => Interlocked.Read(ref _ticksWithoutGil);
 
     /// <inheritdoc />
     public async Task<ProfileTask> StartAsync(ProfileRequest request, CancellationToken cancellationToken = default)
@@ -311,11 +319,13 @@ internal sealed class Profiler : IProfiler, IDisposable
         if (_reader is { } reader && ReadWithoutGil(reader, due, attachments, samples, ref frames, ends, requested))
         {
             // The check's thread kept the GIL: no wait, no hold.
+            Interlocked.Increment(ref _ticksWithoutGil);
             Record(due, samples, frames, ends, requested, 0, 0, scratch);
             return;
         }
 
         samples.Clear();
+        Interlocked.Increment(ref _ticksUnderGil);
         try
         {
             using (_runtime.AcquireGil())
