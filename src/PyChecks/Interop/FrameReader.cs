@@ -2,19 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace PyChecks.Interop;
 
-/// <summary>What <see cref="FrameReader.Read"/> made of a thread state's frames.</summary>
-internal enum FrameReadStatus
-{
-    /// <summary>The frames were read and checked.</summary>
-    Read,
-
-    /// <summary>A frame runs a code object the code table does not hold yet: only a walk under the GIL can add it.</summary>
-    UnknownCode,
-
-    /// <summary>The chain changed during the read (a call or a return), or a value read is out of place: nothing kept.</summary>
-    Inconsistent,
-}
-
 /// <summary>
 /// Reads a thread state's Python frames without the GIL, from the sampler's thread while the thread that owns them
 /// runs: the reads are copies by <c>process_vm_readv</c> on the process itself, which return an error instead of
@@ -340,9 +327,3 @@ internal sealed unsafe partial class FrameReader
     /// <remarks><c>DataStackChunk</c>, <c>DataStackTop</c>: <c>PyThreadState.datastack_chunk</c> and <c>datastack_top</c>, the chunk of the data stack the newest frames are in and the end of its frames.</remarks>
     private sealed record Layout(int ThreadStateFrame, bool ViaCFrame, int DataStackChunk, int DataStackTop, int Code, int Previous, int Instruction, int Owner, int CodeUnits, int FirstTraceable, int Bytecode);
 }
-
-/// <summary>What <see cref="FrameReader"/> checks a frame's instruction pointer against: its code object's bytecode.</summary>
-/// <param name="Bytecode">The address of the first code unit.</param>
-/// <param name="Units">How many code units the bytecode has.</param>
-/// <param name="FirstTraceable">The first code unit of a complete frame (the ones before set the frame up).</param>
-internal readonly record struct CodeLayout(nint Bytecode, long Units, int FirstTraceable);
