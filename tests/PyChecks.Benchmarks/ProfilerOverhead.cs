@@ -100,7 +100,7 @@ internal static class ProfilerOverhead
             var offRunning = new List<double>(pairs);
             var onRunning = new List<double>(pairs);
             var tasks = new List<ProfileTask>(pairs);
-            long gilTicks = profiler.TicksUnderGil, readTicks = profiler.TicksWithoutGil;
+            long gilTicks = profiler.TicksUnderGil, readTicks = profiler.TicksWithoutGil, readTime = profiler.ReadTime;
             for (int p = 0; p < pairs; p++)
             {
                 // Alternate the order within a pair, so that neither kind always runs first.
@@ -127,6 +127,7 @@ internal static class ProfilerOverhead
 
             gilTicks = profiler.TicksUnderGil - gilTicks;
             readTicks = profiler.TicksWithoutGil - readTicks;
+            readTime = profiler.ReadTime - readTime;
 
             var q = tasks.Select(t => t.Quality).ToList();
             Console.WriteLine($"run time, median: without a task {Median(off):0.000} ms, with a task {Median(on):0.000} ms: {(Median(on) / Median(off) - 1) * 100:+0.00;-0.00} %");
@@ -136,7 +137,7 @@ internal static class ProfilerOverhead
                 $"run time less the worker's run-queue wait (schedstat), median: without {Median(offRunning):0.000} ms, with {Median(onRunning):0.000} ms; " +
                 $"median of the pairs' ratios {(Median(runningRatios) - 1) * 100:+0.00;-0.00} % (quartiles {(Quantile(runningRatios, 0.25) - 1) * 100:+0.00;-0.00} – {(Quantile(runningRatios, 0.75) - 1) * 100:+0.00;-0.00} %); " +
                 $"the worker's CPU time: {(Median(cpuRatios) - 1) * 100:+0.00;-0.00} % (quartiles {(Quantile(cpuRatios, 0.25) - 1) * 100:+0.00;-0.00} – {(Quantile(cpuRatios, 0.75) - 1) * 100:+0.00;-0.00} %)");
-            Console.WriteLine($"ticks: {gilTicks} under the GIL, {readTicks} read without it");
+            Console.WriteLine($"ticks: {gilTicks} under the GIL, {readTicks} read without it" + (gilTicks + readTicks > 0 && readTime > 0 ? $"; the sampler's reads without the GIL took {Stopwatch.GetElapsedTime(0, readTime).TotalMicroseconds / (gilTicks + readTicks):0.0} µs per tick (wall, failed ones included)" : string.Empty));
             Console.WriteLine(
                 $"task quality (median over tasks): samples {Median(q.Select(x => (double)x.Samples).ToList()):0}, achieved {Median(q.Select(x => x.AchievedHz).ToList()):0.0} Hz, " +
                 $"GIL wait p50 {Median(q.Select(x => x.GilWaitP50.TotalMicroseconds).ToList()):0} µs / p99 {Median(q.Select(x => x.GilWaitP99.TotalMicroseconds).ToList()):0} µs, " +

@@ -32,6 +32,7 @@ internal sealed class Profiler : IProfiler, IDisposable
     private FrameReader? _reader = FrameReader.TryCreate();
     private long _ticksUnderGil;
     private long _ticksWithoutGil;
+    private long _readTime;
 
     /// <summary>Creates a profiler for the checks run by <paramref name="runtime"/>.</summary>
     /// <param name="runtime">The interpreter the checks run in.</param>
@@ -87,6 +88,9 @@ internal sealed class Profiler : IProfiler, IDisposable
 
     /// <summary>Ticks that read every due stack without the GIL so far (for benchmarks).</summary>
     internal long TicksWithoutGil => Interlocked.Read(ref _ticksWithoutGil);
+
+    /// <summary>The sampler's time in reads without the GIL so far, in <see cref="Stopwatch"/> ticks, failed ones included (for benchmarks).</summary>
+    internal long ReadTime => Interlocked.Read(ref _readTime);
 
     /// <inheritdoc />
     public async Task<ProfileTask> StartAsync(ProfileRequest request, CancellationToken cancellationToken = default)
@@ -316,7 +320,14 @@ internal sealed class Profiler : IProfiler, IDisposable
         // Which samples belong to which task: [start, end) of samples per due session.
         Span<int> ends = stackalloc int[due.Count];
         long requested = Stopwatch.GetTimestamp(), acquired, released;
-        if (_reader is { } reader && ReadWithoutGil(reader, due, attachments, samples, ref frames, ends, requested))
+        bool read = false;
+        if (_reader is { } reader)
+        {
+            read = ReadWithoutGil(reader, due, attachments, samples, ref frames, ends, requested);
+            Interlocked.Add(ref _readTime, Stopwatch.GetTimestamp() - requested);
+        }
+
+        if (read)
         {
             // The check's thread kept the GIL: no wait, no hold.
             Interlocked.Increment(ref _ticksWithoutGil);
