@@ -7,7 +7,8 @@ namespace PyChecks.Benchmarks;
 /// <summary>
 /// B6, profiler overhead: how much a 100 Hz profile task slows a CPU-bound check. Not a BenchmarkDotNet class (a task
 /// spans many runs, and the comparison must be made in one process, interleaved, to cancel out machine drift):
-/// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- b6 [pairs] [interval ms]</c> (defaults: 200 pairs of runs, 10 ms).
+/// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- b6 [pairs] [interval ms] [gil]</c> (defaults: 200 pairs of runs, 10 ms;
+/// <c>gil</c>: every tick takes the GIL, even where the profiler reads stacks without it).
 /// </summary>
 /// <remarks>
 /// The check spins a fixed number of Python iterations (about 100 ms of pure bytecode on 3.11, never releasing the
@@ -73,7 +74,13 @@ internal static class ProfilerOverhead
             options.Python.Python = Environment.GetEnvironmentVariable(PythonHost.Variable) is { Length: > 0 } requested ? requested : PythonHost.ReferenceLibrary;
             using var host = CheckHost.Start(options);
             using var profiler = new Profiler(host.Runtime);
-            Console.WriteLine($"B6 — Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath}; .NET {Environment.Version}; {Environment.ProcessorCount} cores; {pairs} pairs of runs; interval {interval.TotalMilliseconds:0} ms");
+            if (args.Length > 2 && args[2] == "gil")
+            {
+                profiler.ReadsWithoutGil = false;
+            }
+
+            bool withoutGil = profiler.ReadsWithoutGil;
+            Console.WriteLine($"B6 — Python {host.Runtime.Version} from {host.Runtime.Location.LibraryPath}; .NET {Environment.Version}; {Environment.ProcessorCount} cores; {pairs} pairs of runs; interval {interval.TotalMilliseconds:0} ms; stacks read {(withoutGil ? "without the GIL" : "under the GIL")}");
             var check = host.Load(CheckConfigReader.Resolve(new CheckConfig
             {
                 Name = "cpu",
@@ -88,11 +95,16 @@ internal static class ProfilerOverhead
             var off = new List<double>(pairs);
             var on = new List<double>(pairs);
             var ratios = new List<double>(pairs);
+            var runningRatios = new List<double>(pairs);
+            var cpuRatios = new List<double>(pairs);
+            var offRunning = new List<double>(pairs);
+            var onRunning = new List<double>(pairs);
             var tasks = new List<ProfileTask>(pairs);
+            long gilTicks = profiler.TicksUnderGil, readTicks = profiler.TicksWithoutGil, readTime = profiler.ReadTime;
             for (int p = 0; p < pairs; p++)
             {
                 // Alternate the order within a pair, so that neither kind always runs first.
-                double a, b;
+                RunTimes a, b;
                 if (p % 2 == 0)
                 {
                     a = RunOnce(check);
@@ -104,20 +116,39 @@ internal static class ProfilerOverhead
                     a = RunOnce(check);
                 }
 
-                off.Add(a);
-                on.Add(b);
-                ratios.Add(b / a);
+                off.Add(a.Ms);
+                on.Add(b.Ms);
+                ratios.Add(b.Ms / a.Ms);
+                offRunning.Add(a.RunningMs);
+                onRunning.Add(b.RunningMs);
+                runningRatios.Add(b.RunningMs / a.RunningMs);
+                cpuRatios.Add(b.CpuMs / a.CpuMs);
             }
+
+            gilTicks = profiler.TicksUnderGil - gilTicks;
+            readTicks = profiler.TicksWithoutGil - readTicks;
+            readTime = profiler.ReadTime - readTime;
 
             var q = tasks.Select(t => t.Quality).ToList();
             Console.WriteLine($"run time, median: without a task {Median(off):0.000} ms, with a task {Median(on):0.000} ms: {(Median(on) / Median(off) - 1) * 100:+0.00;-0.00} %");
             Console.WriteLine($"median of the pairs' ratios: {Median(ratios):0.0000} ({(Median(ratios) - 1) * 100:+0.00;-0.00} %); quartiles {Quantile(ratios, 0.25):0.0000} – {Quantile(ratios, 0.75):0.0000}");
             Console.WriteLine($"fastest run: without {off.Min():0.000} ms, with {on.Min():0.000} ms: {(on.Min() / off.Min() - 1) * 100:+0.00;-0.00} %");
             Console.WriteLine(
+                $"run time less the worker's run-queue wait (schedstat), median: without {Median(offRunning):0.000} ms, with {Median(onRunning):0.000} ms; " +
+                $"median of the pairs' ratios {(Median(runningRatios) - 1) * 100:+0.00;-0.00} % (quartiles {(Quantile(runningRatios, 0.25) - 1) * 100:+0.00;-0.00} – {(Quantile(runningRatios, 0.75) - 1) * 100:+0.00;-0.00} %); " +
+                $"the worker's CPU time: {(Median(cpuRatios) - 1) * 100:+0.00;-0.00} % (quartiles {(Quantile(cpuRatios, 0.25) - 1) * 100:+0.00;-0.00} – {(Quantile(cpuRatios, 0.75) - 1) * 100:+0.00;-0.00} %)");
+            Console.WriteLine($"ticks: {gilTicks} under the GIL, {readTicks} read without it" + (gilTicks + readTicks > 0 && readTime > 0 ? $"; the sampler's reads without the GIL took {Stopwatch.GetElapsedTime(0, readTime).TotalMicroseconds / (gilTicks + readTicks):0.0} µs per tick (wall, failed ones included)" : string.Empty));
+            Console.WriteLine(
                 $"task quality (median over tasks): samples {Median(q.Select(x => (double)x.Samples).ToList()):0}, achieved {Median(q.Select(x => x.AchievedHz).ToList()):0.0} Hz, " +
                 $"GIL wait p50 {Median(q.Select(x => x.GilWaitP50.TotalMicroseconds).ToList()):0} µs / p99 {Median(q.Select(x => x.GilWaitP99.TotalMicroseconds).ToList()):0} µs, " +
                 $"hold p50 {Median(q.Select(x => x.HoldP50.TotalMicroseconds).ToList()):0.0} µs / p99 {Median(q.Select(x => x.HoldP99.TotalMicroseconds).ToList()):0.0} µs");
-            WalkCost(host, profiler);
+            if (withoutGil)
+            {
+                Console.WriteLine(profiler.ReadsWithoutGil ? "reads without the GIL: still on (every tick under the GIL agreed)" : "reads without the GIL: turned OFF (a read disagreed with the walk)");
+            }
+
+            using var walker = new Profiler(host.Runtime) { ReadsWithoutGil = false };
+            WalkCost(host, walker);
             return 0;
         }
         finally
@@ -158,21 +189,57 @@ internal static class ProfilerOverhead
         sleeper.Dispose();
     }
 
-    private static double Profiled(Profiler profiler, ICheck check, List<ProfileTask> tasks, TimeSpan interval)
+    private static RunTimes Profiled(Profiler profiler, ICheck check, List<ProfileTask> tasks, TimeSpan interval)
     {
         var task = profiler.StartAsync(new ProfileRequest { CheckId = check.Id, Duration = TimeSpan.FromSeconds(600), Interval = interval }).GetAwaiter().GetResult();
-        double ms = RunOnce(check);
+        var run = RunOnce(check);
         tasks.Add(profiler.Cancel(task.Id)!);
-        return ms;
+        return run;
     }
 
-    private static double RunOnce(ICheck check)
+    /// <summary>
+    /// One run: its wall time, that time less the time its worker spent ready but waiting for a CPU (other processes'
+    /// load on a shared machine), and the worker's CPU time, from the workers' <c>/proc/self/task/*/schedstat</c>
+    /// (the other workers are idle meanwhile).
+    /// </summary>
+    private static RunTimes RunOnce(ICheck check)
     {
+        var before = Workers();
         long start = Stopwatch.GetTimestamp();
         var result = check.RunAsync().GetAwaiter().GetResult();
         double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        return result.Succeeded ? ms : throw new InvalidOperationException($"{check.Id} failed: {result.Error}\n{result.Traceback}");
+        var after = Workers();
+        return result.Succeeded
+            ? new RunTimes(ms, ms - ((after.WaitingNs - before.WaitingNs) / 1e6), (after.CpuNs - before.CpuNs) / 1e6)
+            : throw new InvalidOperationException($"{check.Id} failed: {result.Error}\n{result.Traceback}");
     }
+
+    private static (long CpuNs, long WaitingNs) Workers()
+    {
+        long cpu = 0, waiting = 0;
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith("PyChecks worke", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string[] fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                cpu += long.Parse(fields[0], CultureInfo.InvariantCulture);
+                waiting += long.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The thread exited.
+            }
+        }
+
+        return (cpu, waiting);
+    }
+
+    private readonly record struct RunTimes(double Ms, double RunningMs, double CpuMs);
 
     private static double Median(List<double> values) => Quantile(values, 0.5);
 

@@ -567,6 +567,10 @@ internal static unsafe partial class CPython
     public static delegate* unmanaged<nint, nint> PyFrame_GetCode;
     public static delegate* unmanaged<nint, int> PyFrame_GetLineNumber;
 
+    // The line of a byte offset in a code object: reads only its line table (no reference, no allocation), so the
+    // profiler calls it without the GIL on code objects it holds. Optional: null when not exported.
+    public static delegate* unmanaged<nint, int, int> PyCode_Addr2Line;
+
     private static void BindFrames(Binder b)
     {
         PyThreadState_Get = (delegate* unmanaged<nint>)b.Get("PyThreadState_Get");
@@ -574,10 +578,13 @@ internal static unsafe partial class CPython
         PyFrame_GetBack = (delegate* unmanaged<nint, nint>)b.Get("PyFrame_GetBack");
         PyFrame_GetCode = (delegate* unmanaged<nint, nint>)b.Get("PyFrame_GetCode");
         PyFrame_GetLineNumber = (delegate* unmanaged<nint, int>)b.Get("PyFrame_GetLineNumber");
+        PyCode_Addr2Line = (delegate* unmanaged<nint, int, int>)b.TryGet("PyCode_Addr2Line");
     }
 
     private readonly struct Binder(DynamicLibrary library)
     {
+        public nint TryGet(string name) => library.TryGetExport(name);
+
         public nint Get(string name)
         {
             nint address = library.TryGetExport(name);

@@ -3,7 +3,8 @@ namespace PyChecks.Interop;
 /// <summary>
 /// Code objects seen by a walk, each given a small id and read once. The table keeps a reference to each, so an
 /// address cannot be reused by another code object while the table lives; <see cref="Release"/> gives them back.
-/// Used by one thread at a time (the sampler), with the GIL held except for <see cref="this[int]"/>.
+/// Used by one thread at a time (the sampler), with the GIL held except for <see cref="this[int]"/> and
+/// <see cref="TryGetLayout"/>.
 /// </summary>
 internal sealed unsafe class CodeTable
 {
@@ -11,6 +12,7 @@ internal sealed unsafe class CodeTable
     public const int Unknown = 0;
 
     private readonly Dictionary<nint, int> _ids = [];
+    private readonly List<CodeLayout> _layouts = [default];
     private readonly List<nint> _references = [];
     private readonly List<CodeInfo> _infos = [new CodeInfo("<unknown>", "<unknown>", 0)];
     private readonly string _nameAttribute = CPython.MinorVersion >= 11 ? "co_qualname" : "co_name";
@@ -32,9 +34,26 @@ internal sealed unsafe class CodeTable
 
         id = _infos.Count;
         _infos.Add(Read(code));
+        _layouts.Add(FrameReader.LayoutOf(code));
         _ids.Add(code, id);
         _references.Add(code);
         return id;
+    }
+
+    /// <summary>
+    /// The id and bytecode bounds of <paramref name="code"/> if the table holds it (then the address is that code
+    /// object's: the table's reference keeps it alive). Without the GIL, from the thread that owns the table.
+    /// </summary>
+    public bool TryGetLayout(nint code, out int id, out CodeLayout layout)
+    {
+        if (_ids.TryGetValue(code, out id))
+        {
+            layout = _layouts[id];
+            return true;
+        }
+
+        layout = default;
+        return false;
     }
 
     /// <summary>Releases the code objects (now with the GIL held, else at the next scope exit of any thread).</summary>

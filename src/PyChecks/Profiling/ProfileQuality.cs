@@ -30,13 +30,13 @@ public sealed record ProfileQuality
     /// <summary>Samples per second of <see cref="SampledTime"/>; 0 without samples.</summary>
     public double AchievedHz { get; internal init; }
 
-    /// <summary>Median wait for the GIL per tick.</summary>
+    /// <summary>Median wait for the GIL per tick (zero for a tick that read the stacks without the GIL, on CPython 3.12 and 3.13).</summary>
     public TimeSpan GilWaitP50 { get; internal init; }
 
     /// <summary>99th percentile of the wait for the GIL per tick.</summary>
     public TimeSpan GilWaitP99 { get; internal init; }
 
-    /// <summary>Median time the GIL was held per tick.</summary>
+    /// <summary>Median time the GIL was held per tick (zero for a tick that read the stacks without the GIL).</summary>
     public TimeSpan HoldP50 { get; internal init; }
 
     /// <summary>99th percentile of the time the GIL was held per tick.</summary>

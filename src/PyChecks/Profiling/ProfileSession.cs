@@ -142,6 +142,7 @@ internal sealed class ProfileSession
                 return;
             }
 
+            attachment.Detached = true;
             Volatile.Write(ref _attachedCount, _attached.Count);
             if (Data.Runs.TryGetValue(attachment.RunId, out var run))
             {
@@ -157,7 +158,7 @@ internal sealed class ProfileSession
         }
     }
 
-    /// <summary>Copies the runs that are attached and old enough to sample at <paramref name="now"/>. Sampler thread, GIL held.</summary>
+    /// <summary>Copies the runs that are attached and old enough to sample at <paramref name="now"/>. Sampler thread.</summary>
     public void CopyEligible(long now, List<RunAttachment> into)
     {
         lock (_lock)
@@ -232,6 +233,11 @@ internal sealed class ProfileSession
             _state = state;
             _endedAt = _time.GetUtcNow();
             _message = message is null ? DefaultMessage(state) : message + SamplesNote();
+            foreach (var attachment in _attached)
+            {
+                attachment.Detached = true;
+            }
+
             _attached.Clear();
             Volatile.Write(ref _attachedCount, 0);
             _timer?.Dispose();

@@ -10,8 +10,10 @@ namespace PyChecks;
 
 /// <summary>
 /// The <see cref="IProfiler"/>: keeps the tasks and their limits, and runs one sampler thread (an OS thread of its own)
-/// while any task is active. Each tick takes the GIL, walks the stacks of the runs attached to the due tasks through
-/// the C API, releases the GIL, then records the samples.
+/// while any task is active. Each tick reads the stacks of the runs attached to the due tasks, then records the
+/// samples. On CPython 3.12 and 3.13 it reads them without the GIL (<see cref="FrameReader"/>), so the checks never stop
+/// for a sample; it takes the GIL, and walks through the C API, on other versions and whenever that read cannot vouch
+/// for what it read (a code object not seen yet, a stack that kept moving).
 /// </summary>
 internal sealed class Profiler : IProfiler, IDisposable
 {
@@ -27,6 +29,10 @@ internal sealed class Profiler : IProfiler, IDisposable
     private readonly AutoResetEvent _wake = new(false);
     private Thread? _sampler;
     private bool _disposed;
+    private FrameReader? _reader = FrameReader.TryCreate();
+    private long _ticksUnderGil;
+    private long _ticksWithoutGil;
+    private long _readTime;
 
     /// <summary>Creates a profiler for the checks run by <paramref name="runtime"/>.</summary>
     /// <param name="runtime">The interpreter the checks run in.</param>
@@ -59,6 +65,32 @@ internal sealed class Profiler : IProfiler, IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Whether ticks read the stacks without the GIL (CPython 3.12 and 3.13 on 64-bit Linux; see
+    /// <see cref="FrameReader"/>). Off for good once a read disagrees with the walk under the GIL; setting it off
+    /// makes every tick take the GIL, as on other versions.
+    /// </summary>
+    internal bool ReadsWithoutGil
+    {
+        get => Volatile.Read(ref _reader) is not null;
+        set
+        {
+            if (!value)
+            {
+                Volatile.Write(ref _reader, null);
+            }
+        }
+    }
+
+    /// <summary>Ticks that took the GIL so far (for benchmarks).</summary>
+    internal long TicksUnderGil => Interlocked.Read(ref _ticksUnderGil);
+
+    /// <summary>Ticks that read every due stack without the GIL so far (for benchmarks).</summary>
+    internal long TicksWithoutGil => Interlocked.Read(ref _ticksWithoutGil);
+
+    /// <summary>The sampler's time in reads without the GIL so far, in <see cref="Stopwatch"/> ticks, failed ones included (for benchmarks).</summary>
+    internal long ReadTime => Interlocked.Read(ref _readTime);
 
     /// <inheritdoc />
     public async Task<ProfileTask> StartAsync(ProfileRequest request, CancellationToken cancellationToken = default)
@@ -288,7 +320,23 @@ internal sealed class Profiler : IProfiler, IDisposable
         // Which samples belong to which task: [start, end) of samples per due session.
         Span<int> ends = stackalloc int[due.Count];
         long requested = Stopwatch.GetTimestamp(), acquired, released;
+        bool read = false;
+        if (_reader is { } reader)
+        {
+            read = ReadWithoutGil(reader, due, attachments, samples, ref frames, ends, requested);
+            Interlocked.Add(ref _readTime, Stopwatch.GetTimestamp() - requested);
+        }
+
+        if (read)
+        {
+            // The check's thread kept the GIL: no wait, no hold.
+            Interlocked.Increment(ref _ticksWithoutGil);
+            Record(due, samples, frames, ends, requested, 0, 0, scratch);
+            return;
+        }
+
         samples.Clear();
+        Interlocked.Increment(ref _ticksUnderGil);
         try
         {
             using (_runtime.AcquireGil())
@@ -310,6 +358,14 @@ internal sealed class Profiler : IProfiler, IDisposable
 
                         int count = FrameWalker.Walk(attachment.ThreadState, frames.AsSpan(used, depth), session.Codes, out bool truncated);
                         samples.Add(new TickSample(attachment, used, count, truncated, acquired));
+                        if (_reader is { } check && !check.Matches(attachment.ThreadState, frames.AsSpan(used, count), truncated, depth, session.Codes, out string detail))
+                        {
+                            // The layout is not the one the reader assumes (another build, a tracer setting line numbers):
+                            // every later tick takes the GIL, as on the versions the reader does not read.
+                            _reader = null;
+                            Log.ReaderDisagreed(_logger, detail);
+                        }
+
                         used += count;
                     }
 
@@ -330,12 +386,75 @@ internal sealed class Profiler : IProfiler, IDisposable
             return;
         }
 
+        Record(due, samples, frames, ends, requested, acquired - requested, released - acquired, scratch);
+    }
+
+    /// <summary>
+    /// Reads the due runs' stacks without the GIL (see <see cref="FrameReader"/>). Fails, leaving the tick to the GIL,
+    /// when a frame runs a code object not seen yet (only the walk under the GIL reads its name), or when a run's stack
+    /// moved during its read (that run is sampled under the GIL from then on); a run that detached during its read
+    /// gives no sample.
+    /// </summary>
+    private static bool ReadWithoutGil(FrameReader reader, List<ProfileSession> due, List<RunAttachment> attachments, List<TickSample> samples, ref FrameSample[] frames, Span<int> ends, long observed)
+    {
+        samples.Clear();
+        int used = 0;
+        for (int d = 0; d < due.Count; d++)
+        {
+            var session = due[d];
+            attachments.Clear();
+            session.CopyEligible(observed, attachments);
+            foreach (var attachment in attachments)
+            {
+                int depth = session.Request.MaxDepth;
+                if (used + depth > frames.Length)
+                {
+                    Array.Resize(ref frames, Math.Max(frames.Length * 2, used + depth));
+                }
+
+                if (attachment.SampledUnderGil)
+                {
+                    return false;
+                }
+
+                var status = reader.Read(attachment.ThreadState, frames.AsSpan(used, depth), session.Codes, out int count, out bool truncated);
+                if (status == FrameReadStatus.Inconsistent)
+                {
+                    // Its stack moves faster than a read: from now on the run is sampled under the GIL, at a moment
+                    // that does not depend on what the stack was (keeping only the reads that agreed would favour
+                    // the stacks that move least).
+                    attachment.SampledUnderGil = true;
+                    return false;
+                }
+
+                if (status == FrameReadStatus.UnknownCode)
+                {
+                    return false;
+                }
+
+                if (attachment.Detached)
+                {
+                    continue; // the run returned during the read: what was read may be its worker's next work
+                }
+
+                samples.Add(new TickSample(attachment, used, count, truncated, observed));
+                used += count;
+            }
+
+            ends[d] = samples.Count;
+        }
+
+        return true;
+    }
+
+    private static void Record(List<ProfileSession> due, List<TickSample> samples, FrameSample[] frames, ReadOnlySpan<int> ends, long requested, long gilWait, long hold, int[] scratch)
+    {
         int start = 0;
         for (int d = 0; d < due.Count; d++)
         {
             var session = due[d];
             var mine = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples)[start..ends[d]];
-            session.Record(mine, frames, acquired - requested, released - acquired, scratch);
+            session.Record(mine, frames, gilWait, hold, scratch);
             session.NextDue = session.NextAfter(requested); // the wait for the GIL counts towards the interval
             start = ends[d];
         }

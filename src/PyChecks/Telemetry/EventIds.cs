@@ -49,7 +49,8 @@ internal static class EventIds
     public const int ConfigurationNotRun = 1007;
     public const int PythonNotFinalized = 1017;
 
-    // The profiler (1101–1102).
+    // The profiler (1101–1103).
     public const int ProfileStarted = 1101;
     public const int ProfileEnded = 1102;
+    public const int ProfileReaderDisagreed = 1103;
 }

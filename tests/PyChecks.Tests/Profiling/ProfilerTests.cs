@@ -424,6 +424,153 @@ public sealed class ProfilerTests
         }
     }
 
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void Profile_OfARunSleepingDeepInItsStack_ShowsThatStack_ReadWithoutTheGilOn312And313(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("sleeper", """
+            import time
+            from datadog_checks.base import AgentCheck
+
+            def leaf(seconds):
+                time.sleep(seconds)
+
+            def down(depth, seconds):
+                if depth == 0:
+                    leaf(seconds)
+                else:
+                    down(depth - 1, seconds)
+
+            class SleeperCheck(AgentCheck):
+                def check(self, instance):
+                    down(20, 0.5)
+            """).Config("sleeper", "instances: [{min_collection_interval: 3600}]");
+        using var hosted = HostedChecks.Start(folder);
+        Eventually.That(() => hosted.CommitsOf("sleeper") == 1, "the scheduled first run");
+        var profiler = (Profiler)hosted.Host.Services.GetRequiredService<IProfiler>();
+        string checkId = hosted.StatusOf("sleeper").CheckId;
+        bool withoutGil = PythonRuntime.Current!.Version.Minor is 12 or 13;
+        Assert.That(profiler.ReadsWithoutGil, Is.EqualTo(withoutGil), "3.12 and 3.13 read stacks without the GIL; older versions walk under it");
+
+        foreach (int depth in new[] { 128, 10 })
+        {
+            var task = profiler.StartAsync(new ProfileRequest { CheckId = checkId, MaxDepth = depth, MaxRuns = 1 }).GetAwaiter().GetResult();
+            hosted.Scheduler.RunOnceAsync("sleeper").GetAwaiter().GetResult();
+            Eventually.That(() => profiler.GetTask(task.Id)!.State == ProfileTaskState.Completed, "the task completes after its one run");
+            var result = profiler.GetResult(task.Id)!;
+            var quality = result.Task.Quality;
+            Assert.That(quality.Samples, Is.GreaterThan(10), quality.ToString());
+
+            // The run sleeps 0.5 s in leaf(), 22 Python frames below check(): most samples are that stack, lines included.
+            string folded = result.ToFolded();
+            var lines = ParseFolded(folded);
+            string[] expected = [.. Enumerable.Repeat("down (", 20).Select(d => d + ":11)"), "down (:9)", "leaf (:5)"];
+            string[] top = lines[0].Frames;
+            string[] innermost = [.. top[^Math.Min(expected.Length, depth)..].Select(f => f[..(f.IndexOf('(', StringComparison.Ordinal) + 1)] + f[f.LastIndexOf(':')..])];
+            Assert.That(innermost, Is.EqualTo(expected[^Math.Min(expected.Length, depth)..]), folded);
+            Assert.That(top[^1], Does.Contain("sleeper.py:5)"), folded);
+            Assert.That(lines[0].Weight, Is.GreaterThan(lines.Sum(l => l.Weight) * 0.5), "the sleeping stack has most of the weight:\n" + folded);
+            if (depth == 10)
+            {
+                Assert.That(top, Has.Length.EqualTo(11), "ten frames and the marker");
+                Assert.That(top[0], Is.EqualTo("<truncated>"));
+                Assert.That(quality.TruncatedSamples, Is.EqualTo(quality.Samples));
+            }
+            else
+            {
+                string checkFrame = PythonRuntime.Current!.Version.Minor >= 11 ? "SleeperCheck.check (" : "check (";
+                Assert.That(top[^(expected.Length + 1)], Does.StartWith(checkFrame).And.EndWith(":15)"), folded);
+                Assert.That(quality.TruncatedSamples, Is.Zero);
+            }
+
+            // Read without the GIL, a tick neither waits for it nor holds it (recorded as zero); the first tick of a
+            // task takes it, to read the names of the code objects it has not seen.
+            if (withoutGil)
+            {
+                Assert.That((quality.GilWaitP50, quality.HoldP50), Is.EqualTo((TimeSpan.Zero, TimeSpan.Zero)), quality.ToString());
+            }
+            else
+            {
+                Assert.That(quality.HoldP50, Is.GreaterThan(TimeSpan.Zero), quality.ToString());
+            }
+        }
+
+        Assert.That(profiler.ReadsWithoutGil, Is.EqualTo(withoutGil), "every tick under the GIL found the read without it agreeing");
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void Profile_OfAStackThatChangesAllTheTime_ShowsOnlyStacksThatExist(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        // a() only ever calls x(), b() only y(), each a few hundred nanoseconds apart, at the same depth: a stack read
+        // while it moves could pair a() with y() or b() with x(). No sample may show such a stack.
+        var folder = new CheckFolder().Check("moving", """
+            import time
+            from datadog_checks.base import AgentCheck
+
+            def x(n):
+                return n + 1
+
+            def y(n):
+                return n + 2
+
+            def a(n):
+                return x(n) * 3
+
+            def b(n):
+                return y(n) * 5
+
+            def spin(until):
+                n = 0
+                while time.perf_counter() < until:
+                    n = (a(n) + b(n)) % 1000
+                return n
+
+            class MovingCheck(AgentCheck):
+                def check(self, instance):
+                    spin(time.perf_counter() + 0.3)
+            """).Config("moving", "instances: [{min_collection_interval: 3600}]");
+        using var hosted = HostedChecks.Start(folder);
+        Eventually.That(() => hosted.CommitsOf("moving") == 1, "the scheduled first run");
+        var profiler = (Profiler)hosted.Host.Services.GetRequiredService<IProfiler>();
+        var task = profiler.StartAsync(new ProfileRequest { CheckId = hosted.StatusOf("moving").CheckId, MaxRuns = 3 }).GetAwaiter().GetResult();
+        for (int i = 0; i < 3; i++)
+        {
+            hosted.Scheduler.RunOnceAsync("moving").GetAwaiter().GetResult();
+        }
+
+        Eventually.That(() => profiler.GetTask(task.Id)!.State == ProfileTaskState.Completed, "the task completes after its three runs");
+        var result = profiler.GetResult(task.Id)!;
+        Assert.That(result.Task.Quality.Samples, Is.GreaterThan(20), result.Task.Quality.ToString());
+        string folded = result.ToFolded();
+        string checkFrame = PythonRuntime.Current!.Version.Minor >= 11 ? "MovingCheck.check (" : "check (";
+        var lines = new Dictionary<string, string[]>
+        {
+            // A function's lines, its def line included (a frame just entered, at its first instruction).
+            ["spin"] = ["16", "17", "18", "19", "20"],
+            ["a"] = ["10", "11"],
+            ["b"] = ["13", "14"],
+            ["x"] = ["4", "5"],
+            ["y"] = ["7", "8"],
+        };
+        string[] shapes = ["spin", "spin;a", "spin;a;x", "spin;b", "spin;b;y"];
+        foreach (var (frames, _) in ParseFolded(folded))
+        {
+            int below = Array.FindIndex(frames, f => f.StartsWith(checkFrame, StringComparison.Ordinal));
+            if (below < 0 || below == frames.Length - 1)
+            {
+                continue; // before check() called spin() or after it returned
+            }
+
+            var mine = frames[(below + 1)..].Select(f => (Name: f[..f.IndexOf(' ', StringComparison.Ordinal)], Line: f[(f.LastIndexOf(':') + 1)..^1])).ToList();
+            Assert.That(shapes, Does.Contain(string.Join(';', mine.Select(f => f.Name))), "a stack that exists:\n" + folded);
+            Assert.That(mine.All(f => lines[f.Name].Contains(f.Line)), Is.True, "each frame at a line of its function:\n" + folded);
+        }
+
+        // Which of a() and b() the samples catch more often is not asserted: a run whose stack moves this fast is sampled
+        // under the GIL, at the points where the interpreter lets it go, which can favour one of them.
+        Assert.That(folded, Does.Contain("spin ("), folded);
+        Assert.That(profiler.ReadsWithoutGil, Is.EqualTo(PythonRuntime.Current!.Version.Minor is 12 or 13), "every tick under the GIL found the read without it agreeing");
+    });
+
     private static string Write(ProfileResult result, ProfileFormat format)
     {
         using var stream = new MemoryStream();
