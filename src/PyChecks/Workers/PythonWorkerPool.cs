@@ -47,6 +47,7 @@ internal sealed class PythonWorkerPool
     private long _callerWatch = WatchTicks;
     private long _workerWatch = WatchTicks;
     private int _callerProbes;
+    private int _watching; // workers watching the queue (WatchForWork), which take a posted item without being woken
     private int _workerProbes;
 
     [ThreadStatic]
@@ -245,7 +246,12 @@ internal sealed class PythonWorkerPool
 
             _queue.Enqueue(item);
             Volatile.Write(ref _queuedCount, _queue.Count);
-            if (wake)
+
+            // A worker watching the queue takes the item: waking a sleeping one too would cost a kernel wake-up for
+            // nothing (it would find the queue empty, or take the item from the watcher and the GIL with it). The fence
+            // orders the item before the read; the watcher orders its leaving before its last look at the queue.
+            Interlocked.MemoryBarrier();
+            if (wake && Volatile.Read(ref _watching) == 0)
             {
                 woken = WakeOne();
             }
@@ -426,20 +432,30 @@ internal sealed class PythonWorkerPool
         }
 
         long until = Stopwatch.GetTimestamp() + watch;
-        do
+        Interlocked.Increment(ref _watching);
+        try
         {
-            for (int i = 0; i < 64; i++)
+            do
             {
-                if (Volatile.Read(ref _queuedCount) > 0)
+                for (int i = 0; i < 64; i++)
                 {
-                    Adapt(ref _workerWatch, watch, seen: true);
-                    return true;
-                }
+                    if (Volatile.Read(ref _queuedCount) > 0)
+                    {
+                        Adapt(ref _workerWatch, watch, seen: true);
+                        return true;
+                    }
 
-                Thread.SpinWait(8);
+                    Thread.SpinWait(8);
+                }
             }
+            while (Stopwatch.GetTimestamp() < until);
         }
-        while (Stopwatch.GetTimestamp() < until);
+        finally
+        {
+            // Interlocked, a full fence: Take's look at the queue that follows sees any item queued while this worker
+            // still counted as watching (and so was not woken for it).
+            Interlocked.Decrement(ref _watching);
+        }
 
         Adapt(ref _workerWatch, watch, seen: false);
         return true;
