@@ -30,8 +30,10 @@ internal sealed partial class PythonCheck
     /// <para>Interrupt not raised yet: the interrupt is waiting for the GIL. If the run's thread burned at least half the
     /// time since on the CPU, the run itself holds the GIL in C code; otherwise other threads hold it.</para>
     /// <para>Interrupt raised, the run waiting on a futex (a lock, or the GIL): it is blocked in C only if the GIL is
-    /// free, that is the interrupt got it at once and three probes in a row get it at once (within ten switch
-    /// intervals, at least 50 ms). One quick probe proves little: CPython hands the GIL to waiters in no fixed order.</para>
+    /// free, that is the interrupt got it at once, three probes in a row get it at once (within ten switch
+    /// intervals, at least 50 ms), and no other thread kept a CPU busy meanwhile (at least 200 ms are measured). One
+    /// quick probe proves little: CPython hands the GIL to waiters in no fixed order, and among many waiters the probes
+    /// can be let in again and again before the run's thread.</para>
     /// </remarks>
     public void DiagnoseOverrun(TimeSpan patience, Action<OverrunDiagnosis, object?> done, object? state) =>
         ThreadPool.UnsafeQueueUserWorkItem(
@@ -87,6 +89,7 @@ internal sealed partial class PythonCheck
 
         var interruptWait = Stopwatch.GetElapsedTime(requestedAt, setAt);
         var cpuBefore = thread.CpuTime();
+        var processCpuBefore = Environment.CpuUsage.TotalTime;
         long probing = Stopwatch.GetTimestamp();
         var longest = TimeSpan.Zero;
         bool free = true;
@@ -100,7 +103,7 @@ internal sealed partial class PythonCheck
             free = got && wait < Threshold(probe.Result) && interruptWait < Threshold(probe.Result);
         }
 
-        if (free)
+        if (free && !OthersRanMeanwhile(thread, cpuBefore, processCpuBefore, probing))
         {
             return new OverrunDiagnosis(OverrunCause.InC, longest, InCBlocked);
         }
@@ -108,6 +111,29 @@ internal sealed partial class PythonCheck
         return Busy(thread, cpuBefore, Stopwatch.GetElapsedTime(probing))
             ? new OverrunDiagnosis(OverrunCause.InC, longest, InCHoldingGil)
             : new OverrunDiagnosis(OverrunCause.WaitingForGil, longest, $"interrupted, it waits for the GIL held by other threads to see the interrupt (a probe waited {Seconds(longest)} for it, the interrupt {Seconds(interruptWait)})");
+    }
+
+    // The least time over which the process's CPU time is compared with the clock: CPU time is counted in ticks.
+    private static readonly TimeSpan s_cpuWindow = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Whether threads other than the run's kept a CPU busy for most of the time since <paramref name="since"/>
+    /// (stretched to <see cref="s_cpuWindow"/>): then Python code ran meanwhile, with the GIL, and quick probes only
+    /// show that CPython let them in before the run's thread, which it does in no fixed order when many threads want
+    /// the GIL. The run's thread may then be waiting for the GIL like them, so quick probes do not prove it blocked in C.
+    /// </summary>
+    private static bool OthersRanMeanwhile(Runtime.OsThread thread, TimeSpan? runCpuBefore, TimeSpan processCpuBefore, long since)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(since);
+        if (elapsed < s_cpuWindow)
+        {
+            Thread.Sleep(s_cpuWindow - elapsed);
+            elapsed = Stopwatch.GetElapsedTime(since);
+        }
+
+        var processCpu = Environment.CpuUsage.TotalTime - processCpuBefore;
+        var runCpu = thread.CpuTime() is { } after && runCpuBefore is { } before ? after - before : TimeSpan.Zero;
+        return processCpu - runCpu >= elapsed / 2;
     }
 
     /// <summary>One GIL probe at a time per check: a probe the GIL never lets in must not be joined by more.</summary>
