@@ -35,20 +35,27 @@ internal sealed class ModuleState(IBuiltinSink sink)
 
     /// <summary>The state of <paramref name="module"/>, a module function's <c>self</c>: a compare, or one leaf call and a handle read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe ModuleState Of(nint module) => module == s_lastModule ? s_lastState! : Find(module);
+    public static unsafe ModuleState Of(nint module) => module == s_lastModule ? s_lastState! :
+        Remember(ref s_lastModule, ref s_lastState, module, *(nint*)CPython.PyModule_GetState(module));
 
-    // The last module asked for and its state. The module is held (a reference is kept), so its address cannot be taken by
-    // another object while it is cached. Written and read with the GIL held.
+    /// <summary>The state of the module that defines <paramref name="definingClass"/> (a method's defining class).</summary>
+    public static unsafe ModuleState OfClass(nint definingClass) => definingClass == s_lastClass ? s_lastClassState! :
+        Remember(ref s_lastClass, ref s_lastClassState, definingClass, *(nint*)CPython.PyType_GetModuleState(definingClass));
+
+    // The last module (and defining class) asked for and its state. The key is held (a reference is kept), so its address
+    // cannot be taken by another object while it is cached. Written and read with the GIL held.
     private static nint s_lastModule;
     private static ModuleState? s_lastState;
+    private static nint s_lastClass;
+    private static ModuleState? s_lastClassState;
 
-    private static unsafe ModuleState Find(nint module)
+    private static unsafe ModuleState Remember(ref nint lastKey, ref ModuleState? lastState, nint key, nint handle)
     {
-        var state = (ModuleState)GCHandle.FromIntPtr(*(nint*)CPython.PyModule_GetState(module)).Target!;
-        nint previous = s_lastModule;
-        CPython.Py_IncRef(module);
-        s_lastModule = module;
-        s_lastState = state;
+        var state = (ModuleState)GCHandle.FromIntPtr(handle).Target!;
+        nint previous = lastKey;
+        CPython.Py_IncRef(key);
+        lastKey = key;
+        lastState = state;
         if (previous != 0)
         {
             CPython.Py_DecRef(previous);
