@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PyChecks.Builtins;
 using PyChecks.Checks;
 using PyChecks.Checks.Configuration;
+using PyChecks.Checks.Isolation;
 
 namespace PyChecks;
 
@@ -17,21 +18,25 @@ public sealed class CheckHost : IDisposable
 {
     private const long MaxConfigFileBytesLimit = 1L << 30;
 
-    private readonly CheckLoaderChain _loaders;
     private readonly PyChecksOptions _options;
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Lock _workersLock = new();
+    private CheckLoaderChain _loaders = null!;
+    private WorkerProcessPool? _workers;
+    private ProcessCheckLoader? _processLoader;
     private readonly ConditionalWeakTable<ICheck, CheckInstanceConfig> _configs = [];
 
     // The router of the host that started Python (one per process), for the process-wide SenderErrors only.
     private static SubmissionRouter? s_started;
 
-    private CheckHost(PythonRuntime runtime, SubmissionRouter router, PyChecksOptions options, CheckLoaderChain loaders, ILogger logger)
+    private CheckHost(PythonRuntime runtime, SubmissionRouter router, PyChecksOptions options, ILoggerFactory loggerFactory)
     {
         Runtime = runtime;
         Router = router;
         _options = options;
-        _loaders = loaders;
-        _logger = logger;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<CheckHost>();
     }
 
     /// <summary>The embedded interpreter.</summary>
@@ -102,9 +107,10 @@ public sealed class CheckHost : IDisposable
             throw;
         }
 
-        var chain = new CheckLoaderChain([.. loaders ?? [], new PythonCheckLoader(runtime, router)]);
+        var host = new CheckHost(runtime, router, options, loggerFactory);
+        host._loaders = new CheckLoaderChain([.. loaders ?? []], new PythonCheckLoader(runtime, router), host.ProcessLoader, options.IsolationOf);
         Volatile.Write(ref s_started, router);
-        return new CheckHost(runtime, router, options, chain, loggerFactory.CreateLogger<CheckHost>());
+        return host;
     }
 
     /// <summary>Loads one configured check instance.</summary>
@@ -299,6 +305,24 @@ public sealed class CheckHost : IDisposable
     /// <summary>The options the host was started with.</summary>
     internal PyChecksOptions Options => _options;
 
+    /// <summary>The worker processes of <see cref="CheckIsolation.Process"/> mode; <see langword="null"/> until the first such check loads.</summary>
+    internal WorkerProcessPool? WorkerProcesses => Volatile.Read(ref _workers);
+
+    private ProcessCheckLoader ProcessLoader()
+    {
+        lock (_workersLock)
+        {
+            if (_processLoader is null)
+            {
+                var settings = WorkerSettings.For(_options, Runtime.Location, _loggerFactory);
+                _workers = new WorkerProcessPool(_options.WorkerProcesses, settings, Router, _loggerFactory, _options.StuckRunGrace, _options.Python.ShutdownTimeout);
+                _processLoader = new ProcessCheckLoader(_workers);
+            }
+
+            return _processLoader;
+        }
+    }
+
     /// <summary>
     /// Shuts Python down (see <see cref="PythonRuntime.Shutdown"/>), waiting at most
     /// <see cref="PythonRuntimeOptions.ShutdownTimeout"/>; when Python could not be finalized in that time, logs a
@@ -306,6 +330,8 @@ public sealed class CheckHost : IDisposable
     /// </summary>
     public void Dispose()
     {
+        WorkerProcesses?.Dispose();
+
         // Children of _util.subprocess_output would keep their runs (and so the shutdown) waiting.
         Builtins.Subprocess.KillAll();
         if (!Runtime.Shutdown() && Runtime.ShutdownProblem is { } reason)

@@ -1,15 +1,19 @@
 namespace PyChecks.Checks;
 
-/// <summary>Tries each registered loader in order; when none loads the check, throws with every loader's reason.</summary>
-internal sealed class CheckLoaderChain(IReadOnlyList<ICheckLoader> loaders)
+/// <summary>
+/// Tries each registered loader in order, then the Python loader of the instance's isolation; when none loads the
+/// check, throws with every loader's reason.
+/// </summary>
+internal sealed class CheckLoaderChain(IReadOnlyList<ICheckLoader> loaders, ICheckLoader inProcess, Func<ICheckLoader>? inWorkerProcess = null, Func<CheckInstanceConfig, CheckIsolation>? isolationOf = null)
 {
-    public IReadOnlyList<ICheckLoader> Loaders => loaders;
+    public IReadOnlyList<ICheckLoader> Loaders { get; } = [.. loaders, inProcess];
 
     /// <exception cref="CheckLoadException">No loader could load the check.</exception>
     public ICheck Load(CheckInstanceConfig config)
     {
         var errors = new List<(string Loader, string Error)>();
-        foreach (var loader in loaders)
+        var python = inWorkerProcess is not null && isolationOf?.Invoke(config) == CheckIsolation.Process ? inWorkerProcess() : inProcess;
+        foreach (var loader in loaders.Append(python))
         {
             try
             {

@@ -6,12 +6,8 @@ namespace PyChecks.Checks;
 /// its submissions for a run-once. A host's own <see cref="ICheck"/> has none of these: its timeout starts at dispatch,
 /// a run that does not return after its cancel is reported stuck without a diagnosis, and a run-once captures nothing.
 /// </summary>
-internal interface IWorkerCheck : ICheck
+internal interface IWorkerCheck : ICapturingCheck
 {
-    /// <summary>Sends what this instance submits during its runs to <paramref name="sender"/> only, not to the host's senders.</summary>
-    /// <param name="sender">Receives the submissions.</param>
-    void CaptureTo(ISender sender);
-
     /// <summary>
     /// Runs the check on a Python worker, then calls <paramref name="completed"/> on that worker, outside the GIL, with
     /// the result or the exception (an <see cref="OperationCanceledException"/> when cancelled before it started).

@@ -47,6 +47,27 @@ public sealed class PyChecksOptions : IValidatableObject
     [Experimental("PYCHECKS001")]
     public ProfilerOptions Profiler { get; set; } = new();
 
+    /// <summary>
+    /// Where Python checks run unless <see cref="IsolationByCheck"/> or an instance's <c>isolation</c> key says
+    /// otherwise: <see cref="CheckIsolation.InProcess"/> (the default) or <see cref="CheckIsolation.Process"/>.
+    /// </summary>
+    public CheckIsolation Isolation { get; set; } = CheckIsolation.InProcess;
+
+    /// <summary>Where the instances of a check run, by check name, over <see cref="Isolation"/>; an instance's <c>isolation</c> key wins over both.</summary>
+    public IDictionary<string, CheckIsolation> IsolationByCheck { get; } = new Dictionary<string, CheckIsolation>(StringComparer.Ordinal);
+
+    /// <summary>The worker processes of <see cref="CheckIsolation.Process"/> mode.</summary>
+    [ValidateObjectMembers]
+    public WorkerProcessOptions WorkerProcesses { get; set; } = new();
+
+    /// <summary>Set in a worker process: every check there runs in it, whatever its configuration asks.</summary>
+    internal bool InWorkerProcess { get; set; }
+
+    /// <summary>Where <paramref name="config"/> runs: its <c>isolation</c> key, else <see cref="IsolationByCheck"/>, else <see cref="Isolation"/>.</summary>
+    internal CheckIsolation IsolationOf(CheckInstanceConfig config) =>
+        InWorkerProcess ? CheckIsolation.InProcess
+        : config.Isolation ?? (IsolationByCheck.TryGetValue(config.CheckName, out var mode) ? mode : Isolation);
+
     /// <summary>Whether <c>services.AddPyChecks(…)</c> runs the configured checks on their schedule. Default: on.</summary>
     public bool EnableScheduler { get; set; } = true;
 

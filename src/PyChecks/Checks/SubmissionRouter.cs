@@ -101,6 +101,33 @@ internal sealed partial class SubmissionRouter : IBuiltinSink
 
     public void Commit(CheckRunContext context, in CheckRunSummary summary) => Deliver<CheckRunSummary, Submit>(context.Capture ?? _senders, summary);
 
+    /// <summary>The senders of a check that runs elsewhere (a worker process): its capture, or every sender.</summary>
+    public ISender[] TargetsOf(ISender[]? capture) => capture ?? _senders;
+
+    /// <summary>Delivers what a check in a worker process submitted to <paramref name="targets"/> (see <see cref="TargetsOf"/>).</summary>
+    public void DeliverTo(ISender[] targets, in MetricSample sample) => Deliver<MetricSample, Submit>(targets, sample);
+
+    /// <inheritdoc cref="DeliverTo(ISender[], in MetricSample)"/>
+    public void DeliverTo(ISender[] targets, in ServiceCheckSample sample) => Deliver<ServiceCheckSample, Submit>(targets, sample);
+
+    /// <inheritdoc cref="DeliverTo(ISender[], in MetricSample)"/>
+    public void DeliverTo(ISender[] targets, in HistogramBucketSample sample) => Deliver<HistogramBucketSample, Submit>(targets, sample);
+
+    /// <inheritdoc cref="DeliverTo(ISender[], in MetricSample)"/>
+    public void DeliverTo(ISender[] targets, CheckEvent checkEvent) => Deliver<CheckEvent, Submit>(targets, checkEvent);
+
+    /// <inheritdoc cref="DeliverTo(ISender[], in MetricSample)"/>
+    public void DeliverTo(ISender[] targets, CheckLog log) => Deliver<CheckLog, Submit>(targets, log);
+
+    /// <inheritdoc cref="DeliverTo(ISender[], in MetricSample)"/>
+    public void DeliverTo(ISender[] targets, ExternalHostTags tags) => Deliver<ExternalHostTags, Submit>(targets, tags);
+
+    /// <inheritdoc cref="DeliverTo(ISender[], in MetricSample)"/>
+    public void DeliverTo(ISender[] targets, EventPlatformEvent platformEvent) => Deliver<EventPlatformEvent, Submit>(targets, platformEvent);
+
+    /// <inheritdoc cref="DeliverTo(ISender[], in MetricSample)"/>
+    public void DeliverTo(ISender[] targets, in CheckRunSummary summary) => Deliver<CheckRunSummary, Submit>(targets, summary);
+
     /// <summary>Logs a tag given as bytes that are not UTF-8 (it is dropped), with Python's repr of the bytes.</summary>
     public void TagNotUtf8(ReadOnlySpan<byte> tag, string subject)
     {

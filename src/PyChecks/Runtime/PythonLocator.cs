@@ -32,6 +32,14 @@ internal sealed partial class PythonLocator(PythonRuntimeOptions options, Discov
     {
         // An explicit choice is final: when the host or the environment names a Python and it cannot be used,
         // loading another one instead would only move the surprise to run time.
+        // A worker process starts the Python its host found (library and executable), without a second search.
+        if (options.KnownLocation is { } known)
+        {
+            return TryLibrary("the host's Python", known.LibraryPath, known.Executable, out var given)
+                ? given
+                : throw new PythonRuntimeException(FormatFailure(_tried), _tried.ToArray());
+        }
+
         if (TryExplicit("option PythonRuntimeOptions.Python", options.Python, out var found)
             || TryExplicit("PYCHECKS_PYTHON", environment.GetVariable("PYCHECKS_PYTHON"), out found)
             || TryExplicit("PYTHONNET_PYDLL", environment.GetVariable("PYTHONNET_PYDLL"), out found)

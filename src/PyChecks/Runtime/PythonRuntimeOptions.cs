@@ -38,4 +38,7 @@ public sealed class PythonRuntimeOptions
     /// </summary>
     [Range(1, 64)]
     public int WorkerCount { get; set; } = 2;
+
+    /// <summary>The library and executable a worker process starts, as its host found them; <see langword="null"/> to search.</summary>
+    internal (string LibraryPath, string? Executable)? KnownLocation { get; set; }
 }

@@ -46,7 +46,7 @@ internal sealed partial class CheckScheduler
             using (check)
             {
                 var capture = new InMemorySender();
-                (check as IWorkerCheck)?.CaptureTo(capture);
+                (check as ICapturingCheck)?.CaptureTo(capture);
                 var timeout = config.RunTimeout ?? _options.RunTimeout ?? check.Interval;
                 var (result, stuckRun) = await RunOnceBoundedAsync(check, timeout, cancellationToken).ConfigureAwait(false);
                 runs.Add(new CheckInstanceRun(check.Id, result, capture.Metrics, capture.ServiceChecks, capture.Events, capture.HistogramBuckets) { Stuck = stuckRun });

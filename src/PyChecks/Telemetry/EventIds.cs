@@ -53,4 +53,12 @@ internal static class EventIds
     public const int ProfileStarted = 1101;
     public const int ProfileEnded = 1102;
     public const int ProfileReaderDisagreed = 1103;
+
+    // Worker processes (1201–1206).
+    public const int WorkerStarted = 1201;
+    public const int WorkerEnded = 1202;
+    public const int WorkerStartFailed = 1203;
+    public const int WorkerQuarantined = 1204;
+    public const int WorkerMemoryLimit = 1205;
+    public const int WorkerStderr = 1206;
 }

@@ -167,7 +167,7 @@ internal static partial class CheckConfigReader
 
     /// <summary>
     /// Resolves each instance of <paramref name="config"/>: checks the reserved keys (<c>min_collection_interval</c>, <c>run_timeout</c>,
-    /// <c>tags</c>, <c>service</c>, <c>name</c>, <c>empty_default_hostname</c>) and computes its check id.
+    /// <c>isolation</c>, <c>tags</c>, <c>service</c>, <c>name</c>, <c>empty_default_hostname</c>) and computes its check id.
     /// </summary>
     /// <exception cref="CheckConfigurationException">The first instance with a bad reserved key, or one identical to an earlier instance.</exception>
     public static IReadOnlyList<CheckInstanceConfig> Resolve(CheckConfig config)
@@ -192,6 +192,13 @@ internal static partial class CheckConfigReader
                 throw InstanceError(config, i, "run_timeout", "'run_timeout' must be a number of seconds greater than 0; leave it out to use the check's interval");
             }
 
+            var isolation = ReadString(config, i, instance, "isolation") switch
+            {
+                null => (CheckIsolation?)null,
+                "process" => CheckIsolation.Process,
+                "in_process" => CheckIsolation.InProcess,
+                var other => throw InstanceError(config, i, "isolation", $"'isolation' must be 'process' or 'in_process', not '{other}'"),
+            };
             string? service = ReadString(config, i, instance, "service");
             string? name = ReadString(config, i, instance, "name");
             var tags = ReadTags(config, i, instance.GetValueOrDefault("tags"), service);
@@ -231,6 +238,7 @@ internal static partial class CheckConfigReader
                 LocationOf(config, i)?.Start.Line)
             {
                 RunTimeout = runTimeout,
+                Isolation = isolation,
             });
         }
 

@@ -60,6 +60,12 @@ public sealed class CheckInstanceConfig
     public TimeSpan? RunTimeout { get; init; }
 
     /// <summary>
+    /// Where this instance runs, from its reserved <c>isolation</c> key (<c>process</c> or <c>in_process</c>);
+    /// <see langword="null"/> when absent, for <see cref="PyChecksOptions.IsolationByCheck"/> and <see cref="PyChecksOptions.Isolation"/> to decide.
+    /// </summary>
+    public CheckIsolation? Isolation { get; init; }
+
+    /// <summary>
     /// The instance's <c>tags</c> (its string items, in order; other items are dropped as Datadog drops them),
     /// then <c>service:&lt;service&gt;</c> when <see cref="Service"/> is set and not already among them.
     /// </summary>

@@ -1,0 +1,189 @@
+namespace PyChecks.Checks.Isolation;
+
+/// <summary>
+/// In a worker: what one loaded instance submits, encoded into one <see cref="MessageType.Submissions"/> frame that is
+/// sent at the run's commit or when it reaches <see cref="WorkerProtocol.FlushBytes"/>. Its string table lives as long
+/// as the instance, so a run that submits the same names and tags as the last one sends only their ids.
+/// </summary>
+internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
+{
+    private readonly Lock _lock = new();
+    private readonly FrameWriter _writer = new(1024);
+    private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
+    private bool _open;
+
+    public uint Handle => handle;
+
+    public void Metric(in MetricSample sample)
+    {
+        lock (_lock)
+        {
+            Open(SubmissionKind.Metric);
+            _writer.WriteByte((byte)sample.Type);
+            Ref(sample.Name);
+            _writer.WriteDouble(sample.Value);
+            Ref(sample.Hostname);
+            _writer.WriteBool(sample.FlushFirstValue);
+            Tags(sample.Tags);
+            FlushIfFull();
+        }
+    }
+
+    public void ServiceCheck(in ServiceCheckSample sample)
+    {
+        lock (_lock)
+        {
+            Open(SubmissionKind.ServiceCheck);
+            Ref(sample.Name);
+            _writer.WriteVarInt((long)sample.Status);
+            Ref(sample.Hostname);
+            _writer.WriteString(sample.Message);
+            Tags(sample.Tags);
+            FlushIfFull();
+        }
+    }
+
+    public void HistogramBucket(in HistogramBucketSample sample)
+    {
+        lock (_lock)
+        {
+            Open(SubmissionKind.HistogramBucket);
+            Ref(sample.Name);
+            _writer.WriteVarInt(sample.Value);
+            _writer.WriteDouble(sample.LowerBound);
+            _writer.WriteDouble(sample.UpperBound);
+            _writer.WriteBool(sample.Monotonic);
+            Ref(sample.Hostname);
+            Tags(sample.Tags);
+            FlushIfFull();
+        }
+    }
+
+    public void Event(CheckEvent e)
+    {
+        lock (_lock)
+        {
+            Open(SubmissionKind.Event);
+            _writer.WriteString(e.Title);
+            _writer.WriteString(e.Text);
+            _writer.WriteVarInt(e.Timestamp);
+            _writer.WriteString(e.Priority);
+            Ref(e.Host);
+            _writer.WriteString(e.AlertType);
+            _writer.WriteString(e.AggregationKey);
+            _writer.WriteString(e.SourceTypeName);
+            _writer.WriteString(e.EventType);
+            _writer.WriteVarUInt((ulong)e.Tags.Count);
+            foreach (string tag in e.Tags)
+            {
+                Ref(tag);
+            }
+
+            FlushIfFull();
+        }
+    }
+
+    public void Log(CheckLog log)
+    {
+        lock (_lock)
+        {
+            Open(SubmissionKind.Log);
+            _writer.WriteString(log.Message);
+            FlushIfFull();
+        }
+    }
+
+    public void ExternalTags(ExternalHostTags tags)
+    {
+        lock (_lock)
+        {
+            Open(SubmissionKind.ExternalTags);
+            Ref(tags.Hostname);
+            Ref(tags.SourceType);
+            _writer.WriteVarUInt((ulong)tags.Tags.Count);
+            foreach (string tag in tags.Tags)
+            {
+                Ref(tag);
+            }
+
+            FlushIfFull();
+        }
+    }
+
+    public void EventPlatformEvent(EventPlatformEvent e)
+    {
+        lock (_lock)
+        {
+            Open(SubmissionKind.EventPlatformEvent);
+            Ref(e.EventType);
+            _writer.WriteBytes(e.RawEvent.Span);
+            FlushIfFull();
+        }
+    }
+
+    public void Commit(in CheckRunSummary run)
+    {
+        lock (_lock)
+        {
+            Open(SubmissionKind.Commit);
+            _writer.WriteBool(run.Succeeded);
+            _writer.WriteVarUInt((ulong)run.Metrics);
+            _writer.WriteVarUInt((ulong)run.ServiceChecks);
+            _writer.WriteVarUInt((ulong)run.Events);
+            _writer.WriteVarUInt((ulong)run.HistogramBuckets);
+            Flush();
+        }
+    }
+
+    /// <summary>Sends what is buffered (a run ending without a commit still delivers its samples before its result).</summary>
+    public void FlushPending()
+    {
+        lock (_lock)
+        {
+            Flush();
+        }
+    }
+
+    private void Open(SubmissionKind kind)
+    {
+        if (!_open)
+        {
+            _writer.BeginFrame(MessageType.Submissions);
+            _writer.WriteVarUInt(handle);
+            _open = true;
+        }
+
+        _writer.WriteByte((byte)kind);
+    }
+
+    private void Ref(string value) => StringTable.Write(_writer, _strings, value);
+
+    private void Tags(ReadOnlySpan<string> tags)
+    {
+        _writer.WriteVarUInt((ulong)tags.Length);
+        foreach (string tag in tags)
+        {
+            Ref(tag);
+        }
+    }
+
+    private void FlushIfFull()
+    {
+        if (_writer.Length >= WorkerProtocol.FlushBytes)
+        {
+            Flush();
+        }
+    }
+
+    private void Flush()
+    {
+        if (!_open)
+        {
+            return;
+        }
+
+        _writer.EndFrame();
+        _open = false;
+        channel.Send(_writer);
+    }
+}

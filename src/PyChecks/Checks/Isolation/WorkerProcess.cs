@@ -1,0 +1,524 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace PyChecks.Checks.Isolation;
+
+/// <summary>
+/// The host's side of one worker process: starts it, checks that the peer on its socket is that process, reads its
+/// frames on a thread of its own, and when the process ends (however it ends) says how, with its last lines on stderr.
+/// </summary>
+internal sealed class WorkerProcess : IDisposable
+{
+    private const int StderrLines = 20;
+
+    private readonly WorkerProcessPool _pool;
+    private readonly Process _process;
+    private readonly Queue<string> _stderr = new();
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<LoadAnswer>> _loads = new();
+    private readonly ConcurrentDictionary<ulong, PendingRun> _runs = new();
+    private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private FrameChannel? _channel;
+    private Timer? _memoryWatch;
+    private string? _killReason;
+    private int _lost;
+
+    private WorkerProcess(WorkerProcessPool pool, WorkerProcessPool.Slot slot, int generation, Process process)
+    {
+        _pool = pool;
+        Slot = slot;
+        Generation = generation;
+        _process = process;
+        StartedAt = DateTimeOffset.UtcNow;
+    }
+
+    public WorkerProcessPool.Slot Slot { get; }
+
+    public int Generation { get; }
+
+    public int Pid => _process.Id;
+
+    public string PythonVersion { get; private set; } = string.Empty;
+
+    public DateTimeOffset StartedAt { get; }
+
+    public bool IsAlive => Volatile.Read(ref _lost) == 0;
+
+    /// <summary>Completes with the description of how the process ended.</summary>
+    public Task<string> Ended => _ended.Task;
+
+    /// <summary>Runs sent to this worker that have not ended.</summary>
+    public int RunsInFlight => _runs.Count;
+
+    /// <summary>
+    /// Starts a worker for <paramref name="slot"/>, waits for it to connect and start Python (all within
+    /// <see cref="WorkerProcessOptions.StartTimeout"/>), and starts reading it.
+    /// </summary>
+    public static async Task<WorkerProcess> StartAsync(WorkerProcessPool pool, WorkerProcessPool.Slot slot, int generation, CancellationToken cancellationToken)
+    {
+        string socketPath = Path.Combine(pool.Folder, $"w{slot.Index}.{generation}.sock");
+        File.Delete(socketPath);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(1);
+
+        var start = new ProcessStartInfo(pool.Launch.Dotnet)
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (string arg in pool.Launch.Arguments(socketPath))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var worker = new WorkerProcess(pool, slot, generation, process);
+        process.ErrorDataReceived += (_, e) => worker.StderrLine(e.Data);
+        process.Start();
+        process.BeginErrorReadLine();
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(pool.Options.StartTimeout);
+        try
+        {
+            var accept = listener.AcceptAsync(deadline.Token).AsTask();
+            var exited = process.WaitForExitAsync(deadline.Token);
+            if (await Task.WhenAny(accept, exited).ConfigureAwait(false) != accept)
+            {
+                await exited.ConfigureAwait(false);
+                throw new WorkerStartException($"the worker process (pid {process.Id}) {worker.DescribeExit()} before it connected{worker.StderrTail()}");
+            }
+
+            var socket = await accept.ConfigureAwait(false);
+            File.Delete(socketPath);
+            int peer = PeerPid(socket);
+            if (peer != process.Id)
+            {
+                socket.Dispose();
+                throw new WorkerStartException($"a process other than the worker (pid {peer}, not {process.Id}) connected to the worker socket; refused");
+            }
+
+            worker._channel = new FrameChannel(socket);
+            var hello = new FrameWriter(1024);
+            hello.BeginFrame(MessageType.Hello);
+            pool.Settings.Write(hello);
+            hello.EndFrame();
+            worker._channel.Send(hello);
+
+            // The answer comes once Python started; the deadline holds through a blocking read.
+            using (deadline.Token.Register(static s => ((Socket)s!).Dispose(), socket))
+            {
+                await Task.Run(worker.ReadReady, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidDataException)
+        {
+            worker.Kill("it did not start in time");
+            throw new WorkerStartException(
+                cancellationToken.IsCancellationRequested
+                    ? "the worker's start was canceled"
+                    : $"the worker process (pid {process.Id}) did not start Python and answer within {pool.Options.StartTimeout.TotalSeconds:0.#} s{worker.StderrTail()}",
+                e);
+        }
+        catch
+        {
+            worker.Kill("its start failed");
+            throw;
+        }
+
+        worker.StartReading();
+        return worker;
+    }
+
+    private void ReadReady()
+    {
+        if (!_channel!.TryReceive(out var type, out var payload) || type != MessageType.Ready)
+        {
+            throw new InvalidDataException("the worker closed its socket before it said it was ready");
+        }
+
+        var reader = new FrameReader(payload.Span);
+        reader.ReadVarUInt();
+        string? version = reader.ReadString();
+        string? error = reader.ReadString();
+        if (version is null)
+        {
+            throw new WorkerStartException($"the worker process (pid {_process.Id}) could not start Python: {error}");
+        }
+
+        PythonVersion = version;
+    }
+
+    private void StartReading()
+    {
+        var thread = new Thread(ReadLoop) { IsBackground = true, Name = $"PyChecks worker {Slot.Index} reader" };
+        thread.Start();
+        if (_pool.Options.MemoryLimitMiB is long limit)
+        {
+            _memoryWatch = new Timer(static s => ((WorkerProcess)s!).WatchMemory(), this, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    /// <summary>Sends frames; <see langword="false"/> when the worker is gone (its loss is being handled).</summary>
+    public bool TrySend(FrameWriter writer)
+    {
+        try
+        {
+            _channel!.Send(writer);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Loads the configuration <paramref name="config"/> into this worker under its handle.</summary>
+    public async Task<LoadAnswer> LoadAsync(uint handle, CheckInstanceConfig config, CancellationToken cancellationToken)
+    {
+        var answer = new TaskCompletionSource<LoadAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loads[handle] = answer;
+        var writer = new FrameWriter(512);
+        writer.BeginFrame(MessageType.Load);
+        writer.WriteVarUInt(handle);
+        WorkerMessages.WriteConfig(writer, config);
+        writer.EndFrame();
+        if (!IsAlive || !TrySend(writer))
+        {
+            _loads.TryRemove(handle, out _);
+            return new LoadAnswer(null, [("worker process", $"the worker process ended: {await Ended.ConfigureAwait(false)}")]);
+        }
+
+        var ended = Ended;
+        var done = await Task.WhenAny(answer.Task, ended).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _loads.TryRemove(handle, out _);
+        return done == answer.Task
+            ? await answer.Task.ConfigureAwait(false)
+            : new LoadAnswer(null, [("worker process", $"the worker process ended while it loaded the check: {await ended.ConfigureAwait(false)}")]);
+    }
+
+    /// <summary>Sends <paramref name="run"/>; a worker already lost fails it at once.</summary>
+    public void Run(PendingRun run)
+    {
+        run.Worker = this;
+        _runs[run.RunId] = run;
+        var writer = new FrameWriter(32);
+        writer.BeginFrame(MessageType.Run);
+        writer.WriteVarUInt(run.Check.Handle);
+        writer.WriteVarUInt(run.RunId);
+        writer.EndFrame();
+        if (!IsAlive || !TrySend(writer))
+        {
+            // ReadLoop's end fails every run it finds registered; a run registered after it looked is failed here.
+            if (Volatile.Read(ref _lost) != 0 && _runs.TryRemove(run.RunId, out _))
+            {
+                _ = FailLostAsync(run);
+            }
+        }
+    }
+
+    private async Task FailLostAsync(PendingRun run) => run.Check.Lost(run, Describe(await Ended.ConfigureAwait(false)));
+
+    public void Cancel(PendingRun run)
+    {
+        var writer = new FrameWriter(32);
+        writer.BeginFrame(MessageType.Cancel);
+        writer.WriteVarUInt(run.Check.Handle);
+        writer.WriteVarUInt(run.RunId);
+        writer.EndFrame();
+        TrySend(writer);
+    }
+
+    public void Unload(uint handle)
+    {
+        var writer = new FrameWriter(16);
+        writer.BeginFrame(MessageType.Unload);
+        writer.WriteVarUInt(handle);
+        writer.EndFrame();
+        TrySend(writer);
+    }
+
+    /// <summary>Asks the worker to stop; kills it if it has not ended within <paramref name="timeout"/>.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        var writer = new FrameWriter(8);
+        writer.BeginFrame(MessageType.Shutdown);
+        writer.EndFrame();
+        if (TrySend(writer))
+        {
+            try
+            {
+                await Ended.WaitAsync(timeout).ConfigureAwait(false);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                Kill($"it did not stop within {timeout.TotalSeconds:0.#} s of the host's shutdown");
+            }
+        }
+        else
+        {
+            Kill("the host is stopping");
+        }
+
+        await Ended.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+    }
+
+    /// <summary>Kills the process (SIGKILL) and remembers why, for the runs it fails.</summary>
+    public void Kill(string reason)
+    {
+        Interlocked.CompareExchange(ref _killReason, reason, null);
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already ended.
+        }
+
+        _channel?.Dispose();
+    }
+
+    private void WatchMemory()
+    {
+        if (_pool.Options.MemoryLimitMiB is not long limit || !IsAlive)
+        {
+            return;
+        }
+
+        long rss = ResidentBytes();
+        if (rss > limit << 20)
+        {
+            _pool.Log.MemoryLimit(Pid, rss >> 20, limit);
+            Kill($"its memory (RSS {rss >> 20} MiB) passed the limit of {limit} MiB (WorkerProcesses.MemoryLimitMiB)");
+        }
+    }
+
+    /// <summary>The process's resident memory in bytes, from <c>/proc/PID/statm</c>; 0 once it ended.</summary>
+    public long ResidentBytes()
+    {
+        try
+        {
+            string[] fields = File.ReadAllText($"/proc/{Pid}/statm").Split(' ');
+            return long.Parse(fields[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
+    private void ReadLoop()
+    {
+        try
+        {
+            while (_channel!.TryReceive(out var type, out var payload))
+            {
+                Dispatch(type, payload.Span);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidDataException)
+        {
+            if (e is InvalidDataException)
+            {
+                Kill($"it broke the protocol: {e.Message}");
+            }
+        }
+
+        Lose();
+    }
+
+    private void Dispatch(MessageType type, ReadOnlySpan<byte> payload)
+    {
+        var reader = new FrameReader(payload);
+        switch (type)
+        {
+            case MessageType.Submissions:
+                {
+                    uint handle = (uint)reader.ReadVarUInt();
+                    if (_pool.Find(handle) is { } check)
+                    {
+                        check.Receive(ref reader);
+                    }
+
+                    break;
+                }
+
+            case MessageType.RunDone:
+                {
+                    uint handle = (uint)reader.ReadVarUInt();
+                    ulong runId = reader.ReadVarUInt();
+                    if (_runs.TryRemove(runId, out var run))
+                    {
+                        var result = WorkerMessages.ReadResult(ref reader, run.Check.Id);
+                        run.Check.End(run, result, crashed: false);
+                    }
+
+                    break;
+                }
+
+            case MessageType.Loaded:
+                {
+                    uint handle = (uint)reader.ReadVarUInt();
+                    bool loaded = reader.ReadBool();
+                    LoadAnswer answer;
+                    if (loaded)
+                    {
+                        answer = new LoadAnswer(WorkerMessages.ReadIdentity(ref reader), []);
+                    }
+                    else
+                    {
+                        int count = reader.ReadCount();
+                        var errors = new List<(string, string)>(count);
+                        for (int i = 0; i < count; i++)
+                        {
+                            errors.Add(($"{reader.ReadRequiredString()} in worker process {Pid}", reader.ReadRequiredString()));
+                        }
+
+                        answer = new LoadAnswer(null, errors);
+                    }
+
+                    if (_loads.TryGetValue(handle, out var waiting))
+                    {
+                        waiting.TrySetResult(answer);
+                    }
+
+                    break;
+                }
+
+            case MessageType.Log:
+                {
+                    string category = reader.ReadRequiredString();
+                    var level = (LogLevel)reader.ReadVarUInt();
+                    int eventId = (int)reader.ReadVarInt();
+                    string? eventName = reader.ReadString();
+                    string message = reader.ReadString() ?? string.Empty;
+                    string? exception = reader.ReadString();
+                    var logger = _loggers.GetOrAdd(category, static (c, f) => f.CreateLogger(c), _pool.LoggerFactory);
+                    WorkerProcessPool.LogForwarded(logger, level, new EventId(eventId, eventName), message, exception, Pid);
+                    break;
+                }
+
+            default:
+                throw new InvalidDataException($"unexpected message {type} from a worker");
+        }
+    }
+
+    private void Lose()
+    {
+        if (Interlocked.Exchange(ref _lost, 1) != 0)
+        {
+            return;
+        }
+
+        _memoryWatch?.Dispose();
+        _channel?.Dispose();
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(5)))
+        {
+            Kill("it closed its connection but did not exit");
+            _process.WaitForExit(TimeSpan.FromSeconds(5));
+        }
+
+        // The stderr reader ends with the process; give it a moment to deliver the last lines.
+        _process.WaitForExit(TimeSpan.FromSeconds(1));
+        string how = $"{DescribeExit()}{StderrTail()}";
+        _ended.TrySetResult(how);
+        foreach (var load in _loads.Values)
+        {
+            load.TrySetResult(new LoadAnswer(null, [("worker process", $"the worker process ended while it loaded the check: {how}")]));
+        }
+
+        foreach (ulong runId in _runs.Keys)
+        {
+            if (_runs.TryRemove(runId, out var run))
+            {
+                run.Check.Lost(run, Describe(how));
+            }
+        }
+
+        _pool.Ended(this, how);
+        _process.Dispose();
+    }
+
+    private string Describe(string how) => $"its worker process (pid {Pid}) {how}";
+
+    private string DescribeExit()
+    {
+        if (!_process.HasExited)
+        {
+            return "stopped answering";
+        }
+
+        int code = _process.ExitCode;
+        string exit = code is > 128 and < 128 + 65
+            ? $"was killed by signal {SignalName(code - 128)} ({code - 128})"
+            : $"exited with code {code}";
+        return Volatile.Read(ref _killReason) is { } reason ? $"was killed by PyChecks because {reason}" : exit;
+    }
+
+    private static string SignalName(int signal) => signal switch
+    {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        5 => "SIGTRAP",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        15 => "SIGTERM",
+        24 => "SIGXCPU",
+        25 => "SIGXFSZ",
+        31 => "SIGSYS",
+        _ => $"signal {signal}",
+    };
+
+    private void StderrLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_stderr)
+        {
+            _stderr.Enqueue(line);
+            if (_stderr.Count > StderrLines)
+            {
+                _stderr.Dequeue();
+            }
+        }
+
+        _pool.Log.WorkerStderr(Slot.Index, line);
+    }
+
+    private string StderrTail()
+    {
+        lock (_stderr)
+        {
+            return _stderr.Count == 0 ? "; it wrote nothing to stderr" : $"; its last lines on stderr:\n{string.Join('\n', _stderr)}";
+        }
+    }
+
+    private static int PeerPid(Socket socket)
+    {
+        // struct ucred { pid_t pid; uid_t uid; gid_t gid; } from SO_PEERCRED (SOL_SOCKET 1, option 17).
+        Span<byte> credentials = stackalloc byte[12];
+        int length = socket.GetRawSocketOption(1, 17, credentials);
+        return length >= 4 ? BitConverter.ToInt32(credentials) : -1;
+    }
+
+    public void Dispose()
+    {
+        Kill("the host released it");
+    }
+}
