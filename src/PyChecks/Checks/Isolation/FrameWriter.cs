@@ -118,6 +118,14 @@ internal sealed class FrameWriter
         _length += value.Length;
     }
 
+    /// <summary>Bytes as they are, without a length (a record already encoded).</summary>
+    public void WriteRaw(ReadOnlySpan<byte> value)
+    {
+        Reserve(value.Length);
+        value.CopyTo(_buffer.AsSpan(_length));
+        _length += value.Length;
+    }
+
     public void WriteStrings(IReadOnlyList<string> values)
     {
         WriteVarUInt((ulong)values.Count);

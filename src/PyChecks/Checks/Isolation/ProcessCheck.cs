@@ -39,6 +39,9 @@ internal sealed partial class ProcessCheck : ICheck, ICapturingCheck
     /// <summary>The worker generation the instance is loaded into (0: none yet).</summary>
     public int LoadedGeneration { get; set; }
 
+    /// <summary>The sequence number of the last frame of submissions received from the current worker (0: none).</summary>
+    public uint ReceivedSequence { get; set; }
+
     /// <summary>The strings this instance's stream sent on its current worker.</summary>
     public List<string> ReceivedStrings { get; } = [];
 

@@ -5,12 +5,11 @@ namespace PyChecks.Checks.Isolation;
 /// sent at the run's commit or when it reaches <see cref="WorkerProtocol.FlushBytes"/>. Its string table lives as long
 /// as the instance, so a run that submits the same names and tags as the last one sends only their ids.
 /// </summary>
-internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
+internal sealed class WorkerCheckStream(uint handle, FrameChannel channel, SubmissionJournal journal) : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly FrameWriter _writer = new(1024);
+    private readonly FrameWriter _writer = new(256);
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
-    private bool _open;
 
     public uint Handle => handle;
 
@@ -25,7 +24,7 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
             Ref(sample.Hostname);
             _writer.WriteBool(sample.FlushFirstValue);
             Tags(sample.Tags);
-            FlushIfFull();
+            Append();
         }
     }
 
@@ -39,7 +38,7 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
             Ref(sample.Hostname);
             _writer.WriteString(sample.Message);
             Tags(sample.Tags);
-            FlushIfFull();
+            Append();
         }
     }
 
@@ -55,7 +54,7 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
             _writer.WriteBool(sample.Monotonic);
             Ref(sample.Hostname);
             Tags(sample.Tags);
-            FlushIfFull();
+            Append();
         }
     }
 
@@ -79,7 +78,7 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
                 Ref(tag);
             }
 
-            FlushIfFull();
+            Append();
         }
     }
 
@@ -89,7 +88,7 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
         {
             Open(SubmissionKind.Log);
             _writer.WriteString(log.Message);
-            FlushIfFull();
+            Append();
         }
     }
 
@@ -106,7 +105,7 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
                 Ref(tag);
             }
 
-            FlushIfFull();
+            Append();
         }
     }
 
@@ -117,7 +116,7 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
             Open(SubmissionKind.EventPlatformEvent);
             Ref(e.EventType);
             _writer.WriteBytes(e.RawEvent.Span);
-            FlushIfFull();
+            Append();
         }
     }
 
@@ -131,7 +130,8 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
             _writer.WriteVarUInt((ulong)run.ServiceChecks);
             _writer.WriteVarUInt((ulong)run.Events);
             _writer.WriteVarUInt((ulong)run.HistogramBuckets);
-            Flush();
+            Append();
+            journal.Flush(channel);
         }
     }
 
@@ -140,19 +140,13 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
     {
         lock (_lock)
         {
-            Flush();
+            journal.Flush(channel);
         }
     }
 
     private void Open(SubmissionKind kind)
     {
-        if (!_open)
-        {
-            _writer.BeginFrame(MessageType.Submissions);
-            _writer.WriteVarUInt(handle);
-            _open = true;
-        }
-
+        _writer.Clear();
         _writer.WriteByte((byte)kind);
     }
 
@@ -167,23 +161,8 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel)
         }
     }
 
-    private void FlushIfFull()
-    {
-        if (_writer.Length >= WorkerProtocol.FlushBytes)
-        {
-            Flush();
-        }
-    }
+    // The record goes into the journal, which the host reads if this process dies before the journal is sent.
+    private void Append() => journal.Append(_writer.Written, channel);
 
-    private void Flush()
-    {
-        if (!_open)
-        {
-            return;
-        }
-
-        _writer.EndFrame();
-        _open = false;
-        channel.Send(_writer);
-    }
+    public void Dispose() => journal.Dispose();
 }

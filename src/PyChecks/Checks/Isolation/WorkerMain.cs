@@ -17,8 +17,11 @@ internal sealed partial class WorkerMain
     private readonly ConcurrentDictionary<uint, (ICheck Check, WorkerCheckStream Stream)> _instances = new();
     private readonly ConcurrentDictionary<ulong, CancellationTokenSource> _runs = new();
 
-    private WorkerMain(FrameChannel channel, WorkerSender sender, CheckHost host)
+    private readonly string _folder;
+
+    private WorkerMain(FrameChannel channel, WorkerSender sender, CheckHost host, string folder)
     {
+        _folder = folder;
         _channel = channel;
         _sender = sender;
         _host = host;
@@ -54,6 +57,9 @@ internal sealed partial class WorkerMain
             var options = settings.ToOptions();
             options.InWorkerProcess = true;
             host = CheckHost.Start(options, [sender], new ForwardingLoggerFactory(channel, settings.MinimumLogLevel));
+            using var gil = host.Runtime.AcquireGil();
+            using var hostModule = PyObject.Import("pychecks._host");
+            hostModule.CallMethod("worker_started").Dispose();
         }
         catch (Exception e)
         {
@@ -62,7 +68,7 @@ internal sealed partial class WorkerMain
         }
 
         SendReady(channel, host.Runtime.Version.ToString(), null);
-        return new WorkerMain(channel, sender, host).Serve();
+        return new WorkerMain(channel, sender, host, Path.GetDirectoryName(socketPath)!).Serve();
     }
 
     private static void SendReady(FrameChannel channel, string? version, string? error)
@@ -118,6 +124,7 @@ internal sealed partial class WorkerMain
                     {
                         _sender.Unregister(gone.Check.Id, gone.Stream);
                         gone.Check.Dispose();
+                        gone.Stream.Dispose();
                     }
 
                     break;
@@ -147,7 +154,7 @@ internal sealed partial class WorkerMain
         try
         {
             var check = _host.Load(config);
-            var stream = new WorkerCheckStream(handle, _channel);
+            var stream = new WorkerCheckStream(handle, _channel, SubmissionJournal.Create(_folder, handle));
             _instances[handle] = (check, stream);
             _sender.Register(check.Id, stream);
             writer.WriteBool(true);

@@ -39,7 +39,7 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Generation { get; }
 
-    public int Pid => _process.Id;
+    public int Pid { get; private set; }
 
     public string PythonVersion { get; private set; } = string.Empty;
 
@@ -80,6 +80,7 @@ internal sealed class WorkerProcess : IDisposable
         var worker = new WorkerProcess(pool, slot, generation, process);
         process.ErrorDataReceived += (_, e) => worker.StderrLine(e.Data);
         process.Start();
+        worker.Pid = process.Id;
         process.BeginErrorReadLine();
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -320,7 +321,14 @@ internal sealed class WorkerProcess : IDisposable
         {
             while (_channel!.TryReceive(out var type, out var payload))
             {
-                Dispatch(type, payload.Span);
+                try
+                {
+                    Dispatch(type, payload.Span);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException($"{e.Message} (in a {type} frame of {payload.Length} bytes)", e);
+                }
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidDataException)
@@ -342,8 +350,10 @@ internal sealed class WorkerProcess : IDisposable
             case MessageType.Submissions:
                 {
                     uint handle = (uint)reader.ReadVarUInt();
+                    uint sequence = (uint)reader.ReadVarUInt();
                     if (_pool.Find(handle) is { } check)
                     {
+                        check.ReceivedSequence = sequence;
                         check.Receive(ref reader);
                     }
 
@@ -428,6 +438,7 @@ internal sealed class WorkerProcess : IDisposable
         // The stderr reader ends with the process; give it a moment to deliver the last lines.
         _process.WaitForExit(TimeSpan.FromSeconds(1));
         string how = $"{DescribeExit()}{StderrTail()}";
+        RecoverJournals();
         _ended.TrySetResult(how);
         foreach (var load in _loads.Values)
         {
@@ -444,6 +455,33 @@ internal sealed class WorkerProcess : IDisposable
 
         _pool.Ended(this, how);
         _process.Dispose();
+    }
+
+    // What the worker's checks submitted and it never sent: delivered from their journals, before the runs fail.
+    private void RecoverJournals()
+    {
+        foreach (var check in WorkerProcessPool.LoadedInto(this))
+        {
+            string path = SubmissionJournal.PathOf(_pool.Folder, Pid, check.Handle);
+            byte[] records = SubmissionJournal.ReadUnsent(path, check.ReceivedSequence);
+            if (records.Length > 0)
+            {
+                try
+                {
+                    var reader = new FrameReader(records);
+                    check.Receive(ref reader);
+                }
+                catch (InvalidDataException)
+                {
+                    // A journal the dying process scribbled over: what it held cannot be trusted, and is dropped.
+                }
+            }
+        }
+
+        foreach (string journal in Directory.EnumerateFiles(_pool.Folder, $"j{Pid}.*"))
+        {
+            File.Delete(journal);
+        }
     }
 
     private string Describe(string how) => $"its worker process (pid {Pid}) {how}";

@@ -32,7 +32,27 @@ internal sealed class WorkerProcessPool : IDisposable
         _stuckGrace = stuckGrace;
         _shutdownTimeout = shutdownTimeout;
         _slots = [.. Enumerable.Range(0, options.Count).Select(static i => new Slot(i))];
-        Folder = Directory.CreateTempSubdirectory("pychecks-workers-").FullName;
+        Folder = CreateFolder();
+    }
+
+    // Owner-only (0700); in /dev/shm where there is one, since the journals are memory that must outlive a process.
+    private static string CreateFolder()
+    {
+        const string shm = "/dev/shm";
+        if (!OperatingSystem.IsWindows() && Directory.Exists(shm))
+        {
+            try
+            {
+                string path = Path.Combine(shm, $"pychecks-workers-{Guid.NewGuid():N}");
+                return Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Fall back to the temporary folder.
+            }
+        }
+
+        return Directory.CreateTempSubdirectory("pychecks-workers-").FullName;
     }
 
     public WorkerProcessOptions Options { get; }
@@ -55,6 +75,15 @@ internal sealed class WorkerProcessPool : IDisposable
     public ulong NextRunId() => (ulong)Interlocked.Increment(ref _nextRun);
 
     public ProcessCheck? Find(uint handle) => _handles.GetValueOrDefault(handle);
+
+    /// <summary>The instances loaded into <paramref name="worker"/>.</summary>
+    public static List<ProcessCheck> LoadedInto(WorkerProcess worker)
+    {
+        lock (worker.Slot)
+        {
+            return [.. worker.Slot.Checks.Where(c => c.LoadedGeneration == worker.Generation)];
+        }
+    }
 
     /// <summary>Loads <paramref name="config"/> into a worker (started if needed) and returns its instance, or why not.</summary>
     public bool TryLoad(CheckInstanceConfig config, out ProcessCheck? check, out string? reason)
@@ -164,6 +193,7 @@ internal sealed class WorkerProcessPool : IDisposable
         }
 
         check.ReceivedStrings.Clear();
+        check.ReceivedSequence = 0;
         var answer = await worker.LoadAsync(check.Handle, check.Config, cancellationToken).ConfigureAwait(false);
         if (answer.Identity is not { } identity)
         {
@@ -289,6 +319,7 @@ internal sealed class WorkerProcessPool : IDisposable
         if (worker is { IsAlive: true } && worker.Generation == check.LoadedGeneration)
         {
             worker.Unload(check.Handle);
+            File.Delete(SubmissionJournal.PathOf(Folder, worker.Pid, check.Handle));
         }
     }
 

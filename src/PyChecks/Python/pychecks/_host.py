@@ -168,3 +168,13 @@ def _create_check(cls, name, init_config, instance, check_id):
             raise first
     check.check_id = check_id
     return check
+
+
+def worker_started():
+    """In a worker process: a crash in native code writes the Python stacks to stderr, which the host shows."""
+    import faulthandler
+    import sys
+
+    stream = sys.__stderr__
+    if stream is not None:
+        faulthandler.enable(file=stream, all_threads=True)
