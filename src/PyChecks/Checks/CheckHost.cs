@@ -271,7 +271,13 @@ public sealed class CheckHost : IDisposable
         using var gil = Runtime.AcquireGil();
         using var host = PyObject.Import("pychecks._host");
         using var changed = host.CallMethod("invalidate_changed");
-        return ((List<object?>)changed.ToClr()!).Select(static n => (string)n!).ToHashSet(StringComparer.Ordinal);
+        var names = ((List<object?>)changed.ToClr()!).Select(static n => (string)n!).ToHashSet(StringComparer.Ordinal);
+        if (WorkerProcesses is { } workers)
+        {
+            names.UnionWith(workers.ChangedCheckNames());
+        }
+
+        return names;
     }
 
     /// <summary>

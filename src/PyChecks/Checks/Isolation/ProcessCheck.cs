@@ -17,6 +17,7 @@ internal sealed partial class ProcessCheck : ICheck, ICapturingCheck
     private ISender[]? _capture;
     private PendingRun? _current;
     private int _disposed;
+    private DateTime? _sourceStamp;
 
     public ProcessCheck(WorkerProcessPool pool, SubmissionRouter router, CheckInstanceConfig config, uint handle, WorkerProcessPool.Slot slot, CheckIdentityInWorker identity)
     {
@@ -26,6 +27,7 @@ internal sealed partial class ProcessCheck : ICheck, ICapturingCheck
         Handle = handle;
         Slot = slot;
         _identity = identity;
+        _sourceStamp = StampOf(identity.Source);
     }
 
     public CheckInstanceConfig Config { get; }
@@ -325,7 +327,29 @@ internal sealed partial class ProcessCheck : ICheck, ICapturingCheck
     }
 
     /// <summary>A new identity from a reload on a new worker (a check file changed meanwhile).</summary>
-    public void Reloaded(CheckIdentityInWorker identity) => _identity = identity with { Id = _identity.Id };
+    public void Reloaded(CheckIdentityInWorker identity)
+    {
+        _identity = identity with { Id = _identity.Id };
+        _sourceStamp = StampOf(identity.Source);
+    }
+
+    /// <summary>
+    /// Whether the check's file changed (or vanished) since its worker loaded it: the host's own interpreter never
+    /// imported it, so a reload asks here which Process-mode checks must be loaded again.
+    /// </summary>
+    public bool SourceChanged() => _sourceStamp is { } stamp && StampOf(Source) != stamp;
+
+    private static DateTime? StampOf(string source)
+    {
+        const string prefix = "python:";
+        if (!source.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string path = source[prefix.Length..];
+        return File.Exists(path) ? File.GetLastWriteTimeUtc(path) : DateTime.MinValue;
+    }
 
     public void Dispose()
     {

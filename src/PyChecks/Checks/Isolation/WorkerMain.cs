@@ -153,6 +153,8 @@ internal sealed partial class WorkerMain
         writer.WriteVarUInt(handle);
         try
         {
+            // A reload loads a changed check again: its module must be imported afresh here too.
+            _host.InvalidateChangedModules();
             var check = _host.Load(config);
             var stream = new WorkerCheckStream(handle, _channel, SubmissionJournal.Create(_folder, handle));
             _instances[handle] = (check, stream);

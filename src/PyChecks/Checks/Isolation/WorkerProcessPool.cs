@@ -76,6 +76,10 @@ internal sealed class WorkerProcessPool : IDisposable
 
     public ProcessCheck? Find(uint handle) => _handles.GetValueOrDefault(handle);
 
+    /// <summary>The names of the checks whose file changed since their worker loaded them.</summary>
+    public IReadOnlySet<string> ChangedCheckNames() =>
+        _handles.Values.Where(static c => c.SourceChanged()).Select(static c => c.Name).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The instances loaded into <paramref name="worker"/>.</summary>
     public static List<ProcessCheck> LoadedInto(WorkerProcess worker)
     {

@@ -1,0 +1,70 @@
+using NUnit.Framework;
+using PyChecks.Tests.Infrastructure;
+
+namespace PyChecks.Tests.Isolation;
+
+/// <summary>
+/// Process-mode checks under the scheduler, as a host runs them: on their interval, reloaded when their file changes,
+/// their timeout ending a run stuck in C by ending its worker while the other checks keep their schedule, run-once
+/// capturing their samples.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class ScheduledWorkerProcessTests
+{
+    private const string Versioned = """
+        import os
+        from datadog_checks.base import AgentCheck
+
+        class Versioned(AgentCheck):
+            def check(self, instance):
+                self.gauge('versioned.v1', os.getpid())
+        """;
+
+    private const string Stuck = """
+        import ctypes
+        from datadog_checks.base import AgentCheck
+
+        class Stuck(AgentCheck):
+            def check(self, instance):
+                self.gauge('stuck.started', 1)
+                ctypes.CDLL(None).sleep(600)
+        """;
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
+    public void ProcessChecks_RunOnSchedule_ReloadWhenChanged_AndAStuckOneEndsOnlyItsWorker(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder()
+            .Check("versioned", Versioned).Config("versioned", "instances:\n  - {min_collection_interval: 1}\n")
+            .Check("stuck", Stuck).Config("stuck", "instances:\n  - {min_collection_interval: 3600, run_timeout: 1}\n");
+        using var hosted = HostedChecks.Start(folder, o =>
+        {
+            o.Isolation = CheckIsolation.Process;
+            o.WorkerProcesses.Count = 2;
+            o.StuckRunGrace = TimeSpan.FromSeconds(1);
+        }, fakeTime: false);
+
+        // The stuck run times out after 1 s, its interrupt cannot land in C, and its worker is killed 1 s later.
+        Eventually.That(() => hosted.StatusOf("stuck").LastError?.Contains("stuck in C code", StringComparison.Ordinal) == true, "the stuck run failed, its worker killed", seconds: 60);
+        Assert.That(hosted.Sender.Commits.Where(c => c.CheckName == "stuck").Select(c => c.Succeeded), Is.EqualTo(new[] { false }));
+        Assert.That(hosted.Sender.Metrics.Count(m => m.Name == "stuck.started"), Is.EqualTo(1), "what it submitted before it got stuck arrived");
+
+        // The other check kept its 1 s schedule meanwhile, in its own worker.
+        Eventually.That(() => hosted.CommitsOf("versioned") >= 3, "the versioned check ran on its interval", seconds: 30);
+        Assert.That(hosted.Sender.Commits.Where(c => c.CheckName == "versioned").All(c => c.Succeeded), Is.True);
+
+        // A changed file is loaded again into the worker on reload.
+        File.WriteAllText(Path.Combine(folder.ChecksDirectory, "versioned.py"), Versioned.Replace("versioned.v1", "versioned.v2", StringComparison.Ordinal));
+        var reload = hosted.Scheduler.ReloadAsync().GetAwaiter().GetResult();
+        Assert.That(reload.Replaced, Has.Count.EqualTo(1), string.Join("; ", reload.Errors));
+        Eventually.That(() => hosted.Sender.Metrics.Any(m => m.Name == "versioned.v2"), "the new code ran", seconds: 30);
+        Assert.That(hosted.Sender.Metrics.Where(m => m.Name.StartsWith("versioned.", StringComparison.Ordinal)).All(m => (int)m.Value != Environment.ProcessId), Is.True);
+
+        // Run-once captures a Process-mode check's samples, as for one in process.
+        var report = hosted.Scheduler.RunOnceAsync("versioned").GetAwaiter().GetResult();
+        Assert.That(report, Is.Not.Null);
+        var run = report!.Instances.Single();
+        Assert.That(run.Result.Error, Is.Null);
+        Assert.That(run.Metrics.Select(m => m.Name), Is.EqualTo(new[] { "versioned.v2" }));
+    });
+}
