@@ -8,4 +8,5 @@ internal sealed record StatusResponse(
     double UptimeSeconds,
     PythonInfo Python,
     SchedulerInfo Scheduler,
-    MemorySummary? Memory);
+    MemorySummary? Memory,
+    IReadOnlyList<WorkerProcessModel>? Workers);

@@ -132,8 +132,18 @@ internal sealed partial class ControlApi : IDisposable
                 all.Count(static s => s.State == CheckState.Stuck && s.StandInWorker),
                 options.MaxStandInWorkers,
                 statuses.LoadErrors),
-            MemorySummary());
+            MemorySummary(),
+            WorkerProcesses());
         return OkAsync(context, response, ApiJsonContext.Api.StatusResponse);
+    }
+
+    // The worker processes of Process mode; absent while no check runs in that mode.
+    private List<WorkerProcessModel>? WorkerProcesses()
+    {
+        var workers = _services.GetService<CheckHost>()?.GetWorkerProcesses() ?? [];
+        return workers.Count == 0
+            ? null
+            : [.. workers.Select(static w => new WorkerProcessModel(w.Slot, w.ProcessId, w.PythonVersion, w.StartedAt, w.Checks, w.Runs, w.Restarts, w.ResidentBytes, w.LastExit))];
     }
 
     private async Task MemoryAsync(HttpContext context)

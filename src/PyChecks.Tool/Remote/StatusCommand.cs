@@ -11,7 +11,7 @@ internal static class StatusCommand
     /// <summary>The command.</summary>
     public static ToolCommand Create(HostOptions host)
     {
-        var command = new ToolCommand("status", "Shows a running host: its PyChecks version, process and uptime, its Python, the scheduler's counts and memory.")
+        var command = new ToolCommand("status", "Shows a running host: its PyChecks version, process and uptime, its Python, the scheduler's counts, memory and worker processes.")
         {
             Summary = "a running host: version, Python, scheduler, memory",
             Epilogue = HostCommands.Epilogue,
@@ -50,6 +50,14 @@ internal static class StatusCommand
                 ? string.Create(CultureInfo.InvariantCulture, $"; Python: {blocks:0} blocks allocated")
                 : string.Empty;
             fields.Add(("memory", $"{JsonFields.Bytes(memory.Number("nativeInUseBytes"))} native in use ({memory.Count("nativeAllocations")} allocations){python_}"));
+        }
+
+        foreach (var worker in status.Items("workers"))
+        {
+            string state = worker.TryGetProperty("processId", out _)
+                ? $"pid {worker.Count("processId")}, Python {worker.Text("pythonVersion")}, {JsonFields.Bytes(worker.Number("residentBytes"))} resident"
+                : "not running";
+            fields.Add(($"worker {worker.Count("slot")}", $"{state}; {worker.Count("checks")} checks, {worker.Count("runs")} runs, {worker.Count("restarts")} restarts"));
         }
 
         var loadErrors = scheduler.Items("loadErrors").Select(e => e.GetString() ?? string.Empty).ToList();

@@ -311,6 +311,13 @@ public sealed class CheckHost : IDisposable
     /// <summary>The options the host was started with.</summary>
     internal PyChecksOptions Options => _options;
 
+    /// <summary>
+    /// The worker process slots of <see cref="CheckIsolation.Process"/> mode: pid, Python, checks, runs, restarts and
+    /// memory of each; empty until the first check in that mode loads.
+    /// </summary>
+    /// <returns>One entry per slot (<see cref="WorkerProcessOptions.Count"/>).</returns>
+    public IReadOnlyList<WorkerProcessStatus> GetWorkerProcesses() => WorkerProcesses?.Statuses() ?? [];
+
     /// <summary>The worker processes of <see cref="CheckIsolation.Process"/> mode; <see langword="null"/> until the first such check loads.</summary>
     internal WorkerProcessPool? WorkerProcesses => Volatile.Read(ref _workers);
 

@@ -1,12 +1,15 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using PyChecks.Tests.ControlApi;
 using PyChecks.Tests.Infrastructure;
 
 namespace PyChecks.Tests.Isolation;
 
 /// <summary>
 /// Process-mode checks under the scheduler, as a host runs them: on their interval, reloaded when their file changes,
-/// their timeout ending a run stuck in C by ending its worker while the other checks keep their schedule, run-once
-/// capturing their samples.
+/// their timeout ending a run stuck in C by ending its worker while the other checks keep their schedule, each worker
+/// shown by <c>GET /status</c>, run-once capturing their samples.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.All)]
@@ -37,12 +40,22 @@ public sealed class ScheduledWorkerProcessTests
         var folder = new CheckFolder()
             .Check("versioned", Versioned).Config("versioned", "instances:\n  - {min_collection_interval: 1}\n")
             .Check("stuck", Stuck).Config("stuck", "instances:\n  - {min_collection_interval: 3600, run_timeout: 1}\n");
-        using var hosted = HostedChecks.Start(folder, o =>
-        {
-            o.Isolation = CheckIsolation.Process;
-            o.WorkerProcesses.Count = 2;
-            o.StuckRunGrace = TimeSpan.FromSeconds(1);
-        }, fakeTime: false);
+        using var hosted = HostedChecks.Start(
+            folder,
+            o =>
+            {
+                o.Isolation = CheckIsolation.Process;
+                o.WorkerProcesses.Count = 2;
+                o.StuckRunGrace = TimeSpan.FromSeconds(1);
+            },
+            fakeTime: false,
+            services: s => s.AddPyChecksLocalApi(o =>
+            {
+                o.UnixSocketPath = Path.Combine(folder.Root, "api.sock");
+                o.TokenFilePath = Path.Combine(folder.Root, "api.token");
+            }));
+        var api = hosted.Host.Services.GetRequiredService<PyChecksLocalApi>();
+        using var client = ApiClient.OverSocket(api.UnixSocketPath!, File.ReadAllText(api.TokenFilePath!));
 
         // The stuck run times out after 1 s, its interrupt cannot land in C, and its worker is killed 1 s later.
         Eventually.That(() => hosted.StatusOf("stuck").LastError?.Contains("stuck in C code", StringComparison.Ordinal) == true, "the stuck run failed, its worker killed", seconds: 60);
@@ -52,6 +65,18 @@ public sealed class ScheduledWorkerProcessTests
         // The other check kept its 1 s schedule meanwhile, in its own worker.
         Eventually.That(() => hosted.CommitsOf("versioned") >= 3, "the versioned check ran on its interval", seconds: 30);
         Assert.That(hosted.Sender.Commits.Where(c => c.CheckName == "versioned").All(c => c.Succeeded), Is.True);
+
+        // GET /status shows each worker: both running again, one restarted after the stuck run, with how it ended.
+        var workers = client.Get("status").Expect(HttpStatusCode.OK).Json.GetProperty("workers").EnumerateArray().ToList();
+        Assert.That(workers.Select(w => w.GetProperty("slot").GetInt32()), Is.EqualTo(new[] { 0, 1 }));
+        Assert.That(workers.Sum(w => w.GetProperty("checks").GetInt32()), Is.EqualTo(2));
+        Assert.That(workers.Sum(w => w.GetProperty("restarts").GetInt32()), Is.EqualTo(1));
+        var restarted = workers.Single(w => w.GetProperty("restarts").GetInt32() == 1);
+        Assert.That(restarted.GetProperty("lastExit").GetString(), Does.Contain("stuck in C code"));
+        var running = workers.Single(w => w.GetProperty("restarts").GetInt32() == 0);
+        Assert.That(running.GetProperty("processId").GetInt32(), Is.Not.EqualTo(Environment.ProcessId));
+        Assert.That(running.GetProperty("residentBytes").GetInt64(), Is.GreaterThan(1 << 20));
+        Assert.That(running.GetProperty("runs").GetInt64(), Is.GreaterThanOrEqualTo(3));
 
         // A changed file is loaded again into the worker on reload.
         File.WriteAllText(Path.Combine(folder.ChecksDirectory, "versioned.py"), Versioned.Replace("versioned.v1", "versioned.v2", StringComparison.Ordinal));

@@ -126,6 +126,7 @@ internal sealed partial class ProcessCheck : ICheck, ICapturingCheck
             }
 
             _current = null;
+            Interlocked.Increment(ref Slot.Runs);
             if (crashed)
             {
                 ConsecutiveCrashes++;

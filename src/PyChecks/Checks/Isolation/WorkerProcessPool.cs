@@ -284,6 +284,7 @@ internal sealed class WorkerProcessPool : IDisposable
             }
 
             slot.Restarts++;
+            slot.LastExit = how;
             slot.Failures = DateTimeOffset.UtcNow - worker.StartedAt > TimeSpan.FromMinutes(1) ? 1 : slot.Failures + 1;
             restart = Backoff(slot.Failures);
             slot.NextStart = DateTimeOffset.UtcNow + restart;
@@ -301,6 +302,37 @@ internal sealed class WorkerProcessPool : IDisposable
             // Started ahead of the next run, so that the restart's cost does not fall on it; failures are logged there.
             _ = WorkerAsync(slot, CancellationToken.None).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>Each slot as the status shows it.</summary>
+    public IReadOnlyList<WorkerProcessStatus> Statuses()
+    {
+        var statuses = new List<WorkerProcessStatus>(_slots.Length);
+        foreach (var slot in _slots)
+        {
+            WorkerProcess? worker;
+            int checks;
+            lock (slot)
+            {
+                worker = slot.Current is { IsAlive: true } live ? live : null;
+                checks = slot.Checks.Count;
+            }
+
+            statuses.Add(new WorkerProcessStatus
+            {
+                Slot = slot.Index,
+                ProcessId = worker?.Pid,
+                PythonVersion = worker?.PythonVersion,
+                StartedAt = worker?.StartedAt,
+                Checks = checks,
+                Runs = Interlocked.Read(ref slot.Runs),
+                Restarts = slot.Restarts,
+                ResidentBytes = worker?.ResidentBytes(),
+                LastExit = slot.LastExit,
+            });
+        }
+
+        return statuses;
     }
 
     private TimeSpan Backoff(int failures)
@@ -418,5 +450,9 @@ internal sealed class WorkerProcessPool : IDisposable
         public DateTimeOffset NextStart { get; set; }
 
         public List<ProcessCheck> Checks { get; } = [];
+
+        public long Runs;
+
+        public string? LastExit { get; set; }
     }
 }
