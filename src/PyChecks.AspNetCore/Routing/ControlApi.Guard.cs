@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 using PyChecks.AspNetCore.Json;
 using PyChecks.AspNetCore.Security;
@@ -8,7 +9,7 @@ using PyChecks.AspNetCore.Security;
 namespace PyChecks.AspNetCore.Routing;
 
 /// <summary>
-/// The guard every request passes: the token, the JSON body rules and size limit, and the catch-all that turns an
+/// The guard every request passes: worker processes refused, the token, the JSON body rules and size limit, and the catch-all that turns an
 /// exception into a generic JSON 500.
 /// </summary>
 internal sealed partial class ControlApi
@@ -38,6 +39,13 @@ internal sealed partial class ControlApi
     {
         try
         {
+            // A check in a worker process runs code the host did not write: it may not drive the host, token or not.
+            if (WorkerPeers.IsWorker(context, _services.GetService<CheckHost>()?.GetWorkerProcesses() ?? []))
+            {
+                await RefuseAsync(context, StatusCodes.Status403Forbidden, "forbidden", "the control API does not serve worker processes or the processes they start").ConfigureAwait(false);
+                return;
+            }
+
             if ((access == Access.Write || (access == Access.Read && _options.RequireTokenForReads)) && !Token.Matches(context.Request.Headers.Authorization))
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -1,4 +1,5 @@
 using PyChecks.Checks;
+using PyChecks.Checks.Isolation;
 
 namespace PyChecks.Scheduling;
 
@@ -7,6 +8,12 @@ internal sealed partial class CheckScheduler
 {
     private void OnStuck(RunState run)
     {
+        // A run in a worker process is never left behind: its worker is killed at this moment, which ends the run.
+        if (run.Check.Check is ProcessCheck)
+        {
+            return;
+        }
+
         // A Python run may only be waiting for the GIL (held by other threads): not stuck, and a stand-in would wait too.
         if (run.Check.Check is IWorkerCheck worker && !_stopping)
         {

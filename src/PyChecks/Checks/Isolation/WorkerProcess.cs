@@ -71,6 +71,12 @@ internal sealed class WorkerProcess : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        // The host's own PyChecks settings (a control API token given as PyChecks__Api__Token, say) are not the checks'.
+        foreach (string name in start.Environment.Keys.Where(IsHostSetting).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
         foreach (string arg in pool.Launch.Arguments(socketPath))
         {
             start.ArgumentList.Add(arg);
@@ -134,6 +140,19 @@ internal sealed class WorkerProcess : IDisposable
 
         worker.StartReading();
         return worker;
+    }
+
+    private static bool IsHostSetting(string name)
+    {
+        foreach (string prefix in (string[])["", "DOTNET_", "ASPNETCORE_"])
+        {
+            if (name.StartsWith(prefix + "PyChecks__", StringComparison.OrdinalIgnoreCase) || name.StartsWith(prefix + "PyChecks:", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void ReadReady()
