@@ -97,6 +97,10 @@ public sealed class AddPyChecksTests
             ["PyChecks:Python:Isolated"] = "true",
             ["PyChecks:HostTags:system:0"] = "env:prod",
             ["PyChecks:AgentVersion"] = "7.99.0",
+            ["PyChecks:Isolation"] = "Process",
+            ["PyChecks:IsolationByCheck:local_one"] = "InProcess",
+            ["PyChecks:WorkerProcesses:Count"] = "3",
+            ["PyChecks:WorkerProcesses:MemoryLimitMiB"] = "512",
         }).Build());
         services.AddPyChecks(o => o.ClusterName = "from-code");
         using var provider = services.BuildServiceProvider();
@@ -113,6 +117,10 @@ public sealed class AddPyChecksTests
             Assert.That(options.Python.Isolated, Is.True);
             Assert.That(options.HostTags["system"], Is.EqualTo(new[] { "env:prod" }));
             Assert.That(options.AgentVersion, Is.EqualTo("7.99.0"));
+            Assert.That(options.Isolation, Is.EqualTo(CheckIsolation.Process));
+            Assert.That(options.IsolationByCheck["local_one"], Is.EqualTo(CheckIsolation.InProcess));
+            Assert.That(options.WorkerProcesses.Count, Is.EqualTo(3));
+            Assert.That(options.WorkerProcesses.MemoryLimitMiB, Is.EqualTo(512));
         });
     }
 
@@ -136,6 +144,8 @@ public sealed class AddPyChecksTests
     [TestCase("MaxStartJitter", "-00:00:01", "MaxStartJitter")]
     [TestCase("RunTimeout", "00:00:00", "RunTimeout")]
     [TestCase("MaxStandInWorkers", "-1", "MaxStandInWorkers")]
+    [TestCase("WorkerProcesses:Count", "0", "WorkerProcesses.Count")]
+    [TestCase("WorkerProcesses:MemoryLimitMiB", "1", "WorkerProcesses.MemoryLimitMiB")]
     [TestCase("MaxConfigFileBytes", "0", "MaxConfigFileBytes")]
     [TestCase("MaxConfigFileBytes", "2147483648", "MaxConfigFileBytes")]
     [TestCase("ChecksDirectory", "/no/such/checks.d", "ChecksDirectory")]

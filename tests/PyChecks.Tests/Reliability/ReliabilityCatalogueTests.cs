@@ -30,6 +30,7 @@ public sealed partial class ReliabilityCatalogueTests
         "Bad requests to the control API",
         "A runtime folder someone else prepared",
         "Busy checks",
+        "A check crashes its worker process",
     ];
 
     [Test]
