@@ -21,6 +21,7 @@ public sealed class CheckHost : IDisposable
     private readonly PyChecksOptions _options;
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly Meter _meter;
     private readonly Lock _workersLock = new();
     private CheckLoaderChain _loaders = null!;
     private WorkerProcessPool? _workers;
@@ -30,8 +31,9 @@ public sealed class CheckHost : IDisposable
     // The router of the host that started Python (one per process), for the process-wide SenderErrors only.
     private static SubmissionRouter? s_started;
 
-    private CheckHost(PythonRuntime runtime, SubmissionRouter router, PyChecksOptions options, ILoggerFactory loggerFactory)
+    private CheckHost(PythonRuntime runtime, SubmissionRouter router, PyChecksOptions options, ILoggerFactory loggerFactory, Meter meter)
     {
+        _meter = meter;
         Runtime = runtime;
         Router = router;
         _options = options;
@@ -107,7 +109,7 @@ public sealed class CheckHost : IDisposable
             throw;
         }
 
-        var host = new CheckHost(runtime, router, options, loggerFactory);
+        var host = new CheckHost(runtime, router, options, loggerFactory, meter);
         host._loaders = new CheckLoaderChain([.. loaders ?? []], new PythonCheckLoader(runtime, router), host.ProcessLoader, options.IsolationOf);
         Volatile.Write(ref s_started, router);
         return host;
@@ -328,7 +330,7 @@ public sealed class CheckHost : IDisposable
             if (_processLoader is null)
             {
                 var settings = WorkerSettings.For(_options, Runtime.Location, _loggerFactory);
-                _workers = new WorkerProcessPool(_options.WorkerProcesses, settings, Router, _loggerFactory, _options.StuckRunGrace, _options.Python.ShutdownTimeout);
+                _workers = new WorkerProcessPool(_options.WorkerProcesses, settings, Router, _loggerFactory, _options.StuckRunGrace, _options.Python.ShutdownTimeout, _meter);
                 _processLoader = new ProcessCheckLoader(_workers);
             }
 

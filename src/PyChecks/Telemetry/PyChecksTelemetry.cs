@@ -57,4 +57,10 @@ public static class PyChecksTelemetry
 
     /// <summary>Observable counter of exceptions thrown by <see cref="ISender"/>s (each isolated: the other senders still received the sample).</summary>
     public const string SenderErrors = "pychecks.sender.errors";
+
+    /// <summary>Observable gauge of each worker process's resident memory (bytes); tag <c>slot</c>.</summary>
+    public const string WorkerProcessMemory = "pychecks.worker_processes.memory";
+
+    /// <summary>Observable counter of worker processes that ended and were (or will be) started again; tag <c>slot</c>.</summary>
+    public const string WorkerProcessRestarts = "pychecks.worker_processes.restarts";
 }

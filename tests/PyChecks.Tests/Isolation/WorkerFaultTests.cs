@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using NUnit.Framework;
 using PyChecks.Tests.Infrastructure;
 
@@ -141,6 +142,22 @@ public sealed class WorkerFaultTests
             Assert.That(refused.Duration, Is.LessThan(TimeSpan.FromSeconds(1)));
             var steadyPids = sender.Metrics.Where(m => m.Name == "steady.pid").Select(m => (int)m.Value).Distinct().ToList();
             Assert.That(steadyPids, Has.Count.EqualTo(2), "the steady check in the other worker never lost its worker");
+
+            // The telemetry counts the three restarts and reads each running worker's memory.
+            using var meters = new MeterListener();
+            var readings = new List<(string Name, long Value)>();
+            meters.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name.StartsWith("pychecks.worker_processes.", StringComparison.Ordinal))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            meters.SetMeasurementEventCallback<long>((instrument, value, _, _) => readings.Add((instrument.Name, value)));
+            meters.Start();
+            meters.RecordObservableInstruments();
+            Assert.That(readings.Where(r => r.Name == "pychecks.worker_processes.restarts").Sum(r => r.Value), Is.EqualTo(3));
+            Assert.That(readings.Where(r => r.Name == "pychecks.worker_processes.memory").Select(r => r.Value), Is.Not.Empty.And.All.GreaterThan(1 << 20));
         },
         new Dictionary<string, string?> { ["FAULT"] = how, ["EXPECTED"] = expected });
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace PyChecks.Checks.Isolation;
@@ -22,7 +23,7 @@ internal sealed class WorkerProcessPool : IDisposable
     private long _nextRun;
     private int _disposed;
 
-    public WorkerProcessPool(WorkerProcessOptions options, WorkerSettings settings, SubmissionRouter router, ILoggerFactory loggerFactory, TimeSpan stuckGrace, TimeSpan shutdownTimeout)
+    public WorkerProcessPool(WorkerProcessOptions options, WorkerSettings settings, SubmissionRouter router, ILoggerFactory loggerFactory, TimeSpan stuckGrace, TimeSpan shutdownTimeout, Meter? meter = null)
     {
         Options = options;
         Settings = settings;
@@ -33,7 +34,23 @@ internal sealed class WorkerProcessPool : IDisposable
         _shutdownTimeout = shutdownTimeout;
         _slots = [.. Enumerable.Range(0, options.Count).Select(static i => new Slot(i))];
         Folder = CreateFolder();
+        meter?.CreateObservableGauge(PyChecksTelemetry.WorkerProcessMemory, MemoryReadings, "By", "Resident memory of each worker process");
+        meter?.CreateObservableCounter(PyChecksTelemetry.WorkerProcessRestarts, RestartReadings, "{restart}", "Worker processes that ended and were started again");
     }
+
+    private IEnumerable<Measurement<long>> MemoryReadings()
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.Current is { IsAlive: true } worker)
+            {
+                yield return new Measurement<long>(worker.ResidentBytes(), new KeyValuePair<string, object?>("slot", slot.Index));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> RestartReadings() =>
+        _slots.Select(static s => new Measurement<long>(s.Restarts, new KeyValuePair<string, object?>("slot", s.Index)));
 
     // Owner-only (0700); in /dev/shm where there is one, since the journals are memory that must outlive a process.
     private static string CreateFolder()
