@@ -43,7 +43,7 @@ public sealed class ConsumptionTests
         using Microsoft.Extensions.Hosting;
         using PyChecks;
 
-        var sender = new ConsoleSender();
+        var sender = new ConsoleSender(args.Length > 3 ? int.Parse(args[3]) : 1);
         var builder = Host.CreateApplicationBuilder(args);
         builder.Services.AddPyChecks(o =>
         {
@@ -68,10 +68,13 @@ public sealed class ConsumptionTests
         });
         string status = await http.GetStringAsync("http://localhost/status");
         Console.WriteLine("status " + (status.Contains("\"python\"", StringComparison.Ordinal) ? "has python" : status));
+        Console.WriteLine("status " + (status.Contains("\"workers\"", StringComparison.Ordinal) ? "has workers" : "has no workers"));
         await host.StopAsync();
 
-        sealed class ConsoleSender : ISender
+        sealed class ConsoleSender(int runs) : ISender
         {
+            private int _commits;
+
             public TaskCompletionSource FirstRun { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
             public void SubmitMetric(in MetricSample sample) =>
@@ -89,7 +92,10 @@ public sealed class ConsumptionTests
             public void Commit(in CheckRunSummary run)
             {
                 Console.WriteLine($"commit {run.CheckName} succeeded={run.Succeeded} metrics={run.Metrics}");
-                FirstRun.TrySetResult();
+                if (Interlocked.Increment(ref _commits) >= runs)
+                {
+                    FirstRun.TrySetResult();
+                }
             }
         }
         """;
@@ -211,11 +217,14 @@ public sealed class ConsumptionTests
         string checks = Directory.CreateDirectory(Path.Combine(root, "checks.d")).FullName;
         string conf = Directory.CreateDirectory(Path.Combine(root, "conf.d")).FullName;
         File.WriteAllText(Path.Combine(checks, "inventory.py"), Check);
-        File.WriteAllText(Path.Combine(conf, "inventory.yaml"), "instances:\n  - items: 42\n    shop: north\n    tags: [env:test]\n");
+        File.WriteAllText(Path.Combine(conf, "inventory.yaml"), "instances:\n  - items: 42\n    shop: north\n    tags: [env:test]\n  - {items: 7, shop: south, isolation: process}\n");
 
-        string output = Run("dotnet", app, "run", "-c", "Release", "--", checks, conf, Path.Combine(root, "api.sock"));
+        // The second instance runs in a worker process, which the package starts from its own PyChecks.dll.
+        string output = Run("dotnet", app, "run", "-c", "Release", "--", checks, conf, Path.Combine(root, "api.sock"), "2");
 
         Assert.That(output, Does.Contain("metric inventory.items 42 [shop:north,env:test]"));
+        Assert.That(output, Does.Contain("metric inventory.items 7 [shop:south]"), "the instance in a worker process ran");
+        Assert.That(output, Does.Contain("status has workers"));
         Assert.That(output, Does.Contain("service_check inventory.up Ok"));
         Assert.That(output, Does.Contain("commit inventory succeeded=True metrics=1"));
         Assert.That(output, Does.Contain("status has python"), "the control API package works from its package too");
