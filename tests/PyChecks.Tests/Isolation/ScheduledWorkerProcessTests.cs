@@ -63,7 +63,7 @@ public sealed class ScheduledWorkerProcessTests
             .Check("versioned", Versioned).Config("versioned", "instances:\n  - {min_collection_interval: 1}\n")
             .Check("stuck", Stuck).Config("stuck", "instances:\n  - {min_collection_interval: 3600, run_timeout: 1}\n")
             .Check("snoop", Snoop);
-        folder.Config("snoop", $"instances:\n  - {{min_collection_interval: 1, isolation: in_process, token_file: '{folder.Root}/api.token', socket: '{folder.Root}/api.sock'}}\n  - {{min_collection_interval: 1, token_file: '{folder.Root}/api.token', socket: '{folder.Root}/api.sock'}}\n");
+        folder.Config("snoop", $"instances:\n  - {{min_collection_interval: 1, run_timeout: 30, isolation: in_process, token_file: '{folder.Root}/api.token', socket: '{folder.Root}/api.sock'}}\n  - {{min_collection_interval: 1, run_timeout: 30, token_file: '{folder.Root}/api.token', socket: '{folder.Root}/api.sock'}}\n");
         Environment.SetEnvironmentVariable("PyChecks__Example__Secret", "not for checks");
         Environment.SetEnvironmentVariable("PYCHECKS_TEST_VISIBLE", "for checks");
         using var hosted = HostedChecks.Start(

@@ -90,6 +90,8 @@ public sealed class WorkerFaultTests
 
             CheckRunResult RunCrash()
             {
+                // The stuck case's 1 s timeout is the run's, not the worker's start after the last loss.
+                Eventually.That(() => host.GetWorkerProcesses().All(w => w.ProcessId is not null), "both workers running", seconds: 60);
                 File.Delete(pidFile);
                 using var timeout = new CancellationTokenSource(how == "stuck" ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(60));
                 var run = crash.RunAsync(timeout.Token);

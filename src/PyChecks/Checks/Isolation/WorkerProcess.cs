@@ -45,7 +45,8 @@ internal sealed class WorkerProcess : IDisposable
 
     public DateTimeOffset StartedAt { get; }
 
-    public bool IsAlive => Volatile.Read(ref _lost) == 0;
+    // Alive until its loss is handled (journals read, runs failed): a new worker for the slot starts only then.
+    public bool IsAlive => !_ended.Task.IsCompleted;
 
     /// <summary>Completes with the description of how the process ended.</summary>
     public Task<string> Ended => _ended.Task;
@@ -458,7 +459,6 @@ internal sealed class WorkerProcess : IDisposable
         _process.WaitForExit(TimeSpan.FromSeconds(1));
         string how = $"{DescribeExit()}{StderrTail()}";
         RecoverJournals();
-        _ended.TrySetResult(how);
         foreach (var load in _loads.Values)
         {
             load.TrySetResult(new LoadAnswer(null, [("worker process", $"the worker process ended while it loaded the check: {how}")]));
@@ -472,7 +472,9 @@ internal sealed class WorkerProcess : IDisposable
             }
         }
 
+        // The slot's restart delay is set before the worker counts as ended, so that no run starts the next one early.
         _pool.Ended(this, how);
+        _ended.TrySetResult(how);
         _process.Dispose();
     }
 
