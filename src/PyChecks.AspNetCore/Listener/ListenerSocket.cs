@@ -127,7 +127,7 @@ internal sealed class ListenerSocket : IDisposable
     }
 
     /// <summary>The pid of the process at the other end of a Unix socket (<c>SO_PEERCRED</c>), when the kernel tells.</summary>
-    private static int? PeerPid(Socket socket)
+    internal static int? PeerPid(Socket socket)
     {
         const int SolSocket = 1, SoPeerCred = 17;
         Span<byte> credentials = stackalloc byte[12]; // struct ucred: pid, uid, gid

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
+using PyChecks.AspNetCore.Listener;
 
 namespace PyChecks.AspNetCore.Security;
 
@@ -22,7 +23,7 @@ internal static class WorkerPeers
         }
 
         var pids = workers.Where(static w => w.ProcessId is not null).Select(static w => w.ProcessId!.Value).ToHashSet();
-        int? pid = PeerPid(socket);
+        int? pid = ListenerSocket.PeerPid(socket);
         for (int depth = 0; pid is int current && current > 1 && current != Environment.ProcessId && depth < MaxAncestry; depth++)
         {
             if (pids.Contains(current))
@@ -34,20 +35,6 @@ internal static class WorkerPeers
         }
 
         return false;
-    }
-
-    private static int? PeerPid(Socket socket)
-    {
-        const int SolSocket = 1, SoPeerCred = 17;
-        Span<byte> credentials = stackalloc byte[12];
-        try
-        {
-            return socket.GetRawSocketOption(SolSocket, SoPeerCred, credentials) == credentials.Length ? BitConverter.ToInt32(credentials) : null;
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
     }
 
     // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses, so read after the last ')'.
