@@ -22,6 +22,9 @@ internal static class ConformanceRun
     /// <summary>The file, among the results, that says which Python and pydantic the host ended up with.</summary>
     public const string EnvironmentFile = "python.txt";
 
+    /// <summary>Where the integrations run: <see cref="CheckIsolation"/>'s name.</summary>
+    public const string IsolationVariable = "PYCHECKS_CONFORMANCE_ISOLATION";
+
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Time between the two runs, so that rates have an interval and CPU percentages a sample.</summary>
@@ -53,7 +56,9 @@ internal static class ConformanceRun
                 ConfigDirectory = confD,
                 Python = new PythonRuntimeOptions { Python = python },
                 PersistentCacheDirectory = Path.Combine(work, "cache"),
+                Isolation = Enum.Parse<CheckIsolation>(Environment.GetEnvironmentVariable(IsolationVariable) ?? nameof(CheckIsolation.InProcess)),
             };
+            options.WorkerProcesses.Count = 2;
             using var host = CheckHost.Start(options, [sender], loggerFactory);
             File.WriteAllLines(Path.Combine(results, EnvironmentFile), DescribePython(host));
             Run(host, sender, logs, configs, results);

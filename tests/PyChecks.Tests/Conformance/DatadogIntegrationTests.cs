@@ -8,11 +8,13 @@ namespace PyChecks.Tests.Conformance;
 /// with its own shipped configuration minimally adapted and, for those that read a service, a stand-in answering in
 /// the service's real format. Every integration must run without error, submit metrics, and submit only the metric
 /// names of its <c>metadata.csv</c> and the service checks of its <c>assets/service_checks.json</c>. All twelve run
-/// in one child process (one Python, see <see cref="ConformanceRun"/>); each is reported as its own test.
+/// in one child process (one Python, see <see cref="ConformanceRun"/>); each is reported as its own test. The suite
+/// runs twice: with every integration in the host's process, and with every one in worker processes.
 /// </summary>
-[TestFixture]
+[TestFixture(CheckIsolation.InProcess)]
+[TestFixture(CheckIsolation.Process)]
 [NonParallelizable]
-public sealed class DatadogIntegrationTests
+public sealed class DatadogIntegrationTests(CheckIsolation isolation)
 {
     private static readonly TimeSpan ChildTimeout = TimeSpan.FromMinutes(4);
 
@@ -49,6 +51,7 @@ public sealed class DatadogIntegrationTests
                 {
                     [ConformanceRun.PythonVariable] = venv.Python,
                     [ConformanceRun.ResultsVariable] = _results,
+                    [ConformanceRun.IsolationVariable] = isolation.ToString(),
                     // The host is pointed at the venv explicitly; nothing from the test runner's environment may choose instead.
                     ["PYCHECKS_PYTHON"] = null,
                     ["PYTHONNET_PYDLL"] = null,
