@@ -39,6 +39,7 @@ public sealed class CheckHost : IDisposable
         _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<CheckHost>();
+        ProfileForwarder = new WorkerProfileForwarder(() => WorkerProcesses);
     }
 
     /// <summary>The embedded interpreter.</summary>
@@ -322,6 +323,9 @@ public sealed class CheckHost : IDisposable
 
     /// <summary>The worker processes of <see cref="CheckIsolation.Process"/> mode; <see langword="null"/> until the first such check loads.</summary>
     internal WorkerProcessPool? WorkerProcesses => Volatile.Read(ref _workers);
+
+    /// <summary>Where the host's profiler sends the tasks of checks in worker processes, to be sampled there.</summary>
+    internal Profiling.IProfileForwarder ProfileForwarder { get; }
 
     private ProcessCheckLoader ProcessLoader()
     {

@@ -85,7 +85,8 @@ public static class PyChecksServiceCollectionExtensions
                 options.Profiler,
                 sp.GetRequiredService<TimeProvider>(),
                 (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<Profiler>(),
-                scheduler is null ? null : id => scheduler.Checks.Any(c => string.Equals(c.Id, id, StringComparison.Ordinal)));
+                scheduler is null ? null : id => scheduler.Checks.Any(c => string.Equals(c.Id, id, StringComparison.Ordinal)),
+                sp.GetRequiredService<CheckHost>().ProfileForwarder);
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchedulerHostedService>());
         return services;

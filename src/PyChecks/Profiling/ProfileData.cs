@@ -85,6 +85,53 @@ internal sealed class ProfileData
         Bytes += SampleBytes;
     }
 
+    /// <summary>
+    /// Appends what a worker process's task sampled since its previous delta (the host's copy of a forwarded task),
+    /// ids unchanged.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The delta does not continue the data, or refers to a frame or stack it does not have.</exception>
+    public void Append(ProfileDelta delta)
+    {
+        if (delta.FirstFrame != Frames.Count || delta.FirstStack != Stacks.Count || delta.FirstSample != Samples.Count)
+        {
+            throw new InvalidDataException(
+                $"a profile delta starts at frame {delta.FirstFrame}, stack {delta.FirstStack} and sample {delta.FirstSample}, " +
+                $"not where the task's data ends ({Frames.Count}, {Stacks.Count}, {Samples.Count})");
+        }
+
+        Frames.AddRange(delta.Frames);
+        foreach (int[] stack in delta.Stacks)
+        {
+            foreach (int frame in stack)
+            {
+                if ((uint)frame >= (uint)Frames.Count)
+                {
+                    throw new InvalidDataException($"a profile stack refers to frame {frame} of {Frames.Count}");
+                }
+            }
+
+            Stacks.Add(stack);
+            StackWeights.Add(0);
+        }
+
+        foreach (var sample in delta.Samples)
+        {
+            if ((uint)sample.StackId >= (uint)Stacks.Count)
+            {
+                throw new InvalidDataException($"a profile sample refers to stack {sample.StackId} of {Stacks.Count}");
+            }
+
+            CollectionsMarshal.AsSpan(StackWeights)[sample.StackId] += sample.WeightTicks;
+            SampledTicks += sample.WeightTicks;
+            Samples.Add(sample);
+        }
+
+        foreach (var run in delta.RunRecords)
+        {
+            Runs[run.RunId] = run;
+        }
+    }
+
     private int FrameId(FrameSample frame, CodeTable codes)
     {
         if (!_frameIds.TryGetValue((frame.CodeId, frame.Line), out int id))

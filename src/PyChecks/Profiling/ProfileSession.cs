@@ -6,15 +6,17 @@ namespace PyChecks.Profiling;
 /// <summary>
 /// One profile task's life and data. Runs attach and detach on their workers (GIL held); the sampler walks and records
 /// on its own thread; readers take snapshots. The session's lock guards the state, the attached runs and the data; the
-/// code table belongs to the sampler thread alone.
+/// code table belongs to the sampler thread alone. A task of a check in a worker process is sampled there and merged
+/// here (<c>ProfileSession.Forwarded.cs</c>).
 /// </summary>
-internal sealed class ProfileSession
+internal sealed partial class ProfileSession
 {
     private readonly Lock _lock = new();
     private readonly List<RunAttachment> _attached = [];
     private readonly DurationReservoir _gilWaits = new();
     private readonly DurationReservoir _holds = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _endedSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<ProfileSession> _ended;
     private readonly Action _wake;
     private readonly long _maxBytes;
@@ -24,6 +26,7 @@ internal sealed class ProfileSession
     private DateTimeOffset? _endedAt;
     private long _startedTimestamp;
     private string? _message;
+    private string? _reason;
     private int _runs;
     private ITimer? _timer;
     private long _nextDue;
@@ -31,7 +34,7 @@ internal sealed class ProfileSession
 
     private static long s_sequence;
 
-    public ProfileSession(string id, ValidRequest request, TimeProvider time, long maxBytes, Action wake, Action<ProfileSession> ended)
+    public ProfileSession(string id, ValidRequest request, TimeProvider time, long maxBytes, Action wake, Action<ProfileSession> ended, IProfileForwarder? forwarder = null)
     {
         Sequence = Interlocked.Increment(ref s_sequence);
         Id = id;
@@ -40,6 +43,7 @@ internal sealed class ProfileSession
         _maxBytes = maxBytes;
         _wake = wake;
         _ended = ended;
+        _forwarder = forwarder;
         CreatedAt = time.GetUtcNow();
         IntervalTicks = (long)(request.Interval.TotalSeconds * Stopwatch.Frequency);
     }
@@ -57,11 +61,17 @@ internal sealed class ProfileSession
 
     public long IntervalTicks { get; }
 
+    /// <summary>The most memory the task's data may take, in bytes (estimated).</summary>
+    public long MaxBytes => _maxBytes;
+
     /// <summary>The code objects seen by the walks: the sampler thread's alone.</summary>
     public CodeTable Codes { get; } = new();
 
     /// <summary>Completes when the task runs (or has ended before it could).</summary>
     public Task Started => _started.Task;
+
+    /// <summary>Completes when the task has ended: its result is final.</summary>
+    public Task Ended => _endedSource.Task;
 
     public ProfileData Data { get; } = new();
 
@@ -219,9 +229,37 @@ internal sealed class ProfileSession
         }
     }
 
-    /// <summary>Ends the task (if still active): no run attaches any more, the attached ones are let go, the result is final.</summary>
+    /// <summary>
+    /// Ends the task (if still active): no run attaches any more, the attached ones are let go, the result is final. A
+    /// forwarded task that runs ends once its worker process sent its last samples (<see cref="Ended"/>).
+    /// </summary>
+    /// <param name="state">How it ended.</param>
+    /// <param name="message">Why; <see langword="null"/> for the state's default.</param>
     /// <returns>Whether this call ended it.</returns>
     public bool End(ProfileTaskState state, string? message)
+    {
+        if (_forwarder is { } forwarder)
+        {
+            if (StopForwarded(state, message))
+            {
+                return false;
+            }
+
+            // Pending: nothing was sampled yet, it ends now; its worker may have it already.
+            bool ended = Finish(state, message, null);
+            if (ended)
+            {
+                forwarder.Stop(this);
+            }
+
+            return ended;
+        }
+
+        return Finish(state, message, null);
+    }
+
+    /// <summary>Ends the task (if still active) with <paramref name="state"/>, at <paramref name="endedAt"/> (default: now).</summary>
+    private bool Finish(ProfileTaskState state, string? reason, DateTimeOffset? endedAt)
     {
         lock (_lock)
         {
@@ -231,8 +269,9 @@ internal sealed class ProfileSession
             }
 
             _state = state;
-            _endedAt = _time.GetUtcNow();
-            _message = message is null ? DefaultMessage(state) : message + SamplesNote();
+            _endedAt = endedAt ?? _time.GetUtcNow();
+            _reason = reason;
+            _message = (reason ?? DefaultReason(state)) + SamplesNote();
             foreach (var attachment in _attached)
             {
                 attachment.Detached = true;
@@ -241,11 +280,13 @@ internal sealed class ProfileSession
             _attached.Clear();
             Volatile.Write(ref _attachedCount, 0);
             _timer?.Dispose();
+            _lastSamplesTimer?.Dispose();
         }
 
         RunProfiling.Disarm(this);
         _started.TrySetResult();
         _ended(this);
+        _endedSource.TrySetResult();
         _wake();
         return true;
     }
@@ -271,7 +312,7 @@ internal sealed class ProfileSession
                 EndedAt = _endedAt,
                 Runs = _runs,
                 Message = _message,
-                Quality = new ProfileQuality
+                Quality = _forwardedQuality ?? new ProfileQuality
                 {
                     Samples = samples,
                     TruncatedSamples = Data.TruncatedSamples,
@@ -303,16 +344,12 @@ internal sealed class ProfileSession
         }
     }
 
-    private string DefaultMessage(ProfileTaskState state)
+    private string DefaultReason(ProfileTaskState state) => state switch
     {
-        string ended = state switch
-        {
-            ProfileTaskState.Completed => $"The task's duration ({Request.Duration.TotalSeconds:0.###} s) elapsed.",
-            ProfileTaskState.Cancelled => "Cancelled.",
-            _ => "Failed.",
-        };
-        return ended + SamplesNote();
-    }
+        ProfileTaskState.Completed => $"The task's duration ({Request.Duration.TotalSeconds:0.###} s) elapsed.",
+        ProfileTaskState.Cancelled => "Cancelled.",
+        _ => "Failed.",
+    };
 
     /// <summary>Why a task has no samples, when it has none (with the leading space); empty otherwise.</summary>
     private string SamplesNote() => (_runs, Data.Samples.Count) switch

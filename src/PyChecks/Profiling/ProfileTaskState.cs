@@ -18,6 +18,9 @@ public enum ProfileTaskState
     /// <summary>Ended by <see cref="IProfiler.Cancel"/> (or the profiler was disposed); what it sampled is kept.</summary>
     Cancelled,
 
-    /// <summary>The sampler could not go on (the Python runtime stopped); what it sampled is kept.</summary>
+    /// <summary>
+    /// The sampler could not go on (the Python runtime stopped, or the worker process running the check ended, for a
+    /// check in <c>CheckIsolation.Process</c> mode); what it sampled is kept.
+    /// </summary>
     Failed,
 }

@@ -13,7 +13,9 @@ namespace PyChecks;
 /// while any task is active. Each tick reads the stacks of the runs attached to the due tasks, then records the
 /// samples. On CPython 3.12 and 3.13 it reads them without the GIL (<see cref="FrameReader"/>), so the checks never stop
 /// for a sample; it takes the GIL, and walks through the C API, on other versions and whenever that read cannot vouch
-/// for what it read (a code object not seen yet, a stack that kept moving).
+/// for what it read (a code object not seen yet, a stack that kept moving). The tasks of a check that runs in a worker
+/// process are handed to that process (<see cref="IProfileForwarder"/>), which samples them with a profiler of its own
+/// and sends back what it sampled: this one only keeps their state and merges their data.
 /// </summary>
 internal sealed class Profiler : IProfiler, IDisposable
 {
@@ -22,6 +24,7 @@ internal sealed class Profiler : IProfiler, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<string, bool>? _checkExists;
+    private readonly IProfileForwarder? _forwarder;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ProfileSession> _sessions = new(StringComparer.Ordinal);
     private readonly Queue<ProfileSession> _ended = new();
@@ -44,7 +47,7 @@ internal sealed class Profiler : IProfiler, IDisposable
     {
     }
 
-    internal Profiler(PythonRuntime runtime, ProfilerOptions? options, TimeProvider? timeProvider, ILogger? logger, Func<string, bool>? checkExists)
+    internal Profiler(PythonRuntime runtime, ProfilerOptions? options, TimeProvider? timeProvider, ILogger? logger, Func<string, bool>? checkExists, IProfileForwarder? forwarder = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         _runtime = runtime;
@@ -52,6 +55,7 @@ internal sealed class Profiler : IProfiler, IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _checkExists = checkExists;
+        _forwarder = forwarder;
     }
 
     /// <summary>Whether the sampler thread is alive (only while a task is active, and briefly after the last one ends).</summary>
@@ -102,6 +106,31 @@ internal sealed class Profiler : IProfiler, IDisposable
             throw new ProfileRequestException(ProfileRequestError.UnknownCheck, $"No scheduled check instance has the id '{valid.CheckId}'.", nameof(ProfileRequest.CheckId));
         }
 
+        var forwarder = _forwarder is { } f && f.Forwards(valid.CheckId) ? f : null;
+        var session = Admit(valid, NewId(), _options.MaxTaskBytes, forwarder);
+        Log.ProfileStarted(_logger, session.Id, valid.CheckId, valid.Duration, valid.Interval);
+        if (forwarder is not null)
+        {
+            _ = forwarder.StartAsync(session);
+        }
+
+        using (cancellationToken.UnsafeRegister(static s => ((ProfileSession)s!).End(ProfileTaskState.Cancelled, "Cancelled before it started."), session))
+        {
+            await session.Started.ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return session.Snapshot();
+    }
+
+    /// <summary>
+    /// Accepts a task, within the limits (one active task per check, <see cref="ProfilerOptions.MaxConcurrentTasks"/>):
+    /// sampled by this profiler's thread, or, given a <paramref name="forwarder"/>, in the process that runs its check.
+    /// A worker process accepts the tasks its host forwards here, under the host's task id.
+    /// </summary>
+    /// <exception cref="ProfileRequestException">The check has an active task, or too many tasks are active.</exception>
+    internal ProfileSession Admit(ValidRequest valid, string id, long maxBytes, IProfileForwarder? forwarder)
+    {
         ProfileSession session;
         lock (_lock)
         {
@@ -131,24 +160,21 @@ internal sealed class Profiler : IProfiler, IDisposable
                     $"{active} profile task(s) are already active, the most allowed (ProfilerOptions.MaxConcurrentTasks = {_options.MaxConcurrentTasks}); retry when one ends.");
             }
 
-            session = new ProfileSession(NewId(), valid, _time, _options.MaxTaskBytes, () => _wake.Set(), OnEnded);
+            session = new ProfileSession(id, valid, _time, maxBytes, () => _wake.Set(), OnEnded, forwarder);
             _sessions.Add(session.Id, session);
-            if (_sampler is null)
+            if (forwarder is null && _sampler is null)
             {
                 _sampler = new Thread(SamplerLoop) { IsBackground = true, Name = "PyChecks profiler" };
                 _sampler.Start();
             }
         }
 
-        _wake.Set();
-        Log.ProfileStarted(_logger, session.Id, valid.CheckId, valid.Duration, valid.Interval);
-        using (cancellationToken.UnsafeRegister(static s => ((ProfileSession)s!).End(ProfileTaskState.Cancelled, "Cancelled before it started."), session))
+        if (forwarder is null)
         {
-            await session.Started.ConfigureAwait(false);
+            _wake.Set();
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        return session.Snapshot();
+        return session;
     }
 
     /// <inheritdoc />
@@ -176,6 +202,12 @@ internal sealed class Profiler : IProfiler, IDisposable
         }
 
         session.End(ProfileTaskState.Cancelled, null);
+        if (session.IsForwarded)
+        {
+            // Its worker sends its last samples first; the wait is bounded by LastSamplesTimeout.
+            session.Ended.Wait(ProfileSession.LastSamplesTimeout + TimeSpan.FromSeconds(1));
+        }
+
         return session.Snapshot();
     }
 
@@ -224,7 +256,11 @@ internal sealed class Profiler : IProfiler, IDisposable
     {
         lock (_lock)
         {
-            _toRelease.Add(session);
+            if (!session.IsForwarded)
+            {
+                _toRelease.Add(session); // its code objects, released by the sampler thread
+            }
+
             _ended.Enqueue(session);
             while (_ended.Count > _options.RetainedTasks)
             {
@@ -256,7 +292,7 @@ internal sealed class Profiler : IProfiler, IDisposable
             {
                 foreach (var session in _sessions.Values)
                 {
-                    if (session.IsActive)
+                    if (session.IsActive && !session.IsForwarded)
                     {
                         sessions.Add(session);
                     }

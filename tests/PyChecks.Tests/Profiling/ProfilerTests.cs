@@ -14,7 +14,7 @@ namespace PyChecks.Tests.Profiling;
 public sealed class ProfilerTests
 {
     // 80 % of each run in hot(), 20 % in cold(): both spin on the clock, so the split holds on any machine.
-    private const string BusyCheck = """
+    internal const string BusyCheck = """
         import time
         from datadog_checks.base import AgentCheck
 
@@ -571,14 +571,14 @@ public sealed class ProfilerTests
         Assert.That(profiler.ReadsWithoutGil, Is.EqualTo(PythonRuntime.Current!.Version.Minor is 12 or 13), "every tick under the GIL found the read without it agreeing");
     });
 
-    private static string Write(ProfileResult result, ProfileFormat format)
+    internal static string Write(ProfileResult result, ProfileFormat format)
     {
         using var stream = new MemoryStream();
         result.Write(format, stream);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static List<(string[] Frames, long Weight)> ParseFolded(string folded) =>
+    internal static List<(string[] Frames, long Weight)> ParseFolded(string folded) =>
         [.. folded.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
         {
             int space = line.LastIndexOf(' ');

@@ -21,6 +21,12 @@ internal enum MessageType : byte
     /// <summary>Host → worker: finish the runs in progress, stop Python and exit.</summary>
     Shutdown = 6,
 
+    /// <summary>Host → worker: profile the runs of the instances of a check id, as the host's profile task of a task id.</summary>
+    ProfileStart = 7,
+
+    /// <summary>Host → worker: end a profile task and send its last samples.</summary>
+    ProfileStop = 8,
+
     /// <summary>Worker → host: Python started (pid, version), or why it did not.</summary>
     Ready = 64,
 
@@ -35,4 +41,10 @@ internal enum MessageType : byte
 
     /// <summary>Worker → host: a log record of the worker's PyChecks or of a check's Python logging.</summary>
     Log = 68,
+
+    /// <summary>Worker → host: what a profile task sampled since its previous message, and its state (the first says it runs).</summary>
+    ProfileProgress = 69,
+
+    /// <summary>Worker → host: a profile task ended: its last samples and how it ended.</summary>
+    ProfileDone = 70,
 }

@@ -1,21 +1,29 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging.Abstractions;
+using PyChecks.Profiling;
 
 namespace PyChecks.Checks.Isolation;
 
 /// <summary>
 /// The worker process: connects to the socket its host listens on, starts Python with the host's settings, then
 /// loads, runs, interrupts and unloads instances as the host asks, sending back what they submit and how each run
-/// ended. When the host goes away the worker ends at once, whatever its checks are doing.
+/// ended, and profiles them for the host's profile tasks. When the host goes away the worker ends at once, whatever its
+/// checks are doing.
 /// </summary>
 internal sealed partial class WorkerMain
 {
+    // How often a profile task's new samples go to the host (and at the end of each run of its check).
+    private static readonly TimeSpan ProfileProgressInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly FrameChannel _channel;
     private readonly WorkerSender _sender;
     private readonly CheckHost _host;
     private readonly ConcurrentDictionary<uint, (ICheck Check, WorkerCheckStream Stream)> _instances = new();
     private readonly ConcurrentDictionary<ulong, CancellationTokenSource> _runs = new();
+    private readonly ConcurrentDictionary<string, (ProfileSession Session, Lock Sending)> _profiles = new(StringComparer.Ordinal);
+    private Profiler? _profiler;
 
     private readonly string _folder;
 
@@ -128,7 +136,23 @@ internal sealed partial class WorkerMain
                     }
 
                     break;
+                case MessageType.ProfileStart:
+                    {
+                        string taskId = reader.ReadRequiredString();
+                        long maxBytes = reader.ReadVarInt();
+                        StartProfile(taskId, maxBytes, ProfileMessages.ReadRequest(ref reader));
+                        break;
+                    }
+
+                case MessageType.ProfileStop:
+                    if (_profiles.TryGetValue(reader.ReadRequiredString(), out var stopped))
+                    {
+                        stopped.Session.End(ProfileTaskState.Cancelled, null);
+                    }
+
+                    break;
                 case MessageType.Shutdown:
+                    _profiler?.Dispose();
                     foreach (var instance in _instances.Values)
                     {
                         instance.Check.Dispose();
@@ -203,6 +227,7 @@ internal sealed partial class WorkerMain
                 _runs.TryRemove(runId, out _);
                 cancel.Dispose();
                 instance.Stream.FlushPending();
+                FlushProfiles(instance.Check.Id); // the run's samples reach the host before its end does
                 var result = completed.IsCompletedSuccessfully ? completed.Result : new CheckRunResult
                 {
                     CheckId = instance.Check.Id,
@@ -215,6 +240,94 @@ internal sealed partial class WorkerMain
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Starts a profile task of the host with this process's own profiler: the runs of the instances of its check id
+    /// here are sampled in process, as in a host without workers. Its duration is the host's to keep: here it lasts
+    /// until the host stops it.
+    /// </summary>
+    private void StartProfile(string taskId, long maxBytes, ValidRequest request)
+    {
+        ProfileSession session;
+        try
+        {
+            _profiler ??= new Profiler(_host.Runtime, new ProfilerOptions { MaxConcurrentTasks = 64, RetainedTasks = 0 }, TimeProvider.System, NullLogger.Instance, checkExists: null);
+            session = _profiler.Admit(request with { Duration = ProfileRequest.MaxDuration }, taskId, maxBytes, forwarder: null);
+        }
+        catch (Exception e) when (e is ProfileRequestException or ObjectDisposedException)
+        {
+            var writer = new FrameWriter(256);
+            writer.BeginFrame(MessageType.ProfileDone);
+            writer.WriteString(taskId);
+            ProfileMessages.WriteDelta(writer, new ProfileDelta
+            {
+                State = ProfileTaskState.Failed,
+                Reason = $"The worker process could not start the task: {e.Message}",
+                Runs = 0,
+                Quality = new ProfileQuality { RequestedHz = 1 / request.Interval.TotalSeconds },
+                FirstFrame = 0,
+                Frames = [],
+                FirstStack = 0,
+                Stacks = [],
+                FirstSample = 0,
+                Samples = [],
+                RunRecords = [],
+            });
+            writer.EndFrame();
+            TrySend(writer);
+            return;
+        }
+
+        var sending = new Lock();
+        _profiles[taskId] = (session, sending);
+        _ = ForwardProfileAsync(session, sending);
+    }
+
+    /// <summary>Sends the task's samples to the host as they come (the first message says it runs), then its last ones when it ends.</summary>
+    private async Task ForwardProfileAsync(ProfileSession session, Lock sending)
+    {
+        await session.Started.ConfigureAwait(false);
+        SendProfile(session, sending, final: false, always: true);
+        while (!session.Ended.IsCompleted)
+        {
+            await Task.WhenAny(session.Ended, Task.Delay(ProfileProgressInterval)).ConfigureAwait(false);
+            SendProfile(session, sending, final: false, always: false);
+        }
+
+        SendProfile(session, sending, final: true, always: true);
+        _profiles.TryRemove(session.Id, out _);
+    }
+
+    private void FlushProfiles(string checkId)
+    {
+        foreach (var (session, sending) in _profiles.Values)
+        {
+            if (string.Equals(session.CheckId, checkId, StringComparison.Ordinal) && !session.Ended.IsCompleted)
+            {
+                SendProfile(session, sending, final: false, always: false);
+            }
+        }
+    }
+
+    // One sender at a time per task: deltas must reach the host in the order they were taken.
+    private void SendProfile(ProfileSession session, Lock sending, bool final, bool always)
+    {
+        lock (sending)
+        {
+            var delta = session.TakeDelta();
+            if (!always && delta.HasNoData)
+            {
+                return;
+            }
+
+            var writer = new FrameWriter(256);
+            writer.BeginFrame(final ? MessageType.ProfileDone : MessageType.ProfileProgress);
+            writer.WriteString(session.Id);
+            ProfileMessages.WriteDelta(writer, delta);
+            writer.EndFrame();
+            TrySend(writer);
+        }
     }
 
     private void SendDone(uint handle, ulong runId, CheckRunResult result)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using PyChecks.Profiling;
 
 namespace PyChecks.Checks.Isolation;
 
@@ -20,6 +21,8 @@ internal sealed class WorkerProcess : IDisposable
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<LoadAnswer>> _loads = new();
     private readonly ConcurrentDictionary<ulong, PendingRun> _runs = new();
     private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProfileSession> _profiles = new(StringComparer.Ordinal);
+    private readonly Lock _profileSends = new();
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FrameChannel? _channel;
     private Timer? _memoryWatch;
@@ -255,6 +258,51 @@ internal sealed class WorkerProcess : IDisposable
         TrySend(writer);
     }
 
+    /// <summary>
+    /// Starts <paramref name="session"/>'s task here: the worker samples the runs of its check's instances (by id, as in
+    /// process) and sends the data back; a worker already lost fails it.
+    /// </summary>
+    public void StartProfile(ProfileSession session)
+    {
+        var writer = new FrameWriter(128);
+        writer.BeginFrame(MessageType.ProfileStart);
+        writer.WriteString(session.Id);
+        writer.WriteVarInt(session.MaxBytes);
+        ProfileMessages.WriteRequest(writer, session.Request);
+        writer.EndFrame();
+        bool sent;
+        lock (_profileSends)
+        {
+            // Registered and sent under one lock: a stop that finds the task is sent after its start.
+            _profiles[session.Id] = session;
+            sent = IsAlive && TrySend(writer);
+        }
+
+        // ReadLoop's end fails every task it finds registered; a task registered after it looked is failed here.
+        if (!sent && Volatile.Read(ref _lost) != 0 && _profiles.TryRemove(session.Id, out _))
+        {
+            _ = FailLostProfileAsync(session);
+        }
+    }
+
+    private async Task FailLostProfileAsync(ProfileSession session) => session.Fail(DescribeForProfile(await Ended.ConfigureAwait(false)));
+
+    /// <summary>Asks the worker to end a task it samples, and to send its last samples.</summary>
+    public void StopProfile(string taskId)
+    {
+        var writer = new FrameWriter(32);
+        writer.BeginFrame(MessageType.ProfileStop);
+        writer.WriteString(taskId);
+        writer.EndFrame();
+        lock (_profileSends)
+        {
+            if (_profiles.ContainsKey(taskId))
+            {
+                TrySend(writer);
+            }
+        }
+    }
+
     public void Unload(uint handle)
     {
         var writer = new FrameWriter(16);
@@ -422,6 +470,20 @@ internal sealed class WorkerProcess : IDisposable
                     break;
                 }
 
+            case MessageType.ProfileProgress:
+            case MessageType.ProfileDone:
+                {
+                    string taskId = reader.ReadRequiredString();
+                    var delta = ProfileMessages.ReadDelta(ref reader);
+                    bool final = type == MessageType.ProfileDone;
+                    if (final ? _profiles.TryRemove(taskId, out var profile) : _profiles.TryGetValue(taskId, out profile))
+                    {
+                        profile.Merge(delta, final);
+                    }
+
+                    break;
+                }
+
             case MessageType.Log:
                 {
                     string category = reader.ReadRequiredString();
@@ -472,6 +534,14 @@ internal sealed class WorkerProcess : IDisposable
             }
         }
 
+        foreach (string taskId in _profiles.Keys)
+        {
+            if (_profiles.TryRemove(taskId, out var profile))
+            {
+                profile.Fail(DescribeForProfile(how));
+            }
+        }
+
         // The slot's restart delay is set before the worker counts as ended, so that no run starts the next one early.
         _pool.Ended(this, how);
         _ended.TrySetResult(how);
@@ -506,6 +576,9 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     private string Describe(string how) => $"its worker process (pid {Pid}) {how}";
+
+    // A task ends with its check's worker: the instance is loaded into the next worker, where no task samples it.
+    private string DescribeForProfile(string how) => $"The worker process running the check (pid {Pid}) {how}";
 
     private string DescribeExit()
     {

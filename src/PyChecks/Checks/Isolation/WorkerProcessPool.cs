@@ -93,6 +93,23 @@ internal sealed class WorkerProcessPool : IDisposable
 
     public ProcessCheck? Find(uint handle) => _handles.GetValueOrDefault(handle);
 
+    /// <summary>
+    /// The slot whose worker runs the instances with the id <paramref name="checkId"/> (all of them: see
+    /// <see cref="TryLoad"/>), or <see langword="null"/> when no instance in this pool has it.
+    /// </summary>
+    public Slot? SlotOf(string checkId)
+    {
+        foreach (var check in _handles.Values)
+        {
+            if (string.Equals(check.Id, checkId, StringComparison.Ordinal))
+            {
+                return check.Slot;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The names of the checks whose file changed since their worker loaded them.</summary>
     public IReadOnlySet<string> ChangedCheckNames() =>
         _handles.Values.Where(static c => c.SourceChanged()).Select(static c => c.Name).ToHashSet(StringComparer.Ordinal);
@@ -110,7 +127,7 @@ internal sealed class WorkerProcessPool : IDisposable
     public bool TryLoad(CheckInstanceConfig config, out ProcessCheck? check, out string? reason)
     {
         check = null;
-        var slot = Assign();
+        var slot = Assign(config.CheckId);
         uint handle = (uint)Interlocked.Increment(ref _nextHandle);
         WorkerProcess worker;
         LoadAnswer answer;
@@ -429,8 +446,21 @@ internal sealed class WorkerProcessPool : IDisposable
         _stopping.Dispose();
     }
 
-    private Slot Assign()
+    private Slot Assign(string checkId)
     {
+        // Instances of one id (a run-once's fresh instance, a reload's replacement) go where that id already runs: a
+        // profile task of the id is sampled in that worker, as it would be by id in process.
+        foreach (var slot in _slots)
+        {
+            lock (slot)
+            {
+                if (slot.Checks.Exists(c => string.Equals(c.Id, checkId, StringComparison.Ordinal)))
+                {
+                    return slot;
+                }
+            }
+        }
+
         var best = _slots[0];
         (double Load, int Count) bestLoad = (double.MaxValue, int.MaxValue);
         foreach (var slot in _slots)
