@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using PyChecks.Checks.Isolation;
 
@@ -11,11 +12,13 @@ namespace PyChecks.Benchmarks;
 /// </summary>
 /// <remarks>
 /// A run in a worker process is a round trip: the request frame to the worker, the hop there to a Python thread, the
-/// run, its samples and commit as one frame, the result as another, both read on the host's reading thread, which
-/// delivers the samples and completes the run. Clean-up prints the CPU time per run of each side. Target: ≤ 10 µs per run.
+/// run, its samples, commit and result sent back in one write, read on the host's reading thread, which delivers the
+/// samples and completes the run. Clean-up prints the CPU time per run of each side and how many times their threads
+/// were scheduled in (each is a wake-up). <see cref="PipeRoundTripThroughCat"/> gives the floor of any request and answer
+/// between two processes on the machine, in the same run. Target: ≤ 10 µs per run.
 /// </remarks>
 [Config(typeof(BenchmarkConfig))]
-public class WorkerProcessCheckRun
+public class WorkerProcessCheckRun : IDisposable
 {
     /// <summary>Check runs per benchmark invocation.</summary>
     public const int Runs = 1_000;
@@ -24,8 +27,10 @@ public class WorkerProcessCheckRun
     private CheckHost? _host;
     private ICheck? _inProcess;
     private ICheck? _inWorker;
+    private readonly byte[] _echo = new byte[16];
     private CpuSplit? _cpu;
     private long _commitsAtStart;
+    private Process? _cat;
 
     /// <summary>The B4 check module with two instances: in process, and in a worker process.</summary>
     internal static CheckModule Module => new CheckRun().Module with
@@ -74,6 +79,36 @@ public class WorkerProcessCheckRun
         _host?.Dispose();
     }
 
+    /// <summary>Starts <c>cat</c>, which echoes what it reads: <see cref="PipeRoundTripThroughCat"/>'s other process.</summary>
+    [GlobalSetup(Target = nameof(PipeRoundTripThroughCat))]
+    public void StartCat()
+    {
+        _cat = Process.Start(new ProcessStartInfo("cat") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })
+            ?? throw new InvalidOperationException("could not start cat");
+        PipeRoundTripThroughCat();
+    }
+
+    /// <summary>Ends <c>cat</c>.</summary>
+    [GlobalCleanup(Target = nameof(PipeRoundTripThroughCat))]
+    public void StopCat()
+    {
+        if (_cat is { } cat)
+        {
+            cat.StandardInput.Close();
+            cat.WaitForExit();
+            cat.Dispose();
+            _cat = null;
+        }
+    }
+
+    /// <summary>Ends <c>cat</c> if <see cref="StopCat"/> did not run.</summary>
+    public void Dispose()
+    {
+        _cat?.Kill();
+        _cat?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
     /// <summary><see cref="Runs"/> runs in process, each from the benchmark thread (a hop to a Python worker thread per run).</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Runs)]
     public int RunInProcess() => RunMany(_inProcess!);
@@ -81,6 +116,27 @@ public class WorkerProcessCheckRun
     /// <summary><see cref="Runs"/> runs in a worker process, each from the benchmark thread (a round trip to the worker per run).</summary>
     [Benchmark(OperationsPerInvoke = Runs)]
     public int RunInWorker() => RunMany(_inWorker!);
+
+    /// <summary>
+    /// Reference: <see cref="Runs"/> round trips of 16 bytes through <c>cat</c> (a pipe each way, blocking reads, a
+    /// wake-up on each side): the floor of a request and its answer between two processes on this machine.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Runs)]
+    public int PipeRoundTripThroughCat()
+    {
+        var input = _cat!.StandardInput.BaseStream;
+        var output = _cat.StandardOutput.BaseStream;
+        int bytes = 0;
+        for (int i = 0; i < Runs; i++)
+        {
+            input.Write(_echo);
+            input.Flush();
+            output.ReadExactly(_echo);
+            bytes += _echo.Length;
+        }
+
+        return bytes;
+    }
 
     private static int RunMany(ICheck check)
     {

@@ -118,9 +118,15 @@ internal static class QuickFigures
 
             if (Wanted("B4W"))
             {
-                var b4wFigures = Measure(QuickCase.Of(b4w, nameof(WorkerProcessCheckRun.RunInProcess)), QuickCase.Of(b4w, nameof(WorkerProcessCheckRun.RunInWorker)));
+                b4w.StartCat();
+                var b4wFigures = Measure(
+                    QuickCase.Of(b4w, nameof(WorkerProcessCheckRun.RunInProcess)),
+                    QuickCase.Of(b4w, nameof(WorkerProcessCheckRun.RunInWorker)),
+                    QuickCase.Of(b4w, nameof(WorkerProcessCheckRun.PipeRoundTripThroughCat)));
+                b4w.StopCat();
                 report.Micros("B4", "run_in_process_from_host_thread", b4wFigures[0], target: 5.0);
                 report.Micros("B4", "run_in_worker_from_host_thread", b4wFigures[1], target: 10.0);
+                report.Nanos("B4", "pipe_round_trip_through_cat", b4wFigures[2]);
             }
 
             if (Wanted("B8"))
