@@ -27,7 +27,7 @@ public class MetricSubmission
     /// <summary>Loop iterations per check run (per benchmark invocation).</summary>
     public const int Iterations = 100_000;
 
-    private const string Source = """
+    internal const string Source = """
         import aggregator
         from pychecks import AgentCheck
 

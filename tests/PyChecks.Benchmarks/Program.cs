@@ -7,7 +7,7 @@ namespace PyChecks.Benchmarks;
 /// <c>PYCHECKS_PYTHON</c>, or Debian's libpython3.11 when it is unset:
 /// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- --filter '*'</c>.
 /// B6 (profiler overhead) is a program of its own: <c>-- b6 [pairs] [interval ms]</c>, see <see cref="ProfilerOverhead"/>.
-/// <c>-- quick</c> runs B0–B4 short on every Python found, one line per figure: see <see cref="Quick.QuickMode"/>.
+/// <c>-- quick</c> runs B0–B4 and B8 (and B3, B4 in a worker process) short on every Python found, one line per figure: see <see cref="Quick.QuickMode"/>.
 /// B7 (memory per check) is a program of its own: <c>-- b7 [instances] [runs] [samples]</c>, see <see cref="MemoryPerCheck"/>.
 /// </summary>
 public static class Program

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using PyChecks.Checks.Configuration;
 
 namespace PyChecks.Benchmarks;
 
@@ -56,9 +57,10 @@ internal static class PythonHost
 
     /// <summary>
     /// Starts a <see cref="CheckHost"/> (once per process) whose <c>checks.d</c> holds every module of
-    /// <paramref name="modules"/>, and loads their instances, in the order given.
+    /// <paramref name="modules"/>, and loads their instances, in the order given; <paramref name="configure"/>, when
+    /// given, changes the options last (the worker processes, say).
     /// </summary>
-    public static (CheckHost Host, IReadOnlyList<ICheck> Checks) StartChecks(IReadOnlyList<CheckModule> modules, ISender sender, IReadOnlyList<string> searchPaths)
+    public static (CheckHost Host, IReadOnlyList<ICheck> Checks) StartChecks(IReadOnlyList<CheckModule> modules, ISender sender, IReadOnlyList<string> searchPaths, Action<PyChecksOptions>? configure = null)
     {
         string root = Directory.CreateTempSubdirectory("pychecks-bench").FullName;
         string checksDirectory = Directory.CreateDirectory(Path.Combine(root, "checks.d")).FullName;
@@ -79,6 +81,7 @@ internal static class PythonHost
             options.Python.SearchPaths.Add(path);
         }
 
+        configure?.Invoke(options);
         var host = CheckHost.Start(options, [sender]);
         Console.WriteLine($"// Python {host.Runtime.Version} ({host.Runtime.Version.FullVersion.ReplaceLineEndings(" ")}) from {host.Runtime.Location.LibraryPath}");
         var report = host.LoadConfiguredChecks();
@@ -96,6 +99,22 @@ internal static class PythonHost
         }
 
         return (host, checks);
+    }
+
+    /// <summary>
+    /// Loads the instances of <paramref name="module"/> into a running <paramref name="host"/>, writing the module into its
+    /// <c>checks.d</c> first when it is not there with that source (the quick mode adds modules to its one host this way).
+    /// </summary>
+    public static IReadOnlyList<ICheck> LoadInto(CheckHost host, CheckModule module)
+    {
+        string path = Path.Combine(host.Options.ChecksDirectory!, module.Name + ".py");
+        if (!File.Exists(path) || File.ReadAllText(path) != module.Source)
+        {
+            File.WriteAllText(path, module.Source);
+            host.InvalidateChangedModules();
+        }
+
+        return [.. CheckConfigReader.Resolve(new CheckConfig { Name = module.Name, Instances = module.Instances }).Select(host.Load)];
     }
 
     /// <summary>Runs a check once and throws if the run failed.</summary>

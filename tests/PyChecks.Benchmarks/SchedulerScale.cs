@@ -152,7 +152,7 @@ public class SchedulerScale : IDisposable
         Console.WriteLine(
             $"// B5 memory instances={Instances} load_s={loading.Elapsed.TotalSeconds:F1} per_instance managed_B={managed:F0} native_B={native:F0} " +
             $"total_KiB={(managed + native) / 1024:F2} python_blocks={(after.PythonBlocks - before.PythonBlocks) / (double)Instances:F1} " +
-            $"rss_B={(after.Rss - before.Rss) / (double)Instances:F0} load_avg={LoadAverage()}");
+            $"rss_B={(after.Rss - before.Rss) / (double)Instances:F0} load_avg={CpuReadings.LoadAverage()}");
     }
 
     /// <summary>Stops the scheduler and Python.</summary>
@@ -216,25 +216,12 @@ public class SchedulerScale : IDisposable
             $"cpu={cpu.TotalMilliseconds / wall.Elapsed.TotalMilliseconds / Environment.ProcessorCount * 100:F1}% cpu_per_run_us={cpuPerRun:F1} " +
             $"run_us={runMicroseconds:F1} overhead_us={cpuPerRun - runMicroseconds:F1} " +
             $"alloc_B_per_run={allocated / (double)runs:F0} gc0/1/2={collections} gc_pause_ms={pause.TotalMilliseconds:F0} " +
-            $"load_avg={LoadAverage()}");
+            $"load_avg={CpuReadings.LoadAverage()}");
     }
 
     /// <summary>The <paramref name="q"/> quantile of sorted seconds, in milliseconds.</summary>
     private static double Percentile(ReadOnlySpan<double> sorted, double q) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))] * 1000;
-
-    /// <summary>The machine's 1-minute load average, as <c>/proc/loadavg</c> gives it.</summary>
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
 
     /// <summary>
     /// One process per case, one warm-up and five measured invocations of several seconds each (no pilot stage), and no

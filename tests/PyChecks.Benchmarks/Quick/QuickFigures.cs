@@ -15,8 +15,11 @@ internal static class QuickFigures
     private static readonly TimeSpan Round = TimeSpan.FromMilliseconds(40);
     private const int Rounds = 11;
 
+    // The pids of the host's live worker processes, whose CPU time counts with the host's.
+    private static Func<IEnumerable<int>> s_workers = static () => [];
+
     /// <summary>Measures and prints; returns how many figures missed their target.</summary>
-    /// <param name="only">The benchmarks to measure (<c>B0</c>…<c>B4</c>), or null for all.</param>
+    /// <param name="only">The benchmarks to measure (<c>B0</c>…<c>B4</c>, <c>B3W</c>, <c>B4W</c>, <c>B8</c>), or null for all.</param>
     public static int Run(IReadOnlyCollection<string>? only)
     {
         bool Wanted(string id) => only is null || only.Contains(id, StringComparer.OrdinalIgnoreCase);
@@ -24,9 +27,10 @@ internal static class QuickFigures
         var sender = new CountingSender();
         var b3 = new MetricSubmission();
         var b4 = new CheckRun();
-        var (host, checks) = PythonHost.StartChecks([MetricSubmission.Module, b4.Module], sender, []);
+        var (host, checks) = PythonHost.StartChecks([MetricSubmission.Module, b4.Module], sender, [], static o => o.WorkerProcesses.Count = PythonOnEveryCore.WorkerProcesses);
         using (host)
         {
+            s_workers = () => WorkerProcessSubmission.WorkerPids(host);
             var version = host.Runtime.Version;
             string python = $"{version.Major}.{version.Minor}.{version.Micro}";
             b3.Attach(checks.Take(4).ToList(), sender);
@@ -37,8 +41,27 @@ internal static class QuickFigures
             b1.Setup();
             var b2 = new GilScopeAndCall();
             b2.Setup();
+            var b8 = new PythonOnEveryCore();
+            if (Wanted("B8"))
+            {
+                // First of the Process-mode instances, so that the pool spreads them evenly.
+                b8.Attach(PythonHost.LoadInto(host, PythonOnEveryCore.Module), sender);
+            }
+
+            var b3w = new WorkerProcessSubmission();
+            if (Wanted("B3W"))
+            {
+                b3w.Attach(PythonHost.LoadInto(host, WorkerProcessSubmission.Module), sender);
+            }
+
+            var b4w = new WorkerProcessCheckRun();
+            if (Wanted("B4W"))
+            {
+                b4w.Attach(PythonHost.LoadInto(host, WorkerProcessCheckRun.Module), sender);
+            }
+
             var report = new QuickReport(python);
-            Console.WriteLine($"# Python {python} from {host.Runtime.Location.LibraryPath}; load average {LoadAverage()}; object layout read directly: {(Interop.CPython.ObjectLayoutVerified ? "yes" : "no")}; type version tags: {(Interop.CPython.TypeVersionTagsVerified ? "yes" : "no")}");
+            Console.WriteLine($"# Python {python} from {host.Runtime.Location.LibraryPath}; load average {CpuReadings.LoadAverage()}; object layout read directly: {(Interop.CPython.ObjectLayoutVerified ? "yes" : "no")}; type version tags: {(Interop.CPython.TypeVersionTagsVerified ? "yes" : "no")}");
 
             if (Wanted("B0"))
             {
@@ -80,6 +103,36 @@ internal static class QuickFigures
                 var b4Figures = Measure(QuickCase.Of(b4, nameof(CheckRun.RunOnWorker)), QuickCase.Of(b4, nameof(CheckRun.RunFromHostThread)));
                 report.Micros("B4", "run_on_worker", b4Figures[0], target: 1.5);
                 report.Micros("B4", "run_from_host_thread", b4Figures[1], target: 5.0);
+            }
+
+            if (Wanted("B3W"))
+            {
+                var b3wFigures = Measure(
+                    QuickCase.Of(b3w, nameof(WorkerProcessSubmission.GaugeInProcess)),
+                    QuickCase.Of(b3w, nameof(WorkerProcessSubmission.GaugeInWorker)),
+                    QuickCase.Of(b3w, nameof(WorkerProcessSubmission.SubmitMetricInProcess)),
+                    QuickCase.Of(b3w, nameof(WorkerProcessSubmission.SubmitMetricInWorker)));
+                report.Ratio("B3", "gauge_in_worker", b3wFigures, 1, 0, target: 2.0);
+                report.Ratio("B3", "submit_metric_in_worker", b3wFigures, 3, 2, target: 2.0);
+            }
+
+            if (Wanted("B4W"))
+            {
+                b4w.StartCat();
+                var b4wFigures = Measure(
+                    QuickCase.Of(b4w, nameof(WorkerProcessCheckRun.RunInProcess)),
+                    QuickCase.Of(b4w, nameof(WorkerProcessCheckRun.RunInWorker)),
+                    QuickCase.Of(b4w, nameof(WorkerProcessCheckRun.PipeRoundTripThroughCat)));
+                b4w.StopCat();
+                report.Micros("B4", "run_in_process_from_host_thread", b4wFigures[0], target: 5.0);
+                report.Micros("B4", "run_in_worker_from_host_thread", b4wFigures[1], target: 10.0);
+                report.Nanos("B4", "pipe_round_trip_through_cat", b4wFigures[2]);
+            }
+
+            if (Wanted("B8"))
+            {
+                var b8Figures = Measure(QuickCase.Of(b8, nameof(PythonOnEveryCore.InProcess)), QuickCase.Of(b8, nameof(PythonOnEveryCore.InWorkerProcesses)));
+                report.Speedup("B8", "throughput_in_worker_processes", b8Figures, 0, 1, target: 1.8, format: "0.00");
             }
 
             return report.Missed;
@@ -141,12 +194,13 @@ internal static class QuickFigures
     }
 
     /// <summary>
-    /// Nanoseconds per operation over <paramref name="invocations"/> invocations: elapsed, and the process's CPU time
-    /// (every thread: the worker a case hands its work to as well), which a busy machine disturbs less.
+    /// Nanoseconds per operation over <paramref name="invocations"/> invocations: elapsed, and the CPU time of the process
+    /// (every thread: the worker a case hands its work to as well) and of its worker processes, which a busy machine
+    /// disturbs less.
     /// </summary>
     private static (double Elapsed, double Cpu) Time(QuickCase current, int invocations)
     {
-        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var cpuBefore = Cpu();
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < invocations; i++)
         {
@@ -154,21 +208,21 @@ internal static class QuickFigures
         }
 
         var elapsed = Stopwatch.GetElapsedTime(start);
-        var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
+        var cpu = Cpu() - cpuBefore;
         double operations = (double)invocations * current.OperationsPerInvoke;
         return (elapsed.TotalNanoseconds / operations, cpu.TotalNanoseconds / operations);
     }
 
-    private static string LoadAverage()
+    /// <summary>The CPU time of this process and of its worker processes.</summary>
+    private static TimeSpan Cpu()
     {
-        try
+        var total = CpuReadings.ThisProcess;
+        foreach (int pid in s_workers())
         {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            total += CpuReadings.OfProcess(pid).Cpu;
         }
-        catch (IOException)
-        {
-            return "unknown";
-        }
+
+        return total;
     }
 
     /// <summary>The rounds of one case, in nanoseconds per operation: elapsed, and the process's CPU time.</summary>

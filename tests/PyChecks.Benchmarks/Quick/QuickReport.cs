@@ -32,11 +32,11 @@ internal sealed class QuickReport(string python)
         Line(id, figure, $"ratio={F(ratio, "0.00")} target={F(target, "0.00")}", ratio <= target, $"ns={measured[candidate]} baseline_ns={measured[baseline]} cpu_ratio={F(cpuRatio, "0.00")}");
     }
 
-    /// <summary>Case <paramref name="slow"/> over case <paramref name="fast"/> against a floor.</summary>
-    public void Speedup(string id, string figure, QuickFigures.CaseFigures[] measured, int slow, int fast, double target)
+    /// <summary>Case <paramref name="slow"/> over case <paramref name="fast"/> against a floor, shown in <paramref name="format"/>.</summary>
+    public void Speedup(string id, string figure, QuickFigures.CaseFigures[] measured, int slow, int fast, double target, string format = "0")
     {
         double speedup = RoundRatio(measured[slow], measured[fast]);
-        Line(id, figure, $"speedup={F(speedup, "0")} target={F(target, "0")}", speedup >= target, $"ns={measured[fast]} baseline_ns={measured[slow]}");
+        Line(id, figure, $"speedup={F(speedup, format)} target={F(target, format)}", speedup >= target, $"ns={measured[fast]} baseline_ns={measured[slow]}");
     }
 
     private void Line(string id, string figure, string value, bool met, string details)
