@@ -178,7 +178,7 @@ public sealed class ProcessProfilingTests
         int secondPid = ReadPid(pidFile);
         Assert.That(secondPid, Is.Not.EqualTo(firstPid).And.Not.EqualTo(Environment.ProcessId));
         var cancelled = profiler.Cancel(next.Id)!;
-        Assert.That(cancelled.State, Is.EqualTo(ProfileTaskState.Cancelled));
+        Assert.That(cancelled.State, Is.EqualTo(ProfileTaskState.Cancelled), cancelled.Message);
         Assert.That(cancelled.Message, Is.EqualTo("Cancelled."));
         Assert.That(cancelled.Runs, Is.EqualTo(1));
         Assert.That(cancelled.Quality.Samples, Is.GreaterThan(5), cancelled.Quality.ToString());

@@ -11,6 +11,7 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel, Submi
     private readonly Lock _lock = new();
     private readonly FrameWriter _writer = new(256);
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
+    private bool _disposed;
 
     public uint Handle => handle;
 
@@ -145,6 +146,12 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel, Submi
     {
         lock (_lock)
         {
+            if (_disposed)
+            {
+                channel.Send(frames);
+                return;
+            }
+
             journal.Flush(channel, frames);
         }
     }
@@ -166,8 +173,24 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel, Submi
         }
     }
 
-    // The record goes into the journal, which the host reads if this process dies before the journal is sent.
-    private void Append() => journal.Append(_writer.Written, channel);
+    // The record goes into the journal, which the host reads if this process dies before the journal is sent. After
+    // the instance was unloaded (a thread of the check still submitting), there is no journal and no one to send to.
+    private void Append()
+    {
+        if (!_disposed)
+        {
+            journal.Append(_writer.Written, channel);
+        }
+    }
 
-    public void Dispose() => journal.Dispose();
+    // Under the lock: the host unloads an instance as soon as its run's result arrives, which can be before the run's
+    // thread has finished with the journal (it resets the journal after the write): unmapping it then would crash.
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            journal.Dispose();
+        }
+    }
 }
