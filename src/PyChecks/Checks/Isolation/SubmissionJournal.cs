@@ -7,7 +7,8 @@ namespace PyChecks.Checks.Isolation;
 /// The records one instance submitted and its worker has not yet sent, in a file of the host's private folder that
 /// the worker maps shared: a record is complete there once <c>length</c> says so, and it survives the process. When
 /// a worker dies (a segfault, <c>abort</c>, SIGKILL) the host reads what it never received from the file, so nothing
-/// a check submitted before the fault is lost, while the worker still sends one frame per run or per 32 KiB.
+/// a check submitted before the fault is lost, while the worker still sends one frame per run (in the write of the
+/// run's result) or per 32 KiB.
 /// </summary>
 /// <remarks>
 /// Layout: <c>u32 sequence</c>, <c>u32 length</c>, the frame prefix right-aligned before byte 64, the records from byte
@@ -87,23 +88,42 @@ internal sealed unsafe class SubmissionJournal : IDisposable
         }
     }
 
-    /// <summary>Sends the unsent records as one <see cref="MessageType.Submissions"/> frame.</summary>
-    public void Flush(FrameChannel channel)
+    /// <summary>
+    /// Sends the unsent records as one <see cref="MessageType.Submissions"/> frame, followed in the same write by the
+    /// whole frames of <paramref name="trailer"/> (a run's result), when they fit after the records; else in a write of their own.
+    /// </summary>
+    public void Flush(FrameChannel channel, ReadOnlySpan<byte> trailer = default)
     {
         int length = Length;
         if (length == 0)
         {
+            if (!trailer.IsEmpty)
+            {
+                channel.Send(trailer);
+            }
+
             return;
         }
 
         uint sequence = Sequence;
         Span<byte> prefix = stackalloc byte[24];
         int prefixLength = Prefix(prefix, sequence, length);
-        var frame = new Span<byte>(_base + RecordsOffset - prefixLength, prefixLength + length);
+        bool together = trailer.Length <= Capacity - length;
+        var frame = new Span<byte>(_base + RecordsOffset - prefixLength, prefixLength + length + (together ? trailer.Length : 0));
         prefix[..prefixLength].CopyTo(frame);
+        if (together)
+        {
+            // After the records, outside Length: never read as records, whatever moment the process dies at.
+            trailer.CopyTo(frame[(prefixLength + length)..]);
+        }
+
         channel.Send(frame);
         Length = 0;
         Sequence = sequence + 1;
+        if (!together)
+        {
+            channel.Send(trailer);
+        }
     }
 
     // A record larger than the journal (a huge event): sent in a frame of its own, under a sequence number of its own.

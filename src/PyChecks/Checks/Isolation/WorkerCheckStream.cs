@@ -2,14 +2,16 @@ namespace PyChecks.Checks.Isolation;
 
 /// <summary>
 /// In a worker: what one loaded instance submits, encoded into one <see cref="MessageType.Submissions"/> frame that is
-/// sent at the run's commit or when it reaches <see cref="WorkerProtocol.FlushBytes"/>. Its string table lives as long
-/// as the instance, so a run that submits the same names and tags as the last one sends only their ids.
+/// sent at the end of the run, in the same write as the run's result (<see cref="FlushWith"/>), or when it reaches
+/// <see cref="WorkerProtocol.FlushBytes"/>. Its string table lives as long as the instance, so a run that submits the
+/// same names and tags as the last one sends only their ids.
 /// </summary>
 internal sealed class WorkerCheckStream(uint handle, FrameChannel channel, SubmissionJournal journal) : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly FrameWriter _writer = new(256);
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
+    private bool _disposed;
 
     public uint Handle => handle;
 
@@ -130,17 +132,27 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel, Submi
             _writer.WriteVarUInt((ulong)run.ServiceChecks);
             _writer.WriteVarUInt((ulong)run.Events);
             _writer.WriteVarUInt((ulong)run.HistogramBuckets);
+            // Not sent yet: the run's end sends it with the result, one write and one wake-up of the host's reader
+            // instead of two, and no system call while the run holds the GIL. The journal keeps it meanwhile.
             Append();
-            journal.Flush(channel);
         }
     }
 
-    /// <summary>Sends what is buffered (a run ending without a commit still delivers its samples before its result).</summary>
-    public void FlushPending()
+    /// <summary>
+    /// At the end of a run: sends what is buffered, then <paramref name="frames"/> (the run's result), in one write when
+    /// they fit; a run ending without a commit still delivers its samples before its result.
+    /// </summary>
+    public void FlushWith(ReadOnlySpan<byte> frames)
     {
         lock (_lock)
         {
-            journal.Flush(channel);
+            if (_disposed)
+            {
+                channel.Send(frames);
+                return;
+            }
+
+            journal.Flush(channel, frames);
         }
     }
 
@@ -162,7 +174,22 @@ internal sealed class WorkerCheckStream(uint handle, FrameChannel channel, Submi
     }
 
     // The record goes into the journal, which the host reads if this process dies before the journal is sent.
-    private void Append() => journal.Append(_writer.Written, channel);
+    private void Append()
+    {
+        if (!_disposed)
+        {
+            journal.Append(_writer.Written, channel);
+        }
+    }
 
-    public void Dispose() => journal.Dispose();
+    // Under the lock: the host may unload the instance as soon as a run's result has arrived, while the thread that sent
+    // it still updates the journal's header; unmapping the journal under its feet would crash the worker.
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            journal.Dispose();
+        }
+    }
 }

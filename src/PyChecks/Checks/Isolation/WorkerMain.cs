@@ -202,7 +202,6 @@ internal sealed partial class WorkerMain
             {
                 _runs.TryRemove(runId, out _);
                 cancel.Dispose();
-                instance.Stream.FlushPending();
                 var result = completed.IsCompletedSuccessfully ? completed.Result : new CheckRunResult
                 {
                     CheckId = instance.Check.Id,
@@ -210,14 +209,25 @@ internal sealed partial class WorkerMain
                     Interrupted = completed.IsCanceled,
                     StartedAt = DateTimeOffset.UtcNow,
                 };
-                SendDone(handle, runId, result);
+
+                // The run's submissions (its commit included) and its result in one write: one wake-up of the host's reader.
+                try
+                {
+                    instance.Stream.FlushWith(DoneFrame(handle, runId, result).Written);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    Exit(0);
+                }
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
 
-    private void SendDone(uint handle, ulong runId, CheckRunResult result)
+    private void SendDone(uint handle, ulong runId, CheckRunResult result) => TrySend(DoneFrame(handle, runId, result));
+
+    private static FrameWriter DoneFrame(uint handle, ulong runId, CheckRunResult result)
     {
         var writer = new FrameWriter();
         writer.BeginFrame(MessageType.RunDone);
@@ -225,7 +235,7 @@ internal sealed partial class WorkerMain
         writer.WriteVarUInt(runId);
         WorkerMessages.WriteResult(writer, result);
         writer.EndFrame();
-        TrySend(writer);
+        return writer;
     }
 
     private void TrySend(FrameWriter writer)
