@@ -38,6 +38,19 @@ internal static class CpuReadings
         return (TimeSpan.FromTicks(nanoseconds / 100), scheduledIn);
     }
 
+    /// <summary>
+    /// The CPU time (user and system) process <paramref name="pid"/> has used, every thread, those that ended too
+    /// (<c>/proc/PID/stat</c>, in 10 ms clock ticks: for spans of seconds).
+    /// </summary>
+    public static TimeSpan TotalOfProcess(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        // After the command's closing parenthesis: the state is field 3; utime and stime are fields 14 and 15.
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 1000.0 / ClockTicksPerSecond);
+    }
+
     /// <summary>The machine's 1-minute load average, as <c>/proc/loadavg</c> gives it.</summary>
     public static string LoadAverage()
     {
@@ -50,4 +63,7 @@ internal static class CpuReadings
             return "?";
         }
     }
+
+    // USER_HZ, the unit of /proc/PID/stat's times: 100 on every Linux .NET runs on.
+    private const int ClockTicksPerSecond = 100;
 }

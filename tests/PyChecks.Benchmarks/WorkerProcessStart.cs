@@ -95,7 +95,7 @@ public class WorkerProcessStart : IDisposable
         if (_pool is { } pool)
         {
             Thread.Sleep(IdleBeforeReading);
-            var worker = pool.Slots[0].Current!;
+            var worker = pool.Slots[0].Current ?? throw new InvalidOperationException($"the worker is gone: {pool.Slots[0].LastExit}");
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"// worker start_ms={_parts.Start:F1} load_ms={_parts.Load:F1} first_run_ms={_parts.Run:F1} total_ms={_parts.Start + _parts.Load + _parts.Run:F1} " +
