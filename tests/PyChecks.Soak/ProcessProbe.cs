@@ -51,6 +51,56 @@ internal static class ProcessProbe
         return process.Threads.Count;
     }
 
+    /// <summary>The process's open file descriptors (<c>/proc/self/fd</c>; the listing's own descriptor included); −1 when unknown.</summary>
+    public static int OpenFileDescriptors()
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries("/proc/self/fd").Length;
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>This process's child processes (<c>/proc/*/stat</c> whose parent is this process): running, and ended but not reaped (zombies).</summary>
+    public static (int Live, int Zombies) Children()
+    {
+        int live = 0, zombies = 0, self = Environment.ProcessId;
+        foreach (string folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                // "pid (comm) state ppid …"; comm may hold spaces and parentheses, so fields are read after the last ')'.
+                string stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 3);
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == self)
+                {
+                    if (fields[0] == "Z")
+                    {
+                        zombies++;
+                    }
+                    else
+                    {
+                        live++;
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                // The process ended while it was read.
+            }
+        }
+
+        return (live, zombies);
+    }
+
     /// <summary><c>/proc/loadavg</c>'s three load averages.</summary>
     public static string LoadAverage()
     {

@@ -16,6 +16,7 @@ internal static class Program
         ["gil"] = (GilScenario.Run, static _ => TimeSpan.FromMinutes(15)),
         ["schedule"] = (ScheduleScenario.Run, static a => ScheduleScenario.DurationOf(a) + TimeSpan.FromMinutes(10)),
         ["api"] = (ApiScenario.Run, static _ => TimeSpan.FromMinutes(15)),
+        ["workers"] = (WorkersScenario.Run, static a => WorkersScenario.DurationOf(a) + TimeSpan.FromMinutes(10)),
     };
 
     public static int Main(string[] args)

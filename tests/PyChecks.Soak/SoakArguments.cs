@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace PyChecks.Soak;
 
-/// <summary>The command line: <c>&lt;scenario&gt; [--python PATH] [--duration 10m] [--scale N] [--timeout 30m]</c>.</summary>
-internal sealed record SoakArguments(string Scenario, string? Python, TimeSpan? Duration, long? Scale, TimeSpan? Timeout)
+/// <summary>The command line: <c>&lt;scenario&gt; [--python PATH] [--duration 10m] [--scale N] [--workers N] [--timeout 30m]</c>.</summary>
+internal sealed record SoakArguments(string Scenario, string? Python, TimeSpan? Duration, long? Scale, TimeSpan? Timeout, int? Workers = null)
 {
     public const string Usage = """
         usage: dotnet run -c Release --project tests/PyChecks.Soak -- <scenario> [options]
@@ -17,14 +17,20 @@ internal sealed record SoakArguments(string Scenario, string? Python, TimeSpan? 
                      every due tick is a run or a reported skip, backlog and memory bounded
           api        the local control API (Unix socket, token) under 10,000 malformed requests
                      sent alongside valid ones; no 5xx, every refusal a 4xx, nothing unconfigured imported
-          all        the four, one after the other, each in a process of its own
+          workers    1,000 scheduled instances in worker processes for --duration (default 10m), beside
+                     one that crashes its worker every few seconds; no run lost or doubled, the worker
+                     restarted each time, host memory and file descriptors bounded
+          all        the five, one after the other, each in a process of its own
 
         options:
           --python PATH     libpython (or a python executable); default: what discovery finds
                             (PYCHECKS_PYTHON, then the system's libpython)
-          --duration SPAN   schedule: how long to measure (e.g. 90s, 10m); default 10m
+          --duration SPAN   schedule: how long to measure (e.g. 90s, 10m); workers: how long to run;
+                            default 10m
           --scale N         runs: runs (default 1,000,000); gil: scopes per thread (default 100,000);
-                            schedule: instances (default 10,000); api: malformed requests (default 10,000)
+                            schedule: instances (default 10,000); api: malformed requests (default 10,000);
+                            workers: instances beside the crashing one (default 1,000)
+          --workers N       workers: worker processes (default: one per core)
           --timeout SPAN    watchdog: fail the scenario if it has not ended by then (default: per scenario)
 
         exit codes: 0 everything held, 1 a requirement did not hold, 2 bad arguments,
@@ -41,6 +47,7 @@ internal sealed record SoakArguments(string Scenario, string? Python, TimeSpan? 
         string? python = null;
         TimeSpan? duration = null, timeout = null;
         long? scale = null;
+        int? workers = null;
         for (int i = 1; i < args.Length; i++)
         {
             if (i + 1 >= args.Length)
@@ -55,11 +62,12 @@ internal sealed record SoakArguments(string Scenario, string? Python, TimeSpan? 
                 case "--duration": duration = ParseSpan(value); break;
                 case "--timeout": timeout = ParseSpan(value); break;
                 case "--scale": scale = long.Parse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.AllowThousands, CultureInfo.InvariantCulture); break;
+                case "--workers": workers = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture); break;
                 default: return null;
             }
         }
 
-        return new SoakArguments(args[0], python, duration, scale, timeout);
+        return new SoakArguments(args[0], python, duration, scale, timeout, workers);
     }
 
     /// <summary>Passes the options on to a child process running one scenario.</summary>
@@ -72,10 +80,16 @@ internal sealed record SoakArguments(string Scenario, string? Python, TimeSpan? 
             yield return Python;
         }
 
-        if (Duration is { } duration && scenario == "schedule")
+        if (Duration is { } duration && scenario is "schedule" or "workers")
         {
             yield return "--duration";
             yield return duration.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
+        }
+
+        if (Workers is { } workers && scenario == "workers")
+        {
+            yield return "--workers";
+            yield return workers.ToString(CultureInfo.InvariantCulture);
         }
     }
 

@@ -59,6 +59,35 @@ public sealed class WorkerFaultTests
         from fault in new[] { ("segfault", "signal SIGSEGV"), ("abort", "signal SIGABRT"), ("exit", "exited with code 3"), ("sigkill", "signal SIGKILL"), ("memory", "passed the limit of 200 MiB"), ("stuck", "stuck in C code") }
         select new TestCaseData(install, fault.Item1, fault.Item2).SetArgDisplayNames(install.Label, fault.Item1);
 
+    // A new worker loads each of its instances again before their next run: an instance that no longer loads there fails
+    // that run saying so, as a load error (the worker started), not as a worker that could not be started.
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void ARunWhoseCheckNoLongerLoadsInItsNewWorker_FailsWithTheLoadError_NotAsAStartFailure(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var folder = new CheckFolder().Check("reloaded", SteadyCheck).Config("reloaded", "instances:\n  - {isolation: process}\n");
+        var sender = new InMemorySender();
+        using var host = folder.Start([sender], o =>
+        {
+            o.WorkerProcesses.Count = 1;
+            o.WorkerProcesses.MaxRestartDelay = TimeSpan.Zero;
+        });
+        var check = CheckFolder.LoadAll(host).Single();
+        Assert.That(check.RunAsync().GetAwaiter().GetResult().Error, Is.Null);
+
+        // Its file breaks after it was loaded, then its worker is lost.
+        folder.Check("reloaded", "raise RuntimeError('broken since it was loaded')\n");
+        using (var worker = Process.GetProcessById((int)sender.Metrics.Single(m => m.Name == "steady.pid").Value))
+        {
+            worker.Kill();
+        }
+
+        Eventually.That(() => host.GetWorkerProcesses()[0].Restarts == 1, "the host saw its worker end");
+        var result = check.RunAsync().GetAwaiter().GetResult();
+        Assert.That(result.Error, Does.StartWith("the check did not load again in its new worker process (pid ").And.Contain("broken since it was loaded"));
+        Assert.That(result.Error, Does.Not.Contain("could not be started"), "the new worker started; only the instance did not load into it");
+        Assert.That(host.GetWorkerProcesses()[0].ProcessId, Is.Not.Null, "the new worker runs on");
+    });
+
     [TestCaseSource(nameof(Cases))]
     public void AFaultEndsOnlyItsWorker_NothingSubmittedBeforeItIsLost_TheWorkerComesBack(PythonInstall install, string how, string expected) => Isolated.Run(
         install,
@@ -93,7 +122,12 @@ public sealed class WorkerFaultTests
                 // The stuck case's 1 s timeout is the run's, not the worker's start after the last loss.
                 Eventually.That(() => host.GetWorkerProcesses().All(w => w.ProcessId is not null), "both workers running", seconds: 60);
                 File.Delete(pidFile);
-                using var timeout = new CancellationTokenSource(how == "stuck" ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(60));
+
+                // The run's timeout counts from the request, through its worker's restart and the check's reload there: the
+                // worker is waited for first, and the stuck run has 3 s, so that a slow restart on a busy machine does not
+                // end the run before it reached its worker.
+                Eventually.That(() => host.GetWorkerProcesses().All(static w => w.Checks == 0 || w.ProcessId is not null), "every worker with checks runs");
+                using var timeout = new CancellationTokenSource(how == "stuck" ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(60));
                 var run = crash.RunAsync(timeout.Token);
                 if (how == "sigkill")
                 {

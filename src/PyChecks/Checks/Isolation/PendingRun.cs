@@ -77,5 +77,12 @@ internal sealed class PendingRun(ProcessCheck check, ulong runId, ISender[] targ
         }
     }
 
-    public void Complete(CheckRunResult result) => _result.TrySetResult(result);
+    /// <summary>The run's cancellation token's registration, ended with the run.</summary>
+    public CancellationTokenRegistration Registration { get; set; }
+
+    public void Complete(CheckRunResult result)
+    {
+        Registration.Unregister();
+        _result.TrySetResult(result);
+    }
 }

@@ -91,7 +91,7 @@ internal sealed partial class ProcessCheck : ICheck, ICapturingCheck
             _current = run;
         }
 
-        _ = _pool.StartRunAsync(this, run, cancellationToken);
+        _pool.StartRun(this, run, cancellationToken);
         return run.Task;
     }
 

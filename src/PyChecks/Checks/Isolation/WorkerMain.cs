@@ -211,43 +211,57 @@ internal sealed partial class WorkerMain
 
         var cancel = new CancellationTokenSource();
         _runs[runId] = cancel;
-        Task<CheckRunResult> run;
+        var run = new RunInWorker(this, instance.Check, instance.Stream, handle, runId, cancel);
+
+        // A Python check runs on a Python worker thread, which then sends its end from there: no task, no thread-pool hop.
+        if (instance.Check is PythonCheck python && python.TryRunOnWorker(static (result, error, state) => ((RunInWorker)state!).End(result, error), run, cancel.Token))
+        {
+            return;
+        }
+
+        Task<CheckRunResult> task;
         try
         {
-            run = instance.Check.RunAsync(cancel.Token);
+            task = instance.Check.RunAsync(cancel.Token);
         }
         catch (Exception e)
         {
-            run = Task.FromException<CheckRunResult>(e);
+            task = Task.FromException<CheckRunResult>(e);
         }
 
-        run.ContinueWith(
-            completed =>
-            {
-                _runs.TryRemove(runId, out _);
-                cancel.Dispose();
-                FlushProfiles(instance.Check.Id); // the run's profile samples reach the host before its end does
-                var result = completed.IsCompletedSuccessfully ? completed.Result : new CheckRunResult
-                {
-                    CheckId = instance.Check.Id,
-                    Error = completed.Exception?.InnerException?.Message ?? "the run was canceled before it started",
-                    Interrupted = completed.IsCanceled,
-                    StartedAt = DateTimeOffset.UtcNow,
-                };
-
-                // The run's submissions (its commit included) and its result in one write: one wake-up of the host's reader.
-                try
-                {
-                    instance.Stream.FlushWith(DoneFrame(handle, runId, result).Written);
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                    Exit(0);
-                }
-            },
+        task.ContinueWith(
+            static (completed, state) => ((RunInWorker)state!).End(completed.IsCompletedSuccessfully ? completed.Result : null, completed.Exception?.InnerException ?? new OperationCanceledException()),
+            run,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
+
+    private sealed class RunInWorker(WorkerMain main, ICheck check, WorkerCheckStream stream, uint handle, ulong runId, CancellationTokenSource cancel)
+    {
+        public void End(CheckRunResult? result, Exception? error)
+        {
+            main._runs.TryRemove(runId, out _);
+            cancel.Dispose();
+            main.FlushProfiles(check.Id); // the run's profile samples reach the host before its end does
+            result ??= new CheckRunResult
+            {
+                CheckId = check.Id,
+                Error = error is OperationCanceledException ? "the run was canceled before it started" : error?.Message ?? "the run ended without a result",
+                Interrupted = error is OperationCanceledException,
+                StartedAt = DateTimeOffset.UtcNow,
+            };
+
+            // The run's submissions (its commit included) and its result in one write: one wake-up of the host's reader.
+            try
+            {
+                stream.FlushWith(DoneFrame(handle, runId, result).Written);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                Exit(0);
+            }
+        }
     }
 
     /// <summary>

@@ -170,16 +170,52 @@ internal sealed class WorkerProcessPool : IDisposable
         return true;
     }
 
-    /// <summary>Sends <paramref name="run"/> to its check's worker (loading the check there first if needed) and waits for its end.</summary>
-    public async Task StartRunAsync(ProcessCheck check, PendingRun run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="run"/> to its check's worker, loading the check there first (or starting the worker) when
+    /// needed; the run's end completes it. A check loaded in a live worker is sent from the calling thread: no task and
+    /// no hop to the thread pool.
+    /// </summary>
+    public void StartRun(ProcessCheck check, PendingRun run, CancellationToken cancellationToken)
     {
-        using var registration = cancellationToken.Register(static s => ((PendingRun)s!).RequestCancel(), run);
+        if (cancellationToken.CanBeCanceled)
+        {
+            run.Registration = cancellationToken.UnsafeRegister(static s => ((PendingRun)s!).RequestCancel(), run);
+        }
+
+        var ready = WorkerAsync(check.Slot, CancellationToken.None);
+        if (ready.IsCompletedSuccessfully && ready.Result is var worker && check.LoadedGeneration == worker.Generation)
+        {
+            Send(worker, run);
+            return;
+        }
+
+        _ = StartRunAsync(check, run, cancellationToken);
+    }
+
+    private void Send(WorkerProcess worker, PendingRun run)
+    {
+        worker.Run(run);
+        run.OnCancel(r => Interrupt(worker, r));
+    }
+
+    private async Task StartRunAsync(ProcessCheck check, PendingRun run, CancellationToken cancellationToken)
+    {
         try
         {
-            var worker = await LoadedWorkerAsync(check, cancellationToken).ConfigureAwait(false);
-            worker.Run(run);
-            run.OnCancel(r => Interrupt(worker, r));
-            await run.Task.ConfigureAwait(false);
+            var (worker, notLoaded) = await LoadedWorkerAsync(check, cancellationToken).ConfigureAwait(false);
+            if (worker is null)
+            {
+                check.End(run, new CheckRunResult
+                {
+                    CheckId = check.Id,
+                    Error = notLoaded,
+                    StartedAt = run.StartedAt,
+                    Duration = DateTimeOffset.UtcNow - run.StartedAt,
+                }, crashed: false);
+                return;
+            }
+
+            Send(worker, run);
         }
         catch (OperationCanceledException)
         {
@@ -222,12 +258,14 @@ internal sealed class WorkerProcessPool : IDisposable
             TaskScheduler.Default);
     }
 
-    private async Task<WorkerProcess> LoadedWorkerAsync(ProcessCheck check, CancellationToken cancellationToken)
+    // The check's worker, with the check loaded into it; or, when the worker started but the check did not load into it
+    // (its file changed and no longer loads, or the worker ended meanwhile), no worker and why: not a start failure.
+    private async Task<(WorkerProcess? Worker, string? NotLoaded)> LoadedWorkerAsync(ProcessCheck check, CancellationToken cancellationToken)
     {
         var worker = await WorkerAsync(check.Slot, cancellationToken).ConfigureAwait(false);
         if (check.LoadedGeneration == worker.Generation)
         {
-            return worker;
+            return (worker, null);
         }
 
         check.ReceivedStrings.Clear();
@@ -235,12 +273,12 @@ internal sealed class WorkerProcessPool : IDisposable
         var answer = await worker.LoadAsync(check.Handle, check.Config, cancellationToken).ConfigureAwait(false);
         if (answer.Identity is not { } identity)
         {
-            throw new WorkerStartException($"the check did not load again in its new worker process: {string.Join("; ", answer.Errors.Select(static e => e.Error))}");
+            return (null, $"the check did not load again in its new worker process (pid {worker.Pid}): {string.Join("; ", answer.Errors.Select(static e => e.Error))}");
         }
 
         check.Reloaded(identity);
         check.LoadedGeneration = worker.Generation;
-        return worker;
+        return (worker, null);
     }
 
     /// <summary>The live worker of <paramref name="slot"/>, started (after its restart delay) when there is none.</summary>
