@@ -333,7 +333,7 @@ public sealed class CheckHost : IDisposable
         {
             if (_processLoader is null)
             {
-                var settings = WorkerSettings.For(_options, Runtime.Location, _loggerFactory);
+                var settings = WorkerSettings.For(_options, Runtime.Location, _loggerFactory, Router.Services);
                 _workers = new WorkerProcessPool(_options.WorkerProcesses, settings, Router, _loggerFactory, _options.StuckRunGrace, _options.Python.ShutdownTimeout, _meter);
                 _processLoader = new ProcessCheckLoader(_workers);
             }

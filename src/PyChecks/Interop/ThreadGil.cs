@@ -160,6 +160,24 @@ internal sealed unsafe class ThreadGil
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="wait"/> with the GIL released, as C code does around a blocking call
+    /// (<c>Py_BEGIN_ALLOW_THREADS</c>), and takes it back before returning. For code called from Python (which holds
+    /// the GIL, through whatever thread state) that waits for something another thread may need the GIL to provide.
+    /// </summary>
+    public static T WhileReleased<T>(Func<T> wait)
+    {
+        nint state = CPython.PyEval_SaveThread();
+        try
+        {
+            return wait();
+        }
+        finally
+        {
+            CPython.PyEval_RestoreThread(state);
+        }
+    }
+
     /// <summary>Releases a reference now if the GIL is held, otherwise when a thread next releases it.</summary>
     public static void DecRef(nint handle)
     {

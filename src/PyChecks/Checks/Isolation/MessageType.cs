@@ -27,6 +27,9 @@ internal enum MessageType : byte
     /// <summary>Host → worker: end a profile task and send its last samples.</summary>
     ProfileStop = 8,
 
+    /// <summary>Host → worker: the answer of the host's Agent service to a <see cref="ServiceCall"/>.</summary>
+    ServiceAnswer = 9,
+
     /// <summary>Worker → host: Python started (pid, version), or why it did not.</summary>
     Ready = 64,
 
@@ -47,4 +50,7 @@ internal enum MessageType : byte
 
     /// <summary>Worker → host: a profile task ended: its last samples and how it ended.</summary>
     ProfileDone = 70,
+
+    /// <summary>Worker → host: a check called an Agent service the host provides (<see cref="ITagger"/>, <see cref="IContainerFilter"/>, <see cref="IKubeletConnection"/>).</summary>
+    ServiceCall = 71,
 }

@@ -20,6 +20,7 @@ internal sealed partial class WorkerMain
     private readonly FrameChannel _channel;
     private readonly WorkerSender _sender;
     private readonly CheckHost _host;
+    private readonly WorkerAgentServices _services;
     private readonly ConcurrentDictionary<uint, (ICheck Check, WorkerCheckStream Stream)> _instances = new();
     private readonly ConcurrentDictionary<ulong, CancellationTokenSource> _runs = new();
     private readonly ConcurrentDictionary<string, (ProfileSession Session, Lock Sending)> _profiles = new(StringComparer.Ordinal);
@@ -27,8 +28,9 @@ internal sealed partial class WorkerMain
 
     private readonly string _folder;
 
-    private WorkerMain(FrameChannel channel, WorkerSender sender, CheckHost host, string folder)
+    private WorkerMain(FrameChannel channel, WorkerSender sender, CheckHost host, WorkerAgentServices services, string folder)
     {
+        _services = services;
         _folder = folder;
         _channel = channel;
         _sender = sender;
@@ -59,12 +61,13 @@ internal sealed partial class WorkerMain
         var reader = new FrameReader(payload.Span);
         var settings = WorkerSettings.Read(ref reader);
         var sender = new WorkerSender();
+        var services = new WorkerAgentServices(channel);
         CheckHost host;
         try
         {
             var options = settings.ToOptions();
             options.InWorkerProcess = true;
-            host = CheckHost.Start(options, [sender], new ForwardingLoggerFactory(channel, settings.MinimumLogLevel));
+            host = CheckHost.Start(options, [sender], new ForwardingLoggerFactory(channel, settings.MinimumLogLevel), agentServices: services.For(settings.ForwardedServices));
             using var gil = host.Runtime.AcquireGil();
             using var hostModule = PyObject.Import("pychecks._host");
             hostModule.CallMethod("worker_started").Dispose();
@@ -76,7 +79,7 @@ internal sealed partial class WorkerMain
         }
 
         SendReady(channel, host.Runtime.Version.ToString(), null);
-        return new WorkerMain(channel, sender, host, Path.GetDirectoryName(socketPath)!).Serve();
+        return new WorkerMain(channel, sender, host, services, Path.GetDirectoryName(socketPath)!).Serve();
     }
 
     private static void SendReady(FrameChannel channel, string? version, string? error)
@@ -126,6 +129,9 @@ internal sealed partial class WorkerMain
                         cancel.Cancel();
                     }
 
+                    break;
+                case MessageType.ServiceAnswer:
+                    _services.Answer(ref reader);
                     break;
                 case MessageType.Unload:
                     if (_instances.TryRemove((uint)reader.ReadVarUInt(), out var gone))

@@ -107,6 +107,22 @@ internal sealed partial class WorkerProcess
                     break;
                 }
 
+            case MessageType.ServiceCall:
+                {
+                    // The host's services answer from memory (their contract): answered here, in the order asked.
+                    var answer = AgentServiceAnswers.Answer(_pool.Router.Services, ref reader);
+                    try
+                    {
+                        _channel!.Send(answer);
+                    }
+                    catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                    {
+                        // The worker is gone; its loss is handled when the reading ends.
+                    }
+
+                    break;
+                }
+
             case MessageType.Log:
                 {
                     string category = reader.ReadRequiredString();

@@ -4,7 +4,7 @@ namespace PyChecks.Checks.Isolation;
 internal static class WorkerProtocol
 {
     /// <summary>The version a host and its worker must share (they always come from the same assembly; a mismatch means a stale file).</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The largest frame either side accepts: a larger one is a broken peer.</summary>
     public const int MaxFrameBytes = 64 << 20;

@@ -43,8 +43,11 @@ internal sealed class WorkerSettings
     /// <summary>The least severe level the host logs for checks: the worker forwards nothing below it.</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>The Agent services the host provides, which the worker asks the host for.</summary>
+    public ForwardedAgentServices ForwardedServices { get; init; }
+
     /// <summary>The settings of <paramref name="options"/> for a host whose Python is <paramref name="location"/>.</summary>
-    public static WorkerSettings For(PyChecksOptions options, PythonLocation location, ILoggerFactory loggerFactory)
+    public static WorkerSettings For(PyChecksOptions options, PythonLocation location, ILoggerFactory loggerFactory, AgentServices services)
     {
         var python = CheckHost.PythonOptionsFor(options);
         var logger = loggerFactory.CreateLogger(HostLogLevel.Category);
@@ -68,6 +71,7 @@ internal sealed class WorkerSettings
             AgentConfig = new Dictionary<string, object?>(options.AgentConfig.Values, StringComparer.Ordinal),
             PersistentCacheDirectory = options.PersistentCacheDirectory,
             MinimumLogLevel = level,
+            ForwardedServices = ForwardedAgentServicesOf(services),
         };
     }
 
@@ -91,6 +95,7 @@ internal sealed class WorkerSettings
         writer.WriteMap(AgentConfig, "PyChecksOptions.AgentConfig");
         writer.WriteString(PersistentCacheDirectory);
         writer.WriteVarUInt((ulong)MinimumLogLevel);
+        writer.WriteByte((byte)ForwardedServices);
     }
 
     public static WorkerSettings Read(ref FrameReader reader)
@@ -120,8 +125,15 @@ internal sealed class WorkerSettings
             AgentConfig = reader.ReadMap(),
             PersistentCacheDirectory = reader.ReadString(),
             MinimumLogLevel = (LogLevel)reader.ReadVarUInt(),
+            ForwardedServices = (ForwardedAgentServices)reader.ReadByte(),
         };
     }
+
+    // Only the services the host replaced: the defaults answer the same in the worker without a round trip.
+    private static ForwardedAgentServices ForwardedAgentServicesOf(AgentServices services) =>
+        (services.Tagger is EmptyAgentServices ? 0 : ForwardedAgentServices.Tagger)
+        | (services.ContainerFilter is EmptyAgentServices ? 0 : ForwardedAgentServices.ContainerFilter)
+        | (services.Kubelet is EmptyAgentServices ? 0 : ForwardedAgentServices.Kubelet);
 
     /// <summary>The options a worker starts its own <see cref="CheckHost"/> with.</summary>
     public PyChecksOptions ToOptions()
