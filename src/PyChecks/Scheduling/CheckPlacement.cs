@@ -8,12 +8,12 @@ namespace PyChecks;
 /// </summary>
 /// <remarks>
 /// The scheduler asks <see cref="RunsHere"/> for every configured instance at each reload, and again for the
-/// instances that <see cref="NotifyChanged"/> names; never on a run's path, so a placement adds nothing to a run.
+/// instances that <see cref="NotifyChangedAsync"/> names; never on a run's path, so a placement adds nothing to a run.
 /// An instance that stops running here is unscheduled after its current run, as a reload removes it.
 /// </remarks>
 public abstract class CheckPlacement
 {
-    private Action<IReadOnlyCollection<string>>? _changed;
+    private Func<IReadOnlyCollection<string>, Task>? _changed;
 
     /// <summary>
     /// Whether this host runs <paramref name="instance"/> now. Called under the scheduler's reload lock: it must answer
@@ -33,18 +33,30 @@ public abstract class CheckPlacement
     }
 
     /// <summary>
-    /// Tells the scheduler that <see cref="RunsHere"/> may answer differently now for these instances. Returns at once;
-    /// in the background, the scheduler asks again and schedules those that now run here and unschedules those that no
-    /// longer do. Ids that are not configured are ignored; so are calls before the scheduler starts (its first reload
+    /// When the first run of an instance that starts running here is due, from <paramref name="now"/>; <see langword="null"/>
+    /// (the default) for the scheduler's usual random start within <see cref="PyChecksOptions.MaxStartJitter"/>. A
+    /// placement that moves instances between hosts can keep each instance's runs on the same beat wherever it runs.
+    /// </summary>
+    /// <param name="instance">The instance being scheduled.</param>
+    /// <param name="interval">Its interval.</param>
+    /// <param name="now">The scheduler's clock.</param>
+    /// <returns>The delay before the first run, between zero and <paramref name="interval"/>; or <see langword="null"/>.</returns>
+    public virtual TimeSpan? FirstRunDelay(CheckInstanceConfig instance, TimeSpan interval, DateTimeOffset now) => null;
+
+    /// <summary>
+    /// Tells the scheduler that <see cref="RunsHere"/> may answer differently now for these instances: in the background,
+    /// it asks again, schedules those that now run here and unschedules those that no longer do (a run in progress
+    /// ends first). Ids that are not configured are ignored; so are calls before the scheduler starts (its first reload
     /// asks about every instance) or after it stops.
     /// </summary>
     /// <param name="checkIds">Check ids (<see cref="CheckInstanceConfig.CheckId"/>).</param>
-    protected void NotifyChanged(IReadOnlyCollection<string> checkIds)
+    /// <returns>Completes once the scheduler has applied the change (at once when no scheduler is attached).</returns>
+    protected Task NotifyChangedAsync(IReadOnlyCollection<string> checkIds)
     {
         ArgumentNullException.ThrowIfNull(checkIds);
-        Volatile.Read(ref _changed)?.Invoke(checkIds);
+        return Volatile.Read(ref _changed)?.Invoke(checkIds) ?? Task.CompletedTask;
     }
 
-    /// <summary>Connects the scheduler that <see cref="NotifyChanged"/> tells.</summary>
-    internal void Attach(Action<IReadOnlyCollection<string>> changed) => Volatile.Write(ref _changed, changed);
+    /// <summary>Connects the scheduler that <see cref="NotifyChangedAsync"/> tells.</summary>
+    internal void Attach(Func<IReadOnlyCollection<string>, Task> changed) => Volatile.Write(ref _changed, changed);
 }

@@ -6,7 +6,7 @@ namespace PyChecks.Scheduling;
 internal sealed partial class CheckScheduler
 {
     private readonly CheckPlacement? _placement;
-    private readonly ConcurrentQueue<string> _placementChanges = new();
+    private readonly ConcurrentQueue<(IReadOnlyCollection<string> Ids, TaskCompletionSource Applied)> _placementChanges = new();
     private int _applyingPlacement;
 
     // Every configured instance by check id, whether it runs here or not; under _reloadLock.
@@ -15,17 +15,16 @@ internal sealed partial class CheckScheduler
     private bool RunsHere(CheckInstanceConfig config) => _placement?.RunsHere(config) ?? true;
 
     /// <summary>Queues the placement's changed instances, and applies them off the caller's thread, one batch at a time.</summary>
-    private void PlacementChanged(IReadOnlyCollection<string> checkIds)
+    private Task PlacementChanged(IReadOnlyCollection<string> checkIds)
     {
-        foreach (string id in checkIds)
-        {
-            _placementChanges.Enqueue(id);
-        }
-
+        var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _placementChanges.Enqueue(([.. checkIds], applied));
         if (Interlocked.Exchange(ref _applyingPlacement, 1) == 0)
         {
             _ = Task.Run(ApplyPlacementChangesAsync);
         }
+
+        return applied.Task;
     }
 
     private async Task ApplyPlacementChangesAsync()
@@ -58,24 +57,17 @@ internal sealed partial class CheckScheduler
     private void ApplyPlacementChanges()
     {
         var errors = new List<string>();
+        var applied = new List<TaskCompletionSource>();
         int added = 0, removed = 0;
-        while (_placementChanges.TryDequeue(out string? id))
+        try
         {
-            if (_stopping || !_configured.TryGetValue(id, out var config))
+            ApplyQueued(applied, errors, ref added, ref removed);
+        }
+        finally
+        {
+            foreach (var signal in applied)
             {
-                continue;
-            }
-
-            bool here = RunsHere(config);
-            bool scheduled = _checks.TryGetValue(id, out var existing);
-            if (here && !scheduled && TrySchedule(config, errors))
-            {
-                added++;
-            }
-            else if (!here && scheduled)
-            {
-                Unschedule(existing!);
-                removed++;
+                signal.TrySetResult();
             }
         }
 
@@ -87,6 +79,33 @@ internal sealed partial class CheckScheduler
         if (added + removed > 0)
         {
             Log.PlacementApplied(_logger, added, removed, _checks.Count);
+        }
+    }
+
+    private void ApplyQueued(List<TaskCompletionSource> applied, List<string> errors, ref int added, ref int removed)
+    {
+        while (_placementChanges.TryDequeue(out var change))
+        {
+            applied.Add(change.Applied);
+            foreach (string id in change.Ids)
+            {
+                if (_stopping || !_configured.TryGetValue(id, out var config))
+                {
+                    continue;
+                }
+
+                bool here = RunsHere(config);
+                bool scheduled = _checks.TryGetValue(id, out var existing);
+                if (here && !scheduled && TrySchedule(config, errors))
+                {
+                    added++;
+                }
+                else if (!here && scheduled)
+                {
+                    Unschedule(existing!);
+                    removed++;
+                }
+            }
         }
     }
 }

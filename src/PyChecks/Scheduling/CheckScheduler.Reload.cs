@@ -86,7 +86,9 @@ internal sealed partial class CheckScheduler
 
         var timeout = config.RunTimeout ?? _options.RunTimeout ?? loaded.Interval;
         long jitterLimit = Math.Min(loaded.Interval.Ticks, _options.MaxStartJitter.Ticks);
-        var firstRun = TimeSpan.FromTicks(jitterLimit <= 0 ? 0 : Random.Shared.NextInt64(jitterLimit + 1));
+        var firstRun = _placement?.FirstRunDelay(config, loaded.Interval, _time.GetUtcNow()) is { } placed && placed >= TimeSpan.Zero
+            ? placed
+            : TimeSpan.FromTicks(jitterLimit <= 0 ? 0 : Random.Shared.NextInt64(jitterLimit + 1));
         var check = new ScheduledCheck(loaded, timeout, _store.Add(loaded, config.Source, timeout))
         {
             NextDue = Now() + firstRun.Ticks,
