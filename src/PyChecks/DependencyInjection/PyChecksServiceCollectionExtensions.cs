@@ -74,7 +74,8 @@ public static class PyChecksServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<CheckStatusStore>(),
             sp.GetRequiredService<SchedulerTelemetry>(),
-            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<CheckScheduler>()));
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<CheckScheduler>(),
+            sp.GetService<CheckPlacement>()));
         services.TryAddSingleton<ICheckScheduler>(static sp => sp.GetRequiredService<CheckScheduler>());
         services.TryAddSingleton<IProfiler>(static sp =>
         {

@@ -1,6 +1,9 @@
 namespace PyChecks.Scheduling;
 
-/// <summary>Reloading the configuration: the wanted instances diffed against the scheduled ones, which are added, replaced or removed.</summary>
+/// <summary>
+/// Reloading the configuration: the wanted instances (those of them that run here, when a <see cref="CheckPlacement"/>
+/// shares them out) diffed against the scheduled ones, which are added, replaced or removed.
+/// </summary>
 internal sealed partial class CheckScheduler
 {
     private CheckReloadResult Reload()
@@ -18,12 +21,14 @@ internal sealed partial class CheckScheduler
             }
         }
 
+        _configured = wanted;
+        var here = _placement is null ? wanted : wanted.Where(w => RunsHere(w.Value)).ToDictionary(StringComparer.Ordinal);
         var removed = new List<string>();
         var replaced = new List<string>();
         var added = new List<string>();
         foreach (var (id, existing) in _checks)
         {
-            if (!wanted.TryGetValue(id, out var config))
+            if (!here.TryGetValue(id, out var config))
             {
                 Unschedule(existing);
                 removed.Add(id);
@@ -43,7 +48,7 @@ internal sealed partial class CheckScheduler
         }
 
         int unchanged = 0;
-        foreach (var (id, config) in wanted)
+        foreach (var (id, config) in here)
         {
             if (_checks.ContainsKey(id))
             {
@@ -60,6 +65,7 @@ internal sealed partial class CheckScheduler
             Log.CheckLoadFailed(_logger, error);
         }
 
+        _placement?.OnConfigured(wanted);
         _store.SetLoadErrors(errors);
         Log.Reloaded(_logger, added.Count, removed.Count, replaced.Count, unchanged, errors.Count);
         return new CheckReloadResult(added, removed, replaced, unchanged, errors);
@@ -80,7 +86,9 @@ internal sealed partial class CheckScheduler
 
         var timeout = config.RunTimeout ?? _options.RunTimeout ?? loaded.Interval;
         long jitterLimit = Math.Min(loaded.Interval.Ticks, _options.MaxStartJitter.Ticks);
-        var firstRun = TimeSpan.FromTicks(jitterLimit <= 0 ? 0 : Random.Shared.NextInt64(jitterLimit + 1));
+        var firstRun = _placement?.FirstRunDelay(config, loaded.Interval, _time.GetUtcNow()) is { } placed && placed >= TimeSpan.Zero
+            ? placed
+            : TimeSpan.FromTicks(jitterLimit <= 0 ? 0 : Random.Shared.NextInt64(jitterLimit + 1));
         var check = new ScheduledCheck(loaded, timeout, _store.Add(loaded, config.Source, timeout))
         {
             NextDue = Now() + firstRun.Ticks,

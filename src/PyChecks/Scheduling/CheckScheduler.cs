@@ -46,8 +46,10 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     private long _sweptTo;
     private volatile bool _stopping;
 
-    public CheckScheduler(CheckHost host, IOptions<PyChecksOptions> options, TimeProvider time, CheckStatusStore store, SchedulerTelemetry telemetry, ILogger logger)
+    public CheckScheduler(CheckHost host, IOptions<PyChecksOptions> options, TimeProvider time, CheckStatusStore store, SchedulerTelemetry telemetry, ILogger logger, CheckPlacement? placement = null)
     {
+        _placement = placement;
+        placement?.Attach(PlacementChanged);
         _host = host;
         _options = options.Value;
         _time = time;

@@ -53,4 +53,7 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.RunTimedOutAfterGilWait, LogLevel.Warning, "Check {CheckId} ran past its timeout of {Timeout} and was interrupted; the interrupt waited {GilWait} for the GIL held by other threads")]
     public static partial void RunTimedOutAfterGilWait(ILogger logger, string checkId, TimeSpan timeout, TimeSpan gilWait);
+
+    [LoggerMessage(EventIds.PlacementApplied, LogLevel.Information, "Placement changed: {Added} instance(s) now run here, {Removed} no longer do; {Running} scheduled here")]
+    public static partial void PlacementApplied(ILogger logger, int added, int removed, int running);
 }

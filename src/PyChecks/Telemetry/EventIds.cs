@@ -27,7 +27,7 @@ internal static class EventIds
     public const int SenderExternalTags = 306;
     public const int SenderPlatformEvent = 307;
 
-    // The scheduler (1001–1016, 1040–1042).
+    // The scheduler (1001–1016, 1040–1043).
     public const int SchedulerStarted = 1001;
     public const int SchedulerStopping = 1002;
     public const int CheckScheduled = 1003;
@@ -44,6 +44,7 @@ internal static class EventIds
     public const int RunWaitingForGil = 1040;
     public const int StandInLimitReached = 1041;
     public const int RunTimedOutAfterGilWait = 1042;
+    public const int PlacementApplied = 1043;
 
     // The check host (1007, 1017).
     public const int ConfigurationNotRun = 1007;

@@ -33,6 +33,12 @@ public sealed class CheckConfig
     /// <summary>Where the configuration came from: the file path, or <c>"code"</c> for programmatic registration.</summary>
     public string Source { get; init; } = "code";
 
+    /// <summary>
+    /// The file's top-level <c>cluster_check: true</c> (the Datadog Agent's key): its instances are cluster checks, run
+    /// by one host of a cluster at a time (<see cref="CheckInstanceConfig.ClusterCheck"/>).
+    /// </summary>
+    public bool ClusterCheck { get; init; }
+
     /// <summary>Where each instance sits in <see cref="Source"/>; <see langword="null"/> unless read from a file.</summary>
     internal IReadOnlyList<InstanceLocation>? InstanceLocations { get; init; }
 

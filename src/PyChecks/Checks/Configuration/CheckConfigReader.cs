@@ -156,6 +156,7 @@ internal static partial class CheckConfigReader
             Instances = instances,
             Source = path,
             InstanceLocations = locations,
+            ClusterCheck = root.GetValueOrDefault("cluster_check") is true,
         };
     }
 
@@ -167,7 +168,7 @@ internal static partial class CheckConfigReader
 
     /// <summary>
     /// Resolves each instance of <paramref name="config"/>: checks the reserved keys (<c>min_collection_interval</c>, <c>run_timeout</c>,
-    /// <c>isolation</c>, <c>tags</c>, <c>service</c>, <c>name</c>, <c>empty_default_hostname</c>) and computes its check id.
+    /// <c>isolation</c>, <c>tags</c>, <c>service</c>, <c>name</c>, <c>empty_default_hostname</c>, <c>cluster_check</c>) and computes its check id.
     /// </summary>
     /// <exception cref="CheckConfigurationException">The first instance with a bad reserved key, or one identical to an earlier instance.</exception>
     public static IReadOnlyList<CheckInstanceConfig> Resolve(CheckConfig config)
@@ -209,6 +210,13 @@ internal static partial class CheckConfigReader
                 var other => throw InstanceError(config, i, "empty_default_hostname", $"'empty_default_hostname' must be true or false, not {Describe(other)}"),
             };
 
+            bool clusterCheck = config.ClusterCheck || instance.GetValueOrDefault("cluster_check") switch
+            {
+                null => false,
+                bool flag => flag,
+                var other => throw InstanceError(config, i, "cluster_check", $"'cluster_check' must be true or false, not {Describe(other)}"),
+            };
+
             string checkId;
             try
             {
@@ -239,6 +247,7 @@ internal static partial class CheckConfigReader
             {
                 RunTimeout = runTimeout,
                 Isolation = isolation,
+                ClusterCheck = clusterCheck,
             });
         }
 

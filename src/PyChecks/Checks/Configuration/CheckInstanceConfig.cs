@@ -66,6 +66,13 @@ public sealed class CheckInstanceConfig
     public CheckIsolation? Isolation { get; init; }
 
     /// <summary>
+    /// Whether the instance is a cluster check: its file's top-level <c>cluster_check</c> or its own is <see langword="true"/>.
+    /// Hosts that share a configuration in a cluster (<c>PyChecks.Orleans</c>) run each cluster check on one host at a
+    /// time; without a cluster it runs here like any other instance.
+    /// </summary>
+    public bool ClusterCheck { get; init; }
+
+    /// <summary>
     /// The instance's <c>tags</c> (its string items, in order; other items are dropped as Datadog drops them),
     /// then <c>service:&lt;service&gt;</c> when <see cref="Service"/> is set and not already among them.
     /// </summary>

@@ -126,6 +126,28 @@ public sealed class ReadFileTests
         Assert.That(config.NotRunReason, Is.Null);
     }
 
+    [Test]
+    public void Resolve_ClusterCheckAtTheTopOrInAnInstance_MarksClusterChecks()
+    {
+        using var conf = new ConfDirectory();
+        var top = CheckConfigReader.Resolve(CheckConfigReader.ReadFile(conf.Write("http_check.yaml", """
+            cluster_check: true
+            init_config:
+            instances:
+              - url: http://a/
+            """), "http_check"));
+        var own = CheckConfigReader.Resolve(CheckConfigReader.ReadFile(conf.Write("tcp_check.yaml", """
+            init_config:
+            instances:
+              - host: a
+                cluster_check: true
+              - host: b
+            """), "tcp_check"));
+
+        Assert.That(top.Select(static i => i.ClusterCheck), Is.EqualTo(new[] { true }));
+        Assert.That(own.Select(static i => i.ClusterCheck), Is.EqualTo(new[] { true, false }));
+    }
+
     [TestCase("logs:\n  - type: file\n    path: /var/log/a.log\n", "only 'logs' is configured", TestName = "ReadFile_LogsOnly_ConfiguresNoInstance")]
     [TestCase("init_config:\ninstances:\nlogs:\n  - type: journald\n", "only 'logs' is configured", TestName = "ReadFile_LogsWithNullInstances_ConfiguresNoInstance")]
     [TestCase("init_config:\n  is_jmx: true\njmx_metrics:\n  - include:\n      domain: a\n", "only 'jmx_metrics' is configured", TestName = "ReadFile_JmxMetricsOnly_ConfiguresNoInstance")]

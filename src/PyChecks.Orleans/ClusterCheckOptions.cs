@@ -1,0 +1,28 @@
+namespace PyChecks.Orleans;
+
+/// <summary>
+/// Options of cluster checks (<c>siloBuilder.AddPyChecksCluster(…)</c>): which configured instances the hosts of the
+/// cluster share out, and how often each host makes sure its share is running.
+/// </summary>
+public sealed class ClusterCheckOptions
+{
+    /// <summary>The configuration section the options bind from: <c>PyChecks:Cluster</c>.</summary>
+    public const string SectionName = "PyChecks:Cluster";
+
+    /// <summary>
+    /// Checks all of whose instances are cluster checks, by check name. An instance is a cluster check too when its
+    /// configuration has <c>cluster_check: true</c> (at the top of its file, as the Datadog Agent reads it, or in the
+    /// instance). Every other instance runs on every host, as without a cluster.
+    /// </summary>
+    public ISet<string> CheckNames { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How often each host makes sure that the instances that fall to it are active, besides at every change of the
+    /// cluster's membership (a host joining, leaving or declared dead): the safety net when a change was missed.
+    /// Default 30 s.
+    /// </summary>
+    public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many instances a host activates or moves at a time during a sweep. Default 64.</summary>
+    public int SweepConcurrency { get; set; } = 64;
+}

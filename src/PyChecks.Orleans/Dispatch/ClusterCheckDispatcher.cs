@@ -1,0 +1,194 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PyChecks.Orleans.Grains;
+using PyChecks.Orleans.Placement;
+
+namespace PyChecks.Orleans.Dispatch;
+
+/// <summary>
+/// Keeps this host's share of the cluster checks active: at every change of membership, after every reload, and every
+/// <see cref="ClusterCheckOptions.SweepPeriod"/>, it activates the grains that rendezvous hashing gives to this silo
+/// (among the active silos), moves the grains it holds that now go to another, and stops those no longer configured.
+/// Each host sweeps only its own share, so a sweep costs one grain call per instance per host count.
+/// </summary>
+internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private readonly ClusterCheckPlacement _placement;
+    private readonly IClusterMembershipService _membership;
+    private readonly ILocalSiloDetails _local;
+    private readonly IGrainFactory _grains;
+    private readonly ClusterCheckOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    private CancellationTokenSource? _stopping;
+    private Task _loops = Task.CompletedTask;
+
+    public ClusterCheckDispatcher(ClusterCheckPlacement placement, IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains, IOptions<ClusterCheckOptions> options, ILogger<ClusterCheckDispatcher> logger)
+    {
+        _placement = placement;
+        _membership = membership;
+        _local = local;
+        _grains = grains;
+        _options = options.Value;
+        _logger = logger;
+        _placement.Configured += Signal;
+    }
+
+    /// <summary>Sweeps so far (for the cluster status and tests).</summary>
+    public long Sweeps => Interlocked.Read(ref _sweeps);
+
+    private long _sweeps;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(ClusterCheckDispatcher), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    public void Dispose()
+    {
+        _placement.Configured -= Signal;
+        _stopping?.Dispose();
+        _signal.Dispose();
+    }
+
+    private Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stopping = new CancellationTokenSource();
+        var token = _stopping.Token;
+        _loops = Task.WhenAll(Task.Run(() => WatchMembershipAsync(token), CancellationToken.None), Task.Run(() => SweepLoopAsync(token), CancellationToken.None));
+        Signal();
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loops.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: a sweep in progress was interrupted.
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A sweep is already pending: it will see this change too.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed with the silo.
+        }
+    }
+
+    private async Task WatchMembershipAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var active = new HashSet<SiloAddress>();
+            await foreach (var snapshot in _membership.MembershipUpdates.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                // Updates come with every change of the membership table (liveness reports too): only a change of the active silos counts.
+                var now = snapshot.Members.Values.Where(static m => m.Status == SiloStatus.Active).Select(static m => m.SiloAddress).ToHashSet();
+                if (!now.SetEquals(active))
+                {
+                    active = now;
+                    Signal();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SweepLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _signal.WaitAsync(_options.SweepPeriod, cancellationToken).ConfigureAwait(false);
+                await SweepAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Log.SweepFailed(_logger, e);
+            }
+        }
+    }
+
+    /// <summary>One sweep over the configured cluster checks and the grains this host holds.</summary>
+    internal async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var silos = _membership.CurrentSnapshot.Members.Values
+            .Where(static m => m.Status == SiloStatus.Active)
+            .Select(static m => m.SiloAddress)
+            .ToList();
+        var self = _local.SiloAddress;
+        if (!silos.Contains(self))
+        {
+            return; // joining or leaving: the others share the checks out without this silo
+        }
+
+        var configuration = _placement.Configuration;
+        var configured = new HashSet<string>(configuration.CheckIds, StringComparer.Ordinal);
+        var ensure = configuration.CheckIds.Where(id => RendezvousPlacementDirector.SiloFor(id, silos).Equals(self)).ToList();
+        var move = new List<string>();
+        var stop = new List<string>();
+        foreach (string id in _placement.Owned)
+        {
+            if (!configured.Contains(id))
+            {
+                stop.Add(id);
+            }
+            else if (!RendezvousPlacementDirector.SiloFor(id, silos).Equals(self))
+            {
+                move.Add(id);
+            }
+        }
+
+        int failed = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.SweepConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(ensure.Select(id => (Id: id, Action: 0)).Concat(move.Select(id => (Id: id, Action: 1))).Concat(stop.Select(id => (Id: id, Action: 2))), parallel, async (item, _) =>
+        {
+            var grain = _grains.GetGrain<IClusterCheckGrain>(item.Id);
+            try
+            {
+                await (item.Action switch { 0 => grain.Ensure(), 1 => grain.Move(), _ => grain.Stop() }).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A grain still registered on a silo not yet declared dead times out; the next sweep tries again.
+                Interlocked.Increment(ref failed);
+            }
+        }).ConfigureAwait(false);
+
+        Interlocked.Increment(ref _sweeps);
+        Log.Swept(_logger, silos.Count, ensure.Count, move.Count, stop.Count, failed, _placement.OwnedCount, configuration.Hash);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(ClusterEventIds.Swept, LogLevel.Debug, "Cluster checks swept over {Silos} active silo(s): {Ensured} ensured here, {Moved} moved away, {Stopped} stopped, {Failed} call(s) failed; {Owned} owned here (configuration {Hash})")]
+        public static partial void Swept(ILogger logger, int silos, int ensured, int moved, int stopped, int failed, int owned, string hash);
+
+        [LoggerMessage(ClusterEventIds.SweepFailed, LogLevel.Warning, "A sweep of the cluster checks failed; the next one tries again")]
+        public static partial void SweepFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,33 @@
+using PyChecks.Orleans.Placement;
+
+namespace PyChecks.Orleans.Grains;
+
+/// <summary>
+/// Owning a cluster check is having its activation: taken when the grain activates on this host's silo, released when
+/// it deactivates (moved, stopped, or its silo shutting down). Orleans keeps at most one activation per grain; when a
+/// silo dies, the next call from a sweep activates the grain elsewhere. Kept alive: idle collection would otherwise
+/// deactivate it between sweeps.
+/// </summary>
+[RendezvousPlacement]
+[KeepAlive]
+internal sealed class ClusterCheckGrain(ClusterCheckPlacement placement) : Grain, IClusterCheckGrain
+{
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => placement.TakeAsync(this.GetPrimaryKeyString());
+
+    // Completes once the scheduler here has unscheduled the instance: a move activates it elsewhere only after that.
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => placement.ReleaseAsync(this.GetPrimaryKeyString());
+
+    public Task Ensure() => Task.CompletedTask;
+
+    public Task Move()
+    {
+        this.MigrateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public Task Stop()
+    {
+        this.DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,38 @@
+using Orleans.Placement;
+using Orleans.Runtime.Placement;
+
+namespace PyChecks.Orleans.Placement;
+
+/// <summary>Places a cluster check's grain on the host that rendezvous hashing gives its check id to, among the active hosts.</summary>
+internal sealed class RendezvousPlacement : PlacementStrategy
+{
+}
+
+/// <summary>Marks a grain class placed by <see cref="RendezvousPlacement"/>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+internal sealed class RendezvousPlacementAttribute() : PlacementAttribute(new RendezvousPlacement())
+{
+}
+
+/// <summary>Picks, among the silos compatible with the grain, the one its key goes to (see <see cref="Rendezvous"/>).</summary>
+internal sealed class RendezvousPlacementDirector : IPlacementDirector
+{
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var silos = context.GetCompatibleSilos(target);
+        string key = target.GrainIdentity.Key.ToString()!;
+        return Task.FromResult(SiloFor(key, silos));
+    }
+
+    /// <summary>The silo that <paramref name="key"/> goes to among <paramref name="silos"/> (not empty).</summary>
+    public static SiloAddress SiloFor(string key, IReadOnlyList<SiloAddress> silos)
+    {
+        string[] names = new string[silos.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = silos[i].ToParsableString();
+        }
+
+        return silos[Rendezvous.Pick(key, names)];
+    }
+}

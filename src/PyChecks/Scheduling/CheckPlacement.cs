@@ -1,0 +1,62 @@
+namespace PyChecks;
+
+/// <summary>
+/// Decides which of the configured check instances this host runs, for hosts that share one configuration (cluster
+/// checks, see <c>PyChecks.Orleans</c>). Without one, every configured instance runs here. Register an implementation
+/// in the service collection (<c>services.AddSingleton&lt;CheckPlacement, MyPlacement&gt;()</c>); the scheduler takes it
+/// when it starts.
+/// </summary>
+/// <remarks>
+/// The scheduler asks <see cref="RunsHere"/> for every configured instance at each reload, and again for the
+/// instances that <see cref="NotifyChangedAsync"/> names; never on a run's path, so a placement adds nothing to a run.
+/// An instance that stops running here is unscheduled after its current run, as a reload removes it.
+/// </remarks>
+public abstract class CheckPlacement
+{
+    private Func<IReadOnlyCollection<string>, Task>? _changed;
+
+    /// <summary>
+    /// Whether this host runs <paramref name="instance"/> now. Called under the scheduler's reload lock: it must answer
+    /// at once, from what the placement already knows (no I/O, no waiting).
+    /// </summary>
+    /// <param name="instance">A configured instance.</param>
+    /// <returns><see langword="true"/> to schedule it here.</returns>
+    public abstract bool RunsHere(CheckInstanceConfig instance);
+
+    /// <summary>
+    /// Told every configured instance after each reload, whether it runs here or not: what the placement shares out.
+    /// Called under the scheduler's reload lock: start any work it needs in the background and return.
+    /// </summary>
+    /// <param name="instances">The configured instances, by check id.</param>
+    public virtual void OnConfigured(IReadOnlyDictionary<string, CheckInstanceConfig> instances)
+    {
+    }
+
+    /// <summary>
+    /// When the first run of an instance that starts running here is due, from <paramref name="now"/>; <see langword="null"/>
+    /// (the default) for the scheduler's usual random start within <see cref="PyChecksOptions.MaxStartJitter"/>. A
+    /// placement that moves instances between hosts can keep each instance's runs on the same beat wherever it runs.
+    /// </summary>
+    /// <param name="instance">The instance being scheduled.</param>
+    /// <param name="interval">Its interval.</param>
+    /// <param name="now">The scheduler's clock.</param>
+    /// <returns>The delay before the first run, between zero and <paramref name="interval"/>; or <see langword="null"/>.</returns>
+    public virtual TimeSpan? FirstRunDelay(CheckInstanceConfig instance, TimeSpan interval, DateTimeOffset now) => null;
+
+    /// <summary>
+    /// Tells the scheduler that <see cref="RunsHere"/> may answer differently now for these instances: in the background,
+    /// it asks again, schedules those that now run here and unschedules those that no longer do (a run in progress
+    /// ends first). Ids that are not configured are ignored; so are calls before the scheduler starts (its first reload
+    /// asks about every instance) or after it stops.
+    /// </summary>
+    /// <param name="checkIds">Check ids (<see cref="CheckInstanceConfig.CheckId"/>).</param>
+    /// <returns>Completes once the scheduler has applied the change (at once when no scheduler is attached).</returns>
+    protected Task NotifyChangedAsync(IReadOnlyCollection<string> checkIds)
+    {
+        ArgumentNullException.ThrowIfNull(checkIds);
+        return Volatile.Read(ref _changed)?.Invoke(checkIds) ?? Task.CompletedTask;
+    }
+
+    /// <summary>Connects the scheduler that <see cref="NotifyChangedAsync"/> tells.</summary>
+    internal void Attach(Func<IReadOnlyCollection<string>, Task> changed) => Volatile.Write(ref _changed, changed);
+}

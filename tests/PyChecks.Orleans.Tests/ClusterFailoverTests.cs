@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using NUnit.Framework;
+using PyChecks.Orleans.Tests.Hosts;
+using PyChecks.Orleans.Tests.Infrastructure;
+
+namespace PyChecks.Orleans.Tests;
+
+/// <summary>
+/// Three host processes on Redis clustering share 3,000 cluster check instances at a 5 s interval; one is killed with
+/// SIGKILL, then a fourth joins. Every run is read back from the file that each host's recording sender writes.
+/// </summary>
+/// <remarks>
+/// The failover bound, from the hosts' options: a killed silo is declared dead after <c>MissedProbes × ProbeTimeout</c>,
+/// the survivors learn it within <c>TableRefresh</c>, sweep at once and activate its instances, each of which runs at its
+/// next beat (within one <c>Interval</c>); <see cref="Slack"/> covers gossip, the grain directory's recovery and two
+/// loaded cores.
+/// </remarks>
+[TestFixture]
+[NonParallelizable]
+public sealed class ClusterFailoverTests
+{
+    private const int Instances = 3000;
+
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(6);
+
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    /// <summary>How far a host's share may be from an even share once the cluster has settled (rendezvous hashing: a random draw).</summary>
+    private const double BalanceTolerance = 0.10;
+
+    [Test]
+    [CancelAfter(240_000)]
+    public async Task Failover_WhenAHostIsKilled_ItsInstancesRunElsewhereWithinTheBound_AndAJoiningHostTakesItsShare()
+    {
+        using var redis = RedisServer.Start();
+        string folder = Directory.CreateTempSubdirectory("pychecks-cluster-").FullName;
+        var hosts = new List<HostProcess>();
+        try
+        {
+            HostSettings Settings(string name) => new()
+            {
+                Name = name,
+                RedisPort = redis.Port,
+                SiloPort = FreePort.Next(),
+                GatewayPort = FreePort.Next(),
+                RecordFile = RunLog.FileOf(folder, name),
+                LogFile = Path.Combine(folder, name + ".log"),
+                Instances = Instances,
+                IntervalSeconds = (long)Interval.TotalSeconds,
+            };
+
+            var log = new RunLog(folder, Interval);
+            var clock = Stopwatch.StartNew();
+            hosts.AddRange(new[] { "a", "b", "c" }.Select(n => HostProcess.Start(Settings(n))));
+            await Task.WhenAll(hosts.Select(h => h.WaitStartedAsync(TimeSpan.FromSeconds(90))));
+            var settings = hosts[0].Settings;
+            var bound = (settings.MissedProbes * settings.ProbeTimeout) + settings.TableRefresh + Interval + Slack;
+
+            // Settled: in the last interval every instance ran, each on one host.
+            var settled = await WaitForAsync(log, owners => owners.Count == Instances && owners.Values.Distinct().Count() == 3, TimeSpan.FromSeconds(60), hosts);
+            TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: settled on 3 hosts: {Shares(settled)}");
+            await Task.Delay(2 * Interval);
+
+            var killed = hosts[2];
+            long killedAt = Now();
+            killed.Kill();
+            var recovered = await WaitForAsync(log, owners => owners.Count == Instances && !owners.ContainsValue(killed.Name), bound + Interval + TimeSpan.FromSeconds(10), hosts, since: killedAt);
+            TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: recovered on 2 hosts: {Shares(recovered)}");
+
+            long joinedAt = Now();
+            var joining = HostProcess.Start(Settings("d"));
+            hosts.Add(joining);
+            await joining.WaitStartedAsync(TimeSpan.FromSeconds(90));
+            var rebalanced = await WaitForAsync(log, owners => owners.Count == Instances && Balanced(owners, 3), TimeSpan.FromSeconds(60), hosts, since: joinedAt);
+            TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: rebalanced on 3 hosts: {Shares(rebalanced)}");
+            await Task.Delay(2 * Interval);
+            long endedAt = Now();
+            foreach (var host in hosts)
+            {
+                host.Kill();
+            }
+
+            var runs = log.Read();
+            Analyse(log, runs, killed.Name, killedAt, joinedAt, endedAt, bound, rebalanced);
+            TestContext.Out.WriteLine($"the test took {clock.Elapsed.TotalSeconds:0} s");
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                host.Dispose();
+            }
+
+            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Passed)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            else
+            {
+                TestContext.Out.WriteLine($"runs and host logs kept in {folder}");
+            }
+        }
+    }
+
+    private static void Analyse(RunLog log, List<Run> runs, string killed, long killedAt, long joinedAt, long endedAt, TimeSpan bound, Dictionary<string, string> rebalanced)
+    {
+        var ids = runs.Select(static r => r.CheckId).Distinct().ToList();
+        long intervalMs = (long)log.Interval.TotalMilliseconds;
+
+        // Failover: each instance that the killed host ran runs elsewhere within the bound.
+        var killedOwned = RunLog.OwnersBetween(runs, killedAt - intervalMs, killedAt).Where(o => o.Value == killed).Select(static o => o.Key).ToHashSet(StringComparer.Ordinal);
+        var firstElsewhere = runs.Where(r => r.UnixMs > killedAt && r.Host != killed && killedOwned.Contains(r.CheckId))
+            .GroupBy(static r => r.CheckId)
+            .ToDictionary(static g => g.Key, static g => g.Min(static r => r.UnixMs), StringComparer.Ordinal);
+        long worst = firstElsewhere.Count == 0 ? long.MaxValue : firstElsewhere.Values.Max() - killedAt;
+        TestContext.Out.WriteLine($"failover: {killedOwned.Count} instance(s) of the killed host, {firstElsewhere.Count} running elsewhere, the last {worst / 1000.0:0.0} s after the kill (bound {bound.TotalSeconds:0.0} s)");
+
+        // Beats: from the first full beat after the start to the last before the end, each beat of each instance runs once,
+        // except the beats of the killed host's instances within the bound after the kill.
+        long from = runs.Where(r => r.UnixMs >= killedAt - (3 * intervalMs)).Min(static r => r.UnixMs);
+        var byBeat = runs.GroupBy(r => (r.CheckId, Slot: log.Slot(r.CheckId, r.UnixMs))).ToDictionary(static g => g.Key, static g => g.ToList());
+        long windowEnd = killedAt + (long)bound.TotalMilliseconds;
+        bool InFailover(long time) => time >= killedAt && time <= windowEnd;
+
+        // While the grain directory recovers the dead silo's share, a survivor's grain may be activated twice for a moment
+        // (Orleans resolves it) or move and come back: then a beat runs twice, or is missed. Every instance runs again within
+        // the bound (every beat after the window is checked); outside the window, no beat is missed or doubled.
+        var overlaps = byBeat.Where(static b => b.Value.Count > 1).ToList();
+        var overlapsOutside = overlaps.Where(b => !InFailover(log.SlotTime(b.Key.CheckId, b.Key.Slot)))
+            .Select(static b => $"{b.Key.CheckId} beat {b.Key.Slot}: {string.Join(", ", b.Value.Select(static r => $"{r.Host}@{r.UnixMs}"))}").ToList();
+        var lost = new List<string>();
+        var lostInFailover = new Dictionary<string, int>(StringComparer.Ordinal);
+        int lostInRebalance = 0;
+        var moved = rebalanced.Where(static o => o.Value == "d").Select(static o => o.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (string id in ids)
+        {
+            for (long slot = log.Slot(id, from) + 1; log.SlotTime(id, slot) < endedAt - intervalMs; slot++)
+            {
+                long time = log.SlotTime(id, slot);
+                if (byBeat.ContainsKey((id, slot)) || (killedOwned.Contains(id) && InFailover(time)))
+                {
+                    continue;
+                }
+
+                if (InFailover(time))
+                {
+                    lostInFailover[id] = lostInFailover.GetValueOrDefault(id) + 1;
+                    continue;
+                }
+
+                if (moved.Contains(id) && time >= joinedAt)
+                {
+                    lostInRebalance++;
+                    continue;
+                }
+
+                string before = byBeat.TryGetValue((id, slot - 1), out var previous) ? previous[0].Host : "-";
+                string after = byBeat.TryGetValue((id, slot + 1), out var next) ? next[0].Host : "-";
+                lost.Add($"{id} beat {slot}, {(time - killedAt) / 1000.0:0.0} s after the kill, {(time - joinedAt) / 1000.0:0.0} s after the join, ran on {before} before and on {after} after");
+            }
+        }
+
+        TestContext.Out.WriteLine($"{runs.Count} runs of {ids.Count} instances; {overlaps.Count} beat(s) run twice ({overlapsOutside.Count} outside the failover window), "
+            + $"{lostInFailover.Count} surviving instance(s) missed a beat during the failover window, {lost.Count} beat(s) lost outside it, "
+            + $"{lostInRebalance} missed by the {moved.Count} instance(s) that moved to the joining host");
+        Assert.Multiple(() =>
+        {
+            Assert.That(ids, Has.Count.EqualTo(Instances), "every configured instance ran");
+            Assert.That(firstElsewhere.Keys, Is.EquivalentTo(killedOwned), "every instance of the killed host ran on another");
+            Assert.That(TimeSpan.FromMilliseconds(worst), Is.LessThanOrEqualTo(bound), "the killed host's instances ran elsewhere within the bound");
+            Assert.That(overlapsOutside, Is.Empty, "no beat ran on two hosts (or twice) outside the failover window");
+            Assert.That(overlaps, Has.Count.LessThanOrEqualTo(Instances / 50), "beats run twice during the failover window: at most 2 % of the instances");
+            Assert.That(lost, Is.Empty, "no beat was lost outside the failover window");
+            Assert.That(lostInRebalance, Is.LessThanOrEqualTo(moved.Count), "an instance that moved to the joining host missed at most one beat");
+        });
+    }
+
+    /// <summary>Polls the runs until the owners of the last full interval satisfy <paramref name="condition"/>.</summary>
+    private static async Task<Dictionary<string, string>> WaitForAsync(RunLog log, Func<Dictionary<string, string>, bool> condition, TimeSpan timeout, List<HostProcess> hosts, long since = 0)
+    {
+        long intervalMs = (long)log.Interval.TotalMilliseconds;
+        var deadline = Stopwatch.StartNew();
+        var owners = new Dictionary<string, string>();
+        while (deadline.Elapsed < timeout)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            long now = Now();
+            if (now - intervalMs < since)
+            {
+                continue;
+            }
+
+            owners = RunLog.OwnersBetween(log.Read(), now - intervalMs, now);
+            if (condition(owners))
+            {
+                return owners;
+            }
+        }
+
+        Assert.Fail($"not reached within {timeout.TotalSeconds:0} s; last interval: {owners.Count} instance(s) ran, {Shares(owners)}\n"
+            + string.Join("\n", hosts.Select(static h => $"--- host {h.Name}:\n{Tail(h.Output)}")));
+        return owners;
+    }
+
+    private static bool Balanced(Dictionary<string, string> owners, int hosts)
+    {
+        var shares = owners.Values.GroupBy(static h => h).Select(static g => g.Count()).ToList();
+        double even = (double)Instances / hosts;
+        return shares.Count == hosts && shares.All(s => Math.Abs(s - even) <= even * BalanceTolerance);
+    }
+
+    private static string Shares(Dictionary<string, string> owners) =>
+        string.Join(", ", owners.Values.GroupBy(static h => h).OrderBy(static g => g.Key, StringComparer.Ordinal).Select(static g => $"{g.Key}: {g.Count()}"));
+
+    private static string Tail(string output) => output.Length <= 4000 ? output : output[^4000..];
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace PyChecks.Orleans.Tests.Hosts;
+
+/// <summary>
+/// A cluster host as an application writes one: the Generic Host with PyChecks, a sender, a check of its own, and an
+/// Orleans silo on Redis clustering that shares the cluster checks. Membership timeouts are short, so that a killed
+/// host is declared dead within seconds (<see cref="HostSettings"/>).
+/// </summary>
+public static class ClusterTestHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var settings = HostSettings.Parse(args);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("PyChecks.Orleans", LogLevel.Debug);
+        builder.Logging.AddFilter("PyChecks.Scheduling.CheckScheduler", LogLevel.Information);
+
+        using var recorder = new RunRecorder(settings.RecordFile);
+        builder.Services.AddSingleton<ISender>(recorder);
+        builder.Services.AddSingleton<ICheckLoader, ProbeCheckLoader>();
+        builder.Services.AddPyChecks(o =>
+        {
+            o.Hostname = settings.Name;
+            o.Checks.Add(new CheckConfig
+            {
+                Name = ProbeCheckLoader.CheckName,
+                Instances = [.. Enumerable.Range(0, settings.Instances).Select(i => new Dictionary<string, object?>
+                {
+                    ["n"] = (long)i,
+                    ["min_collection_interval"] = settings.IntervalSeconds,
+                })],
+            });
+        });
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseRedisClustering($"127.0.0.1:{settings.RedisPort}");
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = "pychecks-tests";
+                o.ServiceId = "pychecks-tests";
+            });
+            silo.Configure<SiloOptions>(o => o.SiloName = settings.Name);
+            silo.ConfigureEndpoints(IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = settings.ProbeTimeout;
+                o.NumMissedProbesLimit = settings.MissedProbes;
+                o.TableRefreshTimeout = settings.TableRefresh;
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+            });
+            silo.AddPyChecksCluster(o =>
+            {
+                o.CheckNames.Add(ProbeCheckLoader.CheckName);
+                o.SweepPeriod = settings.SweepPeriod;
+            });
+        });
+
+        using var host = builder.Build();
+        await host.StartAsync();
+        await Console.Out.WriteLineAsync("started");
+
+        // Stopped by the test: a line "stop" on stdin for a graceful stop, SIGKILL otherwise.
+        while (await Console.In.ReadLineAsync() is { } line && line != "stop")
+        {
+        }
+
+        await host.StopAsync();
+        return 0;
+    }
+}
+
+/// <summary>What a test host runs with; the test reads the same numbers to state its bounds.</summary>
+public sealed record HostSettings
+{
+    public required string Name { get; init; }
+
+    public required int RedisPort { get; init; }
+
+    public required int SiloPort { get; init; }
+
+    public required int GatewayPort { get; init; }
+
+    public required string RecordFile { get; init; }
+
+    /// <summary>Where the test keeps the host's output (the test's side only).</summary>
+    public string? LogFile { get; init; }
+
+    public int Instances { get; init; } = 3000;
+
+    public long IntervalSeconds { get; init; } = 5;
+
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    public int MissedProbes { get; init; } = 2;
+
+    public TimeSpan TableRefresh { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan SweepPeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    public IEnumerable<string> ToArguments() =>
+    [
+        Name, I(RedisPort), I(SiloPort), I(GatewayPort), RecordFile, I(Instances), I(IntervalSeconds),
+        I(ProbeTimeout.TotalMilliseconds), I(MissedProbes), I(TableRefresh.TotalMilliseconds), I(SweepPeriod.TotalMilliseconds),
+    ];
+
+    public static HostSettings Parse(string[] args) => new()
+    {
+        Name = args[0],
+        RedisPort = int.Parse(args[1], CultureInfo.InvariantCulture),
+        SiloPort = int.Parse(args[2], CultureInfo.InvariantCulture),
+        GatewayPort = int.Parse(args[3], CultureInfo.InvariantCulture),
+        RecordFile = args[4],
+        Instances = int.Parse(args[5], CultureInfo.InvariantCulture),
+        IntervalSeconds = long.Parse(args[6], CultureInfo.InvariantCulture),
+        ProbeTimeout = TimeSpan.FromMilliseconds(double.Parse(args[7], CultureInfo.InvariantCulture)),
+        MissedProbes = int.Parse(args[8], CultureInfo.InvariantCulture),
+        TableRefresh = TimeSpan.FromMilliseconds(double.Parse(args[9], CultureInfo.InvariantCulture)),
+        SweepPeriod = TimeSpan.FromMilliseconds(double.Parse(args[10], CultureInfo.InvariantCulture)),
+    };
+
+    private static string I(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

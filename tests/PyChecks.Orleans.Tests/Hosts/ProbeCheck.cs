@@ -1,0 +1,63 @@
+namespace PyChecks.Orleans.Tests.Hosts;
+
+/// <summary>
+/// A check the host provides (no Python): each run reports itself to the host's senders with a
+/// <see cref="CheckRunSummary"/>, as a host's own checks do (PyChecks hands an <see cref="ICheck"/> no sender).
+/// </summary>
+public sealed class ProbeCheck(CheckInstanceConfig config, IReadOnlyList<ISender> senders) : ICheck
+{
+    public string Id => config.CheckId;
+
+    public string Name => config.CheckName;
+
+    public string Version => "1.0";
+
+    public TimeSpan Interval => config.Interval;
+
+    public string Source => "host:" + config.CheckName;
+
+    public IReadOnlyList<string> LoadWarnings => [];
+
+    public IReadOnlyDictionary<string, string> Metadata => new Dictionary<string, string>();
+
+    public Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var started = DateTimeOffset.UtcNow;
+        foreach (var sender in senders)
+        {
+            sender.Commit(new CheckRunSummary { CheckId = Id, CheckName = Name, Succeeded = true, Metrics = 0, ServiceChecks = 0, Events = 0, HistogramBuckets = 0 });
+        }
+
+        return Task.FromResult(new CheckRunResult { CheckId = Id, StartedAt = started, Duration = DateTimeOffset.UtcNow - started });
+    }
+
+    public void Cancel()
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+}
+
+/// <summary>Loads <see cref="ProbeCheck"/> for the check named <see cref="CheckName"/>.</summary>
+public sealed class ProbeCheckLoader(IEnumerable<ISender> senders) : ICheckLoader
+{
+    public const string CheckName = "cluster_probe";
+
+    private readonly ISender[] _senders = [.. senders];
+
+    public string Name => "probe";
+
+    public bool TryLoad(CheckInstanceConfig config, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ICheck? check, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? reason)
+    {
+        if (config.CheckName != CheckName)
+        {
+            (check, reason) = (null, "not a probe");
+            return false;
+        }
+
+        (check, reason) = (new ProbeCheck(config, _senders), null);
+        return true;
+    }
+}

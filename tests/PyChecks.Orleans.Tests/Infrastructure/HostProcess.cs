@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text;
+using PyChecks.Orleans.Tests.Hosts;
+
+namespace PyChecks.Orleans.Tests.Infrastructure;
+
+/// <summary>
+/// A cluster host in a process of its own: this test assembly run with the same <c>dotnet</c> (<c>host …</c>, see
+/// <see cref="ClusterTestHost"/>). Its output is kept for failure messages.
+/// </summary>
+public sealed class HostProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private HostProcess(HostSettings settings)
+    {
+        Settings = settings;
+        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(typeof(HostProcess).Assembly.Location);
+        start.ArgumentList.Add("host");
+        foreach (string argument in settings.ToArguments())
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public HostSettings Settings { get; }
+
+    public string Name => Settings.Name;
+
+    public static HostProcess Start(HostSettings settings) => new(settings);
+
+    /// <summary>Waits for the host to report that it started (its silo joined the cluster).</summary>
+    public async Task WaitStartedAsync(TimeSpan timeout)
+    {
+        var exited = _process.WaitForExitAsync();
+        var done = await Task.WhenAny(_started.Task, exited, Task.Delay(timeout));
+        if (done != _started.Task)
+        {
+            throw new TimeoutException($"host {Name} did not start within {timeout.TotalSeconds:0} s{(done == exited ? " (it exited)" : string.Empty)}:\n{Output}");
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no goodbye to the cluster.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (line == "started")
+        {
+            _started.TrySetResult();
+        }
+
+        lock (_output)
+        {
+            if (_output.Length < 200_000)
+            {
+                _output.AppendLine(line);
+            }
+
+            if (Settings.LogFile is { } file)
+            {
+                File.AppendAllText(file, line + "\n");
+            }
+        }
+    }
+}
