@@ -68,7 +68,7 @@ internal static class EntryPoint
     {
         try
         {
-            Arguments.Raise(CPython.ExcRuntimeError, $"PyChecks host error: {(e is Checks.Isolation.HostServiceException host ? host.HostType : e.GetType().Name)}: {e.Message}");
+            Arguments.Raise(CPython.ExcRuntimeError, $"PyChecks host error: {(e is HostServiceException host ? host.HostType : e.GetType().Name)}: {e.Message}");
         }
         catch
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using PyChecks.Builtins;
 using PyChecks.Interop;
 
 namespace PyChecks.Checks.Isolation;

@@ -1,4 +1,4 @@
-namespace PyChecks.Checks.Isolation;
+namespace PyChecks.Builtins;
 
 /// <summary>
 /// An Agent service of the host failed a worker's call: raised in the worker with the host exception's type name and
