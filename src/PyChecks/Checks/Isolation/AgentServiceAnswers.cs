@@ -11,106 +11,62 @@ internal static class AgentServiceAnswers
     {
         ulong callId = reader.ReadVarUInt();
         var kind = (AgentServiceCall)reader.ReadByte();
-        object? answer;
-        Exception? failure;
+
+        // The arguments are read first: a malformed call is the worker's fault (it ends the worker), a service's
+        // exception is the check's to see.
+        Func<AgentServices, object> ask;
         switch (kind)
         {
             case AgentServiceCall.Tag:
                 string entity = reader.ReadRequiredString();
                 var cardinality = (TagCardinality)reader.ReadVarUInt();
-                answer = AskTagger(services, entity, cardinality, out failure);
+                ask = s => s.Tagger.Tag(entity, cardinality) ?? [];
                 break;
             case AgentServiceCall.IsExcluded:
                 string name = reader.ReadRequiredString(), image = reader.ReadRequiredString(), ns = reader.ReadRequiredString();
-                answer = AskFilter(services, name, image, ns, out failure);
+                ask = s => s.ContainerFilter.IsExcluded(name, image, ns);
                 break;
             case AgentServiceCall.ConnectionInfo:
-                answer = AskKubelet(services, out failure);
+                ask = static s => s.Kubelet.GetConnectionInfo() ?? new Dictionary<string, object?>();
                 break;
             default:
                 throw new InvalidDataException($"unknown Agent service call {(byte)kind}");
         }
 
         var writer = new FrameWriter(256);
-        if (failure is null)
+        try
         {
-            try
+            object answer = ask(services);
+            writer.BeginFrame(MessageType.ServiceAnswer);
+            writer.WriteVarUInt(callId);
+            writer.WriteBool(true);
+            switch (answer)
             {
-                writer.BeginFrame(MessageType.ServiceAnswer);
-                writer.WriteVarUInt(callId);
-                writer.WriteBool(true);
-                switch (answer)
-                {
-                    case IReadOnlyList<string> tags:
-                        writer.WriteStrings(tags);
-                        break;
-                    case bool excluded:
-                        writer.WriteBool(excluded);
-                        break;
-                    default:
-                        writer.WriteMap((IReadOnlyDictionary<string, object?>)answer!, "IKubeletConnection.GetConnectionInfo()");
-                        break;
-                }
-
-                writer.EndFrame();
-                return writer;
+                case IReadOnlyList<string> tags:
+                    writer.WriteStrings(tags);
+                    break;
+                case bool excluded:
+                    writer.WriteBool(excluded);
+                    break;
+                default:
+                    // A value the protocol cannot carry is an ArgumentException, answered as the service's failure.
+                    writer.WriteMap((IReadOnlyDictionary<string, object?>)answer, "IKubeletConnection.GetConnectionInfo()");
+                    break;
             }
-            catch (ArgumentException e)
-            {
-                // A value the protocol cannot carry (the in-process module would refuse it too).
-                failure = e;
-                writer = new FrameWriter(256);
-            }
-        }
 
-        writer.BeginFrame(MessageType.ServiceAnswer);
-        writer.WriteVarUInt(callId);
-        writer.WriteBool(false);
-        writer.WriteString(failure.GetType().Name);
-        writer.WriteString(failure.Message);
-        writer.EndFrame();
-        return writer;
-    }
-
-    private static IReadOnlyList<string>? AskTagger(AgentServices services, string entity, TagCardinality cardinality, out Exception? failure)
-    {
-        failure = null;
-        try
-        {
-            return services.Tagger.Tag(entity, cardinality) ?? [];
+            writer.EndFrame();
+            return writer;
         }
         catch (Exception e)
         {
-            failure = e;
-            return null;
-        }
-    }
-
-    private static bool AskFilter(AgentServices services, string name, string image, string ns, out Exception? failure)
-    {
-        failure = null;
-        try
-        {
-            return services.ContainerFilter.IsExcluded(name, image, ns);
-        }
-        catch (Exception e)
-        {
-            failure = e;
-            return false;
-        }
-    }
-
-    private static IReadOnlyDictionary<string, object?>? AskKubelet(AgentServices services, out Exception? failure)
-    {
-        failure = null;
-        try
-        {
-            return services.Kubelet.GetConnectionInfo() ?? new Dictionary<string, object?>();
-        }
-        catch (Exception e)
-        {
-            failure = e;
-            return null;
+            writer = new FrameWriter(256);
+            writer.BeginFrame(MessageType.ServiceAnswer);
+            writer.WriteVarUInt(callId);
+            writer.WriteBool(false);
+            writer.WriteString(e.GetType().Name);
+            writer.WriteString(e.Message);
+            writer.EndFrame();
+            return writer;
         }
     }
 }
