@@ -25,4 +25,17 @@ public sealed class ClusterCheckOptions
 
     /// <summary>How many instances a host activates or moves at a time during a sweep. Default 64.</summary>
     public int SweepConcurrency { get; set; } = 64;
+
+    /// <summary>
+    /// The tag that names, on every sample of a cluster check, the host that ran it: <c>&lt;HostTagName&gt;:&lt;silo name&gt;</c>
+    /// (Orleans' <c>SiloOptions.SiloName</c>; Orleans' Kubernetes hosting sets it to the pod's name). Default
+    /// <c>pychecks_host</c>; <see langword="null"/> or empty adds no tag.
+    /// </summary>
+    public string? HostTagName { get; set; } = "pychecks_host";
+
+    /// <summary>
+    /// How long a host waits for another's answer when it compares configurations and looks for overlaps, and when the
+    /// control API asks for the cluster's state. Default 5 s.
+    /// </summary>
+    public TimeSpan PeerTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -28,6 +28,7 @@ namespace PyChecks.AspNetCore.Json;
 [JsonSerializable(typeof(MemorySnapshot))]
 [JsonSerializable(typeof(ProfileTaskModel))]
 [JsonSerializable(typeof(ProfilesResponse))]
+[JsonSerializable(typeof(ClusterResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -64,6 +64,7 @@ internal sealed partial class ControlApi : IDisposable
         group.MapPost("/checks/{id}/cancel", Guard(Access.Write, CancelAsync));
         group.MapPost("/reload", Guard(Access.Write, ReloadAsync));
         group.MapGet("/memory", Guard(Access.Read, MemoryAsync));
+        group.MapGet("/cluster", Guard(Access.Read, ClusterAsync));
         group.MapGet("/metrics/recent", Guard(Access.Read, RecentAsync));
         group.MapPost("/profiles", Guard(Access.Write, StartProfileAsync));
         group.MapGet("/profiles", Guard(Access.Read, ProfilesAsync));

@@ -33,14 +33,17 @@ public static class PyChecksClusterSiloBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(static o => o.SweepPeriod > TimeSpan.Zero && o.SweepConcurrency > 0, "PyChecks:Cluster: SweepPeriod and SweepConcurrency must be greater than 0").ValidateOnStart();
+        options.Validate(static o => o.SweepPeriod > TimeSpan.Zero && o.SweepConcurrency > 0 && o.PeerTimeout > TimeSpan.Zero, "PyChecks:Cluster: SweepPeriod, SweepConcurrency and PeerTimeout must be greater than 0").ValidateOnStart();
 
         services.TryAddSingleton<ClusterCheckPlacement>();
         services.TryAddSingleton<CheckPlacement>(static sp => sp.GetRequiredService<ClusterCheckPlacement>());
         services.TryAddSingleton<ClusterCheckDispatcher>();
+        services.TryAddSingleton<ClusterPeers>();
+        services.AddSingleton<ILifecycleParticipant<Runtime.ISiloLifecycle>>(static sp => sp.GetRequiredService<ClusterPeers>());
         services.AddSingleton<ILifecycleParticipant<Runtime.ISiloLifecycle>>(static sp => sp.GetRequiredService<ClusterCheckDispatcher>());
         services.AddSerializer(static s => s.AddAssembly(typeof(ClusterCheckGrain).Assembly));
         builder.AddPlacementDirector<RendezvousPlacement, RendezvousPlacementDirector>();
+        builder.AddPlacementDirector<MemberPlacement, MemberPlacementDirector>();
         return builder;
     }
 }

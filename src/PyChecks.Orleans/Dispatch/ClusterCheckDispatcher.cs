@@ -19,11 +19,12 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
     private readonly IGrainFactory _grains;
     private readonly ClusterCheckOptions _options;
     private readonly ILogger _logger;
+    private readonly ClusterPeers _peers;
     private readonly SemaphoreSlim _signal = new(0, 1);
     private CancellationTokenSource? _stopping;
     private Task _loops = Task.CompletedTask;
 
-    public ClusterCheckDispatcher(ClusterCheckPlacement placement, IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains, IOptions<ClusterCheckOptions> options, ILogger<ClusterCheckDispatcher> logger)
+    public ClusterCheckDispatcher(ClusterCheckPlacement placement, IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains, IOptions<ClusterCheckOptions> options, ClusterPeers peers, ILogger<ClusterCheckDispatcher> logger)
     {
         _placement = placement;
         _membership = membership;
@@ -31,6 +32,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         _grains = grains;
         _options = options.Value;
         _logger = logger;
+        _peers = peers;
         _placement.Configured += Signal;
     }
 
@@ -180,6 +182,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         }).ConfigureAwait(false);
 
         Interlocked.Increment(ref _sweeps);
+        _peers.Swept();
         Log.Swept(_logger, silos.Count, ensure.Count, move.Count, stop.Count, failed, _placement.OwnedCount, configuration.Hash);
     }
 

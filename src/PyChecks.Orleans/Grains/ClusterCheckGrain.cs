@@ -15,7 +15,7 @@ internal sealed class ClusterCheckGrain(ClusterCheckPlacement placement) : Grain
     public override Task OnActivateAsync(CancellationToken cancellationToken) => placement.TakeAsync(this.GetPrimaryKeyString());
 
     // Completes once the scheduler here has unscheduled the instance: a move activates it elsewhere only after that.
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => placement.ReleaseAsync(this.GetPrimaryKeyString());
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => placement.ReleaseAsync(this.GetPrimaryKeyString(), reason.ReasonCode);
 
     public Task Ensure() => Task.CompletedTask;
 

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using PyChecks.Orleans.Dispatch;
 
 namespace PyChecks.Orleans.Placement;
 
@@ -10,14 +12,26 @@ namespace PyChecks.Orleans.Placement;
 /// cluster; a cluster check runs here while its grain is active on this host's silo. It also keeps what the dispatcher
 /// shares out: the configured cluster checks, and a hash of them that hosts compare.
 /// </summary>
-internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> options) : CheckPlacement
+internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> options, IServiceProvider services) : CheckPlacement
 {
-    private readonly ConcurrentDictionary<string, byte> _owned = new(StringComparer.Ordinal);
+    // Activations of each owned cluster check on this silo: one, but for a moment two when Orleans' directory, recovering
+    // from a lost silo, activates a grain again beside its live activation here; the instance stays scheduled until the last leaves.
+    private readonly ConcurrentDictionary<string, int> _owned = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _arrivals = new();
     private readonly ISet<string> _checkNames = options.Value.CheckNames;
+    private readonly string? _hostTag = string.IsNullOrEmpty(options.Value.HostTagName) ? null : options.Value.HostTagName;
     private volatile ClusterConfiguration _configuration = ClusterConfiguration.Empty;
+    private string[]? _tags;
+    private long _arrived;
+    private long _movedAway;
+    private long _stopped;
+    private long _duplicates;
 
     /// <summary>Raised after each reload of the configuration (under the scheduler's reload lock: handlers only signal).</summary>
     public event Action? Configured;
+
+    /// <summary>Raised when a cluster check starts running here (handlers only signal).</summary>
+    public event Action? Arrived;
 
     /// <summary>The configured cluster checks and their hash, as of the last reload.</summary>
     public ClusterConfiguration Configuration => _configuration;
@@ -28,6 +42,18 @@ internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> option
     /// <summary>How many cluster checks this host owns.</summary>
     public int OwnedCount => _owned.Count;
 
+    /// <summary>Cluster checks that started running here since the silo started.</summary>
+    public long ArrivedCount => Interlocked.Read(ref _arrived);
+
+    /// <summary>Cluster checks that left this host for another (moved, or handed over at a graceful stop).</summary>
+    public long MovedAwayCount => Interlocked.Read(ref _movedAway);
+
+    /// <summary>Cluster checks stopped here because they are no longer configured.</summary>
+    public long StoppedCount => Interlocked.Read(ref _stopped);
+
+    /// <summary>Second activations of a grain already active here (kept from running twice by counting activations).</summary>
+    public long DuplicateActivations => Interlocked.Read(ref _duplicates);
+
     public bool IsClusterCheck(CheckInstanceConfig instance) => instance.ClusterCheck || _checkNames.Contains(instance.CheckName);
 
     public override bool RunsHere(CheckInstanceConfig instance)
@@ -35,6 +61,21 @@ internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> option
         ArgumentNullException.ThrowIfNull(instance);
         return !IsClusterCheck(instance) || _owned.ContainsKey(instance.CheckId);
     }
+
+    /// <summary>A cluster check's samples carry <c>&lt;HostTagName&gt;:&lt;silo name&gt;</c>: the host that ran them.</summary>
+    public override IReadOnlyList<string> TagsFor(CheckInstanceConfig instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        if (_hostTag is null || !IsClusterCheck(instance))
+        {
+            return [];
+        }
+
+        return _tags ??= [$"{_hostTag}:{services.GetRequiredService<ILocalSiloDetails>().Name}"];
+    }
+
+    public override Task<ClusterStatus?> GetClusterStatusAsync(CancellationToken cancellationToken = default) =>
+        services.GetRequiredService<ClusterPeers>().GetStatusAsync(cancellationToken)!;
 
     /// <summary>
     /// A cluster check runs on a beat of its own, the same on every host (a phase within its interval taken from its check
@@ -65,15 +106,62 @@ internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> option
     /// <summary>The grain of <paramref name="checkId"/> is active here: schedule it (completes once scheduled).</summary>
     public Task TakeAsync(string checkId)
     {
-        _owned.TryAdd(checkId, 0);
+        if (_owned.AddOrUpdate(checkId, 1, static (_, n) => n + 1) > 1)
+        {
+            Interlocked.Increment(ref _duplicates);
+            return Task.CompletedTask;
+        }
+
+        Interlocked.Increment(ref _arrived);
+        _arrivals.Enqueue(checkId);
+        Arrived?.Invoke();
         return NotifyChangedAsync([checkId]);
     }
 
-    /// <summary>The grain of <paramref name="checkId"/> is leaving this host: unschedule it (completes once unscheduled).</summary>
-    public Task ReleaseAsync(string checkId)
+    /// <summary>
+    /// An activation of <paramref name="checkId"/> is leaving this host, for <paramref name="reason"/>: unschedule the
+    /// instance once its last one has (completes once unscheduled).
+    /// </summary>
+    public Task ReleaseAsync(string checkId, DeactivationReasonCode reason)
     {
-        _owned.TryRemove(checkId, out _);
-        return NotifyChangedAsync([checkId]);
+        while (_owned.TryGetValue(checkId, out int n))
+        {
+            if (n > 1 ? _owned.TryUpdate(checkId, n - 1, n) : _owned.TryRemove(new KeyValuePair<string, int>(checkId, n)))
+            {
+                if (n > 1)
+                {
+                    return Task.CompletedTask;
+                }
+
+                if (reason == DeactivationReasonCode.ApplicationRequested)
+                {
+                    Interlocked.Increment(ref _stopped);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _movedAway);
+                }
+
+                return NotifyChangedAsync([checkId]);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Takes the cluster checks that arrived here since the last call (those still here).</summary>
+    public List<string> TakeArrivals()
+    {
+        var arrivals = new List<string>();
+        while (_arrivals.TryDequeue(out string? id))
+        {
+            if (_owned.ContainsKey(id))
+            {
+                arrivals.Add(id);
+            }
+        }
+
+        return arrivals;
     }
 }
 

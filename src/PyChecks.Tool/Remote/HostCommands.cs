@@ -9,7 +9,7 @@ internal static class HostCommands
     /// <summary>What the usage text of a read-only host command ends with.</summary>
     public const string Epilogue = "Exit code: 0 when the host answered, 3 when no host could be asked (nothing listens at the socket,\nthe token cannot be read, or the host runs another version of PyChecks).";
 
-    /// <summary><c>status</c>, <c>checks</c>, <c>run</c>, <c>reload</c>, <c>cancel</c>, <c>memory</c> and <c>profile</c>, sharing their connection options.</summary>
+    /// <summary><c>status</c>, <c>checks</c>, <c>run</c>, <c>reload</c>, <c>cancel</c>, <c>memory</c>, <c>cluster</c> and <c>profile</c>, sharing their connection options.</summary>
     public static IEnumerable<ToolCommand> Create()
     {
         var host = new HostOptions();
@@ -21,6 +21,7 @@ internal static class HostCommands
             ReloadCommand.Create(host),
             CancelCommand.Create(host),
             MemoryCommand.Create(host),
+            ClusterCommand.Create(host),
             ProfileCommand.Create(host),
         ];
     }

@@ -17,7 +17,7 @@ internal static class StatusCommand
             Epilogue = HostCommands.Epilogue,
         };
         host.AddTo(command);
-        command.Handler = (parse, console, _) => host.RunAsync(parse, console, (client, status) =>
+        command.Handler = (parse, console, cancellationToken) => host.RunAsync(parse, console, async (client, status) =>
         {
             if (host.Json(parse))
             {
@@ -25,15 +25,28 @@ internal static class StatusCommand
             }
             else
             {
-                Write(console, client.Endpoint, status);
+                Write(console, client.Endpoint, status, await ClusterAsync(client, cancellationToken).ConfigureAwait(false));
             }
 
-            return Task.FromResult(ExitCodes.Succeeded);
+            return ExitCodes.Succeeded;
         });
         return command;
     }
 
-    private static void Write(ToolConsole console, HostEndpoint endpoint, JsonElement status)
+    // The cluster line: absent when the host is in no cluster (404), or its answer is not to be had.
+    private static async Task<string?> ClusterAsync(HostClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ClusterCommand.Summary(await client.SendAsync(HttpMethod.Get, "cluster", null, needsToken: false, cancellationToken).ConfigureAwait(false));
+        }
+        catch (HostException)
+        {
+            return null;
+        }
+    }
+
+    private static void Write(ToolConsole console, HostEndpoint endpoint, JsonElement status, string? cluster)
     {
         var python = status.GetProperty("python");
         var scheduler = status.GetProperty("scheduler");
@@ -58,6 +71,11 @@ internal static class StatusCommand
                 ? $"pid {worker.Count("processId")}, Python {worker.Text("pythonVersion")}, {JsonFields.Bytes(worker.Number("residentBytes"))} resident"
                 : "not running";
             fields.Add(($"worker {worker.Count("slot")}", $"{state}; {worker.Count("checks")} checks, {worker.Count("runs")} runs, {worker.Count("restarts")} restarts"));
+        }
+
+        if (cluster is not null)
+        {
+            fields.Add(("cluster", cluster));
         }
 
         var loadErrors = scheduler.Items("loadErrors").Select(e => e.GetString() ?? string.Empty).ToList();

@@ -44,6 +44,23 @@ public abstract class CheckPlacement
     public virtual TimeSpan? FirstRunDelay(CheckInstanceConfig instance, TimeSpan interval, DateTimeOffset now) => null;
 
     /// <summary>
+    /// Tags added, after its configured ones, to every sample of an instance while it runs here (none by default): a
+    /// placement that moves instances between hosts can name the host that ran each sample. Asked when the instance is
+    /// scheduled here; the instance's <see cref="CheckInstanceConfig.Tags"/> as its check sees them include them.
+    /// </summary>
+    /// <param name="instance">The instance being scheduled.</param>
+    /// <returns>The tags to add; empty for none.</returns>
+    public virtual IReadOnlyList<string> TagsFor(CheckInstanceConfig instance) => [];
+
+    /// <summary>
+    /// The state of the cluster this host shares its instances with, for the control API's <c>GET /cluster</c> and
+    /// status views; <see langword="null"/> (the default) when the placement is not a cluster's.
+    /// </summary>
+    /// <param name="cancellationToken">Gives up waiting for the other hosts' answers.</param>
+    /// <returns>The cluster's state, as this host sees it now.</returns>
+    public virtual Task<ClusterStatus?> GetClusterStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult<ClusterStatus?>(null);
+
+    /// <summary>
     /// Tells the scheduler that <see cref="RunsHere"/> may answer differently now for these instances: in the background,
     /// it asks again, schedules those that now run here and unschedules those that no longer do (a run in progress
     /// ends first). Ids that are not configured are ignored; so are calls before the scheduler starts (its first reload

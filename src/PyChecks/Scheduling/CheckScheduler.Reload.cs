@@ -76,6 +76,11 @@ internal sealed partial class CheckScheduler
         ICheck loaded;
         try
         {
+            if (_placement?.TagsFor(config) is { Count: > 0 } tags)
+            {
+                config = config.WithTags(tags);
+            }
+
             loaded = _host.Load(config);
         }
         catch (CheckLoadException e)

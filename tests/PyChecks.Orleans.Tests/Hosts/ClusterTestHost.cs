@@ -33,7 +33,7 @@ public static class ClusterTestHost
             o.Checks.Add(new CheckConfig
             {
                 Name = ProbeCheckLoader.CheckName,
-                Instances = [.. Enumerable.Range(0, settings.Instances).Select(i => new Dictionary<string, object?>
+                Instances = [.. Enumerable.Range(0, settings.Instances + settings.ExtraInstances).Select(i => new Dictionary<string, object?>
                 {
                     ["n"] = (long)i,
                     ["min_collection_interval"] = settings.IntervalSeconds,
@@ -65,9 +65,22 @@ public static class ClusterTestHost
             });
         });
 
+        if (settings.ApiSocket is { } socket)
+        {
+            builder.Services.AddPyChecksLocalApi(o =>
+            {
+                o.UnixSocketPath = socket;
+                o.TokenFilePath = socket + ".token";
+            });
+        }
+
         using var host = builder.Build();
         await host.StartAsync();
         await Console.Out.WriteLineAsync("started");
+        if (settings.ForceOverlap)
+        {
+            await ForceOverlapAsync(host.Services);
+        }
 
         // Stopped by the test: a line "stop" on stdin for a graceful stop, SIGKILL otherwise.
         while (await Console.In.ReadLineAsync() is { } line && line != "stop")
@@ -76,6 +89,24 @@ public static class ClusterTestHost
 
         await host.StopAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// A fault for the overlap test: once this host owns its share, it also starts an instance that another host runs
+    /// (through the placement's own entry point, as a duplicate activation would), and prints <c>overlap &lt;check id&gt;</c>.
+    /// </summary>
+    private static async Task ForceOverlapAsync(IServiceProvider services)
+    {
+        var placement = services.GetRequiredService<Placement.ClusterCheckPlacement>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (placement.OwnedCount == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        string id = placement.Configuration.CheckIds.First(i => !placement.Owned.Contains(i));
+        await placement.TakeAsync(id);
+        await Console.Out.WriteLineAsync($"overlap {id}");
     }
 }
 
@@ -107,10 +138,20 @@ public sealed record HostSettings
 
     public TimeSpan SweepPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Instances configured beyond <see cref="Instances"/>: a host with other ones reads another configuration.</summary>
+    public int ExtraInstances { get; init; }
+
+    /// <summary>Where the host serves its control API (a Unix socket; the token beside it); none when null.</summary>
+    public string? ApiSocket { get; init; }
+
+    /// <summary>Whether the host, once it owns its share, also starts an instance another host runs (an overlap).</summary>
+    public bool ForceOverlap { get; init; }
+
     public IEnumerable<string> ToArguments() =>
     [
         Name, I(RedisPort), I(SiloPort), I(GatewayPort), RecordFile, I(Instances), I(IntervalSeconds),
         I(ProbeTimeout.TotalMilliseconds), I(MissedProbes), I(TableRefresh.TotalMilliseconds), I(SweepPeriod.TotalMilliseconds),
+        I(ExtraInstances), ApiSocket ?? "-", ForceOverlap ? "overlap" : "-",
     ];
 
     public static HostSettings Parse(string[] args) => new()
@@ -126,6 +167,9 @@ public sealed record HostSettings
         MissedProbes = int.Parse(args[8], CultureInfo.InvariantCulture),
         TableRefresh = TimeSpan.FromMilliseconds(double.Parse(args[9], CultureInfo.InvariantCulture)),
         SweepPeriod = TimeSpan.FromMilliseconds(double.Parse(args[10], CultureInfo.InvariantCulture)),
+        ExtraInstances = args.Length > 11 ? int.Parse(args[11], CultureInfo.InvariantCulture) : 0,
+        ApiSocket = args.Length > 12 && args[12] != "-" ? args[12] : null,
+        ForceOverlap = args.Length > 13 && args[13] == "overlap",
     };
 
     private static string I(double value) => value.ToString(CultureInfo.InvariantCulture);

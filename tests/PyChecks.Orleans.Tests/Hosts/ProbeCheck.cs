@@ -1,8 +1,9 @@
 namespace PyChecks.Orleans.Tests.Hosts;
 
 /// <summary>
-/// A check the host provides (no Python): each run reports itself to the host's senders with a
-/// <see cref="CheckRunSummary"/>, as a host's own checks do (PyChecks hands an <see cref="ICheck"/> no sender).
+/// A check the host provides (no Python): each run submits one gauge with its instance's tags (which name the host that
+/// ran it) and reports itself to the host's senders with a <see cref="CheckRunSummary"/>, as a host's own checks do
+/// (PyChecks hands an <see cref="ICheck"/> no sender).
 /// </summary>
 public sealed class ProbeCheck(CheckInstanceConfig config, IReadOnlyList<ISender> senders) : ICheck
 {
@@ -25,6 +26,7 @@ public sealed class ProbeCheck(CheckInstanceConfig config, IReadOnlyList<ISender
         var started = DateTimeOffset.UtcNow;
         foreach (var sender in senders)
         {
+            sender.SubmitMetric(new MetricSample { CheckId = Id, Type = MetricType.Gauge, Name = "probe.run", Value = 1, Tags = [.. config.Tags], Hostname = string.Empty });
             sender.Commit(new CheckRunSummary { CheckId = Id, CheckName = Name, Succeeded = true, Metrics = 0, ServiceChecks = 0, Events = 0, HistogramBuckets = 0 });
         }
 

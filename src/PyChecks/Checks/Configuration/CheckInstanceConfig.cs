@@ -93,6 +93,17 @@ public sealed class CheckInstanceConfig
     /// <summary>The 1-based line of the instance in <see cref="Source"/>; <see langword="null"/> when not read from a file.</summary>
     public int? Line { get; }
 
+    /// <summary>This instance with <paramref name="extra"/> after its tags (those a <see cref="CheckPlacement"/> adds); the same id.</summary>
+    internal CheckInstanceConfig WithTags(IReadOnlyList<string> extra) =>
+        extra.Count == 0
+            ? this
+            : new CheckInstanceConfig(CheckName, CheckId, InitConfig, Instance, Interval, [.. Tags, .. extra], Service, InstanceName, EmptyDefaultHostname, Source, Line)
+            {
+                RunTimeout = RunTimeout,
+                Isolation = Isolation,
+                ClusterCheck = ClusterCheck,
+            };
+
     /// <summary>Returns <see cref="CheckId"/>.</summary>
     public override string ToString() => CheckId;
 }

@@ -1,0 +1,13 @@
+using Orleans.Concurrency;
+using PyChecks.Orleans.Dispatch;
+using PyChecks.Orleans.Placement;
+
+namespace PyChecks.Orleans.Grains;
+
+/// <summary>A host's member grain: answers from that host's <see cref="ClusterPeers"/>. Reentrant: answers are read-only.</summary>
+[MemberPlacement]
+[Reentrant]
+internal sealed class ClusterMemberGrain(ClusterPeers peers) : Grain, IClusterMemberGrain
+{
+    public Task<MemberReport> Exchange(MemberQuery query) => Task.FromResult(peers.Answer(query));
+}
