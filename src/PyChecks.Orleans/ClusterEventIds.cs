@@ -1,6 +1,6 @@
 namespace PyChecks.Orleans;
 
-/// <summary>The event ids of cluster checks' logs (1301–1307): stable, listed in <c>docs/cluster.md</c>.</summary>
+/// <summary>The event ids of cluster checks' logs (1301–1308): stable, listed in <c>docs/cluster.md</c>.</summary>
 internal static class ClusterEventIds
 {
     public const int Swept = 1301;
@@ -10,4 +10,5 @@ internal static class ClusterEventIds
     public const int Overlap = 1305;
     public const int PeerUnreachable = 1306;
     public const int ExchangeFailed = 1307;
+    public const int Dropped = 1308;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PyChecks.Orleans.Grains;
@@ -34,6 +35,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         _logger = logger;
         _peers = peers;
         _placement.Configured += Signal;
+        _placement.Dropped += Signal;
     }
 
     /// <summary>Sweeps so far (for the cluster status and tests).</summary>
@@ -47,6 +49,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
     public void Dispose()
     {
         _placement.Configured -= Signal;
+        _placement.Dropped -= Signal;
         _stopping?.Dispose();
         _signal.Dispose();
     }
@@ -148,6 +151,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
             return; // joining or leaving: the others share the checks out without this silo
         }
 
+        long dropMark = _placement.DropMark;
         var configuration = _placement.Configuration;
         var configured = new HashSet<string>(configuration.CheckIds, StringComparer.Ordinal);
         var ensure = configuration.CheckIds.Where(id => RendezvousPlacementDirector.SiloFor(id, silos).Equals(self)).ToList();
@@ -166,6 +170,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         }
 
         int failed = 0;
+        var unsure = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.SweepConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(ensure.Select(id => (Id: id, Action: 0)).Concat(move.Select(id => (Id: id, Action: 1))).Concat(stop.Select(id => (Id: id, Action: 2))), parallel, async (item, _) =>
         {
@@ -178,9 +183,11 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
             {
                 // A grain still registered on a silo not yet declared dead times out; the next sweep tries again.
                 Interlocked.Increment(ref failed);
+                unsure.TryAdd(item.Id, 0);
             }
         }).ConfigureAwait(false);
 
+        await _placement.SettleDroppedAsync(dropMark, unsure.Keys.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
         Interlocked.Increment(ref _sweeps);
         _peers.Swept();
         Log.Swept(_logger, silos.Count, ensure.Count, move.Count, stop.Count, failed, _placement.OwnedCount, configuration.Hash);

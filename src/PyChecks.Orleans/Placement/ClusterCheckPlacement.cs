@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PyChecks.Orleans.Dispatch;
 
@@ -12,12 +13,17 @@ namespace PyChecks.Orleans.Placement;
 /// cluster; a cluster check runs here while its grain is active on this host's silo. It also keeps what the dispatcher
 /// shares out: the configured cluster checks, and a hash of them that hosts compare.
 /// </summary>
-internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> options, IServiceProvider services) : CheckPlacement
+internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions> options, IServiceProvider services, ILogger<ClusterCheckPlacement> logger) : CheckPlacement
 {
     // Activations of each owned cluster check on this silo: one, but for a moment two when Orleans' directory, recovering
     // from a lost silo, activates a grain again beside its live activation here; the instance stays scheduled until the last leaves.
     private readonly ConcurrentDictionary<string, int> _owned = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _arrivals = new();
+
+    // Cluster checks whose activation here Orleans dropped (its directory lost their entries with a dead silo): still
+    // scheduled until the next sweep activates them again here (rendezvous hashing leaves a survivor's instances where
+    // they are) or finds they belong elsewhere.
+    private readonly ConcurrentDictionary<string, long> _dropped = new(StringComparer.Ordinal);
     private readonly ISet<string> _checkNames = options.Value.CheckNames;
     private readonly string? _hostTag = string.IsNullOrEmpty(options.Value.HostTagName) ? null : options.Value.HostTagName;
     private volatile ClusterConfiguration _configuration = ClusterConfiguration.Empty;
@@ -26,9 +32,16 @@ internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> option
     private long _movedAway;
     private long _stopped;
     private long _duplicates;
+    private long _drops;
 
     /// <summary>Raised after each reload of the configuration (under the scheduler's reload lock: handlers only signal).</summary>
     public event Action? Configured;
+
+    /// <summary>
+    /// Raised when the activation of a cluster check ended for another reason than a move, a stop or the silo's shutdown
+    /// (Orleans' directory lost its entry with a dead silo, for instance): a sweep activates it again at once where it belongs.
+    /// </summary>
+    public event Action? Dropped;
 
     /// <summary>Raised when a cluster check starts running here (handlers only signal).</summary>
     public event Action? Arrived;
@@ -38,6 +51,9 @@ internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> option
 
     /// <summary>The cluster checks whose grain is active on this host's silo.</summary>
     public ICollection<string> Owned => _owned.Keys;
+
+    /// <summary>Dropped cluster checks still running here until a sweep settles them.</summary>
+    public int DroppedCount => _dropped.Count;
 
     /// <summary>How many cluster checks this host owns.</summary>
     public int OwnedCount => _owned.Count;
@@ -59,7 +75,7 @@ internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> option
     public override bool RunsHere(CheckInstanceConfig instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return !IsClusterCheck(instance) || _owned.ContainsKey(instance.CheckId);
+        return !IsClusterCheck(instance) || _owned.ContainsKey(instance.CheckId) || _dropped.ContainsKey(instance.CheckId);
     }
 
     /// <summary>A cluster check's samples carry <c>&lt;HostTagName&gt;:&lt;silo name&gt;</c>: the host that ran them.</summary>
@@ -112,6 +128,11 @@ internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> option
             return Task.CompletedTask;
         }
 
+        if (_dropped.TryRemove(checkId, out _))
+        {
+            return Task.CompletedTask; // back after a drop: it never stopped running here
+        }
+
         Interlocked.Increment(ref _arrived);
         _arrivals.Enqueue(checkId);
         Arrived?.Invoke();
@@ -133,20 +154,47 @@ internal sealed class ClusterCheckPlacement(IOptions<ClusterCheckOptions> option
                     return Task.CompletedTask;
                 }
 
-                if (reason == DeactivationReasonCode.ApplicationRequested)
+                if (reason is not (DeactivationReasonCode.ApplicationRequested or DeactivationReasonCode.Migrating or DeactivationReasonCode.ShuttingDown))
                 {
-                    Interlocked.Increment(ref _stopped);
-                }
-                else
-                {
-                    Interlocked.Increment(ref _movedAway);
+                    // Not a decision of the cluster's: keep running it until a sweep says where it belongs.
+                    _dropped[checkId] = Interlocked.Increment(ref _drops);
+                    Log.Dropped(logger, checkId, reason);
+                    Dropped?.Invoke();
+                    return Task.CompletedTask;
                 }
 
+                Interlocked.Increment(ref reason == DeactivationReasonCode.ApplicationRequested ? ref _stopped : ref _movedAway);
                 return NotifyChangedAsync([checkId]);
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(ClusterEventIds.Dropped, LogLevel.Information, "The activation of cluster check {CheckId} ended ({Reason}); it runs here until a sweep activates it again where it belongs")]
+        public static partial void Dropped(ILogger logger, string checkId, DeactivationReasonCode reason);
+    }
+
+    /// <summary>Marks the drops so far: a sweep that starts now settles those (see <see cref="SettleDroppedAsync"/>).</summary>
+    public long DropMark => Interlocked.Read(ref _drops);
+
+    /// <summary>
+    /// After a sweep: stops the cluster checks dropped before it started (<paramref name="mark"/>) that it did not activate
+    /// here again (they belong elsewhere now), but those whose activation it could not make sure of
+    /// (<paramref name="unsure"/>), left to the next sweep.
+    /// </summary>
+    public Task SettleDroppedAsync(long mark, IReadOnlySet<string> unsure)
+    {
+        var gone = _dropped.Where(d => d.Value <= mark && !_owned.ContainsKey(d.Key) && !unsure.Contains(d.Key) && _dropped.TryRemove(d)).Select(static d => d.Key).ToList();
+        if (gone.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        Interlocked.Add(ref _movedAway, gone.Count);
+        return NotifyChangedAsync(gone);
     }
 
     /// <summary>Takes the cluster checks that arrived here since the last call (those still here).</summary>
