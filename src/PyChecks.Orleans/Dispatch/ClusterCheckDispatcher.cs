@@ -187,7 +187,19 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
             }
         }).ConfigureAwait(false);
 
-        await _placement.SettleDroppedAsync(dropMark, unsure.Keys.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
+        // Dropped here and not back: they belong to another host now, whose next sweep would activate them; activate them now.
+        var gone = await _placement.SettleDroppedAsync(dropMark, unsure.Keys.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
+        await Parallel.ForEachAsync(gone, parallel, async (id, _) =>
+        {
+            try
+            {
+                await _grains.GetGrain<IClusterCheckGrain>(id).Ensure().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Interlocked.Increment(ref failed); // its host's own sweep activates it
+            }
+        }).ConfigureAwait(false);
         Interlocked.Increment(ref _sweeps);
         _peers.Swept();
         Log.Swept(_logger, silos.Count, ensure.Count, move.Count, stop.Count, failed, _placement.OwnedCount, configuration.Hash);

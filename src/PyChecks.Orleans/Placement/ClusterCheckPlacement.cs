@@ -185,16 +185,17 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     /// here again (they belong elsewhere now), but those whose activation it could not make sure of
     /// (<paramref name="unsure"/>), left to the next sweep.
     /// </summary>
-    public Task SettleDroppedAsync(long mark, IReadOnlySet<string> unsure)
+    /// <returns>The cluster checks it stopped here, once unscheduled.</returns>
+    public async Task<List<string>> SettleDroppedAsync(long mark, IReadOnlySet<string> unsure)
     {
         var gone = _dropped.Where(d => d.Value <= mark && !_owned.ContainsKey(d.Key) && !unsure.Contains(d.Key) && _dropped.TryRemove(d)).Select(static d => d.Key).ToList();
-        if (gone.Count == 0)
+        if (gone.Count > 0)
         {
-            return Task.CompletedTask;
+            Interlocked.Add(ref _movedAway, gone.Count);
+            await NotifyChangedAsync(gone).ConfigureAwait(false);
         }
 
-        Interlocked.Add(ref _movedAway, gone.Count);
-        return NotifyChangedAsync(gone);
+        return gone;
     }
 
     /// <summary>Takes the cluster checks that arrived here since the last call (those still here).</summary>
