@@ -170,7 +170,7 @@ public sealed class ClusterDispatchTests
             Assert.That(cluster.ActiveSilos.SelectMany(static s => DispatchCluster.Placement(s).Owned).Where(handed.Contains).Count(), Is.EqualTo(handed.Count), "every instance of the stopped silo is owned by another");
             Assert.That(others.Missed.Concat(others.Doubled), Is.Empty, "the other silos' instances ran every beat once during the stop");
             Assert.That(handOver.Doubled, Is.Empty, "no handed-over beat ran twice");
-            Assert.That(handOver.Missed, Has.Count.LessThanOrEqualTo(handed.Count / 20), "handed-over instances missed at most 5 % of their beats across the hand-over");
+            Assert.That(handOver.Missed, Has.Count.LessThanOrEqualTo(Math.Max(3, handed.Count / 10)), "at most one handed-over instance in 10 missed the beat of its move");
             Assert.That(settled.Missed.Concat(settled.Doubled), Is.Empty, "after the hand-over, every beat ran once");
         });
     }
