@@ -1,6 +1,6 @@
 namespace PyChecks.Orleans;
 
-/// <summary>The event ids of cluster checks' logs (1301–1308): stable, listed in <c>docs/cluster.md</c>.</summary>
+/// <summary>The event ids of cluster checks' logs (1301–1309): stable, listed in <c>docs/cluster.md</c>.</summary>
 internal static class ClusterEventIds
 {
     public const int Swept = 1301;
@@ -11,4 +11,5 @@ internal static class ClusterEventIds
     public const int PeerUnreachable = 1306;
     public const int ExchangeFailed = 1307;
     public const int Dropped = 1308;
+    public const int HandedOver = 1309;
 }

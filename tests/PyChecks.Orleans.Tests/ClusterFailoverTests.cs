@@ -25,6 +25,24 @@ public sealed class ClusterFailoverTests
 
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long after SIGTERM every handed-over instance has run elsewhere: its next beat (an interval), or, for one whose
+    /// activation the grain directory's hand-over on the silo's departure disturbed, the survivors' next sweep (5 s), plus
+    /// slack for two loaded cores (measured: 10.3 s).
+    /// </summary>
+    private static readonly TimeSpan HandOverBound = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Beats of all 3,000 instances that may be missed in all across a graceful stop (about 15,000 beats in the window).
+    /// Measured on two cores: 486 and 862 (180 to 285 of them of handed-over instances, the rest of the survivors' own),
+    /// within about 2.5 s of SIGTERM, while Orleans' grain directory hands over the leaving silo's partition and some
+    /// survivors' activations are replaced. Not yet the goal (none missed): a known limit, stated in docs/cluster.md.
+    /// </summary>
+    private const int HandOverMissedTolerance = 1500;
+
+    /// <summary>Beats that may run twice across a graceful stop (measured: none).</summary>
+    private const int HandOverDoubledTolerance = Instances / 100;
+
     /// <summary>How far a host's share may be from an even share once the cluster has settled (rendezvous hashing: a random draw).</summary>
     private const double BalanceTolerance = 0.10;
 
@@ -83,6 +101,116 @@ public sealed class ClusterFailoverTests
             var runs = log.Read();
             Analyse(log, runs, killed.Name, killedAt, joinedAt, endedAt, bound, rebalanced);
             TestContext.Out.WriteLine($"the test took {clock.Elapsed.TotalSeconds:0} s");
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                host.Dispose();
+            }
+
+            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Passed)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            else
+            {
+                TestContext.Out.WriteLine($"runs and host logs kept in {folder}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A graceful stop (SIGTERM: the Generic Host's stop) hands the host's instances over before its silo leaves: each
+    /// migrates to the host that rendezvous hashing gives it among the others, and runs there from its next beat.
+    /// </summary>
+    /// <remarks>
+    /// Bounds: the stopping host migrates its grains before it exits (in milliseconds), so an instance runs elsewhere from
+    /// its next beat; unlike a kill, nothing waits for a failure detector (<see cref="HandOverBound"/>). Beats are not all
+    /// kept yet: see <see cref="HandOverMissedTolerance"/>.
+    /// </remarks>
+    [Test]
+    [CancelAfter(240_000)]
+    public async Task GracefulStop_WhenAHostIsStoppedWithSigterm_ItsInstancesRunElsewhereFromTheirNextBeats_NoneTwice()
+    {
+        using var redis = RedisServer.Start();
+        string folder = Directory.CreateTempSubdirectory("pychecks-cluster-").FullName;
+        var hosts = new List<HostProcess>();
+        try
+        {
+            var log = new RunLog(folder, Interval);
+            var clock = Stopwatch.StartNew();
+            hosts.AddRange(new[] { "a", "b", "c" }.Select(n => HostProcess.Start(new HostSettings
+            {
+                Name = n,
+                RedisPort = redis.Port,
+                SiloPort = FreePort.Next(),
+                GatewayPort = FreePort.Next(),
+                RecordFile = RunLog.FileOf(folder, n),
+                LogFile = Path.Combine(folder, n + ".log"),
+                Instances = Instances,
+                IntervalSeconds = (long)Interval.TotalSeconds,
+            })));
+            await Task.WhenAll(hosts.Select(h => h.WaitStartedAsync(TimeSpan.FromSeconds(90))));
+            var settled = await WaitForAsync(log, owners => owners.Count == Instances && owners.Values.Distinct().Count() == 3, TimeSpan.FromSeconds(60), hosts);
+            TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: settled on 3 hosts: {Shares(settled)}");
+            await Task.Delay(2 * Interval);
+
+            var stopping = hosts[2];
+            long stoppedAt = Now();
+            int exitCode = await stopping.TerminateAsync(TimeSpan.FromSeconds(30));
+            long exitedAt = Now();
+            TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: host {stopping.Name} exited ({exitCode}) {(exitedAt - stoppedAt) / 1000.0:0.0} s after SIGTERM; "
+                + string.Join(" ", File.ReadLines(stopping.Settings.LogFile!).Where(static l => l.Contains("[1303]", StringComparison.Ordinal)).Select(static l => l.Trim())));
+            var handedOver = await WaitForAsync(log, owners => owners.Count == Instances && !owners.ContainsValue(stopping.Name), HandOverBound + Interval, hosts, since: stoppedAt);
+            TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: handed over to 2 hosts: {Shares(handedOver)}");
+            await Task.Delay(2 * Interval);
+            long endedAt = Now();
+            foreach (var host in hosts)
+            {
+                host.Kill();
+            }
+
+            var runs = log.Read();
+            long intervalMs = (long)Interval.TotalMilliseconds;
+            var handed = RunLog.OwnersBetween(runs, stoppedAt - intervalMs, stoppedAt).Where(o => o.Value == stopping.Name).Select(static o => o.Key).ToHashSet(StringComparer.Ordinal);
+            long lastOnStopping = runs.Where(r => r.Host == stopping.Name).Max(static r => r.UnixMs);
+            var firstElsewhere = runs.Where(r => r.UnixMs > stoppedAt && r.Host != stopping.Name && handed.Contains(r.CheckId))
+                .GroupBy(static r => r.CheckId).ToDictionary(static g => g.Key, static g => g.Min(static r => r.UnixMs), StringComparer.Ordinal);
+            long worst = firstElsewhere.Count == 0 ? long.MaxValue : firstElsewhere.Values.Max() - stoppedAt;
+
+            // Every beat of every instance, from two intervals before the stop to the last full interval.
+            var byBeat = runs.GroupBy(r => (r.CheckId, Slot: log.Slot(r.CheckId, r.UnixMs))).ToDictionary(static g => g.Key, static g => g.Count());
+            var missed = new List<string>();
+            var doubled = new List<string>();
+            foreach (string id in runs.Select(static r => r.CheckId).Distinct())
+            {
+                for (long slot = log.Slot(id, stoppedAt - (2 * intervalMs)); log.SlotTime(id, slot) < endedAt - intervalMs; slot++)
+                {
+                    int count = byBeat.GetValueOrDefault((id, slot));
+                    string beat = $"{id} beat {slot} ({(log.SlotTime(id, slot) - stoppedAt) / 1000.0:0.00} s after SIGTERM{(handed.Contains(id) ? ", handed over" : string.Empty)})";
+                    (count == 0 ? missed : count > 1 ? doubled : null)?.Add(beat);
+                }
+            }
+
+            var missedHanded = missed.Where(static m => m.EndsWith("handed over)", StringComparison.Ordinal)).ToList();
+            TestContext.Out.WriteLine($"graceful stop: {handed.Count} instance(s) handed over, {firstElsewhere.Count} ran elsewhere, the last {worst / 1000.0:0.0} s after SIGTERM; "
+                + $"the stopping host's last run {(lastOnStopping - stoppedAt) / 1000.0:0.00} s after it; {missed.Count} beat(s) missed ({missedHanded.Count} of handed-over instances), {doubled.Count} doubled; the test took {clock.Elapsed.TotalSeconds:0} s");
+            foreach (string line in missed.Concat(doubled).Take(20))
+            {
+                TestContext.Out.WriteLine("  " + line);
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(exitCode, Is.Zero, "the stopped host exited cleanly");
+                Assert.That(handed, Has.Count.GreaterThan(Instances / 6), "the stopped host had a share");
+                Assert.That(firstElsewhere.Keys, Is.EquivalentTo(handed), "every instance of the stopped host ran on another");
+                Assert.That(TimeSpan.FromMilliseconds(worst), Is.LessThanOrEqualTo(HandOverBound), "the stopped host's instances ran elsewhere within the bound");
+                Assert.That(lastOnStopping, Is.LessThanOrEqualTo(exitedAt), "the stopped host ran nothing after it exited");
+                Assert.That(doubled, Has.Count.LessThanOrEqualTo(HandOverDoubledTolerance), "beats run twice across the graceful stop: at most 1 % of the instances");
+                Assert.That(missed, Has.Count.LessThanOrEqualTo(HandOverMissedTolerance), "beats missed across the graceful stop: within the stated tolerance");
+            });
         }
         finally
         {

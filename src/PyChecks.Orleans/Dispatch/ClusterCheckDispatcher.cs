@@ -74,12 +74,54 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         try
         {
             await _loops.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await HandOverAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Stopping: a sweep in progress was interrupted.
+            // Stopping: a sweep in progress was interrupted, or the host's stop ran out of time (Orleans deactivates the rest).
         }
     }
+
+    /// <summary>
+    /// A graceful stop hands this host's cluster checks over before its silo leaves: each grain migrates to the silo that
+    /// rendezvous hashing gives it among the others, which takes it on its next beat, moments after this host released it.
+    /// Without it, the silo's shutdown would deactivate them and the others would activate them only at a later sweep.
+    /// </summary>
+    private async Task HandOverAsync(CancellationToken cancellationToken)
+    {
+        _placement.Leaving = true;
+        var owned = _placement.Owned.ToList();
+        if (owned.Count == 0 || _membership.CurrentSnapshot.Members.Values.Count(static m => m.Status == SiloStatus.Active) < 2)
+        {
+            return; // the last silo: nothing to hand over to
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int failed = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.SweepConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(owned, parallel, async (id, _) =>
+        {
+            try
+            {
+                await _grains.GetGrain<IClusterCheckGrain>(id).Move().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        }).ConfigureAwait(false);
+
+        // Migration happens once each grain is idle: wait for the releases, within a bound (the silo's own shutdown deactivates the rest).
+        while (_placement.OwnedCount > 0 && clock.Elapsed < HandOverTimeout)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.HandedOver(_logger, owned.Count - _placement.OwnedCount, owned.Count, failed, clock.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>How long a graceful stop waits for this host's cluster checks to migrate to the other silos.</summary>
+    internal static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(10);
 
     private void Signal()
     {
@@ -212,5 +254,8 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
 
         [LoggerMessage(ClusterEventIds.SweepFailed, LogLevel.Warning, "A sweep of the cluster checks failed; the next one tries again")]
         public static partial void SweepFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(ClusterEventIds.HandedOver, LogLevel.Information, "Stopping: handed {HandedOver} of {Owned} cluster check(s) over to the other silos in {Milliseconds:0} ms ({Failed} call(s) failed)")]
+        public static partial void HandedOver(ILogger logger, int handedOver, int owned, int failed, double milliseconds);
     }
 }

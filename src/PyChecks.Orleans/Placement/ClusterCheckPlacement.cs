@@ -70,6 +70,18 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     /// <summary>Second activations of a grain already active here (kept from running twice by counting activations).</summary>
     public long DuplicateActivations => Interlocked.Read(ref _duplicates);
 
+    /// <summary>
+    /// Set when this host's silo stops gracefully, before it hands its cluster checks over: from then on this silo places
+    /// no grain on itself (<see cref="RendezvousPlacementDirector"/>), so that its grains migrate to the other silos.
+    /// </summary>
+    public bool Leaving
+    {
+        get => Volatile.Read(ref _leaving);
+        set => Volatile.Write(ref _leaving, value);
+    }
+
+    private bool _leaving;
+
     public bool IsClusterCheck(CheckInstanceConfig instance) => instance.ClusterCheck || _checkNames.Contains(instance.CheckName);
 
     public override bool RunsHere(CheckInstanceConfig instance)

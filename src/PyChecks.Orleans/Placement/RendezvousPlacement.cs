@@ -14,12 +14,21 @@ internal sealed class RendezvousPlacementAttribute() : PlacementAttribute(new Re
 {
 }
 
-/// <summary>Picks, among the silos compatible with the grain, the one its key goes to (see <see cref="Rendezvous"/>).</summary>
-internal sealed class RendezvousPlacementDirector : IPlacementDirector
+/// <summary>
+/// Picks, among the silos compatible with the grain, the one its key goes to (see <see cref="Rendezvous"/>); while this
+/// silo is leaving (<see cref="ClusterCheckPlacement.Leaving"/>), among the others.
+/// </summary>
+internal sealed class RendezvousPlacementDirector(ClusterCheckPlacement placement) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
+        if (placement.Leaving && silos.Length > 1)
+        {
+            var local = context.LocalSilo;
+            silos = [.. silos.Where(s => !s.Equals(local))];
+        }
+
         string key = target.GrainIdentity.Key.ToString()!;
         return Task.FromResult(SiloFor(key, silos));
     }

@@ -82,12 +82,19 @@ public static class ClusterTestHost
             await ForceOverlapAsync(host.Services);
         }
 
-        // Stopped by the test: a line "stop" on stdin for a graceful stop, SIGKILL otherwise.
-        while (await Console.In.ReadLineAsync() is { } line && line != "stop")
+        // Stopped by the test: SIGTERM (the Generic Host's own stop) or a line "stop" on stdin (or its end) for a graceful
+        // stop, SIGKILL otherwise.
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        _ = Task.Run(async () =>
         {
-        }
+            while (await Console.In.ReadLineAsync() is { } line && line != "stop")
+            {
+            }
 
-        await host.StopAsync();
+            lifetime.StopApplication();
+        });
+        await host.WaitForShutdownAsync();
+        await Console.Out.WriteLineAsync("stopped");
         return 0;
     }
 

@@ -57,6 +57,33 @@ public sealed class HostProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// SIGTERM, as an orchestrator stops a process: the Generic Host stops (its silo leaves the cluster gracefully).
+    /// Returns the exit code; throws when the host has not exited within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        var kill = new ProcessStartInfo("kill") { UseShellExecute = false };
+        kill.ArgumentList.Add("-TERM");
+        kill.ArgumentList.Add(_process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using (var signal = Process.Start(kill)!)
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"host {Name} did not stop within {timeout.TotalSeconds:0} s of SIGTERM:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown, no goodbye to the cluster.</summary>
     public void Kill()
     {
