@@ -120,6 +120,9 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         Log.HandedOver(_logger, owned.Count - _placement.OwnedCount, owned.Count, failed, clock.Elapsed.TotalMilliseconds);
     }
 
+    /// <summary>How soon a sweep that moved instances is followed by another.</summary>
+    private static readonly TimeSpan FollowUp = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a graceful stop waits for this host's cluster checks to migrate to the other silos.</summary>
     internal static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(10);
 
@@ -244,6 +247,12 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         }).ConfigureAwait(false);
         Interlocked.Increment(ref _sweeps);
         _peers.Swept();
+        if (move.Count + gone.Count > 0)
+        {
+            // A migration completes later, and lands where placement says at that moment: look again shortly, not only at the next period.
+            _ = Task.Delay(FollowUp, cancellationToken).ContinueWith(_ => Signal(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+
         Log.Swept(_logger, silos.Count, ensure.Count, move.Count, stop.Count, failed, _placement.OwnedCount, configuration.Hash);
     }
 
