@@ -36,12 +36,14 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         _peers = peers;
         _placement.Configured += Signal;
         _placement.Dropped += Signal;
+        _placement.Arrived += SweepSoon;
     }
 
     /// <summary>Sweeps so far (for the cluster status and tests).</summary>
     public long Sweeps => Interlocked.Read(ref _sweeps);
 
     private long _sweeps;
+    private int _followUp;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(ClusterCheckDispatcher), ServiceLifecycleStage.Active, StartAsync, StopAsync);
@@ -50,6 +52,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
     {
         _placement.Configured -= Signal;
         _placement.Dropped -= Signal;
+        _placement.Arrived -= SweepSoon;
         _stopping?.Dispose();
         _signal.Dispose();
     }
@@ -125,6 +128,24 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
 
     /// <summary>How long a graceful stop waits for this host's cluster checks to migrate to the other silos.</summary>
     internal static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(10);
+
+    // A migration completes later, and lands where placement says at that moment (the membership it saw may be older than
+    // this sweep's): after a move, and when an instance arrives here, look again shortly, not only at the next period.
+    private void SweepSoon()
+    {
+        if (Interlocked.Exchange(ref _followUp, 1) == 0)
+        {
+            _ = Task.Delay(FollowUp).ContinueWith(
+                _ =>
+                {
+                    Volatile.Write(ref _followUp, 0);
+                    Signal();
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
+        }
+    }
 
     private void Signal()
     {
@@ -249,8 +270,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         _peers.Swept();
         if (move.Count + gone.Count > 0)
         {
-            // A migration completes later, and lands where placement says at that moment: look again shortly, not only at the next period.
-            _ = Task.Delay(FollowUp, cancellationToken).ContinueWith(_ => Signal(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            SweepSoon();
         }
 
         Log.Swept(_logger, silos.Count, ensure.Count, move.Count, stop.Count, failed, _placement.OwnedCount, configuration.Hash);

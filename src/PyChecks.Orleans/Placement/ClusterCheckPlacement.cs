@@ -136,7 +136,7 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     {
         if (_owned.AddOrUpdate(checkId, 1, static (_, n) => n + 1) > 1)
         {
-            Interlocked.Increment(ref _duplicates); Console.Error.WriteLine($"DBG dup {checkId}");
+            Interlocked.Increment(ref _duplicates);
             return Task.CompletedTask;
         }
 
@@ -170,7 +170,7 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
                 {
                     // Not a decision of the cluster's: keep running it until a sweep says where it belongs.
                     _dropped[checkId] = Interlocked.Increment(ref _drops);
-                    Log.Dropped(logger, checkId, reason); Console.Error.WriteLine($"DBG drop {checkId} {reason}");
+                    Log.Dropped(logger, checkId, reason);
                     Dropped?.Invoke();
                     return Task.CompletedTask;
                 }
