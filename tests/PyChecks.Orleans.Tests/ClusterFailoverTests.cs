@@ -33,12 +33,17 @@ public sealed class ClusterFailoverTests
     private static readonly TimeSpan HandOverBound = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Beats of all 3,000 instances that may be missed in all across a graceful stop (about 15,000 beats in the window).
-    /// Measured on two cores: 486 and 862 (180 to 285 of them of handed-over instances, the rest of the survivors' own),
-    /// within about 2.5 s of SIGTERM, while Orleans' grain directory hands over the leaving silo's partition and some
-    /// survivors' activations are replaced. Not yet the goal (none missed): a known limit, stated in docs/cluster.md.
+    /// Beats of the handed-over instances that may be missed across a graceful stop: each may miss the one beat that falls
+    /// during its migration (measured on two cores: 22 and 38 of about 1,000 instances; the survivors' own: none).
     /// </summary>
-    private const int HandOverMissedTolerance = 1500;
+    private const int HandOverMissedTolerance = Instances / 15;
+
+    /// <summary>
+    /// Beats of the surviving hosts' own instances that may be missed across a graceful stop. Orleans' directory, handing
+    /// over the leaving silo's partition, ends some of their activations; they keep running until a sweep activates them
+    /// again (measured: none; 486–862 before that handling).
+    /// </summary>
+    private const int SurvivorsMissedTolerance = Instances / 300;
 
     /// <summary>Beats that may run twice across a graceful stop (measured: none).</summary>
     private const int HandOverDoubledTolerance = Instances / 100;
@@ -209,7 +214,8 @@ public sealed class ClusterFailoverTests
                 Assert.That(TimeSpan.FromMilliseconds(worst), Is.LessThanOrEqualTo(HandOverBound), "the stopped host's instances ran elsewhere within the bound");
                 Assert.That(lastOnStopping, Is.LessThanOrEqualTo(exitedAt), "the stopped host ran nothing after it exited");
                 Assert.That(doubled, Has.Count.LessThanOrEqualTo(HandOverDoubledTolerance), "beats run twice across the graceful stop: at most 1 % of the instances");
-                Assert.That(missed, Has.Count.LessThanOrEqualTo(HandOverMissedTolerance), "beats missed across the graceful stop: within the stated tolerance");
+                Assert.That(missedHanded, Has.Count.LessThanOrEqualTo(HandOverMissedTolerance), "beats of handed-over instances missed across the graceful stop: within the stated tolerance");
+                Assert.That(missed.Count - missedHanded.Count, Is.LessThanOrEqualTo(SurvivorsMissedTolerance), "beats of the survivors' own instances missed across the graceful stop");
             });
         }
         finally

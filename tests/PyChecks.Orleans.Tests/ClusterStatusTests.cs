@@ -67,6 +67,7 @@ public sealed class ClusterStatusTests
             // The tool: the members' table, and a cluster line in status.
             var (exit, output, error) = Tool("cluster", "--socket", socket);
             Assert.That(exit, Is.Zero, error);
+            TestContext.Out.WriteLine(output);
             Assert.That(output, Does.StartWith("Cluster members (2), 200 cluster instances"));
             Assert.That(output, Does.Contain("a (this host)").And.Contain("every member reads the same configuration"));
             (exit, output, error) = Tool("status", "--socket", socket);
