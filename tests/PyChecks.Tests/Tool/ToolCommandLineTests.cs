@@ -43,7 +43,7 @@ public sealed class ToolCommandLineTests
     }
 
     [TestCase(new string[0], "give a command")]
-    [TestCase(new[] { "stauts" }, "unknown command 'stauts': the commands are check, python, status, checks, run, reload, cancel, memory, profile")]
+    [TestCase(new[] { "stauts" }, "unknown command 'stauts': the commands are check, python, status, checks, run, reload, cancel, memory, cluster, profile")]
     [TestCase(new[] { "status", "--sock", "x" }, "unknown option '--sock'")]
     [TestCase(new[] { "run" }, "which check? give its name, e.g. 'run hello'")]
     [TestCase(new[] { "run", "hello", "disk" }, "one check at a time: 'hello' and 'disk' were given")]
