@@ -42,6 +42,9 @@ public sealed class HostProcess : IDisposable
 
     public HostSettings Settings { get; }
 
+    /// <summary>Called with each line of the host's output as it arrives, and the time it arrived (unix ms).</summary>
+    public Action<string, long>? LineReceived { get; set; }
+
     public string Name => Settings.Name;
 
     public static HostProcess Start(HostSettings settings) => new(settings);
@@ -91,6 +94,7 @@ public sealed class HostProcess : IDisposable
             return;
         }
 
+        LineReceived?.Invoke(line, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         if (line == "started")
         {
             _started.TrySetResult();
