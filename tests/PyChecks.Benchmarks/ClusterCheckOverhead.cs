@@ -28,6 +28,7 @@ namespace PyChecks.Benchmarks;
 /// The cases (<see cref="Case"/>): <c>local</c>, the host without Orleans; <c>silo</c>, the same host with an Orleans
 /// silo and <c>AddPyChecksCluster</c>, the instances node-local (what the silo alone costs, spread over the runs);
 /// <c>cluster</c>, the same host and silo with every instance a cluster check (one grain each, active on this silo);
+/// <c>cluster-nosweep</c>, the same with a sweep period of an hour (the sweep at start only): the run's path alone;
 /// <c>idle</c>, the host without Orleans and without instances, and <c>idle-silo</c>, the host with the silo and
 /// <c>AddPyChecksCluster</c> but no instance: their difference is what a silo at rest costs per second.
 /// </para>
@@ -54,15 +55,15 @@ public class ClusterCheckOverhead : IDisposable
     private double[] _lateness = new double[1];
     private int _latenessCount;
 
-    /// <summary>The case: <c>local</c>, <c>silo</c>, <c>cluster</c>, <c>idle</c> or <c>idle-silo</c>.</summary>
+    /// <summary>The case: <c>local</c>, <c>silo</c>, <c>cluster</c>, <c>cluster-nosweep</c>, <c>idle</c> or <c>idle-silo</c>.</summary>
     [ParamsSource(nameof(Cases))]
     public string Case { get; set; } = "local";
 
-    /// <summary>The cases, in the order they run: <c>PYCHECKS_B9_CASES</c>, or all five.</summary>
+    /// <summary>The cases: <c>PYCHECKS_B9_CASES</c>, or all six (BenchmarkDotNet runs them in alphabetical order).</summary>
     public static IEnumerable<string> Cases =>
         Environment.GetEnvironmentVariable("PYCHECKS_B9_CASES") is { Length: > 0 } listed
             ? listed.Split(',')
-            : ["local", "silo", "cluster", "idle", "idle-silo"];
+            : ["local", "silo", "cluster", "cluster-nosweep", "idle", "idle-silo"];
 
     /// <summary>Check instances scheduled (none in <c>idle</c> and <c>idle-silo</c>).</summary>
     public int Instances => Case is "idle" or "idle-silo"
@@ -125,12 +126,12 @@ public class ClusterCheckOverhead : IDisposable
                 silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "pychecks-b9", clusterId: "pychecks-b9-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
                 silo.AddPyChecksCluster(o =>
                 {
-                    if (Case is "cluster" or "idle-silo")
+                    if (Case is "cluster" or "cluster-nosweep" or "idle-silo")
                     {
                         o.CheckNames.Add(CheckName);
                     }
 
-                    o.SweepPeriod = TimeSpan.FromSeconds(SweepPeriodSeconds);
+                    o.SweepPeriod = Case == "cluster-nosweep" ? TimeSpan.FromHours(1) : TimeSpan.FromSeconds(SweepPeriodSeconds);
                 });
             });
         }
