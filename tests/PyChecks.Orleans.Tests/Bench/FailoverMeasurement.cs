@@ -11,7 +11,8 @@ namespace PyChecks.Orleans.Tests.Bench;
 /// <see cref="ClusterFailoverTests"/>) share <c>N</c> cluster check instances at a 5 s interval; once every instance has
 /// run in one interval, one host is killed with SIGKILL, and the time from the kill to the moment each of its instances
 /// has run on another host is read from the hosts' run files. Run as
-/// <c>dotnet PyChecks.Orleans.Tests.dll failover [--instances 1000,10000] [--repeat 3] [--interval 5]</c>.
+/// <c>dotnet PyChecks.Orleans.Tests.dll failover [--instances 1000,10000] [--repeat 3] [--interval 5] [--freeze] [--keep]</c>
+/// (<c>--keep</c>: the run files and the hosts' logs stay in the temporary folder named on each result line).
 /// </summary>
 /// <remarks>
 /// The breakdown, from the survivors' logs as they arrive (each line timed on arrival): <c>take</c>, the first change of
@@ -28,8 +29,23 @@ public static partial class FailoverMeasurement
         int[] counts = [1_000, 10_000];
         int repeat = 3;
         int intervalSeconds = 5;
-        for (int i = 0; i + 1 < args.Length; i += 2)
+        bool freeze = false, keep = false;
+        for (int i = 0; i < args.Length; i += 2)
         {
+            if (args[i] is "--freeze" or "--keep")
+            {
+                freeze |= args[i] == "--freeze";
+                keep |= args[i] == "--keep";
+                i--;
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                await Console.Error.WriteLineAsync($"option {args[i]} needs a value");
+                return 2;
+            }
+
             switch (args[i])
             {
                 case "--instances":
@@ -52,7 +68,7 @@ public static partial class FailoverMeasurement
         {
             for (int r = 1; r <= repeat; r++)
             {
-                var result = await MeasureAsync(instances, TimeSpan.FromSeconds(intervalSeconds));
+                var result = await MeasureAsync(instances, TimeSpan.FromSeconds(intervalSeconds), freeze, keep);
                 results.Add(result);
                 Console.WriteLine(result.ToString());
             }
@@ -77,7 +93,7 @@ public static partial class FailoverMeasurement
         return string.Create(CultureInfo.InvariantCulture, $"{median / 1000:0.00}({sorted[0] / 1000.0:0.00}-{sorted[^1] / 1000.0:0.00})");
     }
 
-    private static async Task<Result> MeasureAsync(int instances, TimeSpan interval)
+    private static async Task<Result> MeasureAsync(int instances, TimeSpan interval, bool freeze, bool keep)
     {
         using var redis = RedisServer.Start();
         string folder = Directory.CreateTempSubdirectory("pychecks-failover-").FullName;
@@ -95,6 +111,7 @@ public static partial class FailoverMeasurement
                     SiloPort = FreePort.Next(),
                     GatewayPort = FreePort.Next(),
                     RecordFile = RunLog.FileOf(folder, name),
+                    LogFile = keep ? Path.Combine(folder, name + ".log") : null,
                     Instances = instances,
                     IntervalSeconds = (long)interval.TotalSeconds,
                 });
@@ -119,7 +136,16 @@ public static partial class FailoverMeasurement
 
             string load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             long killedAt = Now();
-            hosts[2].Kill();
+            if (freeze)
+            {
+                using var stop = Process.Start("kill", ["-STOP", hosts[2].ProcessId.ToString(CultureInfo.InvariantCulture)]);
+                await stop.WaitForExitAsync();
+            }
+            else
+            {
+                hosts[2].Kill();
+            }
+
             var killedOwned = RunLog.OwnersBetween(log.Read(), killedAt - intervalMs, killedAt).Where(static o => o.Value == Killed).Select(static o => o.Key).ToHashSet(StringComparer.Ordinal);
 
             Dictionary<string, long> firstElsewhere = [];
@@ -150,8 +176,14 @@ public static partial class FailoverMeasurement
             long taken = takes.Count == 0 ? -1 : takes.Where(e => e.UnixMs <= recoveredAt).Max(static e => e.UnixMs) - killedAt;
             var sweeps = after.Where(static e => e.Line.Contains("over 2 active silo(s)", StringComparison.Ordinal)).ToList();
             long sweepEnd = sweeps.Count == 0 ? -1 : sweeps.GroupBy(static e => e.Host).Max(static g => g.Min(static e => e.UnixMs)) - killedAt;
+            string sweepLog = string.Join(';', sweeps.Where(e => e.UnixMs <= recoveredAt).Select(e =>
+            {
+                var m = SweptPattern().Match(e.Line);
+                return string.Create(CultureInfo.InvariantCulture, $"{e.Host}@{(e.UnixMs - killedAt) / 1000.0:0.00}:ensured={m.Groups[1].Value},failed={m.Groups[2].Value}");
+            }));
+            int takenLater = takes.Where(e => e.UnixMs - killedAt > sweepEnd && e.UnixMs <= recoveredAt).Sum(static e => Added(e.Line));
             string firstDead = after.Where(static e => e.Line.Contains("dead", StringComparison.OrdinalIgnoreCase)).Select(e => $"{(e.UnixMs - killedAt) / 1000.0:0.00}s {e.Host}: {Shorten(e.Line)}").FirstOrDefault() ?? "-";
-            return new Result(instances, killedOwned.Count, delays[^1], delays[delays.Count / 2], take, taken, sweepEnd, load, (settings.MissedProbes * settings.ProbeTimeout) + settings.TableRefresh, firstDead);
+            return new Result(instances, killedOwned.Count, delays[^1], delays[delays.Count / 2], take, taken, sweepEnd, takenLater, sweepLog, load, (settings.MissedProbes * settings.ProbeTimeout) + settings.TableRefresh, firstDead);
         }
         finally
         {
@@ -160,7 +192,14 @@ public static partial class FailoverMeasurement
                 host.Dispose();
             }
 
-            Directory.Delete(folder, recursive: true);
+            if (keep)
+            {
+                Console.WriteLine($"runs and host logs kept in {folder}");
+            }
+            else
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 
@@ -172,6 +211,9 @@ public static partial class FailoverMeasurement
 
     [GeneratedRegex(@"Placement changed: (\d+) instance\(s\) now run here")]
     private static partial Regex AddedPattern();
+
+    [GeneratedRegex(@": (\d+) ensured here, \d+ moved away, \d+ stopped, (\d+) call\(s\) failed")]
+    private static partial Regex SweptPattern();
 
     private static string Shorten(string line) => line.Length <= 160 ? line : line[..160];
 
@@ -195,11 +237,12 @@ public static partial class FailoverMeasurement
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <summary>One failover: times in ms from the kill.</summary>
-    private sealed record Result(int Instances, int KilledOwned, long LastMs, long MedianMs, long TakeMs, long TakenMs, long SweepEndMs, string LoadAverage, TimeSpan Detection, string FirstDead)
+    private sealed record Result(int Instances, int KilledOwned, long LastMs, long MedianMs, long TakeMs, long TakenMs, long SweepEndMs, int TakenAfterFirstSweeps, string Sweeps, string LoadAverage, TimeSpan Detection, string FirstDead)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"failover instances={Instances} killed_host_instances={KilledOwned} last_s={LastMs / 1000.0:0.00} median_instance_s={MedianMs / 1000.0:0.00} "
             + $"take_s={TakeMs / 1000.0:0.00} taken_s={TakenMs / 1000.0:0.00} sweep_end_s={SweepEndMs / 1000.0:0.00} after_taken_s={(LastMs - TakenMs) / 1000.0:0.00} "
+            + $"taken_after_first_sweeps={TakenAfterFirstSweeps} sweeps={Sweeps} "
             + $"configured_detection_s={Detection.TotalSeconds:0.0} load_avg={LoadAverage} first_dead_line={FirstDead}");
     }
 }

@@ -47,6 +47,9 @@ public sealed class HostProcess : IDisposable
 
     public string Name => Settings.Name;
 
+    /// <summary>The host's process id.</summary>
+    public int ProcessId => _process.Id;
+
     public static HostProcess Start(HostSettings settings) => new(settings);
 
     /// <summary>Waits for the host to report that it started (its silo joined the cluster).</summary>
