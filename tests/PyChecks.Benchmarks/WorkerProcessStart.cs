@@ -65,7 +65,7 @@ public class WorkerProcessStart : IDisposable
         var host = _host!;
         var pool = _pool = new WorkerProcessPool(
             host.Options.WorkerProcesses,
-            WorkerSettings.For(host.Options, host.Runtime.Location, NullLoggerFactory.Instance),
+            WorkerSettings.For(host.Options, host.Runtime.Location, NullLoggerFactory.Instance, host.Router.Services),
             host.Router,
             NullLoggerFactory.Instance,
             host.Options.StuckRunGrace,

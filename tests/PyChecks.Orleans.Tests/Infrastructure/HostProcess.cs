@@ -42,7 +42,13 @@ public sealed class HostProcess : IDisposable
 
     public HostSettings Settings { get; }
 
+    /// <summary>Called with each line of the host's output as it arrives, and the time it arrived (unix ms).</summary>
+    public Action<string, long>? LineReceived { get; set; }
+
     public string Name => Settings.Name;
+
+    /// <summary>The host's process id.</summary>
+    public int ProcessId => _process.Id;
 
     public static HostProcess Start(HostSettings settings) => new(settings);
 
@@ -118,6 +124,7 @@ public sealed class HostProcess : IDisposable
             return;
         }
 
+        LineReceived?.Invoke(line, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         if (line == "started")
         {
             _started.TrySetResult();
