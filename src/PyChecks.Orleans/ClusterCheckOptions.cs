@@ -34,8 +34,9 @@ public sealed class ClusterCheckOptions
     public string? HostTagName { get; set; } = "pychecks_host";
 
     /// <summary>
-    /// How long a host waits for another's answer when it compares configurations and looks for overlaps, and when the
-    /// control API asks for the cluster's state. Default 5 s.
+    /// How long a host waits for a grain call to another host: a sweep's (a call that does not answer in time is tried
+    /// again by a sweep a second later, instead of waiting for Orleans' response timeout), an exchange comparing
+    /// configurations and looking for overlaps, and the control API's <c>GET /cluster</c>. Default 5 s.
     /// </summary>
     public TimeSpan PeerTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

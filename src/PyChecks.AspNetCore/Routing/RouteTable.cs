@@ -12,7 +12,7 @@ internal static class RouteTable
         string[] s = (relativePath ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries);
         return s switch
         {
-            ["status"] or ["checks"] or ["checks", _] or ["memory"] or ["metrics", "recent"] => "GET",
+            ["status"] or ["checks"] or ["checks", _] or ["memory"] or ["cluster"] or ["metrics", "recent"] => "GET",
             ["checks", _, "run"] or ["checks", _, "cancel"] or ["reload"] => "POST",
             ["profiles"] => "GET, POST",
             ["profiles", _] => "GET, DELETE",

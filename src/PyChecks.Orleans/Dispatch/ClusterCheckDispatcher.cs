@@ -220,10 +220,12 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         long dropMark = _placement.DropMark;
         var configuration = _placement.Configuration;
         var configured = new HashSet<string>(configuration.CheckIds, StringComparer.Ordinal);
-        var ensure = configuration.CheckIds.Where(id => RendezvousPlacementDirector.SiloFor(id, silos).Equals(self)).ToList();
+        // Those whose grain is active here already need no call: in a steady cluster a sweep calls nothing.
+        var owned = _placement.Owned;
+        var ensure = configuration.CheckIds.Where(id => !owned.Contains(id) && RendezvousPlacementDirector.SiloFor(id, silos).Equals(self)).ToList();
         var move = new List<string>();
         var stop = new List<string>();
-        foreach (string id in _placement.Owned)
+        foreach (string id in owned)
         {
             if (!configured.Contains(id))
             {
@@ -243,11 +245,12 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
             var grain = _grains.GetGrain<IClusterCheckGrain>(item.Id);
             try
             {
-                await (item.Action switch { 0 => grain.Ensure(), 1 => grain.Move(), _ => grain.Stop() }).ConfigureAwait(false);
+                await (item.Action switch { 0 => grain.Ensure(), 1 => grain.Move(), _ => grain.Stop() }).WaitAsync(_options.PeerTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // A grain still registered on a silo not yet declared dead times out; the next sweep tries again.
+                // A grain still registered on a silo not yet declared dead does not answer (Orleans' own timeout is 30 s): a
+                // follow-up sweep tries again shortly.
                 Interlocked.Increment(ref failed);
                 unsure.TryAdd(item.Id, 0);
             }
@@ -259,7 +262,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         {
             try
             {
-                await _grains.GetGrain<IClusterCheckGrain>(id).Ensure().ConfigureAwait(false);
+                await _grains.GetGrain<IClusterCheckGrain>(id).Ensure().WaitAsync(_options.PeerTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -268,7 +271,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         }).ConfigureAwait(false);
         Interlocked.Increment(ref _sweeps);
         _peers.Swept();
-        if (move.Count + gone.Count > 0)
+        if (move.Count + gone.Count + failed > 0)
         {
             SweepSoon();
         }

@@ -111,7 +111,12 @@ public static class ClusterTestHost
             await Task.Delay(200);
         }
 
-        string id = placement.Configuration.CheckIds.First(i => !placement.Owned.Contains(i));
+        // One that stays elsewhere: rendezvous hashing gives it to another active host, with this one among them.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var membership = services.GetRequiredService<IClusterMembershipService>();
+        var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var active = membership.CurrentSnapshot.Members.Values.Where(static m => m.Status == SiloStatus.Active).Select(static m => m.SiloAddress).ToList();
+        string id = placement.Configuration.CheckIds.First(i => !placement.Owned.Contains(i) && !Placement.RendezvousPlacementDirector.SiloFor(i, active).Equals(self));
         await placement.TakeAsync(id);
         await Console.Out.WriteLineAsync($"overlap {id}");
     }

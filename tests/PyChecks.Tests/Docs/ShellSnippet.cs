@@ -185,6 +185,7 @@ internal static partial class ShellSnippet
             "samples/PyChecks.Sample" => CheckSampleArguments(appArgs, projectPath),
             "tests/PyChecks.Benchmarks" => CheckBenchmarkArguments(appArgs, sources),
             "tests/PyChecks.Soak" => CheckSoakArguments(appArgs, sources),
+            "tests/PyChecks.Orleans.Tests" => CheckClusterMeasurementArguments(appArgs, string.Concat(Directory.GetFiles(projectPath, "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText))),
             _ => appArgs.Count == 0 ? null : $"arguments for {project} are not checked; add a rule",
         };
     }
@@ -239,6 +240,18 @@ internal static partial class ShellSnippet
         }
 
         return null;
+    }
+
+    // The cluster tests' program runs the failover measurement: `failover` and options its source names.
+    private static string? CheckClusterMeasurementArguments(List<string> args, string sources)
+    {
+        if (args is not ["failover", .. var options])
+        {
+            return "the cluster tests' program takes `failover` (the hosts it starts itself take `host`)";
+        }
+
+        var unknown = options.Where(o => o.StartsWith("--", StringComparison.Ordinal) && !sources.Contains($"\"{o}\"", StringComparison.Ordinal)).ToList();
+        return unknown.Count == 0 ? null : $"the failover measurement has no option {string.Join(", ", unknown)}";
     }
 
     private static string? CheckSoakArguments(List<string> args, string sources)
