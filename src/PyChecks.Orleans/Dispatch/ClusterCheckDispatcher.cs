@@ -221,17 +221,17 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         var configuration = _placement.Configuration;
         var configured = new HashSet<string>(configuration.CheckIds, StringComparer.Ordinal);
         // Those whose grain is active here already need no call: in a steady cluster a sweep calls nothing.
-        var owned = _placement.Owned;
-        var ensure = configuration.CheckIds.Where(id => !owned.Contains(id) && RendezvousPlacementDirector.SiloFor(id, silos).Equals(self)).ToList();
+        var owner = RendezvousPlacementDirector.Over(silos);
+        var ensure = configuration.CheckIds.Where(id => !_placement.IsOwned(id) && owner(id).Equals(self)).ToList();
         var move = new List<string>();
         var stop = new List<string>();
-        foreach (string id in owned)
+        foreach (string id in _placement.Owned)
         {
             if (!configured.Contains(id))
             {
                 stop.Add(id);
             }
-            else if (!RendezvousPlacementDirector.SiloFor(id, silos).Equals(self))
+            else if (!owner(id).Equals(self))
             {
                 move.Add(id);
             }

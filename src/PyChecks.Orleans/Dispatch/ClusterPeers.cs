@@ -91,8 +91,7 @@ internal sealed partial class ClusterPeers : ILifecycleParticipant<ISiloLifecycl
         ArgumentNullException.ThrowIfNull(query);
         var configuration = _placement.Configuration;
         Observe(query.Address, query.Name, query.ConfigurationHash, query.ClusterInstances, configuration);
-        var owned = _placement.Owned;
-        string[] runningToo = query.Arrived.Length == 0 ? [] : [.. query.Arrived.Where(owned.Contains)];
+        string[] runningToo = query.Arrived.Length == 0 ? [] : [.. query.Arrived.Where(_placement.IsOwned)];
         return Report(configuration, runningToo);
     }
 
@@ -292,8 +291,7 @@ internal sealed partial class ClusterPeers : ILifecycleParticipant<ISiloLifecycl
             }
 
             Observe(address, report.Name, report.ConfigurationHash, report.ClusterInstances, configuration);
-            var owned = _placement.Owned;
-            var both = report.RunningToo.Where(owned.Contains).ToList();
+            var both = report.RunningToo.Where(_placement.IsOwned).ToList();
             if (both.Count > 0)
             {
                 Interlocked.Add(ref _overlaps, both.Count);

@@ -49,8 +49,11 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     /// <summary>The configured cluster checks and their hash, as of the last reload.</summary>
     public ClusterConfiguration Configuration => _configuration;
 
-    /// <summary>The cluster checks whose grain is active on this host's silo.</summary>
+    /// <summary>The cluster checks whose grain is active on this host's silo (a copy: see <see cref="IsOwned"/>).</summary>
     public ICollection<string> Owned => _owned.Keys;
+
+    /// <summary>Whether the grain of <paramref name="checkId"/> is active here.</summary>
+    public bool IsOwned(string checkId) => _owned.ContainsKey(checkId);
 
     /// <summary>Dropped cluster checks still running here until a sweep settles them.</summary>
     public int DroppedCount => _dropped.Count;

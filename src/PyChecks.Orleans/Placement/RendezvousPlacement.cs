@@ -34,7 +34,10 @@ internal sealed class RendezvousPlacementDirector(ClusterCheckPlacement placemen
     }
 
     /// <summary>The silo that <paramref name="key"/> goes to among <paramref name="silos"/> (not empty).</summary>
-    public static SiloAddress SiloFor(string key, IReadOnlyList<SiloAddress> silos)
+    public static SiloAddress SiloFor(string key, IReadOnlyList<SiloAddress> silos) => Over(silos)(key);
+
+    /// <summary>Where each key goes among <paramref name="silos"/> (not empty): the silos' names made once, for many keys.</summary>
+    public static Func<string, SiloAddress> Over(IReadOnlyList<SiloAddress> silos)
     {
         string[] names = new string[silos.Count];
         for (int i = 0; i < names.Length; i++)
@@ -42,6 +45,6 @@ internal sealed class RendezvousPlacementDirector(ClusterCheckPlacement placemen
             names[i] = silos[i].ToParsableString();
         }
 
-        return silos[Rendezvous.Pick(key, names)];
+        return key => silos[Rendezvous.Pick(key, names)];
     }
 }

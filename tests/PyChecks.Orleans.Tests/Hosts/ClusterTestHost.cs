@@ -116,7 +116,7 @@ public static class ClusterTestHost
         var membership = services.GetRequiredService<IClusterMembershipService>();
         var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         var active = membership.CurrentSnapshot.Members.Values.Where(static m => m.Status == SiloStatus.Active).Select(static m => m.SiloAddress).ToList();
-        string id = placement.Configuration.CheckIds.First(i => !placement.Owned.Contains(i) && !Placement.RendezvousPlacementDirector.SiloFor(i, active).Equals(self));
+        string id = placement.Configuration.CheckIds.First(i => !placement.IsOwned(i) && !Placement.RendezvousPlacementDirector.SiloFor(i, active).Equals(self));
         await placement.TakeAsync(id);
         await Console.Out.WriteLineAsync($"overlap {id}");
     }
