@@ -47,12 +47,16 @@ public sealed class LocalApiTests
     /// <summary>A host on <paramref name="folder"/> serving the API on a socket in the folder.</summary>
     internal static (HostedChecks Hosted, ApiClient Client, PyChecksLocalApi Info) StartOnSocket(CheckFolder folder, Action<PyChecksApiOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
-        var hosted = HostedChecks.Start(folder, services: s => services?.Invoke(s.AddPyChecksLocalApi(o =>
+        var hosted = HostedChecks.Start(folder, services: s =>
         {
-            o.UnixSocketPath = Path.Combine(folder.Root, "api.sock");
-            o.TokenFilePath = Path.Combine(folder.Root, "api.token");
-            configure?.Invoke(o);
-        })));
+            services?.Invoke(s);
+            s.AddPyChecksLocalApi(o =>
+            {
+                o.UnixSocketPath = Path.Combine(folder.Root, "api.sock");
+                o.TokenFilePath = Path.Combine(folder.Root, "api.token");
+                configure?.Invoke(o);
+            });
+        });
         var info = hosted.Host.Services.GetRequiredService<PyChecksLocalApi>();
         string token = File.ReadAllText(info.TokenFilePath!);
         return (hosted, ApiClient.OverSocket(info.UnixSocketPath!, token), info);
