@@ -25,102 +25,75 @@ public sealed class ClusterStatusTests
     [CancelAfter(180_000)]
     public async Task Cluster_ShowsItsMembers_TagsSamplesWithTheirHost_AndReportsAnotherConfigurationAndOverlaps()
     {
-        using var redis = RedisServer.Start();
-        string folder = Directory.CreateTempSubdirectory("pychecks-cluster-status-").FullName;
-        var hosts = new List<HostProcess>();
-        bool passed = false;
-        try
+        using var run = ClusterRun.Start();
+        string folder = run.Folder;
+        var hosts = run.Hosts;
+        HostSettings Settings(string name, int extra = 0, bool overlap = false) => run.Settings(name, Instances, Interval) with
         {
-            HostSettings Settings(string name, int extra = 0, bool overlap = false) => new()
-            {
-                Name = name,
-                RedisPort = redis.Port,
-                SiloPort = FreePort.Next(),
-                GatewayPort = FreePort.Next(),
-                RecordFile = RunLog.FileOf(folder, name),
-                LogFile = Path.Combine(folder, name + ".log"),
-                Instances = Instances,
-                IntervalSeconds = (long)Interval.TotalSeconds,
-                ExtraInstances = extra,
-                ApiSocket = Path.Combine(folder, name + ".sock"),
-                ForceOverlap = overlap,
-            };
+            ExtraInstances = extra,
+            ApiSocket = Path.Combine(folder, name + ".sock"),
+            ForceOverlap = overlap,
+        };
 
-            hosts.AddRange(new[] { "a", "b" }.Select(n => HostProcess.Start(Settings(n))));
-            await Task.WhenAll(hosts.Select(h => h.WaitStartedAsync(TimeSpan.FromSeconds(90))));
-            string socket = hosts[0].Settings.ApiSocket!;
+        hosts.AddRange(new[] { "a", "b" }.Select(n => HostProcess.Start(Settings(n))));
+        await Task.WhenAll(hosts.Select(h => h.WaitStartedAsync(TimeSpan.FromSeconds(90))));
+        string socket = hosts[0].Settings.ApiSocket!;
 
-            // Two members share the 200 instances, every instance on one of them.
-            var cluster = await EventuallyAsync(socket, c => Members(c).Count == 2 && Members(c).All(m => m.TryGetProperty("instances", out var n) && n.GetInt32() > 0) && Members(c).Sum(m => m.GetProperty("instances").GetInt32()) == Instances, "two members sharing every instance", hosts);
-            Assert.Multiple(() =>
-            {
-                Assert.That(cluster.GetProperty("localMember").GetString(), Is.EqualTo("a"));
-                Assert.That(cluster.GetProperty("clusterInstances").GetInt32(), Is.EqualTo(Instances));
-                Assert.That(cluster.GetProperty("configurationMatches").GetBoolean(), Is.True);
-                Assert.That(cluster.GetProperty("overlaps").GetInt64(), Is.Zero);
-                Assert.That(Members(cluster).Select(static m => m.GetProperty("name").GetString()), Is.EqualTo(new[] { "a", "b" }));
-                Assert.That(Members(cluster).Select(static m => m.GetProperty("state").GetString()), Is.All.EqualTo("active"));
-                Assert.That(Members(cluster).Select(static m => m.GetProperty("configurationHash").GetString()), Is.All.EqualTo(cluster.GetProperty("configurationHash").GetString()));
-                Assert.That(Members(cluster).Single(static m => m.GetProperty("local").GetBoolean()).GetProperty("name").GetString(), Is.EqualTo("a"));
-            });
-
-            // The tool: the members' table, and a cluster line in status.
-            var (exit, output, error) = Tool("cluster", "--socket", socket);
-            Assert.That(exit, Is.Zero, error);
-            TestContext.Out.WriteLine(output);
-            Assert.That(output, Does.StartWith("Cluster members (2), 200 cluster instances"));
-            Assert.That(output, Does.Contain("a (this host)").And.Contain("every member reads the same configuration"));
-            (exit, output, error) = Tool("status", "--socket", socket);
-            Assert.That(exit, Is.Zero, error);
-            Assert.That(output.Split('\n'), Has.One.Match(@"^  cluster +2 member\(s\), 200 cluster instances \(\d+ / \d+\); configuration matches; \d+ moves, 0 overlaps$"));
-
-            // Every sample of a cluster check names the host that ran it, and only that host.
-            Eventually(() => TaggedIds(folder, "a").Count + TaggedIds(folder, "b").Count >= Instances, "every instance's samples recorded with their tags");
-            foreach (string host in new[] { "a", "b" })
-            {
-                string[] lines = File.ReadAllLines(RunLog.FileOf(folder, host) + ".tags");
-                Assert.That(lines, Is.Not.Empty);
-                Assert.That(lines.Select(static l => l[(l.IndexOf(' ', StringComparison.Ordinal) + 1)..]), Is.All.EqualTo($"pychecks_host:{host}"), $"the tags of host {host}'s samples");
-            }
-
-            // A third host reads another configuration (one instance more): every host reports it.
-            var other = HostProcess.Start(Settings("c", extra: 1));
-            hosts.Add(other);
-            await other.WaitStartedAsync(TimeSpan.FromSeconds(90));
-            cluster = await EventuallyAsync(socket, c => Members(c).Count == 3 && !c.GetProperty("configurationMatches").GetBoolean(), "the third host's other configuration seen", hosts);
-            var c3 = Members(cluster).Single(static m => m.GetProperty("name").GetString() == "c");
-            Assert.That(c3.GetProperty("configurationHash").GetString(), Is.Not.EqualTo(cluster.GetProperty("configurationHash").GetString()));
-            Eventually(() => hosts[0].Output.Contains("Host c reads other cluster checks than this host: 201 instance(s)", StringComparison.Ordinal), "host a's warning about host c's configuration");
-            (exit, output, _) = Tool("cluster", "--socket", socket);
-            Assert.That(exit, Is.Zero);
-            Assert.That(output, Does.Contain("members read different configurations"));
-
-            // A fourth host (same configuration as a and b) also starts an instance that another host runs: an overlap.
-            var overlapping = HostProcess.Start(Settings("d", overlap: true));
-            hosts.Add(overlapping);
-            await overlapping.WaitStartedAsync(TimeSpan.FromSeconds(90));
-            Eventually(() => overlapping.Output.Contains("overlap ", StringComparison.Ordinal), "host d's forced overlap");
-            cluster = await EventuallyAsync(socket, c => c.GetProperty("overlaps").GetInt64() >= 1, "the overlap counted", hosts);
-            Assert.That(Members(cluster).Single(static m => m.GetProperty("name").GetString() == "d").GetProperty("overlaps").GetInt64(), Is.EqualTo(1), "counted by the host that started the second run");
-            Assert.That(overlapping.Output, Does.Contain("1 cluster check instance(s) started here while host"));
-            passed = true;
-        }
-        finally
+        // Two members share the 200 instances, every instance on one of them.
+        var cluster = await EventuallyAsync(socket, c => Members(c).Count == 2 && Members(c).All(m => m.TryGetProperty("instances", out var n) && n.GetInt32() > 0) && Members(c).Sum(m => m.GetProperty("instances").GetInt32()) == Instances, "two members sharing every instance", hosts);
+        Assert.Multiple(() =>
         {
-            foreach (var host in hosts)
-            {
-                host.Dispose();
-            }
+            Assert.That(cluster.GetProperty("localMember").GetString(), Is.EqualTo("a"));
+            Assert.That(cluster.GetProperty("clusterInstances").GetInt32(), Is.EqualTo(Instances));
+            Assert.That(cluster.GetProperty("configurationMatches").GetBoolean(), Is.True);
+            Assert.That(cluster.GetProperty("overlaps").GetInt64(), Is.Zero);
+            Assert.That(Members(cluster).Select(static m => m.GetProperty("name").GetString()), Is.EqualTo(new[] { "a", "b" }));
+            Assert.That(Members(cluster).Select(static m => m.GetProperty("state").GetString()), Is.All.EqualTo("active"));
+            Assert.That(Members(cluster).Select(static m => m.GetProperty("configurationHash").GetString()), Is.All.EqualTo(cluster.GetProperty("configurationHash").GetString()));
+            Assert.That(Members(cluster).Single(static m => m.GetProperty("local").GetBoolean()).GetProperty("name").GetString(), Is.EqualTo("a"));
+        });
 
-            if (passed)
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            else
-            {
-                TestContext.Out.WriteLine($"runs and host logs kept in {folder}");
-            }
+        // The tool: the members' table, and a cluster line in status.
+        var (exit, output, error) = Tool("cluster", "--socket", socket);
+        Assert.That(exit, Is.Zero, error);
+        TestContext.Out.WriteLine(output);
+        Assert.That(output, Does.StartWith("Cluster members (2), 200 cluster instances"));
+        Assert.That(output, Does.Contain("a (this host)").And.Contain("every member reads the same configuration"));
+        (exit, output, error) = Tool("status", "--socket", socket);
+        Assert.That(exit, Is.Zero, error);
+        Assert.That(output.Split('\n'), Has.One.Match(@"^  cluster +2 member\(s\), 200 cluster instances \(\d+ / \d+\); configuration matches; \d+ moves, 0 overlaps$"));
+
+        // Every sample of a cluster check names the host that ran it, and only that host.
+        Eventually(() => TaggedIds(folder, "a").Count + TaggedIds(folder, "b").Count >= Instances, "every instance's samples recorded with their tags");
+        foreach (string host in new[] { "a", "b" })
+        {
+            string[] lines = File.ReadAllLines(RunLog.FileOf(folder, host) + ".tags");
+            Assert.That(lines, Is.Not.Empty);
+            Assert.That(lines.Select(static l => l[(l.IndexOf(' ', StringComparison.Ordinal) + 1)..]), Is.All.EqualTo($"pychecks_host:{host}"), $"the tags of host {host}'s samples");
         }
+
+        // A third host reads another configuration (one instance more): every host reports it.
+        var other = HostProcess.Start(Settings("c", extra: 1));
+        hosts.Add(other);
+        await other.WaitStartedAsync(TimeSpan.FromSeconds(90));
+        cluster = await EventuallyAsync(socket, c => Members(c).Count == 3 && !c.GetProperty("configurationMatches").GetBoolean(), "the third host's other configuration seen", hosts);
+        var c3 = Members(cluster).Single(static m => m.GetProperty("name").GetString() == "c");
+        Assert.That(c3.GetProperty("configurationHash").GetString(), Is.Not.EqualTo(cluster.GetProperty("configurationHash").GetString()));
+        Eventually(() => hosts[0].Output.Contains("Host c reads other cluster checks than this host: 201 instance(s)", StringComparison.Ordinal), "host a's warning about host c's configuration");
+        (exit, output, _) = Tool("cluster", "--socket", socket);
+        Assert.That(exit, Is.Zero);
+        Assert.That(output, Does.Contain("members read different configurations"));
+
+        // A fourth host (same configuration as a and b) also starts an instance that another host runs: an overlap.
+        var overlapping = HostProcess.Start(Settings("d", overlap: true));
+        hosts.Add(overlapping);
+        await overlapping.WaitStartedAsync(TimeSpan.FromSeconds(90));
+        Eventually(() => overlapping.Output.Contains("overlap ", StringComparison.Ordinal), "host d's forced overlap");
+        cluster = await EventuallyAsync(socket, c => c.GetProperty("overlaps").GetInt64() >= 1, "the overlap counted", hosts);
+        Assert.That(Members(cluster).Single(static m => m.GetProperty("name").GetString() == "d").GetProperty("overlaps").GetInt64(), Is.EqualTo(1), "counted by the host that started the second run");
+        Assert.That(overlapping.Output, Does.Contain("1 cluster check instance(s) started here while host"));
+
+        run.Succeeded();
     }
 
     private static List<JsonElement> Members(JsonElement cluster) => [.. cluster.GetProperty("members").EnumerateArray()];

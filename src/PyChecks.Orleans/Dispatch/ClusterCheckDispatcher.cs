@@ -21,9 +21,9 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
     private readonly ClusterCheckOptions _options;
     private readonly ILogger _logger;
     private readonly ClusterPeers _peers;
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly SignalledLoop _sweeper;
     private CancellationTokenSource? _stopping;
-    private Task _loops = Task.CompletedTask;
+    private Task _watch = Task.CompletedTask;
 
     public ClusterCheckDispatcher(ClusterCheckPlacement placement, IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains, IOptions<ClusterCheckOptions> options, ClusterPeers peers, ILogger<ClusterCheckDispatcher> logger)
     {
@@ -34,6 +34,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         _options = options.Value;
         _logger = logger;
         _peers = peers;
+        _sweeper = new SignalledLoop(_options.SweepPeriod, TimeSpan.Zero, SweepAsync, e => Log.SweepFailed(_logger, e));
         _placement.Configured += Signal;
         _placement.Dropped += Signal;
         _placement.Arrived += SweepSoon;
@@ -54,15 +55,15 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         _placement.Dropped -= Signal;
         _placement.Arrived -= SweepSoon;
         _stopping?.Dispose();
-        _signal.Dispose();
+        _sweeper.Dispose();
     }
 
     private Task StartAsync(CancellationToken cancellationToken)
     {
         _stopping = new CancellationTokenSource();
         var token = _stopping.Token;
-        _loops = Task.WhenAll(Task.Run(() => WatchMembershipAsync(token), CancellationToken.None), Task.Run(() => SweepLoopAsync(token), CancellationToken.None));
-        Signal();
+        _watch = Task.Run(() => WatchMembershipAsync(token), CancellationToken.None);
+        _sweeper.Start();
         return Task.CompletedTask;
     }
 
@@ -76,12 +77,13 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await _loops.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _sweeper.StopAsync(cancellationToken).ConfigureAwait(false);
+            await _watch.WaitAsync(cancellationToken).ConfigureAwait(false);
             await HandOverAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Stopping: a sweep in progress was interrupted, or the host's stop ran out of time (Orleans deactivates the rest).
+            // Stopping: the host's stop ran out of time (Orleans deactivates the rest).
         }
     }
 
@@ -147,21 +149,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         }
     }
 
-    private void Signal()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // A sweep is already pending: it will see this change too.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed with the silo.
-        }
-    }
+    private void Signal() => _sweeper.Signal();
 
     private async Task WatchMembershipAsync(CancellationToken cancellationToken)
     {
@@ -181,26 +169,6 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-        }
-    }
-
-    private async Task SweepLoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _signal.WaitAsync(_options.SweepPeriod, cancellationToken).ConfigureAwait(false);
-                await SweepAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                Log.SweepFailed(_logger, e);
-            }
         }
     }
 

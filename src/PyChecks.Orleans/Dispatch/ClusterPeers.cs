@@ -31,10 +31,8 @@ internal sealed partial class ClusterPeers : ILifecycleParticipant<ISiloLifecycl
     private readonly ILogger _logger;
     private readonly Meter _meter;
     private readonly Counter<long> _overlapCounter;
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly SignalledLoop _exchanges;
     private readonly ConcurrentDictionary<string, PeerView> _peers = new(StringComparer.Ordinal);
-    private CancellationTokenSource? _stopping;
-    private Task _loop = Task.CompletedTask;
     private long _overlaps;
     private long _lastSweepTicks;
 
@@ -52,6 +50,7 @@ internal sealed partial class ClusterPeers : ILifecycleParticipant<ISiloLifecycl
         _meter.CreateObservableCounter("pychecks.cluster.arrivals", () => _placement.ArrivedCount, "{instance}", "Cluster check instances that started running on this host");
         _meter.CreateObservableCounter("pychecks.cluster.departures", () => _placement.MovedAwayCount, "{instance}", "Cluster check instances that left this host for another");
         _meter.CreateObservableGauge("pychecks.cluster.configuration_mismatches", () => Mismatches().Count, "{host}", "Active hosts whose cluster checks differ from this host's");
+        _exchanges = new SignalledLoop(_options.SweepPeriod, Gather, ExchangeAsync, e => Log.ExchangeFailed(_logger, e));
         _placement.Arrived += Signal;
         _placement.Configured += Signal;
     }
@@ -73,8 +72,7 @@ internal sealed partial class ClusterPeers : ILifecycleParticipant<ISiloLifecycl
     {
         _placement.Arrived -= Signal;
         _placement.Configured -= Signal;
-        _stopping?.Dispose();
-        _signal.Dispose();
+        _exchanges.Dispose();
         _meter.Dispose();
     }
 
@@ -197,66 +195,23 @@ internal sealed partial class ClusterPeers : ILifecycleParticipant<ISiloLifecycl
         }
     }
 
-    private void Signal()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // An exchange is already pending: it takes this change too.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed with the silo.
-        }
-    }
+    private void Signal() => _exchanges.Signal();
 
     private Task StartAsync(CancellationToken cancellationToken)
     {
-        _stopping = new CancellationTokenSource();
-        var token = _stopping.Token;
-        _loop = Task.Run(() => ExchangeLoopAsync(token), CancellationToken.None);
+        _exchanges.Start();
         return Task.CompletedTask;
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopping is null)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _exchanges.StopAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Stopping: an exchange in progress was interrupted.
-        }
-    }
-
-    private async Task ExchangeLoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _signal.WaitAsync(_options.SweepPeriod, cancellationToken).ConfigureAwait(false);
-                await Task.Delay(Gather, cancellationToken).ConfigureAwait(false);
-                await ExchangeAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                Log.ExchangeFailed(_logger, e);
-            }
+            // Stopping: the host's stop ran out of time.
         }
     }
 
