@@ -127,7 +127,7 @@ public sealed class ClusterFailoverTests
         int exitCode = await stopping.TerminateAsync(TimeSpan.FromSeconds(30));
         long exitedAt = Now();
         TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: host {stopping.Name} exited ({exitCode}) {(exitedAt - stoppedAt) / 1000.0:0.0} s after SIGTERM; "
-            + string.Join(" ", File.ReadLines(stopping.Settings.LogFile!).Where(static l => l.Contains("[1303]", StringComparison.Ordinal)).Select(static l => l.Trim())));
+            + string.Join(" ", File.ReadLines(stopping.Settings.LogFile!).Where(static l => l.Contains("[1309]", StringComparison.Ordinal)).Select(static l => l.Trim())));
         var handedOver = await WaitForAsync(log, owners => owners.Count == Instances && !owners.ContainsValue(stopping.Name), HandOverBound + Interval, hosts, since: stoppedAt);
         TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: handed over to 2 hosts: {Shares(handedOver)}");
         await Task.Delay(2 * Interval);

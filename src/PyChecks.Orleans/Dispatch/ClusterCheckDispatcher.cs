@@ -40,10 +40,6 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         _placement.Arrived += SweepSoon;
     }
 
-    /// <summary>Sweeps so far (for the cluster status and tests).</summary>
-    public long Sweeps => Interlocked.Read(ref _sweeps);
-
-    private long _sweeps;
     private int _followUp;
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -237,7 +233,6 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
                 Interlocked.Increment(ref failed); // its host's own sweep activates it
             }
         }).ConfigureAwait(false);
-        Interlocked.Increment(ref _sweeps);
         _peers.Swept();
         if (move.Count + gone.Count + failed > 0)
         {

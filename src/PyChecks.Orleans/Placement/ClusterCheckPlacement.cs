@@ -30,8 +30,6 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     private string[]? _tags;
     private long _arrived;
     private long _movedAway;
-    private long _stopped;
-    private long _duplicates;
     private long _drops;
 
     /// <summary>Raised after each reload of the configuration (under the scheduler's reload lock: handlers only signal).</summary>
@@ -55,9 +53,6 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     /// <summary>Whether the grain of <paramref name="checkId"/> is active here.</summary>
     public bool IsOwned(string checkId) => _owned.ContainsKey(checkId);
 
-    /// <summary>Dropped cluster checks still running here until a sweep settles them.</summary>
-    public int DroppedCount => _dropped.Count;
-
     /// <summary>How many cluster checks this host owns.</summary>
     public int OwnedCount => _owned.Count;
 
@@ -66,12 +61,6 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
 
     /// <summary>Cluster checks that left this host for another (moved, or handed over at a graceful stop).</summary>
     public long MovedAwayCount => Interlocked.Read(ref _movedAway);
-
-    /// <summary>Cluster checks stopped here because they are no longer configured.</summary>
-    public long StoppedCount => Interlocked.Read(ref _stopped);
-
-    /// <summary>Second activations of a grain already active here (kept from running twice by counting activations).</summary>
-    public long DuplicateActivations => Interlocked.Read(ref _duplicates);
 
     /// <summary>
     /// Set when this host's silo stops gracefully, before it hands its cluster checks over: from then on this silo places
@@ -139,8 +128,7 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     {
         if (_owned.AddOrUpdate(checkId, 1, static (_, n) => n + 1) > 1)
         {
-            Interlocked.Increment(ref _duplicates);
-            return Task.CompletedTask;
+            return Task.CompletedTask; // a second activation here: the instance already runs
         }
 
         if (_dropped.TryRemove(checkId, out _))
@@ -178,7 +166,11 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
                     return Task.CompletedTask;
                 }
 
-                Interlocked.Increment(ref reason == DeactivationReasonCode.ApplicationRequested ? ref _stopped : ref _movedAway);
+                if (reason != DeactivationReasonCode.ApplicationRequested)
+                {
+                    Interlocked.Increment(ref _movedAway); // a stop (no longer configured) is not a move
+                }
+
                 return NotifyChangedAsync([checkId]);
             }
         }

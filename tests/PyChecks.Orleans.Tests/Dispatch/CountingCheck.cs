@@ -29,36 +29,9 @@ public sealed class RunBook
 }
 
 /// <summary>A check the host provides (no Python) that writes each of its runs in a <see cref="RunBook"/>.</summary>
-public sealed class CountingCheck(CheckInstanceConfig config, RunBook book) : ICheck
+public sealed class CountingCheck(CheckInstanceConfig config, RunBook book) : Hosts.HostCheck(config)
 {
-    public string Id => config.CheckId;
-
-    public string Name => config.CheckName;
-
-    public string Version => "1.0";
-
-    public TimeSpan Interval => config.Interval;
-
-    public string Source => "host:" + config.CheckName;
-
-    public IReadOnlyList<string> LoadWarnings => [];
-
-    public IReadOnlyDictionary<string, string> Metadata => new Dictionary<string, string>();
-
-    public Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default)
-    {
-        var started = DateTimeOffset.UtcNow;
-        book.Add(Id);
-        return Task.FromResult(new CheckRunResult { CheckId = Id, StartedAt = started, Duration = DateTimeOffset.UtcNow - started });
-    }
-
-    public void Cancel()
-    {
-    }
-
-    public void Dispose()
-    {
-    }
+    protected override void Run() => book.Add(Id);
 }
 
 /// <summary>Loads a <see cref="CountingCheck"/> for each of the given check names.</summary>

@@ -5,40 +5,15 @@ namespace PyChecks.Orleans.Tests.Hosts;
 /// ran it) and reports itself to the host's senders with a <see cref="CheckRunSummary"/>, as a host's own checks do
 /// (PyChecks hands an <see cref="ICheck"/> no sender).
 /// </summary>
-public sealed class ProbeCheck(CheckInstanceConfig config, IReadOnlyList<ISender> senders) : ICheck
+public sealed class ProbeCheck(CheckInstanceConfig config, IReadOnlyList<ISender> senders) : HostCheck(config)
 {
-    public string Id => config.CheckId;
-
-    public string Name => config.CheckName;
-
-    public string Version => "1.0";
-
-    public TimeSpan Interval => config.Interval;
-
-    public string Source => "host:" + config.CheckName;
-
-    public IReadOnlyList<string> LoadWarnings => [];
-
-    public IReadOnlyDictionary<string, string> Metadata => new Dictionary<string, string>();
-
-    public Task<CheckRunResult> RunAsync(CancellationToken cancellationToken = default)
+    protected override void Run()
     {
-        var started = DateTimeOffset.UtcNow;
         foreach (var sender in senders)
         {
-            sender.SubmitMetric(new MetricSample { CheckId = Id, Type = MetricType.Gauge, Name = "probe.run", Value = 1, Tags = [.. config.Tags], Hostname = string.Empty });
-            sender.Commit(new CheckRunSummary { CheckId = Id, CheckName = Name, Succeeded = true, Metrics = 0, ServiceChecks = 0, Events = 0, HistogramBuckets = 0 });
+            sender.SubmitMetric(new MetricSample { CheckId = Id, Type = MetricType.Gauge, Name = "probe.run", Value = 1, Tags = [.. Config.Tags], Hostname = string.Empty });
+            sender.Commit(new CheckRunSummary { CheckId = Id, CheckName = Name, Succeeded = true, Metrics = 1, ServiceChecks = 0, Events = 0, HistogramBuckets = 0 });
         }
-
-        return Task.FromResult(new CheckRunResult { CheckId = Id, StartedAt = started, Duration = DateTimeOffset.UtcNow - started });
-    }
-
-    public void Cancel()
-    {
-    }
-
-    public void Dispose()
-    {
     }
 }
 
