@@ -301,6 +301,7 @@ public sealed class CheckHost : IDisposable
             Isolated = python.Isolated,
             ShutdownTimeout = python.ShutdownTimeout,
             WorkerCount = python.WorkerCount,
+            CallingThreadRunLimit = python.CallingThreadRunLimit,
         };
         copy.SearchPaths.Add(checksDirectory);
         foreach (string path in python.SearchPaths)

@@ -25,6 +25,11 @@ public interface ICheck : IDisposable
     IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Runs the check once: calls its <c>run()</c>, then commits what it submitted to every sender.</summary>
+    /// <remarks>
+    /// A Python check runs on a Python worker thread, or, called without a token that can be cancelled from a thread that is
+    /// neither a thread-pool thread nor under a <see cref="SynchronizationContext"/>, on the calling thread when its previous
+    /// run was short (<see cref="PythonRuntimeOptions.CallingThreadRunLimit"/>): the task is then complete on return.
+    /// </remarks>
     /// <param name="cancellationToken">
     /// Cancels the run if it has not started yet (the task is then cancelled); once it has started, interrupts it by
     /// raising <c>pychecks.CheckInterrupt</c> in the check's Python code, and the result says

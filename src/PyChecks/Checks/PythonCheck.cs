@@ -23,6 +23,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
     private int _disposed;
     private int _running;
     private CancellationToken _runToken;
+    private long _lastRunTicks; // the previous run's own time in Stopwatch ticks, written at its end; 0 before the first
 
     // Read and written with the GIL held only: the run on its worker and an interrupt request are serialized by it.
     private long _runNumber;
@@ -115,6 +116,13 @@ internal sealed partial class PythonCheck : IWorkerCheck
         }
 
         _runToken = cancellationToken;
+        if (RunsOnCallingThread(cancellationToken))
+        {
+            var here = Workers.PythonWorkerPool.RunHere(_runOnWorker);
+            EndRun();
+            return here;
+        }
+
         var run = _runtime.RunAsync(_runOnWorker, cancellationToken);
         if (run.IsCompleted)
         {
@@ -132,6 +140,17 @@ internal sealed partial class PythonCheck : IWorkerCheck
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>
+    /// Whether this run goes on the calling thread (see <see cref="PythonRuntimeOptions.CallingThreadRunLimit"/>): no token
+    /// to cancel it with, a previous run that was short, and a thread that is nobody's pool or loop.
+    /// </summary>
+    private bool RunsOnCallingThread(CancellationToken cancellationToken)
+    {
+        long last = Volatile.Read(ref _lastRunTicks);
+        return last > 0 && last <= _runtime.CallingThreadRunLimit && !cancellationToken.CanBeCanceled
+            && !Thread.CurrentThread.IsThreadPoolThread && SynchronizationContext.Current is null && _runtime.IsRunning;
     }
 
     /// <summary>
@@ -214,7 +233,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
         _instance.Dispose();
     }
 
-    /// <summary>One run, on a Python worker with the GIL held.</summary>
+    /// <summary>One run, with the GIL held: on a Python worker, or on the thread that called <see cref="RunAsync"/>.</summary>
     private CheckRunResult Run()
     {
         var startedAt = DateTimeOffset.UtcNow;
@@ -279,7 +298,9 @@ internal sealed partial class PythonCheck : IWorkerCheck
             CheckRunContext.Current = previous;
         }
 
-        var duration = Stopwatch.GetElapsedTime(start);
+        long end = Stopwatch.GetTimestamp();
+        var duration = Stopwatch.GetElapsedTime(start, end);
+        Volatile.Write(ref _lastRunTicks, Math.Max(1, end - start));
         long requestedAt = Volatile.Read(ref _interruptRequestedAt), setAt = Volatile.Read(ref _interruptSetAt);
         long? memoryDelta = Memory.PythonHeap.TracedBytesForRun() - tracedBefore;
         IReadOnlyList<string> warnings = ReadWarnings();

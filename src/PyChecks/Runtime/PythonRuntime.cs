@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PyChecks.Interop;
 using PyChecks.Runtime;
 using PyChecks.Workers;
@@ -34,8 +35,9 @@ public sealed class PythonRuntime : IDisposable
     private long _shutdownLimit = long.MaxValue;
     private string? _shutdownProblem;
 
-    private PythonRuntime(PythonLocation location, PythonVersionInfo version, InterpreterThread interpreter, PythonWorkerPool workers, TimeSpan shutdownTimeout)
+    private PythonRuntime(PythonLocation location, PythonVersionInfo version, InterpreterThread interpreter, PythonWorkerPool workers, TimeSpan shutdownTimeout, TimeSpan callingThreadRunLimit)
     {
+        CallingThreadRunLimit = (long)(callingThreadRunLimit.TotalSeconds * Stopwatch.Frequency);
         Location = location;
         Version = version;
         _interpreter = interpreter;
@@ -54,6 +56,9 @@ public sealed class PythonRuntime : IDisposable
 
     /// <summary>Whether the runtime accepts work (false once shutdown has started).</summary>
     public bool IsRunning => Volatile.Read(ref _shutdownStarted) == 0;
+
+    /// <summary><see cref="PythonRuntimeOptions.CallingThreadRunLimit"/>, in <see cref="Stopwatch"/> ticks.</summary>
+    internal long CallingThreadRunLimit { get; }
 
     /// <summary>The dedicated Python threads behind <see cref="RunAsync{T}(Func{T}, CancellationToken)"/>.</summary>
     internal PythonWorkerPool Workers => _workers;
@@ -85,6 +90,7 @@ public sealed class PythonRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WorkerCount, 1, nameof(options.WorkerCount));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShutdownTimeout, TimeSpan.Zero, nameof(options.ShutdownTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CallingThreadRunLimit, TimeSpan.Zero, nameof(options.CallingThreadRunLimit));
         lock (s_lock)
         {
             if (s_initializedBy is not null)
@@ -118,7 +124,7 @@ public sealed class PythonRuntime : IDisposable
                 throw new PythonRuntimeException($"Python {location.LibraryPath} started but its set-up failed: {e.Message}", e);
             }
 
-            var runtime = new PythonRuntime(location, version, interpreter, new PythonWorkerPool(options.WorkerCount), options.ShutdownTimeout);
+            var runtime = new PythonRuntime(location, version, interpreter, new PythonWorkerPool(options.WorkerCount), options.ShutdownTimeout, options.CallingThreadRunLimit);
             Volatile.Write(ref s_current, runtime);
             return runtime;
         }

@@ -39,6 +39,18 @@ public sealed class PythonRuntimeOptions
     [Range(1, 64)]
     public int WorkerCount { get; set; } = 2;
 
+    /// <summary>
+    /// A Python check's <see cref="ICheck.RunAsync"/>, called without a cancellation token from a thread that is neither
+    /// a thread-pool thread nor under a <see cref="SynchronizationContext"/>, runs on the calling thread (in a GIL scope of
+    /// its own) instead of a worker when the check's previous run took no longer than this: such a run costs less than
+    /// the hop to a worker and back (a few microseconds, or tens when a sleeping thread must be woken). The task is then
+    /// complete when <c>RunAsync</c> returns. A run given a token that can be cancelled always goes to a worker, so that its
+    /// caller can interrupt it or stop waiting for it; so do the first run and every run after a longer one.
+    /// <see cref="TimeSpan.Zero"/> sends every run to a worker. Default: 100 µs.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan CallingThreadRunLimit { get; set; } = TimeSpan.FromMicroseconds(100);
+
     /// <summary>The library and executable a worker process starts, as its host found them; <see langword="null"/> to search.</summary>
     internal (string LibraryPath, string? Executable)? KnownLocation { get; set; }
 }

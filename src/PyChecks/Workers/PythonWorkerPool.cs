@@ -131,17 +131,7 @@ internal sealed partial class PythonWorkerPool
         // Already on a worker (a scheduler or a check running checks): run inline, no thread hop.
         if (t_isWorker)
         {
-            try
-            {
-                using (ThreadGil.EnterMeasured())
-                {
-                    return Task.FromResult(work());
-                }
-            }
-            catch (Exception e)
-            {
-                return Task.FromException<T>(e);
-            }
+            return RunHere(work);
         }
 
         var item = new WorkItem<T>(work, cancellationToken);
@@ -166,6 +156,22 @@ internal sealed partial class PythonWorkerPool
         }
 
         return task;
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the calling thread, in a GIL scope: a completed task, with its result or its exception.</summary>
+    public static Task<T> RunHere<T>(Func<T> work)
+    {
+        try
+        {
+            using (ThreadGil.EnterMeasured())
+            {
+                return Task.FromResult(work());
+            }
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
     }
 
     /// <summary>

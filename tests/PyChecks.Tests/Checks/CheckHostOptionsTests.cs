@@ -49,6 +49,7 @@ public sealed class CheckHostOptionsTests
                 Isolated = true,
                 ShutdownTimeout = TimeSpan.FromSeconds(3),
                 WorkerCount = 5,
+                CallingThreadRunLimit = TimeSpan.FromMilliseconds(2),
             },
         };
         options.Python.SearchPaths.Add("/opt/extra");
@@ -64,11 +65,12 @@ public sealed class CheckHostOptionsTests
             Assert.That(python.Isolated, Is.True);
             Assert.That(python.ShutdownTimeout, Is.EqualTo(TimeSpan.FromSeconds(3)));
             Assert.That(python.WorkerCount, Is.EqualTo(5));
+            Assert.That(python.CallingThreadRunLimit, Is.EqualTo(TimeSpan.FromMilliseconds(2)));
         });
 
         // A setting added to PythonRuntimeOptions must be copied by PythonOptionsFor too, and asserted above.
         var settable = typeof(PythonRuntimeOptions).GetProperties().Where(static p => p.CanWrite).Select(static p => p.Name);
-        Assert.That(settable, Is.EquivalentTo(new[] { "Python", "Isolated", "ShutdownTimeout", "WorkerCount" }));
+        Assert.That(settable, Is.EquivalentTo(new[] { "Python", "Isolated", "ShutdownTimeout", "WorkerCount", "CallingThreadRunLimit" }));
     }
 
     [Test]
