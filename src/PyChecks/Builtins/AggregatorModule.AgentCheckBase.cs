@@ -216,13 +216,20 @@ internal static unsafe partial class AggregatorModule
     /// </summary>
     private static bool TrySubmitCommonCase(ModuleState state, MetricType type, nint self, nint definingClass, nint* args, nint count, nint keywords)
     {
+        nint[] names = state.AgentCheckNames;
+
+        // The commonest call, self.gauge(name, value, tags=tags): no slots to fill, no other argument to rule out.
+        if (count == 2 && keywords != 0 && CPython.NoGCTransition.PyTuple_Size(keywords) == 1 && CPython.NoGCTransition.PyTuple_GetItem(keywords, 0) == names[TagsIndex])
+        {
+            return NamespaceIsEmpty(state, self, definingClass) && TrySubmitFor(state, type, self, args[0], args[1], args[2], CPython.False);
+        }
+
         int parameters = type == MetricType.MonotonicCount ? FlushIndex + 1 : RawIndex + 1;
         if (count > parameters)
         {
             return false;
         }
 
-        nint[] names = state.AgentCheckNames;
         nint* values = stackalloc nint[FlushIndex + 1];
         new Span<nint>(values, FlushIndex + 1).Clear();
         for (int i = 0; i < count; i++)
@@ -271,13 +278,19 @@ internal static unsafe partial class AggregatorModule
             return false;
         }
 
+        return TrySubmitFor(state, type, self, values[NameIndex], values[ValueIndex], tags, flush);
+    }
+
+    /// <summary>The common case's submission, its arguments bound: for the running check, or the one <c>self.check_id</c> names.</summary>
+    private static bool TrySubmitFor(ModuleState state, MetricType type, nint self, nint name, nint value, nint tags, nint flush)
+    {
         if (CheckRunContext.Current is { } current && current.Instance == self)
         {
             // The check's own run: its context, with no check_id to read and look up.
-            return TrySubmitFast(state, current, (int)type, values[NameIndex], values[ValueIndex], tags, flush, running: true);
+            return TrySubmitFast(state, current, (int)type, name, value, tags, flush, running: true);
         }
 
-        nint checkIdObject = CPython.PyObject_GetAttr(self, names[CheckIdName]);
+        nint checkIdObject = CPython.PyObject_GetAttr(self, state.AgentCheckNames[CheckIdName]);
         if (checkIdObject == 0)
         {
             CPython.PyErr_Clear(); // Python's method raises the AttributeError, with its own traceback
@@ -287,7 +300,7 @@ internal static unsafe partial class AggregatorModule
         try
         {
             return state.Strings.TryGet(checkIdObject, out string checkId)
-                && TrySubmitFast(state, state.Sink.Resolve(checkId), (int)type, values[NameIndex], values[ValueIndex], tags, flush, running: false);
+                && TrySubmitFast(state, state.Sink.Resolve(checkId), (int)type, name, value, tags, flush, running: false);
         }
         finally
         {

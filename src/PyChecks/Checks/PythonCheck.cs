@@ -25,6 +25,11 @@ internal sealed partial class PythonCheck : IWorkerCheck
     private CancellationToken _runToken;
     private long _lastRunTicks; // the previous run's own time in Stopwatch ticks, written at its end; 0 before the first
 
+    // Kept from one run to the next, so that a scheduled run allocates neither (a check runs one run at a time): the work
+    // item once its run has ended, and the interrupt request when its callback was unregistered before it could run.
+    private WorkerRun? _spareWorkerRun;
+    private InterruptRequest? _spareInterrupt;
+
     // Read and written with the GIL held only: the run on its worker and an interrupt request are serialized by it.
     private long _runNumber;
     private nuint _runThread;
@@ -172,12 +177,15 @@ internal sealed partial class PythonCheck : IWorkerCheck
         }
 
         _runToken = cancellationToken;
-        var run = new WorkerRun(this, completed, state, acquired, cancellationToken);
+        var run = Interlocked.Exchange(ref _spareWorkerRun, null) ?? new WorkerRun(this);
+        run.Set(completed, state, acquired, cancellationToken);
         if (deferWake ? _runtime.Workers.TryQueue(run) : _runtime.Workers.TryPost(run))
         {
             return true;
         }
 
+        run.Set(null!, null, null, default);
+        Volatile.Write(ref _spareWorkerRun, run);
         EndRun();
         return false;
     }
@@ -236,8 +244,8 @@ internal sealed partial class PythonCheck : IWorkerCheck
     /// <summary>One run, with the GIL held: on a Python worker, or on the thread that called <see cref="RunAsync"/>.</summary>
     private CheckRunResult Run()
     {
-        var startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
+        var startedAt = Runtime.WallClock.At(start);
         var gilWait = ThreadGil.Current?.LastAttachWait ?? TimeSpan.Zero;
         string? error = null, traceback = null;
         bool interrupted = false;
@@ -253,9 +261,16 @@ internal sealed partial class PythonCheck : IWorkerCheck
         Volatile.Write(ref _interruptRequestedAt, 0);
         Volatile.Write(ref _interruptSetAt, 0);
         var token = _runToken;
-        var registration = token.CanBeCanceled
-            ? token.UnsafeRegister(static state => ((InterruptRequest)state!).Post(), new InterruptRequest(this, runNumber))
-            : default;
+        InterruptRequest? interrupt = null;
+        var registration = default(CancellationTokenRegistration);
+        if (token.CanBeCanceled)
+        {
+            interrupt = _spareInterrupt ?? new InterruptRequest(this);
+            _spareInterrupt = null;
+            interrupt.RunNumber = runNumber;
+            registration = token.UnsafeRegister(static state => ((InterruptRequest)state!).Post(), interrupt);
+        }
+
         var profiled = Profiling.RunProfiling.Enter(Id); // profiler hook: attach this run to a running profile task of the check
         try
         {
@@ -285,8 +300,13 @@ internal sealed partial class PythonCheck : IWorkerCheck
         }
         finally
         {
-            // Unregister, not Dispose: Dispose would wait for a callback that may be waiting for the GIL held here.
-            registration.Unregister();
+            // Unregister, not Dispose: Dispose would wait for a callback that may be waiting for the GIL held here. When it
+            // took the callback off before it ran, the request can never run: the next run may use it.
+            if (registration.Unregister())
+            {
+                _spareInterrupt = interrupt;
+            }
+
             Profiling.RunProfiling.Exit(profiled); // profiler hook: detach, under the GIL, before the run returns
             _inPython = false;
             if (_interruptSent)
@@ -370,11 +390,25 @@ internal sealed partial class PythonCheck : IWorkerCheck
         return errors.GetAttr("CheckInterrupt");
     }
 
-    /// <summary>One run queued by <see cref="TryRunOnWorker"/>.</summary>
-    private sealed class WorkerRun(PythonCheck check, Action<CheckRunResult?, Exception?, object?> completed, object? state, Action<object?>? acquired, CancellationToken cancellationToken) : Workers.PythonWorkItem
+    /// <summary>One run queued by <see cref="TryRunOnWorker"/>; kept by its check for the next once it has ended.</summary>
+    private sealed class WorkerRun(PythonCheck check) : Workers.PythonWorkItem
     {
+        private Action<CheckRunResult?, Exception?, object?> _completed = null!;
+        private object? _state;
+        private Action<object?>? _acquired;
+        private CancellationToken _cancellationToken;
+
+        public void Set(Action<CheckRunResult?, Exception?, object?> completed, object? state, Action<object?>? acquired, CancellationToken cancellationToken)
+        {
+            _completed = completed;
+            _state = state;
+            _acquired = acquired;
+            _cancellationToken = cancellationToken;
+        }
+
         public override void Execute()
         {
+            var (completed, state, acquired, cancellationToken) = (_completed, _state, _acquired, _cancellationToken);
             CheckRunResult? result = null;
             Exception? error = null;
             if (cancellationToken.IsCancellationRequested)
@@ -397,6 +431,10 @@ internal sealed partial class PythonCheck : IWorkerCheck
                 }
             }
 
+            // Back to the check before the run ends: once it has, the next run may take this item and set it again, so
+            // nothing below reads a field.
+            Set(null!, null, null, default);
+            Volatile.Write(ref check._spareWorkerRun, this);
             check.EndRun();
             try
             {
@@ -410,15 +448,18 @@ internal sealed partial class PythonCheck : IWorkerCheck
     }
 
     /// <summary>A cancellation callback for one run; the interrupt itself runs on the thread pool, never on the canceller's thread.</summary>
-    private sealed class InterruptRequest(PythonCheck check, long runNumber)
+    private sealed class InterruptRequest(PythonCheck check)
     {
+        /// <summary>The run it interrupts; set before it is registered, and never again once its callback may have run.</summary>
+        public long RunNumber;
+
         public void Post()
         {
             check.InterruptRequested();
             ThreadPool.UnsafeQueueUserWorkItem(static request => request.Execute(), this, preferLocal: false);
         }
 
-        private void Execute() => check.Interrupt(runNumber);
+        private void Execute() => check.Interrupt(RunNumber);
     }
 
     /// <summary><c>run()</c> through <see cref="CheckEntry"/>: null when it returned <c>''</c> or <c>None</c>.</summary>

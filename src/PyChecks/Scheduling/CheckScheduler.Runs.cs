@@ -40,7 +40,8 @@ internal sealed partial class CheckScheduler
     private void StartRun(ScheduledCheck check, long due, long now)
     {
         Interlocked.Increment(ref _inFlight);
-        var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), new CancellationTokenSource())
+        var cancellation = Interlocked.Exchange(ref check.SpareCancellation, null) ?? new CancellationTokenSource();
+        var run = new RunState(this, check, due, now, _time.GetTimestamp(), _telemetry.StartRun(check.Check), cancellation)
         {
             WaitsForGil = check.Check is IWorkerCheck,
             Number = ++check.RunsStarted,
@@ -138,7 +139,18 @@ internal sealed partial class CheckScheduler
             Log.RunUnstuck(_logger, check.Check.Id);
         }
 
-        run.Cancellation.Dispose();
+        // A run nobody cancelled leaves its token source to the next: no canceller can reach it any more (a cancel takes
+        // the run's reason before it cancels, and none is taken once the run is completed), and a Python check's run
+        // has unregistered what it registered. Any other check might keep a registration: its source is not reused.
+        if (run.Reason == NoReason && check.Check is IWorkerCheck && run.Cancellation.TryReset())
+        {
+            Volatile.Write(ref check.SpareCancellation, run.Cancellation);
+        }
+        else
+        {
+            run.Cancellation.Dispose();
+        }
+
         check.Current = null;
         Volatile.Write(ref check.Busy, 0);
         if (check.Removed)

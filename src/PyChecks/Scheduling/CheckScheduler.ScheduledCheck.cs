@@ -22,6 +22,9 @@ internal sealed partial class CheckScheduler
 
         public volatile bool Removed;
 
+        /// <summary>The token source of the last run, when nobody cancelled it: the next run's.</summary>
+        public CancellationTokenSource? SpareCancellation;
+
         /// <summary>The run in progress; set by the loop as it starts, cleared on the run's worker as it ends.</summary>
         public RunState? Current
         {
@@ -36,6 +39,7 @@ internal sealed partial class CheckScheduler
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
+                Interlocked.Exchange(ref SpareCancellation, null)?.Dispose();
                 Check.Dispose();
             }
         }

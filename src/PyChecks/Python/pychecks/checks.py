@@ -556,8 +556,10 @@ class AgentCheck(_SubmitBase, AgentReportsMixin):
                     except Exception:
                         initializations.appendleft(initialization)
                         raise
-                instance = _copy_config(self.instances[0]) if self.instances else {}
-                self.check(instance)
+                instances = self.instances
+                instance = instances[0] if instances else {}
+                # An empty dict, the commonest instance of a simple check, is copied without a call.
+                self.check({} if instance.__class__ is dict and not instance else _copy_config(instance))
                 result = ''
             except Exception as e:
                 result = json.dumps([{'message': _describe(e), 'traceback': traceback.format_exc()}])
