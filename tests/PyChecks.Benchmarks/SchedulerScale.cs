@@ -186,6 +186,7 @@ public class SchedulerScale : IDisposable
         Interlocked.Exchange(ref _latenessCount, 0);
         var process = Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
+        var harnessStart = Runtime.OsThread.Current().CpuTime() ?? TimeSpan.Zero;
         long allocatedStart = GC.GetTotalAllocatedBytes(precise: false);
         var pauseStart = GC.GetTotalPauseDuration();
         int gen0Start = GC.CollectionCount(0), gen1Start = GC.CollectionCount(1), gen2Start = GC.CollectionCount(2);
@@ -198,6 +199,7 @@ public class SchedulerScale : IDisposable
         wall.Stop();
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuStart;
+        var harness = (Runtime.OsThread.Current().CpuTime() ?? TimeSpan.Zero) - harnessStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedStart;
         var pause = GC.GetTotalPauseDuration() - pauseStart;
         string collections = $"{GC.CollectionCount(0) - gen0Start}/{GC.CollectionCount(1) - gen1Start}/{GC.CollectionCount(2) - gen2Start}";
@@ -215,6 +217,7 @@ public class SchedulerScale : IDisposable
             $"lateness_ms p50={p50:F2} p99={p99:F2} max={max:F2} " +
             $"cpu={cpu.TotalMilliseconds / wall.Elapsed.TotalMilliseconds / Environment.ProcessorCount * 100:F1}% cpu_per_run_us={cpuPerRun:F1} " +
             $"run_us={runMicroseconds:F1} overhead_us={cpuPerRun - runMicroseconds:F1} " +
+            $"harness_us={harness.TotalMilliseconds * 1000 / runs:F2} " +
             $"alloc_B_per_run={allocated / (double)runs:F0} gc0/1/2={collections} gc_pause_ms={pause.TotalMilliseconds:F0} " +
             $"load_avg={CpuReadings.LoadAverage()}");
     }
