@@ -21,9 +21,14 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
 
     /// <summary>
     /// How long runs may stay queued, while a worker waits, before the loop looks again whether the workers awake got
-    /// through them (the pool wakes another if not).
+    /// through them (the pool wakes another if not): <see cref="MinimumSleep"/> while the workers keep up, this once a
+    /// look found them behind (a worker blocked, or a machine whose cores are busy with other work).
     /// </summary>
     private static readonly TimeSpan BacklogPatience = TimeSpan.FromMilliseconds(1);
+
+    // The patience of the loop's next wait: BacklogPatience after a look that found the workers behind, MinimumSleep after
+    // one that did not. A look is a wake-up of the loop; while the workers keep up, one per pass is enough. Loop thread only.
+    private TimeSpan _patience = BacklogPatience;
 
     private readonly CheckHost _host;
     private readonly PyChecksOptions _options;
@@ -195,7 +200,8 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         Volatile.Write(ref _sweptTo, now);
 
         // One worker for the pass's runs; another joins at a later pass if the runs queued at this one are still queued.
-        backlog = _host.Runtime.Workers.WakeForQueued();
+        backlog = _host.Runtime.Workers.WakeForQueued(out bool behind);
+        _patience = behind ? BacklogPatience : MinimumSleep;
         long next = _queue.TryPeek(out _, out long first) ? first : now + TimeSpan.TicksPerMinute;
         if (_deadlines.TryPeek(out _, out long firstDeadline) && firstDeadline < next)
         {
@@ -212,8 +218,9 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     /// <summary>
     /// Sleeps until <paramref name="due"/> (at most a minute), or until woken (<see cref="Wake"/>: an instance added, or
     /// stopping). On the system clock the wait itself times out; on another clock, <paramref name="timer"/> (the clock's) wakes it.
-    /// With a <paramref name="backlog"/> of queued runs that a waiting worker could take, it sleeps at most
-    /// <see cref="BacklogPatience"/> of real time, on any clock: runs queued behind a slow one wait no longer for another worker.
+    /// With a <paramref name="backlog"/> of queued runs that a waiting worker could take, it sleeps at most the current
+    /// patience (<see cref="BacklogPatience"/> once the workers were found behind, <see cref="MinimumSleep"/> while they keep
+    /// up) of real time, on any clock: runs queued behind a slow one wait no longer for another worker.
     /// </summary>
     private void Wait(long due, ITimer? timer, bool backlog)
     {
@@ -223,7 +230,7 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
             return;
         }
 
-        int patience = backlog ? (int)BacklogPatience.TotalMilliseconds : Timeout.Infinite;
+        int patience = backlog ? (int)_patience.TotalMilliseconds : Timeout.Infinite;
 
         // Timers count whole milliseconds: a shorter delay would fire at once, and the loop would spin until the due time.
         // Longer still: each pass costs a wake-up of this thread and of a worker, so a pass takes the runs of a few

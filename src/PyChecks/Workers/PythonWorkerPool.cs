@@ -211,7 +211,8 @@ internal sealed partial class PythonWorkerPool
     /// call are still queued: the workers awake are slow, or blocked. Call again later to bring one in that way.
     /// </summary>
     /// <returns>Whether items are still queued and another waiting worker could take them.</returns>
-    public bool WakeForQueued()
+    /// <param name="behind">Set when items queued at the previous call were still queued at this one.</param>
+    public bool WakeForQueued(out bool behind)
     {
         WorkerSignal? woken = null;
         bool backlog;
@@ -222,7 +223,7 @@ internal sealed partial class PythonWorkerPool
             int queued = _queue.Count;
             _takenAtLastWake = _taken;
             _queuedAtLastWake = queued;
-            bool behind = left > 0;
+            behind = left > 0;
             if (queued == 0)
             {
                 return false;
