@@ -586,10 +586,8 @@ def _copy_config(value):
     An instance is copied before every run, as Datadog does, and deepcopy's
     generic machinery costs microseconds even for a small dict. Dicts and lists
     of plain values are copied here, sharing preserved as deepcopy preserves it;
-    anything else falls back to deepcopy.
+    anything else falls back to deepcopy. (``run`` copies an empty dict itself.)
     """
-    if value.__class__ is dict and not value:
-        return {}
     try:
         return _copy_plain(value, {})
     except _NotPlain:
