@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PyChecks.Interop;
 
@@ -224,6 +225,14 @@ internal static unsafe partial class AggregatorModule
             return NamespaceIsEmpty(state, self, definingClass) && TrySubmitFor(state, type, self, args[0], args[1], args[2], CPython.False);
         }
 
+        return TryBindAndSubmit(state, type, self, definingClass, args, count, keywords);
+    }
+
+    /// <summary>The other call shapes of <see cref="TrySubmitCommonCase"/>: the arguments bound to the parameters, then the same rules.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryBindAndSubmit(ModuleState state, MetricType type, nint self, nint definingClass, nint* args, nint count, nint keywords)
+    {
+        nint[] names = state.AgentCheckNames;
         int parameters = type == MetricType.MonotonicCount ? FlushIndex + 1 : RawIndex + 1;
         if (count > parameters)
         {
@@ -290,6 +299,13 @@ internal static unsafe partial class AggregatorModule
             return TrySubmitFast(state, current, (int)type, name, value, tags, flush, running: true);
         }
 
+        return TrySubmitForCheckId(state, type, self, name, value, tags, flush);
+    }
+
+    /// <summary>A submission on a check instance that is not the running one: by the check it names in <c>self.check_id</c>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TrySubmitForCheckId(ModuleState state, MetricType type, nint self, nint name, nint value, nint tags, nint flush)
+    {
         nint checkIdObject = CPython.PyObject_GetAttr(self, state.AgentCheckNames[CheckIdName]);
         if (checkIdObject == 0)
         {
@@ -312,6 +328,7 @@ internal static unsafe partial class AggregatorModule
     /// <c>cls._python_methods[name](self, *args, **kwargs)</c>: the Python method of the same name, with the call's own
     /// arguments. A new reference, or 0 with the error set.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static nint CallPythonMethod(ModuleState state, int method, nint self, nint definingClass, nint* args, nint count, nint keywords)
     {
         nint methods = CPython.PyObject_GetAttr(definingClass, state.AgentCheckNames[PythonMethodsName]);

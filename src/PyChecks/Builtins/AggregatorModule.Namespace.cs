@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -48,6 +49,7 @@ internal static unsafe partial class AggregatorModule
     }
 
     /// <summary><c>cls._namespace_in_slot(type)</c> (set by <c>pychecks.checks</c>); false when it cannot be asked.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool NamespaceIsInSlot(ModuleState state, nint definingClass, nint type, out bool inSlot)
     {
         inSlot = false;
@@ -81,6 +83,7 @@ internal static unsafe partial class AggregatorModule
     }
 
     /// <summary>Whether <c>self.__NAMESPACE__</c>, read as an attribute, is empty; false when it is anything else or cannot be read.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool ReadNamespaceIsEmpty(nint self, nint name)
     {
         nint value = CPython.PyObject_GetAttr(self, name);

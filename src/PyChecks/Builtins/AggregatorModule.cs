@@ -64,46 +64,48 @@ internal static unsafe partial class AggregatorModule
         try
         {
             var state = ModuleState.Of(self);
-            if (count >= 7 && TrySubmitMetricCommonCase(state, args, count))
-            {
-                return EntryPoint.None();
-            }
-
-            var a = new Arguments("submit_metric", args, count);
-            if (!a.Expect(7, 8)
-                || !CheckId(a, 1, state, out var context)
-                || !a.Int64(2, "mtype", out long type)
-                || !a.String(3, "name", state.Strings, out string name)
-                || !a.Double(4, "value", out double value))
-            {
-                return 0;
-            }
-
-            if (!MetricTypeIsValid(type))
-            {
-                Arguments.Raise(CPython.ExcValueError, $"submit_metric() argument 3 (mtype) must be one of aggregator.GAUGE … aggregator.HISTORATE (0–6), not {type}");
-                return 0;
-            }
-
-            bool flushFirst = false;
-            if (!a.OptionalString(6, "hostname", state.Strings, out string hostname) || (count > 7 && !a.Boolean(7, out flushFirst)))
-            {
-                return 0;
-            }
-
-            string[]? tags = SubmittedTags.Read(a, 5, state, context, name, out int tagCount);
-            if (tags is null)
-            {
-                return 0;
-            }
-
-            DeliverMetric(state, context, (MetricType)type, name, value, tags, tagCount, hostname, flushFirst, running: false);
-            return EntryPoint.None();
+            return count >= 7 && TrySubmitMetricCommonCase(state, args, count) ? EntryPoint.None() : SubmitMetricGeneral(state, args, count);
         }
         catch (Exception e)
         {
             return EntryPoint.Raise(e);
         }
+    }
+
+    /// <summary><c>submit_metric</c> with its arguments read one by one, converted and checked as CPython's parser would.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint SubmitMetricGeneral(ModuleState state, nint* args, nint count)
+    {
+        var a = new Arguments("submit_metric", args, count);
+        if (!a.Expect(7, 8)
+            || !CheckId(a, 1, state, out var context)
+            || !a.Int64(2, "mtype", out long type)
+            || !a.String(3, "name", state.Strings, out string name)
+            || !a.Double(4, "value", out double value))
+        {
+            return 0;
+        }
+
+        if (!MetricTypeIsValid(type))
+        {
+            Arguments.Raise(CPython.ExcValueError, $"submit_metric() argument 3 (mtype) must be one of aggregator.GAUGE … aggregator.HISTORATE (0–6), not {type}");
+            return 0;
+        }
+
+        bool flushFirst = false;
+        if (!a.OptionalString(6, "hostname", state.Strings, out string hostname) || (count > 7 && !a.Boolean(7, out flushFirst)))
+        {
+            return 0;
+        }
+
+        string[]? tags = SubmittedTags.Read(a, 5, state, context, name, out int tagCount);
+        if (tags is null)
+        {
+            return 0;
+        }
+
+        DeliverMetric(state, context, (MetricType)type, name, value, tags, tagCount, hostname, flushFirst, running: false);
+        return EntryPoint.None();
     }
 
     /// <summary>
@@ -208,18 +210,25 @@ internal static unsafe partial class AggregatorModule
 
         if (CPython.IsExactType(obj, CPython.LongType))
         {
-            value = CPython.PyFloat_AsDouble(obj);
-            if (value == -1.0 && CPython.PyErr_Occurred() != 0)
-            {
-                CPython.PyErr_Clear(); // too large: float(value) in Python raises, with AgentCheck's message
-                return false;
-            }
-
-            return true;
+            return LongAsDouble(obj, out value);
         }
 
         value = 0;
         return false;
+    }
+
+    // Apart, so that the common case (a float) makes no call that leaves cooperative mode (and sets up no frame for one).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool LongAsDouble(nint obj, out double value)
+    {
+        value = CPython.PyFloat_AsDouble(obj);
+        if (value == -1.0 && CPython.PyErr_Occurred() != 0)
+        {
+            CPython.PyErr_Clear(); // too large: float(value) in Python raises, with AgentCheck's message
+            return false;
+        }
+
+        return true;
     }
 
     private static void DeliverMetric(ModuleState state, CheckRunContext? context, MetricType type, string name, double value, string[] tags, int tagCount, string hostname, bool flushFirst, bool running)

@@ -39,11 +39,19 @@ internal static class EntryPoint
     }
 
     /// <summary>A new reference to <c>None</c> (immortal from 3.12 on, where its count is not kept: nothing to add).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static unsafe nint None()
     {
         if (CPython.MinorVersion < 12)
         {
-            CPython.Py_IncRef(CPython.None);
+            if (CPython.ObjectLayoutVerified)
+            {
+                ++*(nint*)CPython.None; // Py_INCREF of 3.9–3.11's default builds: ob_refcnt, first in the header, with the GIL held
+            }
+            else
+            {
+                CPython.Py_IncRef(CPython.None);
+            }
         }
 
         return CPython.None;

@@ -35,11 +35,19 @@ internal sealed class ModuleState(IBuiltinSink sink)
 
     /// <summary>The state of <paramref name="module"/>, a module function's <c>self</c>: a compare, or one leaf call and a handle read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe ModuleState Of(nint module) => module == s_lastModule ? s_lastState! :
-        Remember(ref s_lastModule, ref s_lastState, module, *(nint*)CPython.PyModule_GetState(module));
+    public static ModuleState Of(nint module) => module == s_lastModule ? s_lastState! : RememberModule(module);
 
     /// <summary>The state of the module that defines <paramref name="definingClass"/> (a method's defining class).</summary>
-    public static unsafe ModuleState OfClass(nint definingClass) => definingClass == s_lastClass ? s_lastClassState! :
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ModuleState OfClass(nint definingClass) => definingClass == s_lastClass ? s_lastClassState! : RememberClass(definingClass);
+
+    // Apart from the inlined compare: a caller that inlined a call into Python would set up a transition frame on every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe ModuleState RememberModule(nint module) =>
+        Remember(ref s_lastModule, ref s_lastState, module, *(nint*)CPython.PyModule_GetState(module));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe ModuleState RememberClass(nint definingClass) =>
         Remember(ref s_lastClass, ref s_lastClassState, definingClass, *(nint*)CPython.PyType_GetModuleState(definingClass));
 
     // The last module (and defining class) asked for and its state. The key is held (a reference is kept), so its address
@@ -78,7 +86,11 @@ internal sealed class ModuleState(IBuiltinSink sink)
     /// <summary>Gives the buffer back, clearing the <paramref name="used"/> slots (the strings are cached anyway, but a buffer should not keep them alive).</summary>
     public void ReturnTags(string[] buffer, int used)
     {
-        buffer.AsSpan(0, used).Clear();
+        for (int i = 0; i < used; i++)
+        {
+            buffer[i] = null!; // a loop: two or three tags are cheaper cleared in place than through a call
+        }
+
         _tagBuffer = buffer;
     }
 }

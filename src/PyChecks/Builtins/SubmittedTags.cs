@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PyChecks.Interop;
 
 namespace PyChecks.Builtins;
@@ -69,21 +70,7 @@ internal static unsafe class SubmittedTags
                 continue;
             }
 
-            if (state.Strings.TryGet(item, out tag) || Arguments.TryReadSurrogates(item, out tag))
-            {
-                buffer[count++] = tag; // a str with lone surrogates is kept as read, like a name
-            }
-            else if (Arguments.TryBytes(item, out var bytes))
-            {
-                if (TryDecodeStrict(bytes, out tag))
-                {
-                    buffer[count++] = tag;
-                }
-                else
-                {
-                    state.Sink.TagNotUtf8(bytes, subject);
-                }
-            }
+            ReadUncached(item, buffer, ref count, state, subject);
 
             // That called into Python, which could have run a finalizer that shrank the list.
             if (isList)
@@ -93,6 +80,30 @@ internal static unsafe class SubmittedTags
         }
 
         return AppendConfigured(buffer, count, context, out count);
+    }
+
+    /// <summary>
+    /// A tag the string cache does not hold: read through Python (kept apart from <see cref="ReadListOrTuple"/>, whose
+    /// common case then makes no call that leaves cooperative mode, and so sets up no transition frame).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ReadUncached(nint item, string[] buffer, ref int count, ModuleState state, string subject)
+    {
+        if (state.Strings.TryGet(item, out string tag) || Arguments.TryReadSurrogates(item, out tag))
+        {
+            buffer[count++] = tag; // a str with lone surrogates is kept as read, like a name
+        }
+        else if (Arguments.TryBytes(item, out var bytes))
+        {
+            if (TryDecodeStrict(bytes, out tag))
+            {
+                buffer[count++] = tag;
+            }
+            else
+            {
+                state.Sink.TagNotUtf8(bytes, subject);
+            }
+        }
     }
 
     public static string[] AppendConfigured(string[] buffer, int count, CheckRunContext? context, out int total)

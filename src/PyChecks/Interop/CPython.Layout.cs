@@ -11,13 +11,12 @@ internal static unsafe partial class CPython
     /// <c>PyObject_Type</c> and its reference released at once (sound: see the remarks of <see cref="IsExactType"/>).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static nint TypeOf(nint obj)
-    {
-        if (ObjectLayoutVerified)
-        {
-            return ((nint*)obj)[1];
-        }
+    public static nint TypeOf(nint obj) => ObjectLayoutVerified ? ((nint*)obj)[1] : TypeOfThroughApi(obj);
 
+    // Apart, so that the hot paths inlining TypeOf make no call that leaves cooperative mode (and set up no frame for one).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static nint TypeOfThroughApi(nint obj)
+    {
         nint actual = PyObject_Type(obj);
         s_releaseTypeOfLiveObject(actual);
         return actual;
