@@ -45,9 +45,10 @@ internal sealed unsafe class CheckEntry
     /// <summary>
     /// <c>function()</c> as code of the check whose output object is <paramref name="output"/> (0: not captured):
     /// a new reference to the result, or 0 with the Python error set. <paramref name="function"/> must end a forked
-    /// child itself, as <c>AgentCheck.run</c> does.
+    /// child itself, as <c>AgentCheck.run</c> does. <paramref name="pending"/>: the output's <c>pending</c> list, held by the
+    /// caller (<see cref="PendingOf"/>), or 0 to read it from the output.
     /// </summary>
-    public nint Call(nint function, nint output)
+    public nint Call(nint function, nint output, nint pending)
     {
         nint key = OwnerKey();
         if (key == 0)
@@ -71,7 +72,7 @@ internal sealed unsafe class CheckEntry
         {
             CPython.PyErr_Clear();
         }
-        if (output != 0 && HasPendingOutput(output))
+        if (output != 0 && HasPendingOutput(output, pending))
         {
             CallIgnoringErrors(_flush.Handle, output);
         }
@@ -130,29 +131,7 @@ internal sealed unsafe class CheckEntry
     /// </summary>
     public bool WarningsAreEmpty(nint check, PyObject plainGetWarnings)
     {
-        // check.get_warnings: a bound method of one of the plain functions when nothing replaced it, on the class or on
-        // the instance. Not through check.__dict__, whose reading would give the instance a dict of its own and, on
-        // 3.12, turn off the interpreter's specialized attribute access for every method call the check makes.
-        nint method = CPython.PyObject_GetAttr(check, _getWarnings.Handle);
-        if (method == 0)
-        {
-            CPython.PyErr_Clear();
-            return false;
-        }
-
-        bool plain = false;
-        if (CPython.IsExactType(method, CPython.MethodType) && CPython.PyMethod_Self(method) == check)
-        {
-            nint function = CPython.PyMethod_Function(method);
-            nint plainFunctions = plainGetWarnings.Handle;
-            for (nint i = 0, n = CPython.NoGCTransition.PyTuple_Size(plainFunctions); i < n && !plain; i++)
-            {
-                plain = CPython.NoGCTransition.PyTuple_GetItem(plainFunctions, i) == function;
-            }
-        }
-
-        CPython.Py_DecRef(method);
-        if (!plain)
+        if (!GetWarningsIsPlain(check, plainGetWarnings.Handle))
         {
             return false;
         }
@@ -169,6 +148,45 @@ internal sealed unsafe class CheckEntry
         return empty;
     }
 
+    /// <summary>
+    /// Whether <c>check.get_warnings</c> is one of <paramref name="plainFunctions"/> (a tuple): the function on the class,
+    /// not shadowed on the instance, or a bound method of one for the check. Found as <c>LOAD_METHOD</c> finds a method,
+    /// with no bound method made (where the interpreter exports it), and not through <c>check.__dict__</c>, whose reading
+    /// would give the instance a dict of its own and, on 3.12, turn off the interpreter's specialized attribute access for
+    /// every method call the check makes.
+    /// </summary>
+    private bool GetWarningsIsPlain(nint check, nint plainFunctions)
+    {
+        nint found = 0;
+        bool unbound = false;
+        if (CPython.PyObject_GetMethod != null)
+        {
+            unbound = CPython.PyObject_GetMethod(check, _getWarnings.Handle, &found) == 1;
+        }
+        else
+        {
+            found = CPython.PyObject_GetAttr(check, _getWarnings.Handle);
+        }
+
+        if (found == 0)
+        {
+            CPython.PyErr_Clear();
+            return false;
+        }
+
+        nint function = unbound ? found
+            : CPython.IsExactType(found, CPython.MethodType) && CPython.PyMethod_Self(found) == check ? CPython.PyMethod_Function(found)
+            : 0;
+        bool plain = false;
+        for (nint i = 0, n = CPython.NoGCTransition.PyTuple_Size(plainFunctions); i < n && !plain && function != 0; i++)
+        {
+            plain = CPython.NoGCTransition.PyTuple_GetItem(plainFunctions, i) == function;
+        }
+
+        CPython.Py_DecRef(found);
+        return plain;
+    }
+
     /// <summary>A module global read without a call (borrowed; 0 when absent).</summary>
     private static nint Flag(PyObject globals, PyObject name)
     {
@@ -182,24 +200,51 @@ internal sealed unsafe class CheckEntry
     }
 
     /// <summary><c>output.pending[0] or output.pending[1]</c>; true when it cannot tell, so that the flush decides.</summary>
-    private bool HasPendingOutput(nint output)
+    private bool HasPendingOutput(nint output, nint pending)
     {
-        nint pending = CPython.PyObject_GetAttr(output, _pending.Handle);
+        if (pending != 0)
+        {
+            return PendingIsEmpty(pending) is not true;
+        }
+
+        pending = CPython.PyObject_GetAttr(output, _pending.Handle);
         if (pending == 0)
         {
             CPython.PyErr_Clear();
             return true;
         }
 
-        bool any = true;
-        if (CPython.IsExactType(pending, CPython.ListType) && CPython.NoGCTransition.PyList_Size(pending) == 2)
-        {
-            nint stdout = CPython.NoGCTransition.PyList_GetItem(pending, 0), stderr = CPython.NoGCTransition.PyList_GetItem(pending, 1);
-            any = stdout != CPython.EmptyString || stderr != CPython.EmptyString;
-        }
-
+        bool any = PendingIsEmpty(pending) is not true;
         CPython.Py_DecRef(pending);
         return any;
+    }
+
+    /// <summary>
+    /// The list <c>output.pending</c> of a check's output object (a new reference), for <see cref="Call"/>: the object keeps
+    /// that one list for its life and only sets its items. Null when it is not the expected list of two.
+    /// </summary>
+    public static PyObject? PendingOf(PyObject output)
+    {
+        var pending = output.GetAttr("pending");
+        if (PendingIsEmpty(pending.Handle) is null)
+        {
+            pending.Dispose();
+            return null;
+        }
+
+        return pending;
+    }
+
+    /// <summary>Whether both items of a pending list are <c>''</c>; null when it is not an exact list of two.</summary>
+    private static bool? PendingIsEmpty(nint pending)
+    {
+        if (!CPython.IsExactType(pending, CPython.ListType) || CPython.NoGCTransition.PyList_Size(pending) != 2)
+        {
+            return null;
+        }
+
+        return CPython.NoGCTransition.PyList_GetItem(pending, 0) == CPython.EmptyString
+            && CPython.NoGCTransition.PyList_GetItem(pending, 1) == CPython.EmptyString;
     }
 
     /// <summary><c>function(argument)</c> (no argument when 0), its result and any error dropped.</summary>

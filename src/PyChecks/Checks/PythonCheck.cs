@@ -16,6 +16,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
     private readonly PyObject _run;
     private readonly bool _runsDirectly;
     private readonly PyObject? _output;
+    private readonly PyObject? _pending; // _output.pending, the list it keeps for its life
     private readonly PyObject _getWarnings;
     private readonly PyObject _plainGetWarnings;
     private readonly Func<CheckRunResult> _runOnWorker;
@@ -78,6 +79,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
             else
             {
                 _output = output;
+                _pending = CheckEntry.PendingOf(output);
             }
 
             _getWarnings = module.CallMethod("bind", getWarnings, name);
@@ -235,6 +237,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
     private void Release()
     {
         _run.Dispose();
+        _pending?.Dispose();
         _output?.Dispose();
         _getWarnings.Dispose();
         _plainGetWarnings.Dispose();
@@ -244,9 +247,12 @@ internal sealed partial class PythonCheck : IWorkerCheck
     /// <summary>One run, with the GIL held: on a Python worker, or on the thread that called <see cref="RunAsync"/>.</summary>
     private CheckRunResult Run()
     {
-        long start = Stopwatch.GetTimestamp();
+        // Started when its scope attached, if this run is the first work of a measured scope: one clock read less.
+        var gil = ThreadGil.Current;
+        long start = gil?.TakeAttachedAt() ?? 0;
+        start = start != 0 ? start : Stopwatch.GetTimestamp();
         var startedAt = Runtime.WallClock.At(start);
-        var gilWait = ThreadGil.Current?.LastAttachWait ?? TimeSpan.Zero;
+        var gilWait = gil?.LastAttachWait ?? TimeSpan.Zero;
         string? error = null, traceback = null;
         bool interrupted = false;
         long? tracedBefore = Memory.PythonHeap.TracedBytesForRun(); // null unless PyChecksOptions.TracemallocEnabled
@@ -398,7 +404,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
             return _run.CallUnlessEmpty();
         }
 
-        nint result = _entry.Call(_run.Handle, _output?.Handle ?? 0);
+        nint result = _entry.Call(_run.Handle, _output?.Handle ?? 0, _pending?.Handle ?? 0);
         if (result == 0)
         {
             throw PythonException.FetchCurrent();

@@ -107,6 +107,14 @@ internal static unsafe partial class CPython
     /// <summary>Borrowed reference, or 0 (no error set) when absent.</summary>
     public static delegate* unmanaged<nint, nint, nint> PyDict_GetItemWithError;
     public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttr;
+
+    /// <summary>
+    /// <c>_PyObject_GetMethod(obj, name, &amp;method)</c>, what <c>LOAD_METHOD</c> does (exported by 3.9–3.13): 1 with the
+    /// type's function in <c>method</c> when the attribute is a function of the type that the instance does not shadow
+    /// (no bound method made), else 0 with the attribute or 0 (error set) in <c>method</c>; a new reference either
+    /// way. Optional: null when not exported.
+    /// </summary>
+    public static delegate* unmanaged<nint, nint, nint*, int> PyObject_GetMethod;
     public static delegate* unmanaged<ulong, nint> PyLong_FromUnsignedLongLong;
     public static delegate* unmanaged<byte*, nint> PyUnicode_InternFromString;
     /// <summary><c>PyType_FromModuleAndSpec(module, spec, bases)</c> (3.9+): a heap type whose methods find the module's state.</summary>
@@ -361,6 +369,7 @@ internal static unsafe partial class CPython
         PyDict_DelItem = (delegate* unmanaged<nint, nint, int>)b.Get("PyDict_DelItem");
         PyDict_GetItemWithError = (delegate* unmanaged<nint, nint, nint>)b.Get("PyDict_GetItemWithError");
         PyObject_GetAttr = (delegate* unmanaged<nint, nint, nint>)b.Get("PyObject_GetAttr");
+        PyObject_GetMethod = (delegate* unmanaged<nint, nint, nint*, int>)b.TryGet("_PyObject_GetMethod");
         PyObject_SetAttr = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyObject_SetAttr");
         PyLong_FromUnsignedLongLong = (delegate* unmanaged<ulong, nint>)b.Get("PyLong_FromUnsignedLongLong");
         PyUnicode_InternFromString = (delegate* unmanaged<byte*, nint>)b.Get("PyUnicode_InternFromString");

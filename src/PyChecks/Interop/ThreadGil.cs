@@ -63,6 +63,20 @@ internal sealed unsafe class ThreadGil
     /// <summary>How long the thread's last <see cref="EnterMeasured"/> waited for the GIL (zero when it did not attach).</summary>
     public TimeSpan LastAttachWait { get; private set; }
 
+    /// <summary>
+    /// The <see cref="Stopwatch"/> timestamp at which the thread's last <see cref="EnterMeasured"/> had attached, once: 0
+    /// after the first call, and when that scope did not attach or a later scope attached without measuring. A check run
+    /// that starts its scope's work takes it as its start instead of reading the clock again.
+    /// </summary>
+    public long TakeAttachedAt()
+    {
+        long attachedAt = _attachedAt;
+        _attachedAt = 0;
+        return attachedAt;
+    }
+
+    private long _attachedAt;
+
     /// <summary>Counts the interpreter's thread states, as CPython lists them. Call with the GIL held.</summary>
     public static int CountInterpreterThreadStates()
     {
@@ -123,6 +137,7 @@ internal sealed unsafe class ThreadGil
         if (current._depth == 0)
         {
             current.Attach();
+            current._attachedAt = 0;
         }
 
         return new GilScope(current, ++current._depth);
@@ -140,11 +155,14 @@ internal sealed unsafe class ThreadGil
         {
             long wants = Stopwatch.GetTimestamp();
             current.Attach();
-            current.LastAttachWait = Stopwatch.GetElapsedTime(wants);
+            long attached = Stopwatch.GetTimestamp();
+            current.LastAttachWait = Stopwatch.GetElapsedTime(wants, attached);
+            current._attachedAt = attached;
         }
         else
         {
             current.LastAttachWait = TimeSpan.Zero;
+            current._attachedAt = 0;
         }
 
         return new GilScope(current, ++current._depth);

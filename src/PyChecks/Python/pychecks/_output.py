@@ -32,6 +32,7 @@ class _CheckOutput(object):
 
     def __init__(self, check_name):
         self.loggers = ('datadog_checks.{}.stdout'.format(check_name), 'datadog_checks.{}.stderr'.format(check_name))
+        # One list for the object's life, only its items set: the host holds it and reads it after each run.
         self.pending = ['', '']
 
     def write(self, which, text):

@@ -559,7 +559,7 @@ class AgentCheck(_SubmitBase, AgentReportsMixin):
                 instances = self.instances
                 instance = instances[0] if instances else {}
                 # An empty dict, the commonest instance of a simple check, is copied without a call.
-                self.check({} if instance.__class__ is dict and not instance else _copy_config(instance))
+                self.check({} if type(instance) is dict and not instance else _copy_config(instance))
                 result = ''
             except Exception as e:
                 result = json.dumps([{'message': _describe(e), 'traceback': traceback.format_exc()}])
