@@ -59,6 +59,12 @@ internal static unsafe partial class AggregatorModule
         }
 
         CPython.VerifyTypeVersionTags(type, state.AgentCheckNames[CheckIdName], state.AgentCheckNames[ProbeName]);
+        if (WrapSubmitMethods(module, type) != 0)
+        {
+            CPython.Py_DecRef(type);
+            return -1;
+        }
+
         int result;
         using (var name = new Utf8Z("_AgentCheckBase"))
         {
@@ -84,6 +90,7 @@ internal static unsafe partial class AggregatorModule
 
         const int methodSize = 32, slotSize = 16, specSize = 32;
         byte* table = (byte*)TrackedAllocator.AllocZeroed((nuint)((methods.Length + 1) * methodSize));
+        s_submitMethodTable = (nint)table;
         for (int i = 0; i < methods.Length; i++)
         {
             var (name, function, doc) = methods[i];

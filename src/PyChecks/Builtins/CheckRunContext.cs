@@ -37,6 +37,27 @@ internal sealed class CheckRunContext
 
     public string CheckName { get; }
 
+    private nint[]? _boundSubmitMethods;
+
+    /// <summary>
+    /// The slot of submission method <paramref name="index"/> bound to <see cref="Instance"/> (0 until made): kept for the
+    /// check's runs, strong references released by <see cref="ReleaseBoundSubmitMethods"/>. Used with the GIL held.
+    /// </summary>
+    public ref nint BoundSubmitMethod(int index) => ref (_boundSubmitMethods ??= new nint[6])[index];
+
+    /// <summary>Releases the bound methods <see cref="BoundSubmitMethod"/> kept (under the GIL, or queued for it).</summary>
+    public void ReleaseBoundSubmitMethods()
+    {
+        nint[]? bound = Interlocked.Exchange(ref _boundSubmitMethods, null);
+        foreach (nint method in bound ?? [])
+        {
+            if (method != 0)
+            {
+                Interop.ThreadGil.DecRef(method);
+            }
+        }
+    }
+
     /// <summary>
     /// The string the built-in modules' string cache last gave for this check's id when it resolved to this context: the
     /// same string again is this check, with no comparison. Used with the GIL held.

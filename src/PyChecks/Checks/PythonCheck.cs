@@ -236,6 +236,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
 
     private void Release()
     {
+        _context.ReleaseBoundSubmitMethods();
         _run.Dispose();
         _pending?.Dispose();
         _output?.Dispose();

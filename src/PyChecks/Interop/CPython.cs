@@ -115,6 +115,12 @@ internal static unsafe partial class CPython
     /// way. Optional: null when not exported.
     /// </summary>
     public static delegate* unmanaged<nint, nint, nint*, int> PyObject_GetMethod;
+
+    /// <summary><c>PyCMethod_New(ml, self, module, cls)</c> (3.9+): what a <c>METH_METHOD</c> method descriptor binds to an instance.</summary>
+    public static delegate* unmanaged<nint, nint, nint, nint, nint> PyCMethod_New;
+
+    /// <summary><c>PyType_IsSubtype(a, b)</c>: whether type <c>a</c> is <c>b</c> or derives from it (its MRO; no Python code).</summary>
+    public static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, int> PyType_IsSubtype;
     public static delegate* unmanaged<ulong, nint> PyLong_FromUnsignedLongLong;
     public static delegate* unmanaged<byte*, nint> PyUnicode_InternFromString;
     /// <summary><c>PyType_FromModuleAndSpec(module, spec, bases)</c> (3.9+): a heap type whose methods find the module's state.</summary>
@@ -370,6 +376,8 @@ internal static unsafe partial class CPython
         PyDict_GetItemWithError = (delegate* unmanaged<nint, nint, nint>)b.Get("PyDict_GetItemWithError");
         PyObject_GetAttr = (delegate* unmanaged<nint, nint, nint>)b.Get("PyObject_GetAttr");
         PyObject_GetMethod = (delegate* unmanaged<nint, nint, nint*, int>)b.TryGet("_PyObject_GetMethod");
+        PyCMethod_New = (delegate* unmanaged<nint, nint, nint, nint, nint>)b.Get("PyCMethod_New");
+        PyType_IsSubtype = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, int>)b.Get("PyType_IsSubtype");
         PyObject_SetAttr = (delegate* unmanaged<nint, nint, nint, int>)b.Get("PyObject_SetAttr");
         PyLong_FromUnsignedLongLong = (delegate* unmanaged<ulong, nint>)b.Get("PyLong_FromUnsignedLongLong");
         PyUnicode_InternFromString = (delegate* unmanaged<byte*, nint>)b.Get("PyUnicode_InternFromString");
