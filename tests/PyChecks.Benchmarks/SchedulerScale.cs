@@ -56,6 +56,8 @@ public class SchedulerScale : IDisposable
     private MeterListener? _listener;
     private string? _folder;
     private long _runs;
+    private long _target = long.MaxValue; // the run count that sets _reached
+    private readonly ManualResetEventSlim _reached = new(false);
     private double[] _lateness = new double[1];
     private double[] _sorted = new double[1];
     private int _latenessCount;
@@ -97,7 +99,13 @@ public class SchedulerScale : IDisposable
                 }
             },
         };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _runs, value));
+        _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            if (Interlocked.Add(ref _runs, value) >= Volatile.Read(ref _target))
+            {
+                _reached.Set();
+            }
+        });
         _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
         {
             if (instrument.Name == PyChecksTelemetry.CheckDuration)
@@ -173,6 +181,7 @@ public class SchedulerScale : IDisposable
     {
         _listener?.Dispose();
         _services?.Dispose();
+        _reached.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -191,9 +200,14 @@ public class SchedulerScale : IDisposable
         var pauseStart = GC.GetTotalPauseDuration();
         int gen0Start = GC.CollectionCount(0), gen1Start = GC.CollectionCount(1), gen2Start = GC.CollectionCount(2);
         var wall = Stopwatch.StartNew();
-        while (Interlocked.Read(ref _runs) - startRuns < target)
+
+        // Woken once, by the run that reaches the target: a thread polling the count would add its own wake-ups to the
+        // process's CPU, which the overhead per run is computed from.
+        _reached.Reset();
+        Volatile.Write(ref _target, startRuns + target);
+        if (Interlocked.Read(ref _runs) - startRuns < target)
         {
-            Thread.Sleep(5);
+            _reached.Wait();
         }
 
         wall.Stop();
