@@ -124,7 +124,9 @@ public sealed class ClusterFailoverTests
 
         var stopping = hosts[2];
         long stoppedAt = Now();
-        int exitCode = await stopping.TerminateAsync(TimeSpan.FromSeconds(30));
+        // The bound on the exit itself is loose: the suite runs this beside the core tests on the same two cores, where one
+        // stop of a host with ~1,000 instances took over 30 s once (the hand-over is measured below, from the log).
+        int exitCode = await stopping.TerminateAsync(TimeSpan.FromSeconds(90));
         long exitedAt = Now();
         TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: host {stopping.Name} exited ({exitCode}) {(exitedAt - stoppedAt) / 1000.0:0.0} s after SIGTERM; "
             + string.Join(" ", File.ReadLines(stopping.Settings.LogFile!).Where(static l => l.Contains("[1309]", StringComparison.Ordinal)).Select(static l => l.Trim())));
