@@ -88,7 +88,7 @@ internal static unsafe partial class AggregatorModule
             ("historate", (nint)(delegate* unmanaged<nint, nint, nint*, nint, nint, nint>)&Historate, "Submit a histogram of rates. Arguments as :meth:`gauge`."),
         ];
 
-        const int methodSize = 32, slotSize = 16, specSize = 32;
+        const int methodSize = 32;
         byte* table = (byte*)TrackedAllocator.AllocZeroed((nuint)((methods.Length + 1) * methodSize));
         s_submitMethodTable = (nint)table;
         for (int i = 0; i < methods.Length; i++)
@@ -104,28 +104,49 @@ internal static unsafe partial class AggregatorModule
             *(nint*)(entry + 24) = NativeModuleDefinition.Utf8($"{name}{signature}\n--\n\n{doc}");
         }
 
-        // PyMemberDef: name, type, offset, flags, doc; then the zeroed end of the table.
-        const int memberSize = 40;
-        byte* members = (byte*)TrackedAllocator.AllocZeroed(2 * memberSize);
-        *(nint*)members = NativeModuleDefinition.Utf8("__pychecks_namespace__");
-        *(int*)(members + 8) = MemberObjectEx;
-        *(nint*)(members + 16) = NamespaceSlotOffset;
-        *(nint*)(members + 32) = NativeModuleDefinition.Utf8("Where AgentCheck's __NAMESPACE__ keeps its value, read by the submission methods without a lookup.");
+        nint members = ObjectMember("__pychecks_namespace__", NamespaceSlotOffset,
+            "Where AgentCheck's __NAMESPACE__ keeps its value, read by the submission methods without a lookup.");
+        return TypeSpec("aggregator._AgentCheckBase", ObjectSize + 8, TypeFlags, // basicsize: the header and the namespace slot
+        [
+            (SlotDoc, NativeModuleDefinition.Utf8("The base of pychecks.AgentCheck: its metric submission methods, written in C.")),
+            (SlotMethods, (nint)table),
+            (SlotMembers, members),
+        ]);
+    }
 
-        byte* slots = (byte*)TrackedAllocator.AllocZeroed(4 * slotSize);
-        *(int*)slots = SlotDoc;
-        *(nint*)(slots + 8) = NativeModuleDefinition.Utf8("The base of pychecks.AgentCheck: its metric submission methods, written in C.");
-        *(int*)(slots + slotSize) = SlotMethods;
-        *(nint*)(slots + slotSize + 8) = (nint)table;
-        *(int*)(slots + (2 * slotSize)) = SlotMembers;
-        *(nint*)(slots + (2 * slotSize) + 8) = (nint)members;
+    /// <summary>
+    /// A table of one <c>PyMemberDef</c> (an object field at <paramref name="offset"/>, AttributeError when unset) and its
+    /// zeroed end, in native memory kept for the process's life. The field is writable: a heap type's dealloc releases
+    /// only writable object members.
+    /// </summary>
+    private static nint ObjectMember(string name, int offset, string? doc)
+    {
+        const int memberSize = 40; // PyMemberDef: name, type, offset, flags, doc
+        byte* members = (byte*)TrackedAllocator.AllocZeroed(2 * memberSize);
+        *(nint*)members = NativeModuleDefinition.Utf8(name);
+        *(int*)(members + 8) = MemberObjectEx;
+        *(nint*)(members + 16) = offset;
+        *(nint*)(members + 32) = doc is null ? 0 : NativeModuleDefinition.Utf8(doc);
+        return (nint)members;
+    }
+
+    /// <summary>A <c>PyType_Spec</c> (stable ABI) with its slots, in native memory kept for the process's life.</summary>
+    private static nint TypeSpec(string name, int basicSize, ulong flags, (int Slot, nint Value)[] slots)
+    {
+        const int slotSize = 16, specSize = 32;
+        byte* table = (byte*)TrackedAllocator.AllocZeroed((nuint)((slots.Length + 1) * slotSize));
+        for (int i = 0; i < slots.Length; i++)
+        {
+            *(int*)(table + (i * slotSize)) = slots[i].Slot;
+            *(nint*)(table + (i * slotSize) + 8) = slots[i].Value;
+        }
 
         byte* spec = (byte*)TrackedAllocator.AllocZeroed(specSize);
-        *(nint*)spec = NativeModuleDefinition.Utf8("aggregator._AgentCheckBase");
-        *(int*)(spec + 8) = ObjectSize + 8; // basicsize: the header and the namespace slot
+        *(nint*)spec = NativeModuleDefinition.Utf8(name);
+        *(int*)(spec + 8) = basicSize;
         *(int*)(spec + 12) = 0; // itemsize
-        *(uint*)(spec + 16) = (uint)TypeFlags;
-        *(nint*)(spec + 24) = (nint)slots;
+        *(uint*)(spec + 16) = (uint)flags;
+        *(nint*)(spec + 24) = (nint)table;
         return (nint)spec;
     }
 
@@ -208,6 +229,9 @@ internal static unsafe partial class AggregatorModule
     }
 
     private static readonly string[] SubmitMethodNames = ["gauge", "count", "monotonic_count", "rate", "histogram", "historate"];
+
+    /// <summary>How many submission methods <c>_AgentCheckBase</c> has (<c>gauge</c>, <c>count</c>, …).</summary>
+    internal const int SubmitMethodCount = 6;
 
     /// <summary>One call of a submission method: the common case submitted here, every other one handed to Python.</summary>
     private static nint SubmitMethod(MetricType type, int method, nint self, nint definingClass, nint* args, nint count, nint keywords)

@@ -19,6 +19,7 @@ internal static unsafe partial class AggregatorModule
     private const int SlotDescrGet = 54; // Py_tp_descr_get
     private const int SlotGetAttro = 58; // Py_tp_getattro
     private const int SlotRepr = 66; // Py_tp_repr
+    private const ulong DefaultTypeFlag = 1UL << 18; // Py_TPFLAGS_DEFAULT
     private const int WrappedOffset = ObjectSize; // the method descriptor, an object member (released when the wrapper dies)
     private const int IndexOffset = ObjectSize + 8; // the method's index in the table (SubmitMethodNames)
     private const int DescriptorTypeOffset = ObjectSize; // PyDescrObject.d_type, in every default build of 3.9–3.13
@@ -96,37 +97,15 @@ internal static unsafe partial class AggregatorModule
     }
 
     /// <summary>The <c>PyType_Spec</c> of <c>aggregator._SubmitMethod</c>, in native memory kept for the process's life.</summary>
-    private static nint CreateSubmitMethodSpec()
-    {
-        const int slotSize = 16, specSize = 32, memberSize = 40;
-        byte* members = (byte*)TrackedAllocator.AllocZeroed(2 * memberSize);
-        *(nint*)members = NativeModuleDefinition.Utf8("_descriptor");
-        *(int*)(members + 8) = MemberObjectEx; // not read-only: a heap type's dealloc releases only writable object members
-        *(nint*)(members + 16) = WrappedOffset;
-
-        (int Slot, nint Function)[] slots =
-        [
-            (SlotDescrGet, (nint)(delegate* unmanaged<nint, nint, nint, nint>)&BindSubmitMethod),
-            (SlotCall, (nint)(delegate* unmanaged<nint, nint, nint, nint>)&CallSubmitMethod),
-            (SlotGetAttro, (nint)(delegate* unmanaged<nint, nint, nint>)&SubmitMethodAttribute),
-            (SlotRepr, (nint)(delegate* unmanaged<nint, nint>)&SubmitMethodRepr),
-            (SlotMembers, (nint)members),
-            (SlotDoc, NativeModuleDefinition.Utf8("A submission method of aggregator._AgentCheckBase on Python 3.9 and 3.10: binds it once for the running check.")),
-        ];
-        byte* table = (byte*)TrackedAllocator.AllocZeroed((nuint)((slots.Length + 1) * slotSize));
-        for (int i = 0; i < slots.Length; i++)
-        {
-            *(int*)(table + (i * slotSize)) = slots[i].Slot;
-            *(nint*)(table + (i * slotSize) + 8) = slots[i].Function;
-        }
-
-        byte* spec = (byte*)TrackedAllocator.AllocZeroed(specSize);
-        *(nint*)spec = NativeModuleDefinition.Utf8("aggregator._SubmitMethod");
-        *(int*)(spec + 8) = ObjectSize + 16; // basicsize: the header, the method descriptor, the index
-        *(uint*)(spec + 16) = 1U << 18; // Py_TPFLAGS_DEFAULT
-        *(nint*)(spec + 24) = (nint)table;
-        return (nint)spec;
-    }
+    private static nint CreateSubmitMethodSpec() => TypeSpec("aggregator._SubmitMethod", ObjectSize + 16, DefaultTypeFlag, // the header, the method descriptor, the index
+    [
+        (SlotDescrGet, (nint)(delegate* unmanaged<nint, nint, nint, nint>)&BindSubmitMethod),
+        (SlotCall, (nint)(delegate* unmanaged<nint, nint, nint, nint>)&CallSubmitMethod),
+        (SlotGetAttro, (nint)(delegate* unmanaged<nint, nint, nint>)&SubmitMethodAttribute),
+        (SlotRepr, (nint)(delegate* unmanaged<nint, nint>)&SubmitMethodRepr),
+        (SlotMembers, ObjectMember("_descriptor", WrappedOffset, doc: null)),
+        (SlotDoc, NativeModuleDefinition.Utf8("A submission method of aggregator._AgentCheckBase on Python 3.9 and 3.10: binds it once for the running check.")),
+    ]);
 
     /// <summary>
     /// <c>tp_descr_get</c>: the method descriptor itself on a class; for the running check's instance on its run's thread,

@@ -43,7 +43,7 @@ internal sealed class CheckRunContext
     /// The slot of submission method <paramref name="index"/> bound to <see cref="Instance"/> (0 until made): kept for the
     /// check's runs, strong references released by <see cref="ReleaseBoundSubmitMethods"/>. Used with the GIL held.
     /// </summary>
-    public ref nint BoundSubmitMethod(int index) => ref (_boundSubmitMethods ??= new nint[6])[index];
+    public ref nint BoundSubmitMethod(int index) => ref (_boundSubmitMethods ??= new nint[AggregatorModule.SubmitMethodCount])[index];
 
     /// <summary>Releases the bound methods <see cref="BoundSubmitMethod"/> kept (under the GIL, or queued for it).</summary>
     public void ReleaseBoundSubmitMethods()

@@ -22,7 +22,6 @@ internal sealed unsafe class CheckEntry
     private readonly PyObject _flush;
     private readonly PyObject _restore;
     private readonly PyObject _saved = Intern("saved"u8);
-    private readonly PyObject _pending = Intern("pending"u8);
     private readonly PyObject _warnings = Intern("warnings"u8);
     private readonly PyObject _getWarnings = Intern("get_warnings"u8);
 
@@ -46,7 +45,7 @@ internal sealed unsafe class CheckEntry
     /// <c>function()</c> as code of the check whose output object is <paramref name="output"/> (0: not captured):
     /// a new reference to the result, or 0 with the Python error set. <paramref name="function"/> must end a forked
     /// child itself, as <c>AgentCheck.run</c> does. <paramref name="pending"/>: the output's <c>pending</c> list, held by the
-    /// caller (<see cref="PendingOf"/>), or 0 to read it from the output.
+    /// caller (<see cref="PendingOf"/>; 0 when it has none, and the output is flushed after every call).
     /// </summary>
     public nint Call(nint function, nint output, nint pending)
     {
@@ -72,7 +71,7 @@ internal sealed unsafe class CheckEntry
         {
             CPython.PyErr_Clear();
         }
-        if (output != 0 && HasPendingOutput(output, pending))
+        if (output != 0 && HasPendingOutput(pending))
         {
             CallIgnoringErrors(_flush.Handle, output);
         }
@@ -199,25 +198,8 @@ internal sealed unsafe class CheckEntry
         return value;
     }
 
-    /// <summary><c>output.pending[0] or output.pending[1]</c>; true when it cannot tell, so that the flush decides.</summary>
-    private bool HasPendingOutput(nint output, nint pending)
-    {
-        if (pending != 0)
-        {
-            return PendingIsEmpty(pending) is not true;
-        }
-
-        pending = CPython.PyObject_GetAttr(output, _pending.Handle);
-        if (pending == 0)
-        {
-            CPython.PyErr_Clear();
-            return true;
-        }
-
-        bool any = PendingIsEmpty(pending) is not true;
-        CPython.Py_DecRef(pending);
-        return any;
-    }
+    /// <summary><c>output.pending[0] or output.pending[1]</c>, read from the list held (<see cref="PendingOf"/>); true when there is none, so that the flush decides.</summary>
+    private static bool HasPendingOutput(nint pending) => pending == 0 || PendingIsEmpty(pending) is not true;
 
     /// <summary>
     /// The list <c>output.pending</c> of a check's output object (a new reference), for <see cref="Call"/>: the object keeps
