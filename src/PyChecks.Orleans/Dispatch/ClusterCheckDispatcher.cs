@@ -222,6 +222,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
 
         // Dropped here and not back: they belong to another host now, whose next sweep would activate them; activate them now.
         var gone = await _placement.SettleDroppedAsync(dropMark, unsure.Keys.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
+        gone.AddRange(_placement.TakeReleased()); // released at their drop (another host's): activate them there too
         await Parallel.ForEachAsync(gone, parallel, async (id, _) =>
         {
             try

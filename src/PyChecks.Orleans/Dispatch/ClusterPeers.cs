@@ -83,14 +83,23 @@ internal sealed partial class ClusterPeers : ILifecycleParticipant<ISiloLifecycl
         Signal();
     }
 
-    /// <summary>Another host's exchange (on its member grain here): note what it says, and answer.</summary>
-    public MemberReport Answer(MemberQuery query)
+    /// <summary>
+    /// Another host's exchange (on its member grain here): note what it says, and answer. An instance that arrived there
+    /// and runs here only because Orleans dropped its activation here stops here now (the asker counts it as an overlap).
+    /// </summary>
+    public async Task<MemberReport> AnswerAsync(MemberQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         var configuration = _placement.Configuration;
         Observe(query.Address, query.Name, query.ConfigurationHash, query.ClusterInstances, configuration);
-        string[] runningToo = query.Arrived.Length == 0 ? [] : [.. query.Arrived.Where(_placement.IsOwned)];
-        return Report(configuration, runningToo);
+        if (query.Arrived.Length == 0)
+        {
+            return Report(configuration, []);
+        }
+
+        var runningToo = query.Arrived.Where(_placement.IsOwned).ToList();
+        runningToo.AddRange(await _placement.YieldDroppedAsync(query.Arrived).ConfigureAwait(false));
+        return Report(configuration, [.. runningToo]);
     }
 
     /// <summary>The cluster's state: this host's figures, and every other member's answer (or why it is missing).</summary>

@@ -24,6 +24,10 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     // scheduled until the next sweep activates them again here (rendezvous hashing leaves a survivor's instances where
     // they are) or finds they belong elsewhere.
     private readonly ConcurrentDictionary<string, long> _dropped = new(StringComparer.Ordinal);
+
+    // Cluster checks whose activation Orleans dropped while, under the membership this host saw, they belonged to another
+    // host: unscheduled at once, and activated there by the sweep that the drop starts (see TakeReleased).
+    private readonly ConcurrentDictionary<string, byte> _released = new(StringComparer.Ordinal);
     private readonly ISet<string> _checkNames = options.Value.CheckNames;
     private readonly string? _hostTag = string.IsNullOrEmpty(options.Value.HostTagName) ? null : options.Value.HostTagName;
     private volatile ClusterConfiguration _configuration = ClusterConfiguration.Empty;
@@ -159,7 +163,13 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
 
                 if (reason is not (DeactivationReasonCode.ApplicationRequested or DeactivationReasonCode.Migrating or DeactivationReasonCode.ShuttingDown))
                 {
-                    // Not a decision of the cluster's: keep running it until a sweep says where it belongs.
+                    if (!BelongsHere(checkId))
+                    {
+                        // Another host's now: running it on until a sweep would run it beside that host's activation.
+                        return ReleaseDroppedAsync(checkId, reason);
+                    }
+
+                    // Not a decision of the cluster's, and still this host's: keep running it until a sweep activates it again.
                     _dropped[checkId] = Interlocked.Increment(ref _drops);
                     Log.Dropped(logger, checkId, reason);
                     Dropped?.Invoke();
@@ -178,10 +188,69 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
         return Task.CompletedTask;
     }
 
+    // Unschedules a dropped cluster check that belongs to another host, then starts the sweep that activates it there.
+    private async Task ReleaseDroppedAsync(string checkId, DeactivationReasonCode reason)
+    {
+        Log.DroppedElsewhere(logger, checkId, reason);
+        Interlocked.Increment(ref _movedAway);
+        await NotifyChangedAsync([checkId]).ConfigureAwait(false);
+        _released[checkId] = 0;
+        Dropped?.Invoke();
+    }
+
+    /// <summary>
+    /// Whether rendezvous hashing over the active silos, as this host sees them now, gives <paramref name="checkId"/> to
+    /// this host; while this silo is not active itself (joining, leaving), it keeps what it has.
+    /// </summary>
+    private bool BelongsHere(string checkId)
+    {
+        var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var silos = services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
+            .Where(static m => m.Status == SiloStatus.Active)
+            .Select(static m => m.SiloAddress)
+            .ToList();
+        return !silos.Contains(self) || RendezvousPlacementDirector.SiloFor(checkId, silos).Equals(self);
+    }
+
+    /// <summary>Takes the cluster checks released at a drop since the last call: a sweep activates them where they belong.</summary>
+    public List<string> TakeReleased()
+    {
+        var released = new List<string>();
+        foreach (string id in _released.Keys)
+        {
+            if (_released.TryRemove(id, out _))
+            {
+                released.Add(id);
+            }
+        }
+
+        return released;
+    }
+
+    /// <summary>
+    /// Another host says that these cluster checks arrived there: those that run here only because their activation was
+    /// dropped (no activation here) stop here now, instead of at this host's next sweep.
+    /// </summary>
+    /// <returns>Those it stopped, once unscheduled: each ran on two hosts until then (an overlap).</returns>
+    public async Task<List<string>> YieldDroppedAsync(IReadOnlyCollection<string> arrivedElsewhere)
+    {
+        var yielded = arrivedElsewhere.Where(id => !_owned.ContainsKey(id) && _dropped.TryRemove(id, out _)).ToList();
+        if (yielded.Count > 0)
+        {
+            Interlocked.Add(ref _movedAway, yielded.Count);
+            await NotifyChangedAsync(yielded).ConfigureAwait(false);
+        }
+
+        return yielded;
+    }
+
     private static partial class Log
     {
         [LoggerMessage(ClusterEventIds.Dropped, LogLevel.Information, "The activation of cluster check {CheckId} ended ({Reason}); it runs here until a sweep activates it again where it belongs")]
         public static partial void Dropped(ILogger logger, string checkId, DeactivationReasonCode reason);
+
+        [LoggerMessage(ClusterEventIds.DroppedElsewhere, LogLevel.Information, "The activation of cluster check {CheckId} ended ({Reason}) and it belongs to another host now; it stopped here, and a sweep activates it there")]
+        public static partial void DroppedElsewhere(ILogger logger, string checkId, DeactivationReasonCode reason);
     }
 
     /// <summary>Marks the drops so far: a sweep that starts now settles those (see <see cref="SettleDroppedAsync"/>).</summary>
