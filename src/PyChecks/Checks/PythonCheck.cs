@@ -21,6 +21,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
     private readonly PyObject _plainGetWarnings;
     private readonly Func<CheckRunResult> _runOnWorker;
     private static PyObject? s_interruptType;
+    private static PyObject? s_deliverInterrupt;
     private int _disposed;
     private int _running;
     private CancellationToken _runToken;
@@ -319,7 +320,7 @@ internal sealed partial class PythonCheck : IWorkerCheck
             if (_interruptSent)
             {
                 // The interrupt may still be pending if the check returned first: drop it, so it cannot hit later code.
-                AsyncExceptions.Clear(_runThread);
+                AsyncExceptions.WithdrawOwn(s_interruptType!, s_deliverInterrupt!);
             }
 
             CheckRunContext.Current = previous;
@@ -377,7 +378,8 @@ internal sealed partial class PythonCheck : IWorkerCheck
                 return;
             }
 
-            s_interruptType ??= LoadInterruptType();
+            s_deliverInterrupt ??= LoadErrorsMember("_deliver_pending");
+            s_interruptType ??= LoadErrorsMember("CheckInterrupt");
             _interruptSent = AsyncExceptions.Raise(_runThread, s_interruptType);
             if (_interruptSent)
             {
@@ -391,10 +393,10 @@ internal sealed partial class PythonCheck : IWorkerCheck
         }
     }
 
-    private static PyObject LoadInterruptType()
+    private static PyObject LoadErrorsMember(string name)
     {
         using var errors = PyObject.Import("pychecks.errors");
-        return errors.GetAttr("CheckInterrupt");
+        return errors.GetAttr(name);
     }
 
     /// <summary><c>run()</c> through <see cref="CheckEntry"/>: null when it returned <c>''</c> or <c>None</c>.</summary>

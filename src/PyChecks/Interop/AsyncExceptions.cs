@@ -14,6 +14,33 @@ internal static unsafe class AsyncExceptions
     public static bool Raise(nuint threadId, PyObject exceptionType) =>
         CPython.PyThreadState_SetAsyncExc(threadId, exceptionType.Handle) == 1;
 
-    /// <summary>Drops an exception scheduled for thread <paramref name="threadId"/> that has not been raised yet.</summary>
-    public static void Clear(nuint threadId) => CPython.PyThreadState_SetAsyncExc(threadId, 0);
+    /// <summary>
+    /// Withdraws an exception that <see cref="Raise"/> scheduled for the calling thread and that has not been raised yet,
+    /// by raising it here, in <paramref name="deliver"/> (a Python function that runs a few bytecodes), and clearing it.
+    /// </summary>
+    /// <remarks>
+    /// Not with <c>PyThreadState_SetAsyncExc(id, NULL)</c>: on CPython 3.9–3.12 that sets the interpreter's "asynchronous
+    /// exception pending" signal, which only an exception actually raised clears. Left set, every thread of the
+    /// interpreter takes the eval loop's slow path at each check, a process forked later inherits it, and on 3.11 a call
+    /// made under a profile or trace function (<c>sys.setprofile</c>, <c>sys.settrace</c>) spins for ever. Scheduling the
+    /// exception again for this thread replaces one still pending, and raising it clears the signal on every version.
+    /// </remarks>
+    public static void WithdrawOwn(PyObject exceptionType, PyObject deliver)
+    {
+        if (!Raise(CurrentThreadId(), exceptionType))
+        {
+            return; // no thread state for this thread: nothing can be pending for it
+        }
+
+        nint result = CPython.PyObject_CallNoArgs(deliver.Handle);
+        if (result != 0)
+        {
+            // Not raised (no bytecode boundary checked the signal): drop it the old way, rather than let it hit later code.
+            CPython.Py_DecRef(result);
+            CPython.PyThreadState_SetAsyncExc(CurrentThreadId(), 0);
+            return;
+        }
+
+        CPython.PyErr_Clear(); // the exception withdrawn (or, were the call to fail otherwise, that failure: nothing to report it to)
+    }
 }

@@ -87,8 +87,9 @@ public static class Isolated
 
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        using var ended = new CountdownEvent(2); // the two streams' ends
+        process.OutputDataReceived += (_, e) => Received(output, e.Data, ended);
+        process.ErrorDataReceived += (_, e) => Received(output, e.Data, ended);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -99,8 +100,77 @@ public static class Isolated
             return new ChildResult(-1, $"timed out after {timeout.TotalSeconds:0} s (killed)\n{Snapshot(output)}");
         }
 
-        process.WaitForExit(); // drain the output
+        // The streams end when the last process holding them does: one the scenario started (a check's forked child) and
+        // left running would hold them for ever, and so would hang the suite instead of failing this test.
+        if (!ended.Wait(StreamsEndTimeout))
+        {
+            return new ChildResult(-1, $"the scenario exited ({process.ExitCode}), but {StreamsEndTimeout.TotalSeconds:0} s later a process it started "
+                + $"still held its output open (a child left running: {KillLeftOver(start)})\n{Snapshot(output)}");
+        }
+
+        process.WaitForExit();
         return new ChildResult(process.ExitCode, Snapshot(output));
+    }
+
+    /// <summary>How long after the scenario's exit its output streams must have ended.</summary>
+    private static readonly TimeSpan StreamsEndTimeout = TimeSpan.FromSeconds(20);
+
+    private static void Received(StringBuilder output, string? line, CountdownEvent ended)
+    {
+        if (line is null)
+        {
+            ended.Signal();
+            return;
+        }
+
+        Append(output, line);
+    }
+
+    // A process the scenario started and left running: one with the scenario's command line (a fork of it) whose parent is
+    // neither this test process nor a running scenario (the scenario that forked it has exited). Killed once named: it would hold a core for the rest
+    // of the suite.
+    private static string KillLeftOver(ProcessStartInfo start)
+    {
+        string commandLine = string.Join(' ', start.ArgumentList);
+        var left = new List<string>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                string cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                int parent = int.Parse(stat[(stat.LastIndexOf(')') + 4)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                if (cmdline.Contains(commandLine, StringComparison.Ordinal) && parent != Environment.ProcessId && !CommandLineOf(parent).Contains(commandLine, StringComparison.Ordinal))
+                {
+                    left.Add($"pid {pid} ({File.ReadAllText(Path.Combine(dir, "comm")).Trim()})");
+                    using var process = Process.GetProcessById(pid);
+                    process.Kill();
+                }
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        return left.Count == 0 ? "none found" : string.Join(", ", left) + ", killed";
+    }
+
+    private static string CommandLineOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
     }
 
     /// <summary>The child's side: runs the named scenario and returns the process exit code.</summary>

@@ -29,6 +29,8 @@ forked = False
 
 _host_pid = None
 
+_set_async_exc = None
+
 # The signals whose handlers in the host belong to the .NET runtime (or may), and whose default action a child needs.
 _DEFAULT_SIGNALS = (
     'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGCHLD', 'SIGCONT', 'SIGTSTP',
@@ -39,12 +41,13 @@ _DEFAULT_SIGNALS = (
 
 def install(agent_config):
     """Registers the at-fork hook in the host, with what the child's built-ins answer from; a second call does nothing."""
-    global _host_pid
+    global _host_pid, _set_async_exc
     if _host_pid is not None:
         return
     from . import _forked_builtins
 
     _host_pid = os.getpid()
+    _set_async_exc = _find_set_async_exc()  # found here: a child only calls it
     _forked_builtins.snapshot(agent_config)
     os.register_at_fork(before=_flush_real_streams, after_in_child=_after_in_child)
 
@@ -65,10 +68,49 @@ def _after_in_child():
     forked = True
     from . import _forked_builtins, _output
 
+    _settle_async_exception_signal()
     _restore_signals()
     _output.release()
     _forked_builtins.install()
     _end_with_outermost_frame(sys._getframe(1))
+
+
+class _Settle(BaseException):
+    """Raised in the child's own thread to clear CPython's asynchronous-exception signal (see below); never escapes."""
+
+
+def _settle_async_exception_signal():
+    """Clears the "asynchronous exception pending" signal that the child may inherit.
+
+    The host interrupts a run that overstays with ``PyThreadState_SetAsyncExc``, which CPython delivers at that thread's
+    next bytecode boundary. Forked while such an exception waits for a thread the child does not have (the run's, blocked
+    in C while a thread of the check forks), the child inherits CPython's signal for it (on 3.9–3.12, one per
+    interpreter), and nothing there would ever clear it: on 3.11 the profile function set below would then make every
+    call spin for ever. Scheduling an exception for this thread and raising it here clears the signal.
+    """
+    if _set_async_exc is None:
+        return  # no ctypes in this build: the child runs on as it is
+    import _thread
+
+    try:
+        if _set_async_exc(_thread.get_ident(), _Settle) == 1:
+            for _ in (0, 1):
+                pass
+    except _Settle:
+        pass
+
+
+def _find_set_async_exc():
+    """``PyThreadState_SetAsyncExc`` through ctypes (libpython's symbols are global in the host), or None without ctypes."""
+    try:
+        import ctypes
+
+        function = ctypes.pythonapi.PyThreadState_SetAsyncExc
+        function.argtypes = (ctypes.c_ulong, ctypes.py_object)
+        function.restype = ctypes.c_int
+        return function
+    except Exception:
+        return None
 
 
 def _end_with_outermost_frame(frame):

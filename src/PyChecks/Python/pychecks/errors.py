@@ -17,6 +17,15 @@ class CheckInterrupt(BaseException):
     """
 
 
+def _deliver_pending():
+    """Runs a few bytecodes: an exception the host scheduled for this thread (``PyThreadState_SetAsyncExc``) is raised here.
+
+    The host's, to withdraw an interrupt that a run returned before: raising it is what clears CPython's signal for it.
+    """
+    for _ in (0, 1):
+        pass
+
+
 class ProcessExitRefused(BaseException):
     """Raised in a check that calls ``os.abort()``, ``os._exit()``, or sends a signal to the host process.
 
