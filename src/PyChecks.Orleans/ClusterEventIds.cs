@@ -1,6 +1,6 @@
 namespace PyChecks.Orleans;
 
-/// <summary>The event ids of cluster checks' logs (1301–1310): stable, listed in <c>docs/cluster.md</c>.</summary>
+/// <summary>The event ids of cluster checks' logs (1301–1311): stable, listed in <c>docs/cluster.md</c>.</summary>
 internal static class ClusterEventIds
 {
     public const int Swept = 1301;
@@ -13,4 +13,5 @@ internal static class ClusterEventIds
     public const int Dropped = 1308;
     public const int HandedOver = 1309;
     public const int DroppedElsewhere = 1310;
+    public const int UnknownActivation = 1311;
 }

@@ -93,6 +93,16 @@ public sealed class ClusterStatusTests
         Assert.That(Members(cluster).Single(static m => m.GetProperty("name").GetString() == "d").GetProperty("overlaps").GetInt64(), Is.EqualTo(1), "counted by the host that started the second run");
         Assert.That(overlapping.Output, Does.Contain("1 cluster check instance(s) started here while host"));
 
+        // Host d runs it without an activation the grain directory knows: its next sweep's move reaches the real one, on
+        // another host, and d stops it (event 1311); the other host keeps it.
+        string forced = overlapping.Output.Split('\n').First(static l => l.StartsWith("overlap ", StringComparison.Ordinal))["overlap ".Length..].Trim();
+        Eventually(() => overlapping.Output.Contains($"Cluster check {forced} ran here on an activation that Orleans' grain directory does not know", StringComparison.Ordinal), "host d stopped the instance the directory does not know it has");
+        long stoppedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Task.Delay(2 * Interval);
+        var runs = new RunLog(folder, Interval).Read().Where(r => r.CheckId == forced && r.UnixMs > stoppedAt).ToList();
+        Assert.That(runs.Select(static r => r.Host), Has.None.EqualTo("d"), "d no longer ran it");
+        Assert.That(runs, Is.Not.Empty, "its host still ran it");
+
         run.Succeeded();
     }
 

@@ -209,7 +209,19 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
             var grain = _grains.GetGrain<IClusterCheckGrain>(item.Id);
             try
             {
-                await (item.Action switch { 0 => grain.Ensure(), 1 => grain.Move(), _ => grain.Stop() }).WaitAsync(_options.PeerTimeout, cancellationToken).ConfigureAwait(false);
+                if (item.Action == 1)
+                {
+                    // The call reached an activation on another silo: the one here is unknown to the directory (see the placement).
+                    var at = await grain.Move().WaitAsync(_options.PeerTimeout, cancellationToken).ConfigureAwait(false);
+                    if (!at.Equals(self))
+                    {
+                        await _placement.ReleaseUnknownActivationAsync(item.Id).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await (item.Action == 0 ? grain.Ensure() : grain.Stop()).WaitAsync(_options.PeerTimeout, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

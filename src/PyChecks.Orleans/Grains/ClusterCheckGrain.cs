@@ -12,17 +12,22 @@ namespace PyChecks.Orleans.Grains;
 [KeepAlive]
 internal sealed class ClusterCheckGrain(ClusterCheckPlacement placement) : Grain, IClusterCheckGrain
 {
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => placement.TakeAsync(this.GetPrimaryKeyString());
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => placement.TakeAsync(this.GetPrimaryKeyString(), GrainContext);
 
     // Completes once the scheduler here has unscheduled the instance: a move activates it elsewhere only after that.
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => placement.ReleaseAsync(this.GetPrimaryKeyString(), reason.ReasonCode);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => placement.ReleaseAsync(this.GetPrimaryKeyString(), reason.ReasonCode, GrainContext);
 
     public Task Ensure() => Task.CompletedTask;
 
-    public Task Move()
+    public Task<SiloAddress> Move()
     {
-        this.MigrateOnIdle();
-        return Task.CompletedTask;
+        // A host that runs it without this activation (one the directory lost) asks too: then it is where it belongs already.
+        if (!placement.BelongsHere(this.GetPrimaryKeyString()))
+        {
+            this.MigrateOnIdle();
+        }
+
+        return Task.FromResult(GrainContext.Address.SiloAddress!); // an activation's address always has its silo
     }
 
     public Task Stop()

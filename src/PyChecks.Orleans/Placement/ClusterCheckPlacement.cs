@@ -28,6 +28,10 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     // Cluster checks whose activation Orleans dropped while, under the membership this host saw, they belonged to another
     // host: unscheduled at once, and activated there by the sweep that the drop starts (see TakeReleased).
     private readonly ConcurrentDictionary<string, byte> _released = new(StringComparer.Ordinal);
+
+    // The latest activation of each owned cluster check here, to end one that the grain directory does not know.
+    private readonly ConcurrentDictionary<string, IGrainContext> _activations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<IGrainContext, byte> _disowned = new(ReferenceEqualityComparer.Instance);
     private readonly ISet<string> _checkNames = options.Value.CheckNames;
     private readonly string? _hostTag = string.IsNullOrEmpty(options.Value.HostTagName) ? null : options.Value.HostTagName;
     private volatile ClusterConfiguration _configuration = ClusterConfiguration.Empty;
@@ -127,9 +131,17 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
         Configured?.Invoke();
     }
 
-    /// <summary>The grain of <paramref name="checkId"/> is active here: schedule it (completes once scheduled).</summary>
-    public Task TakeAsync(string checkId)
+    /// <summary>
+    /// The grain of <paramref name="checkId"/> is active here (<paramref name="activation"/>, when an activation calls):
+    /// schedule it (completes once scheduled).
+    /// </summary>
+    public Task TakeAsync(string checkId, IGrainContext? activation = null)
     {
+        if (activation is not null)
+        {
+            _activations[checkId] = activation;
+        }
+
         if (_owned.AddOrUpdate(checkId, 1, static (_, n) => n + 1) > 1)
         {
             return Task.CompletedTask; // a second activation here: the instance already runs
@@ -150,8 +162,18 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     /// An activation of <paramref name="checkId"/> is leaving this host, for <paramref name="reason"/>: unschedule the
     /// instance once its last one has (completes once unscheduled).
     /// </summary>
-    public Task ReleaseAsync(string checkId, DeactivationReasonCode reason)
+    public Task ReleaseAsync(string checkId, DeactivationReasonCode reason, IGrainContext? activation = null)
     {
+        if (activation is not null)
+        {
+            if (_disowned.TryRemove(activation, out _))
+            {
+                return Task.CompletedTask; // released already (see ReleaseUnknownActivationAsync)
+            }
+
+            _activations.TryRemove(new KeyValuePair<string, IGrainContext>(checkId, activation));
+        }
+
         while (_owned.TryGetValue(checkId, out int n))
         {
             if (n > 1 ? _owned.TryUpdate(checkId, n - 1, n) : _owned.TryRemove(new KeyValuePair<string, int>(checkId, n)))
@@ -199,11 +221,41 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     }
 
     /// <summary>
-    /// Whether rendezvous hashing over the active silos, as this host sees them now, gives <paramref name="checkId"/> to
-    /// this host; while this silo is not active itself (joining, leaving), it keeps what it has.
+    /// A move of <paramref name="checkId"/> reached its activation on another silo: the one here is not the one Orleans'
+    /// grain directory knows (the directory lost its entry, and no call reaches it). Stops the instance here and ends that
+    /// activation, instead of running it beside the other for as long as the host lives.
     /// </summary>
-    private bool BelongsHere(string checkId)
+    /// <returns>Whether it ran here; completes once unscheduled.</returns>
+    public async Task<bool> ReleaseUnknownActivationAsync(string checkId)
     {
+        if (!_owned.TryRemove(checkId, out _))
+        {
+            return false;
+        }
+
+        Log.UnknownActivation(logger, checkId);
+        Interlocked.Increment(ref _movedAway);
+        if (_activations.TryRemove(checkId, out var activation))
+        {
+            _disowned[activation] = 0; // its own release, later, must not touch a new activation's count
+            activation.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "the grain directory knows another activation of this cluster check"));
+        }
+
+        await NotifyChangedAsync([checkId]).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Whether rendezvous hashing over the active silos, as this host sees them now, gives <paramref name="checkId"/> to
+    /// this host: never once it is <see cref="Leaving"/>; while this silo is not active itself yet, it keeps what it has.
+    /// </summary>
+    public bool BelongsHere(string checkId)
+    {
+        if (Leaving)
+        {
+            return false;
+        }
+
         var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         var silos = services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
             .Where(static m => m.Status == SiloStatus.Active)
@@ -248,6 +300,9 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     {
         [LoggerMessage(ClusterEventIds.Dropped, LogLevel.Information, "The activation of cluster check {CheckId} ended ({Reason}); it runs here until a sweep activates it again where it belongs")]
         public static partial void Dropped(ILogger logger, string checkId, DeactivationReasonCode reason);
+
+        [LoggerMessage(ClusterEventIds.UnknownActivation, LogLevel.Warning, "Cluster check {CheckId} ran here on an activation that Orleans' grain directory does not know (it knows one on another host); it stopped here")]
+        public static partial void UnknownActivation(ILogger logger, string checkId);
 
         [LoggerMessage(ClusterEventIds.DroppedElsewhere, LogLevel.Information, "The activation of cluster check {CheckId} ended ({Reason}) and it belongs to another host now; it stopped here, and a sweep activates it there")]
         public static partial void DroppedElsewhere(ILogger logger, string checkId, DeactivationReasonCode reason);
