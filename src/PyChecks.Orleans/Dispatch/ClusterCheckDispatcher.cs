@@ -92,7 +92,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
     {
         _placement.Leaving = true;
         var owned = _placement.Owned.ToList();
-        if (owned.Count == 0 || _membership.CurrentSnapshot.Members.Values.Count(static m => m.Status == SiloStatus.Active) < 2)
+        if (owned.Count == 0 || ActiveSilos.Of(_membership.CurrentSnapshot).Count < 2)
         {
             return; // the last silo: nothing to hand over to
         }
@@ -155,7 +155,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
             await foreach (var snapshot in _membership.MembershipUpdates.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 // Updates come with every change of the membership table (liveness reports too): only a change of the active silos counts.
-                var now = snapshot.Members.Values.Where(static m => m.Status == SiloStatus.Active).Select(static m => m.SiloAddress).ToHashSet();
+                var now = ActiveSilos.Of(snapshot).ToHashSet();
                 if (!now.SetEquals(active))
                 {
                     active = now;
@@ -171,10 +171,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
     /// <summary>One sweep over the configured cluster checks and the grains this host holds.</summary>
     internal async Task SweepAsync(CancellationToken cancellationToken)
     {
-        var silos = _membership.CurrentSnapshot.Members.Values
-            .Where(static m => m.Status == SiloStatus.Active)
-            .Select(static m => m.SiloAddress)
-            .ToList();
+        var silos = ActiveSilos.Of(_membership.CurrentSnapshot);
         var self = _local.SiloAddress;
         if (!silos.Contains(self))
         {

@@ -225,12 +225,12 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     /// grain directory knows (the directory lost its entry, and no call reaches it). Stops the instance here and ends that
     /// activation, instead of running it beside the other for as long as the host lives.
     /// </summary>
-    /// <returns>Whether it ran here; completes once unscheduled.</returns>
-    public async Task<bool> ReleaseUnknownActivationAsync(string checkId)
+    /// <returns>Completes once unscheduled (at once when it did not run here).</returns>
+    public async Task ReleaseUnknownActivationAsync(string checkId)
     {
         if (!_owned.TryRemove(checkId, out _))
         {
-            return false;
+            return;
         }
 
         Log.UnknownActivation(logger, checkId);
@@ -242,7 +242,6 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
         }
 
         await NotifyChangedAsync([checkId]).ConfigureAwait(false);
-        return true;
     }
 
     /// <summary>
@@ -257,10 +256,7 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
         }
 
         var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
-        var silos = services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
-            .Where(static m => m.Status == SiloStatus.Active)
-            .Select(static m => m.SiloAddress)
-            .ToList();
+        var silos = ActiveSilos.Of(services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot);
         return !silos.Contains(self) || RendezvousPlacementDirector.SiloFor(checkId, silos).Equals(self);
     }
 

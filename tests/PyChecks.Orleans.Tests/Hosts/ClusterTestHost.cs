@@ -115,7 +115,7 @@ public static class ClusterTestHost
         await Task.Delay(TimeSpan.FromSeconds(1));
         var membership = services.GetRequiredService<IClusterMembershipService>();
         var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
-        var active = membership.CurrentSnapshot.Members.Values.Where(static m => m.Status == SiloStatus.Active).Select(static m => m.SiloAddress).ToList();
+        var active = Placement.ActiveSilos.Of(membership.CurrentSnapshot);
         string id = placement.Configuration.CheckIds.First(i => !placement.IsOwned(i) && !Placement.RendezvousPlacementDirector.SiloFor(i, active).Equals(self));
         await placement.TakeAsync(id);
         await Console.Out.WriteLineAsync($"overlap {id}");

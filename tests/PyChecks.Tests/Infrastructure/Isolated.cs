@@ -96,8 +96,8 @@ public static class Isolated
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            return new ChildResult(-1, $"timed out after {timeout.TotalSeconds:0} s (killed)\n{Snapshot(output)}");
+            string leftOver = ended.Wait(StreamsEndTimeout) ? string.Empty : $" (and a process it had started that held its output: {KillLeftOver(start)})";
+            return new ChildResult(-1, $"timed out after {timeout.TotalSeconds:0} s (killed){leftOver}\n{Snapshot(output)}");
         }
 
         // The streams end when the last process holding them does: one the scenario started (a check's forked child) and
@@ -127,8 +127,8 @@ public static class Isolated
     }
 
     // A process the scenario started and left running: one with the scenario's command line (a fork of it) whose parent is
-    // neither this test process nor a running scenario (the scenario that forked it has exited). Killed once named: it would hold a core for the rest
-    // of the suite.
+    // neither this test process nor a running scenario (the scenario that forked it has exited). Killed once named: it
+    // would hold a core for the rest of the suite.
     private static string KillLeftOver(ProcessStartInfo start)
     {
         string commandLine = string.Join(' ', start.ArgumentList);
