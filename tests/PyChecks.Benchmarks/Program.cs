@@ -8,6 +8,7 @@ namespace PyChecks.Benchmarks;
 /// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- --filter '*'</c>.
 /// B6 (profiler overhead) is a program of its own: <c>-- b6 [pairs] [interval ms]</c>, see <see cref="ProfilerOverhead"/>.
 /// <c>-- quick</c> runs B0–B4 and B8 (and B3, B4 in a worker process) short on every Python found, one line per figure: see <see cref="Quick.QuickMode"/>.
+/// <c>-- threads</c> runs B4 from fresh threads and says which CPU each ran on: see <see cref="ThreadPlacement"/>.
 /// B7 (memory per check) is a program of its own: <c>-- b7 [instances] [runs] [samples]</c>, see <see cref="MemoryPerCheck"/>.
 /// </summary>
 public static class Program
@@ -28,6 +29,11 @@ public static class Program
         if (args is [Quick.QuickMode.ChildArgument, var only])
         {
             return Quick.QuickMode.RunChild(only);
+        }
+
+        if (args is ["threads", .. var threads])
+        {
+            return ThreadPlacement.Run(threads);
         }
 
         if (args is ["b7", .. var b7])
