@@ -44,6 +44,12 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     // Runs by timeout deadline, checked by the loop: no timer per run. Completed runs leave lazily; an entry names the
     // instance and its run's number, not the run, so that a completed run is garbage at once and not kept for its timeout.
     private readonly TimeQueue<(ScheduledCheck Check, long Run)> _deadlines = new();
+
+    // The runs the last pass started, with their deadlines: the next pass moves those still in progress to _deadlines.
+    // Most runs end within a pass, so most never enter it (a queue of every run's deadline held an entry per run for a
+    // whole timeout: 10,000 entries at 10,000 runs/s and 1 s, 300,000 at 30 s). Loop thread only.
+    private readonly List<(ScheduledCheck Check, long Run, long Deadline)> _started = [];
+    private long _startedFirstDeadline = long.MaxValue;
     // Set to end the loop's wait early; no spinning: the loop waits far longer than a spin would last.
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private TaskCompletionSource? _drained;
@@ -170,6 +176,16 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
             _queue.Enqueue(added, added.NextDue);
         }
 
+        foreach (var (started, number, deadline) in _started)
+        {
+            if (started.Current is { } running && running.Number == number)
+            {
+                _deadlines.Enqueue((started, number), deadline);
+            }
+        }
+
+        _started.Clear();
+        _startedFirstDeadline = long.MaxValue;
         while (_deadlines.TryTakeDue(now, out var entry, out _))
         {
             if (entry.Check.Current is not { } overdue || overdue.Number != entry.Run)
@@ -206,6 +222,11 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         if (_deadlines.TryPeek(out _, out long firstDeadline) && firstDeadline < next)
         {
             next = firstDeadline;
+        }
+
+        if (_startedFirstDeadline < next)
+        {
+            next = _startedFirstDeadline;
         }
 
         return next;
