@@ -61,6 +61,7 @@ internal static class QuickFigures
             }
 
             var report = new QuickReport(python);
+            Console.WriteLine(CpuLevels.Describe(b0));
             Console.WriteLine($"# Python {python} from {host.Runtime.Location.LibraryPath}; load average {CpuReadings.LoadAverage()}; object layout read directly: {(Interop.CPython.ObjectLayoutVerified ? "yes" : "no")}; type version tags: {(Interop.CPython.TypeVersionTagsVerified ? "yes" : "no")}");
 
             if (Wanted("B0"))
@@ -135,6 +136,7 @@ internal static class QuickFigures
                 report.Speedup("B8", "throughput_in_worker_processes", b8Figures, 0, 1, target: 1.8, format: "0.00");
             }
 
+            Console.WriteLine(CpuLevels.Describe(b0));
             return report.Missed;
         }
     }

@@ -8,7 +8,8 @@ namespace PyChecks.Benchmarks.Quick;
 /// <c>dotnet run -c Release --project tests/PyChecks.Benchmarks -- quick [--python LIB]…</c>: B0–B4, B8, and B3 and B4 with
 /// the check in a worker process (<c>B3W</c>, <c>B4W</c>), short, in one process per Python found (or per <c>--python</c>
 /// given; <c>--only B3,B4</c> picks benchmarks), one line per figure, e.g.
-/// <c>B3 submit_metric 3.11.2 ratio=1.94 target=2.00 met ns=71.2 baseline_ns=36.7</c>, then a summary line.
+/// <c>B3 submit_metric 3.11.2 ratio=1.94 target=2.00 met ns=71.2 baseline_ns=36.7</c>, then a summary line. Before and
+/// after each Python's figures, a <c># CPUs:</c> line gives B0 on a thread pinned to each CPU (<see cref="CpuLevels"/>).
 /// Exit code 0 when every target is met, 2 when one is missed, 1 when a Python could not be measured.
 /// Not a test: the way to check the targets after a change; the full BenchmarkDotNet run is the reference.
 /// </summary>
