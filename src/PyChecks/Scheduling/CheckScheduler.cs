@@ -50,6 +50,7 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     // whole timeout: 10,000 entries at 10,000 runs/s and 1 s, 300,000 at 30 s). Loop thread only.
     private readonly List<(ScheduledCheck Check, long Run, long Deadline)> _started = [];
     private long _startedFirstDeadline = long.MaxValue;
+
     // Set to end the loop's wait early; no spinning: the loop waits far longer than a spin would last.
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private TaskCompletionSource? _drained;
