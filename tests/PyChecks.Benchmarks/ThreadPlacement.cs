@@ -8,7 +8,8 @@ namespace PyChecks.Benchmarks;
 /// A diagnostic, not a benchmark: B4's run from a series of fresh host threads, each kept alive until the end (so that
 /// none reuses another's Python thread state or stack), one line per thread with the CPU it ran on, its fastest round
 /// and the time of a fixed managed loop on it: <c>-- threads [threads] [runs per round]</c>. It tells a figure that
-/// depends on the code from one that depends on where the thread ran (see docs/performance.md, "Two levels").
+/// depends on the code from one that depends on where the thread ran (see docs/performance.md, "Two levels"). A thread
+/// that moved to another CPU during its measurement shows <c>cpu=-1</c>.
 /// </summary>
 internal static partial class ThreadPlacement
 {
@@ -17,8 +18,12 @@ internal static partial class ThreadPlacement
     /// <summary>Runs the diagnostic; returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        int threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 12;
-        int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5_000;
+        if (args.Length > 2 || !TryCount(args, 0, 12, out int threads) || !TryCount(args, 1, 5_000, out int runs))
+        {
+            Console.Error.WriteLine($"threads: expected positive whole numbers, got '{string.Join(' ', args)}'; usage: threads [threads, default 12] [runs per round, default 5000]");
+            return 2;
+        }
+
         var sender = new CountingSender();
         var (host, checks) = PythonHost.StartChecks([new CheckRun().Module], sender, []);
         using (host)
@@ -75,6 +80,14 @@ internal static partial class ThreadPlacement
         return 0;
     }
 
+    /// <summary>The positive count at <paramref name="index"/> of <paramref name="args"/>, or <paramref name="fallback"/> when absent.</summary>
+    private static bool TryCount(string[] args, int index, int fallback, out int count)
+    {
+        count = fallback;
+        return args.Length <= index || (int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out count) && count > 0);
+    }
+
+    /// <summary>The thread's CPU, its fastest round and its managed loop's time; CPU -1 when the thread moved to another CPU meanwhile.</summary>
     private static (int Cpu, double BestUs, double LoopMs) Measure(ICheck check, int runs)
     {
         int cpu = SchedGetCpu();

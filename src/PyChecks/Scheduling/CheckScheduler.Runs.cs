@@ -50,7 +50,6 @@ internal sealed partial class CheckScheduler
         check.Status.RunStarted(new DateTimeOffset(now, TimeSpan.Zero)); // the pass's clock reading: no second one per run
         long deadline = now + check.Timeout.Ticks;
         _started.Add((check, run.Number, deadline));
-        _startedFirstDeadline = Math.Min(_startedFirstDeadline, deadline);
 
         // Python checks complete on their worker: no task, no hop to the thread pool. Queued only: the loop wakes one
         // worker for all the runs of its pass.

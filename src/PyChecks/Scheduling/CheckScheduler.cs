@@ -49,7 +49,6 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     // Most runs end within a pass, so most never enter it (a queue of every run's deadline held an entry per run for a
     // whole timeout: 10,000 entries at 10,000 runs/s and 1 s, 300,000 at 30 s). Loop thread only.
     private readonly List<(ScheduledCheck Check, long Run, long Deadline)> _started = [];
-    private long _startedFirstDeadline = long.MaxValue;
 
     // Set to end the loop's wait early; no spinning: the loop waits far longer than a spin would last.
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
@@ -186,7 +185,6 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
         }
 
         _started.Clear();
-        _startedFirstDeadline = long.MaxValue;
         while (_deadlines.TryTakeDue(now, out var entry, out _))
         {
             if (entry.Check.Current is not { } overdue || overdue.Number != entry.Run)
@@ -225,9 +223,9 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
             next = firstDeadline;
         }
 
-        if (_startedFirstDeadline < next)
+        foreach (var (_, _, deadline) in _started)
         {
-            next = _startedFirstDeadline;
+            next = Math.Min(next, deadline); // this pass's runs: in no queue until the next pass
         }
 
         return next;

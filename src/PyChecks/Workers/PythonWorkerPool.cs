@@ -29,6 +29,10 @@ internal sealed partial class PythonWorkerPool
     private long _taken; // items taken by workers, ever
     private long _takenAtLastWake; // _taken at the last WakeForQueued
     private int _queuedAtLastWake; // _queue.Count at the last WakeForQueued
+    private long _lastWakeAt; // the timestamp of that call
+
+    /// <summary>How long the workers get to take a batch (<see cref="WakeForQueued"/>) before items still queued count as a backlog: 1 ms.</summary>
+    private static readonly long BehindAfter = Stopwatch.Frequency / 1000;
     private bool _completed;
     private int _queuedCount; // _queue.Count, written under the lock, read without it by a watching worker
     private readonly List<Thread> _threads = [];
@@ -207,11 +211,12 @@ internal sealed partial class PythonWorkerPool
     /// Moves the items of <see cref="TryQueue"/> to the queue and wakes one waiting worker for them, unless a worker is
     /// already awake or on its way and keeping up: one worker takes a batch item after item, with the GIL passing
     /// between no threads (two workers awake at once on short items hand the GIL to each other at every item, each
-    /// hand-off a futex call and often a context switch). Another worker is woken when items queued at the previous
-    /// call are still queued: the workers awake are slow, or blocked. Call again later to bring one in that way.
+    /// hand-off a futex call and often a context switch). Another worker is woken when items queued at an earlier call,
+    /// at least a millisecond before, are still queued: the workers awake are slow, or blocked. Call again later to
+    /// bring one in that way.
     /// </summary>
     /// <returns>Whether items are still queued and another waiting worker could take them.</returns>
-    /// <param name="behind">Set when items queued at the previous call were still queued at this one.</param>
+    /// <param name="behind">Set when items queued at that earlier call were still queued at this one.</param>
     public bool WakeForQueued(out bool behind)
     {
         WorkerSignal? woken = null;
@@ -219,11 +224,22 @@ internal sealed partial class PythonWorkerPool
         lock (_queueGate)
         {
             MoveStaged();
-            long left = _queuedAtLastWake - (_taken - _takenAtLastWake); // the queue is first in, first out
             int queued = _queue.Count;
-            _takenAtLastWake = _taken;
-            _queuedAtLastWake = queued;
-            behind = left > 0;
+            long now = Stopwatch.GetTimestamp();
+
+            // Judged only against a call at least BehindAfter ago: a call at once after another (a scheduler pass that
+            // began as the last ended) would find the items of that call still queued only because no worker had time
+            // to take them yet, and a second worker woken for them would only pass the GIL back and forth with the first.
+            behind = false;
+            if (now - _lastWakeAt >= BehindAfter || queued == 0)
+            {
+                long left = _queuedAtLastWake - (_taken - _takenAtLastWake); // the queue is first in, first out
+                behind = left > 0;
+                _takenAtLastWake = _taken;
+                _queuedAtLastWake = queued;
+                _lastWakeAt = now;
+            }
+
             if (queued == 0)
             {
                 return false;

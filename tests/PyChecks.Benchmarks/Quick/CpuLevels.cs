@@ -21,9 +21,21 @@ internal static partial class CpuLevels
             return "# CPUs: not measured (Linux only)";
         }
 
-        var times = new SortedDictionary<int, double>();
-        for (int cpu = 0; cpu < Math.Min(Environment.ProcessorCount, 64); cpu++)
+        // The CPUs this process may run on (its affinity mask, which need not start at CPU 0), the first 64 of them.
+        ulong allowed = 0;
+        if (SchedGetAffinity(0, sizeof(ulong), ref allowed) != 0)
         {
+            return "# CPUs: not measured (could not read the affinity mask)";
+        }
+
+        var times = new SortedDictionary<int, double>();
+        for (int cpu = 0; cpu < 64; cpu++)
+        {
+            if ((allowed & (1UL << cpu)) == 0)
+            {
+                continue;
+            }
+
             double best = double.MaxValue;
             int target = cpu;
             var thread = new Thread(() =>
@@ -58,6 +70,9 @@ internal static partial class CpuLevels
         string levels = string.Join(' ', times.Select(t => string.Create(CultureInfo.InvariantCulture, $"cpu{t.Key}={t.Value:F1}ns")));
         return string.Create(CultureInfo.InvariantCulture, $"# CPUs: B0 pinned to each: {levels}; slowest/fastest={times.Values.Max() / fastest:F2} (a CPU slower than usual slows every figure taken on it: docs/performance.md, Two levels)");
     }
+
+    [LibraryImport("libc", EntryPoint = "sched_getaffinity")]
+    private static partial int SchedGetAffinity(int pid, nint size, ref ulong mask);
 
     [LibraryImport("libc", EntryPoint = "sched_setaffinity")]
     private static partial int SchedSetAffinity(int pid, nint size, ref ulong mask);
