@@ -66,6 +66,18 @@ internal sealed partial class PythonWorkerPool
         }
     }
 
+    /// <summary>Workers waiting for work, not yet woken.</summary>
+    public int IdleWorkers
+    {
+        get
+        {
+            lock (_queueGate)
+            {
+                return _waiting;
+            }
+        }
+    }
+
     /// <summary>Threads started beyond the configured count to stand in for workers stuck in a run.</summary>
     public int CompensatingWorkers => Volatile.Read(ref _compensating);
 
