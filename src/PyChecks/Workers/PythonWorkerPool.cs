@@ -30,9 +30,6 @@ internal sealed partial class PythonWorkerPool
     private long _takenAtLastWake; // _taken at the last WakeForQueued
     private int _queuedAtLastWake; // _queue.Count at the last WakeForQueued
     private long _lastWakeAt; // the timestamp of that call
-
-    /// <summary>How long the workers get to take a batch (<see cref="WakeForQueued"/>) before items still queued count as a backlog: 1 ms.</summary>
-    private static readonly long BehindAfter = Stopwatch.Frequency / 1000;
     private bool _completed;
     private int _queuedCount; // _queue.Count, written under the lock, read without it by a watching worker
     private readonly List<Thread> _threads = [];
@@ -44,6 +41,9 @@ internal sealed partial class PythonWorkerPool
 
     /// <summary>How long a worker watches the queue after an item a host thread waits for: 50 µs.</summary>
     private static readonly long WatchTicks = Stopwatch.Frequency / 20_000;
+
+    /// <summary>How long the workers get to take a batch (<see cref="WakeForQueued"/>) before items still queued count as a backlog: 1 ms.</summary>
+    private static readonly long BehindAfter = Stopwatch.Frequency / 1000;
 
     // The watches in use, each adapted to how it fares: doubled (up to WatchTicks) when it sees what it waits for, halved
     // when it does not (down to none), and tried in full again once in 64 times while at none. On a machine whose cores are all
