@@ -58,13 +58,17 @@ public class CheckRun
         }
     }
 
-    /// <summary>Starts a host with the B4 check and checks one run's samples.</summary>
+    /// <summary>
+    /// Starts a host with the B4 check, checks one run's samples, and puts the case on the CPU where B0 runs fastest
+    /// (<see cref="Quick.CpuLevels.ChooseForCase"/>).
+    /// </summary>
     [GlobalSetup]
     public void Setup()
     {
         var (host, checks) = PythonHost.StartChecks([Module], _sender, SearchPaths());
         _host = host;
         Attach(host.Runtime, checks.Single(), _sender);
+        Quick.CpuLevels.ChooseForCase();
     }
 
     /// <summary>Takes the instance of <see cref="Module"/>, loaded by a host that delivers to <paramref name="sender"/>, and checks one run's samples.</summary>

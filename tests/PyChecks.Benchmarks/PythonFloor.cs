@@ -32,9 +32,19 @@ public class PythonFloor
     private PyObject? _run;
     private PyObject? _count;
 
-    /// <summary>Starts Python and compiles the loop (on a set-up thread).</summary>
+    /// <summary>
+    /// Starts Python, compiles the loop (on a set-up thread) and puts the case on the CPU where the loop runs fastest
+    /// (<see cref="Quick.CpuLevels.ChooseForCase"/>).
+    /// </summary>
     [GlobalSetup]
     public void Setup()
+    {
+        Prepare();
+        Quick.CpuLevels.ChooseForCase(this);
+    }
+
+    /// <summary>Starts Python (or takes the one running) and compiles the loop (on a set-up thread).</summary>
+    internal void Prepare()
     {
         _runtime = PythonHost.Start();
         (_run, _count) = PythonHost.OnSetupThread(_runtime, () =>
@@ -47,6 +57,14 @@ public class PythonFloor
     /// <summary>Shuts Python down.</summary>
     [GlobalCleanup]
     public void Cleanup() => PythonHost.Stop(_runtime, _run, _count);
+
+    /// <summary>Lets go of the loop's objects and leaves Python running, for a floor set up beside another benchmark.</summary>
+    internal void Release()
+    {
+        _run?.Dispose(); // Without the GIL: queued, released at the next scope exit.
+        _count?.Dispose();
+        _run = _count = null;
+    }
 
     /// <summary>One <c>run(100000)</c> call, GIL held: ns per loop iteration.</summary>
     [Benchmark(OperationsPerInvoke = Iterations)]

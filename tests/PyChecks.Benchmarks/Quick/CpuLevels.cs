@@ -12,20 +12,88 @@ namespace PyChecks.Benchmarks.Quick;
 /// </summary>
 internal static partial class CpuLevels
 {
+    /// <summary>The environment variable that chooses where a case runs: <c>fastest</c> (the default) or <c>any</c>.</summary>
+    public const string Variable = "PYCHECKS_BENCH_CPU";
+
+    private static Pinning? s_case;
+
     /// <summary>One line: B0's time per iteration on each CPU, or why there is none.</summary>
     /// <param name="floor">B0's set-up loop (takes the GIL itself).</param>
     public static string Describe(PythonFloor floor)
     {
+        var times = Measure(floor, out string? why);
+        return times is null ? $"# CPUs: {why}" : "# CPUs: " + Levels(times) + " (a CPU slower than usual slows every figure taken on it: docs/performance.md, Two levels)";
+    }
+
+    /// <summary>
+    /// Puts every thread of this process on the CPU where B0 runs fastest at this moment, unless <see cref="Variable"/>
+    /// is <c>any</c>, and says so in one line: B0 on each CPU, the CPU chosen. The threads started later inherit it.
+    /// Disposing the result gives every thread the process's former CPUs back. On a virtual machine whose CPUs run
+    /// at two levels (docs/performance.md, "Two levels") a case then runs on the faster one, as a case left to the
+    /// scheduler does when it happens to start there; the level of that CPU can still change while the case runs.
+    /// </summary>
+    /// <param name="floor">B0's set-up loop, or null to set one up on the running Python for the measurement.</param>
+    public static Pinning RunOnFastest(PythonFloor? floor = null)
+    {
+        if (string.Equals(Environment.GetEnvironmentVariable(Variable), "any", StringComparison.OrdinalIgnoreCase))
+        {
+            return new Pinning(0, $"# CPUs: not chosen ({Variable}=any)");
+        }
+
+        var own = floor ?? new PythonFloor();
+        try
+        {
+            if (floor is null)
+            {
+                own.Prepare();
+            }
+
+            var times = Measure(own, out string? why);
+            if (times is null || !ReadMask(0, out ulong former))
+            {
+                return new Pinning(0, $"# CPUs: not chosen ({why ?? "could not read the affinity mask"})");
+            }
+
+            int fastest = times.MinBy(t => t.Value).Key;
+            int moved = SetEveryThread(1UL << fastest);
+            return new Pinning(former, string.Create(CultureInfo.InvariantCulture, $"# CPUs: {Levels(times)}; this case runs on cpu{fastest} ({moved} threads moved; {Variable}=any leaves them free)"));
+        }
+        finally
+        {
+            if (floor is null)
+            {
+                own.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// For a BenchmarkDotNet case's set-up (its process ends with the case): <see cref="RunOnFastest"/>, its line printed
+    /// to the case's log.
+    /// </summary>
+    /// <param name="floor">As for <see cref="RunOnFastest"/>.</param>
+    public static void ChooseForCase(PythonFloor? floor = null)
+    {
+        s_case?.Dispose();
+        s_case = RunOnFastest(floor);
+        Console.WriteLine("// " + s_case.Line[2..]);
+    }
+
+    /// <summary>B0's fastest time per iteration on each CPU this process may use, or null and why not.</summary>
+    private static SortedDictionary<int, double>? Measure(PythonFloor floor, out string? why)
+    {
+        why = null;
         if (!OperatingSystem.IsLinux())
         {
-            return "# CPUs: not measured (Linux only)";
+            why = "not measured (Linux only)";
+            return null;
         }
 
         // The CPUs this process may run on (its affinity mask, which need not start at CPU 0), the first 64 of them.
-        ulong allowed = 0;
-        if (SchedGetAffinity(0, sizeof(ulong), ref allowed) != 0)
+        if (!ReadMask(0, out ulong allowed))
         {
-            return "# CPUs: not measured (could not read the affinity mask)";
+            why = "not measured (could not read the affinity mask)";
+            return null;
         }
 
         var times = new SortedDictionary<int, double>();
@@ -63,12 +131,56 @@ internal static partial class CpuLevels
 
         if (times.Count == 0)
         {
-            return "# CPUs: not measured (could not pin a thread)";
+            why = "not measured (could not pin a thread)";
+            return null;
         }
 
-        double fastest = times.Values.Min();
+        return times;
+    }
+
+    private static string Levels(SortedDictionary<int, double> times)
+    {
         string levels = string.Join(' ', times.Select(t => string.Create(CultureInfo.InvariantCulture, $"cpu{t.Key}={t.Value:F1}ns")));
-        return string.Create(CultureInfo.InvariantCulture, $"# CPUs: B0 pinned to each: {levels}; slowest/fastest={times.Values.Max() / fastest:F2} (a CPU slower than usual slows every figure taken on it: docs/performance.md, Two levels)");
+        return string.Create(CultureInfo.InvariantCulture, $"B0 pinned to each: {levels}; slowest/fastest={times.Values.Max() / times.Values.Min():F2}");
+    }
+
+    private static bool ReadMask(int thread, out ulong mask)
+    {
+        mask = 0;
+        return OperatingSystem.IsLinux() && SchedGetAffinity(thread, sizeof(ulong), ref mask) == 0;
+    }
+
+    /// <summary>Sets every thread of this process (<c>/proc/self/task</c>) to <paramref name="mask"/>; returns how many took it.</summary>
+    private static int SetEveryThread(ulong mask)
+    {
+        int set = 0;
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            // A thread that ended meanwhile is gone (ESRCH): nothing to move.
+            if (int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out int tid) && SchedSetAffinity(tid, sizeof(ulong), ref mask) == 0)
+            {
+                set++;
+            }
+        }
+
+        return set;
+    }
+
+    /// <summary>The outcome of <see cref="RunOnFastest"/>: its line, and the CPUs to give back.</summary>
+    internal sealed class Pinning(ulong former, string line) : IDisposable
+    {
+        /// <summary>The line that says what was measured and chosen.</summary>
+        public string Line { get; } = line;
+
+        /// <summary>Gives every thread the process's former CPUs back (nothing when none were taken).</summary>
+        public void Dispose()
+        {
+            if (former != 0)
+            {
+                SetEveryThread(former);
+                former = 0;
+            }
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "sched_getaffinity")]
