@@ -102,9 +102,13 @@ public class CheckRun
     /// <summary>Folders put first on <c>sys.path</c> for the check.</summary>
     protected virtual IReadOnlyList<string> SearchPaths() => [];
 
-    /// <summary>Shuts Python down.</summary>
+    /// <summary>Reads B0 on the case's CPU again (<see cref="Quick.CpuLevels.EndOfCase"/>), then shuts Python down.</summary>
     [GlobalCleanup]
-    public void Cleanup() => _host?.Dispose();
+    public void Cleanup()
+    {
+        Quick.CpuLevels.EndOfCase();
+        _host?.Dispose();
+    }
 
     /// <summary><see cref="Runs"/> runs, the loop on a Python worker thread (no hop per run).</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Runs)]

@@ -54,9 +54,13 @@ public class PythonFloor
         });
     }
 
-    /// <summary>Shuts Python down.</summary>
+    /// <summary>Reads B0 on the case's CPU again (<see cref="Quick.CpuLevels.EndOfCase"/>), then shuts Python down.</summary>
     [GlobalCleanup]
-    public void Cleanup() => PythonHost.Stop(_runtime, _run, _count);
+    public void Cleanup()
+    {
+        Quick.CpuLevels.EndOfCase();
+        PythonHost.Stop(_runtime, _run, _count);
+    }
 
     /// <summary>Lets go of the loop's objects and leaves Python running, for a floor set up beside another benchmark.</summary>
     internal void Release()

@@ -37,7 +37,7 @@ internal static partial class CpuLevels
     {
         if (string.Equals(Environment.GetEnvironmentVariable(Variable), "any", StringComparison.OrdinalIgnoreCase))
         {
-            return new Pinning(0, $"# CPUs: not chosen ({Variable}=any)");
+            return new Pinning(0, -1, 0, $"# CPUs: not chosen ({Variable}=any)");
         }
 
         var own = floor ?? new PythonFloor();
@@ -51,12 +51,12 @@ internal static partial class CpuLevels
             var times = Measure(own, out string? why);
             if (times is null || !ReadMask(0, out ulong former))
             {
-                return new Pinning(0, $"# CPUs: not chosen ({why ?? "could not read the affinity mask"})");
+                return new Pinning(0, -1, 0, $"# CPUs: not chosen ({why ?? "could not read the affinity mask"})");
             }
 
             int fastest = times.MinBy(t => t.Value).Key;
             int moved = SetEveryThread(1UL << fastest);
-            return new Pinning(former, string.Create(CultureInfo.InvariantCulture, $"# CPUs: {Levels(times)}; this case runs on cpu{fastest} ({moved} threads moved; {Variable}=any leaves them free)"));
+            return new Pinning(former, fastest, times[fastest], string.Create(CultureInfo.InvariantCulture, $"# CPUs: {Levels(times)}; this case runs on cpu{fastest} ({moved} threads moved; {Variable}=any leaves them free)"));
         }
         finally
         {
@@ -77,6 +77,47 @@ internal static partial class CpuLevels
         s_case?.Dispose();
         s_case = RunOnFastest(floor);
         Console.WriteLine("// " + s_case.Line[2..]);
+    }
+
+    /// <summary>
+    /// For a BenchmarkDotNet case's clean-up, before Python stops: B0 again on the CPU <see cref="ChooseForCase"/> chose,
+    /// against its reading at the start, printed to the case's log. A case whose CPU slowed meanwhile (a factor well
+    /// above 1) was measured partly on the slow level.
+    /// </summary>
+    public static void EndOfCase()
+    {
+        if (s_case is not { Cpu: >= 0 } chosen)
+        {
+            return;
+        }
+
+        var floor = new PythonFloor();
+        try
+        {
+            floor.Prepare();
+            Console.WriteLine("// " + Again(chosen, floor)[2..]);
+        }
+        finally
+        {
+            floor.Release();
+        }
+    }
+
+    /// <summary>
+    /// One line: B0 again on the CPU <paramref name="chosen"/> holds, against its reading when it was chosen (every
+    /// thread of the process is on that CPU until <paramref name="chosen"/> is disposed).
+    /// </summary>
+    public static string Again(Pinning chosen, PythonFloor floor)
+    {
+        if (chosen.Cpu < 0)
+        {
+            return "# CPUs: none was chosen";
+        }
+
+        var times = Measure(floor, out string? why);
+        return times is null || !times.TryGetValue(chosen.Cpu, out double end)
+            ? $"# CPUs at the end: {why ?? "not measured"}"
+            : string.Create(CultureInfo.InvariantCulture, $"# CPUs at the end: cpu{chosen.Cpu}={end:F1}ns, {end / chosen.StartNanos:F2} × its reading at the start (well above 1: figures taken partly on a slower level)");
     }
 
     /// <summary>B0's fastest time per iteration on each CPU this process may use, or null and why not.</summary>
@@ -167,8 +208,14 @@ internal static partial class CpuLevels
     }
 
     /// <summary>The outcome of <see cref="RunOnFastest"/>: its line, and the CPUs to give back.</summary>
-    internal sealed class Pinning(ulong former, string line) : IDisposable
+    internal sealed class Pinning(ulong former, int cpu, double startNanos, string line) : IDisposable
     {
+        /// <summary>The CPU chosen, or -1 when none was.</summary>
+        public int Cpu { get; } = cpu;
+
+        /// <summary>B0's time per iteration on <see cref="Cpu"/> when it was chosen.</summary>
+        public double StartNanos { get; } = startNanos;
+
         /// <summary>The line that says what was measured and chosen.</summary>
         public string Line { get; } = line;
 

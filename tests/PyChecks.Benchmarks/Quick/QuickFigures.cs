@@ -110,6 +110,8 @@ internal static class QuickFigures
                     report.Micros("B4", "run_on_worker", b4Figures[0], target: 1.5);
                     report.Micros("B4", "run_from_host_thread", b4Figures[1], target: 5.0);
                 }
+
+                Console.WriteLine(CpuLevels.Again(pinning, b0));
             }
 
             if (Wanted("B3W"))
