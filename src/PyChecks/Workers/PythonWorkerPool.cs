@@ -30,6 +30,7 @@ internal sealed partial class PythonWorkerPool
     private long _takenAtLastWake; // _taken at the last WakeForQueued
     private int _queuedAtLastWake; // _queue.Count at the last WakeForQueued
     private long _lastWakeAt; // the timestamp of that call
+    private bool _lastBehind; // whether that call found items of the call before it still queued
     private bool _completed;
     private int _queuedCount; // _queue.Count, written under the lock, read without it by a watching worker
     private readonly List<Thread> _threads = [];
@@ -171,7 +172,10 @@ internal sealed partial class PythonWorkerPool
     /// bring one in that way.
     /// </summary>
     /// <returns>Whether items are still queued and another waiting worker could take them.</returns>
-    /// <param name="behind">Set when items queued at that earlier call were still queued at this one.</param>
+    /// <param name="behind">
+    /// Set when items queued at that earlier call were still queued at this one; for a call less than a millisecond
+    /// after the last one judged, that call's verdict.
+    /// </param>
     public bool WakeForQueued(out bool behind)
     {
         WorkerSignal? woken = null;
@@ -185,22 +189,25 @@ internal sealed partial class PythonWorkerPool
             // Judged only against a call at least BehindAfter ago: a call at once after another (a scheduler pass that
             // began as the last ended) would find the items of that call still queued only because no worker had time
             // to take them yet, and a second worker woken for them would only pass the GIL back and forth with the first.
-            behind = false;
+            // Such a call reports the verdict of the last judged one (the caller's patience follows it) and wakes no
+            // worker for it.
+            bool found = false;
             if (now - _lastWakeAt >= BehindAfter || queued == 0)
             {
                 long left = _queuedAtLastWake - (_taken - _takenAtLastWake); // the queue is first in, first out
-                behind = left > 0;
+                found = _lastBehind = left > 0;
                 _takenAtLastWake = _taken;
                 _queuedAtLastWake = queued;
                 _lastWakeAt = now;
             }
 
+            behind = _lastBehind;
             if (queued == 0)
             {
                 return false;
             }
 
-            if (behind || Volatile.Read(ref _alive) - _waiting <= 0)
+            if (found || Volatile.Read(ref _alive) - _waiting <= 0)
             {
                 woken = WakeOne();
             }

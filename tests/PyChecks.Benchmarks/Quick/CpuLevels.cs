@@ -17,6 +17,9 @@ internal static partial class CpuLevels
 
     private static Pinning? s_case;
 
+    // A CPU whose B0 reading grew by more than this since its choice has changed level (the two levels are 1.6–1.9 × apart).
+    private const double SlowerBy = 1.25;
+
     /// <summary>One line: B0's time per iteration on each CPU, or why there is none.</summary>
     /// <param name="floor">B0's set-up loop (takes the GIL itself).</param>
     public static string Describe(PythonFloor floor)
@@ -117,7 +120,7 @@ internal static partial class CpuLevels
         var times = Measure(floor, out string? why);
         return times is null || !times.TryGetValue(chosen.Cpu, out double end)
             ? $"# CPUs at the end: {why ?? "not measured"}"
-            : string.Create(CultureInfo.InvariantCulture, $"# CPUs at the end: cpu{chosen.Cpu}={end:F1}ns, {end / chosen.StartNanos:F2} × its reading at the start (well above 1: figures taken partly on a slower level)");
+            : string.Create(CultureInfo.InvariantCulture, $"# CPUs at the end: cpu{chosen.Cpu}={end:F1}ns, {end / chosen.StartNanos:F2} × its reading at the start{(end / chosen.StartNanos > SlowerBy ? ": this CPU slowed, figures taken since may be on its slower level" : string.Empty)}");
     }
 
     /// <summary>B0's fastest time per iteration on each CPU this process may use, or null and why not.</summary>

@@ -89,6 +89,54 @@ public sealed class WorkerWakeTests
         }
     }
 
+    [Test]
+    public void ACallAtOnceAfterALookThatFoundABacklog_ReportsThatBacklog()
+    {
+        // The third call must come within a millisecond of the second: attempts where the machine delayed this thread
+        // longer do not count (that call is judged on its own).
+        int counted = 0;
+        for (int attempt = 0; attempt < 20 && counted < 3; attempt++)
+        {
+            var pool = new PythonWorkerPool(2);
+            using var gate = new ManualResetEventSlim();
+            try
+            {
+                Eventually.That(() => pool.IdleWorkers == 2, "both workers wait for work");
+                var blocking = new Item(gate);
+                var waited = new Item(gate);
+                Assert.That(pool.TryQueue(blocking) && pool.TryQueue(waited), Is.True);
+                pool.WakeForQueued(out _);
+                Assert.That(blocking.Started.Wait(TimeSpan.FromSeconds(10)), Is.True, "one worker took the first item");
+                Thread.Sleep(5);
+
+                var watch = Stopwatch.StartNew();
+                pool.WakeForQueued(out bool second);
+                Assert.That(pool.TryQueue(new Item(null)), Is.True);
+                pool.WakeForQueued(out bool third);
+                watch.Stop();
+                Assert.That(second, Is.True, "the second item waited 5 ms behind a worker that did not take it");
+                if (watch.Elapsed >= TimeSpan.FromMilliseconds(0.9))
+                {
+                    continue;
+                }
+
+                counted++;
+                Assert.That(third, Is.True, $"a call {watch.Elapsed.TotalMicroseconds:F0} µs after one that found a backlog reports it");
+                Assert.That(waited.Started.Wait(TimeSpan.FromSeconds(10)), Is.True, "the other worker, woken at the second call, took the second item");
+            }
+            finally
+            {
+                gate.Set();
+                Assert.That(pool.Stop(TimeSpan.FromSeconds(10)), Is.True);
+            }
+        }
+
+        if (counted == 0)
+        {
+            Assert.Inconclusive("this thread was never scheduled promptly enough to make two calls within a millisecond");
+        }
+    }
+
     /// <summary>An item that records its thread and, given a gate, waits for it.</summary>
     private sealed class Item(ManualResetEventSlim? gate) : PythonWorkItem
     {
