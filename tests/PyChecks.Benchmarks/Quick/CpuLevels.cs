@@ -5,10 +5,11 @@ using System.Runtime.InteropServices;
 namespace PyChecks.Benchmarks.Quick;
 
 /// <summary>
-/// How fast each CPU of the machine runs Python at this moment, for the quick mode's readers: B0's loop on a thread
-/// pinned to each CPU in turn. On a virtual machine a CPU whose physical core is busy with other work runs an
-/// interpreter up to about 1.8 × slower, for seconds to minutes, and a figure measured on it misses by that much
-/// (docs/performance.md, "Two levels: where the thread runs, not the code").
+/// How fast each CPU of the machine runs Python at this moment (B0's loop on a thread pinned to each CPU in turn), and
+/// the choice of the fastest for a case: the quick mode's B0–B4 and the BenchmarkDotNet cases of B0, B3 and B4 run
+/// there, and read B0 there again at their end. On a virtual machine a CPU whose physical core is busy with other work
+/// runs an interpreter up to about 1.9 × slower, for seconds to minutes, and a figure measured on it misses by that much
+/// (docs/performance.md, "Two levels: where the thread runs, not the code", and "Which CPU a case runs on").
 /// </summary>
 internal static partial class CpuLevels
 {
