@@ -159,6 +159,9 @@ public sealed class CheckRunTests
                     self.gauge('int.value', 2, tags=['a:1'])
                     for i in range(3):
                         self.gauge('dynamic.' + str(i), float(i), tags=['n:' + str(i)])
+                    self.gauge('seventy', 1.0, tags=['t:%d' % i for i in range(70)])
+                    self.gauge('twelve', 1.0, tags=['t:%d' % i for i in range(12)])
+                    self.gauge('repeats.configured', 1.0, tags=('env:dev', 'a:1'))
             """).Config("shapes", "instances: [{tags: ['env:dev']}]\n");
         var sender = new InMemorySender();
         var logs = new RecordingLoggerProvider();
@@ -182,6 +185,9 @@ public sealed class CheckRunTests
             Assert.That(metrics["int.value"].Value, Is.EqualTo(2.0));
             Assert.That(metrics["dynamic.2"].Tags, Is.EqualTo(new[] { "n:2", "env:dev" }));
             Assert.That(metrics["dynamic.2"].Value, Is.EqualTo(2.0));
+            Assert.That(metrics["seventy"].Tags, Is.EqualTo(Enumerable.Range(0, 70).Select(i => $"t:{i}").Append("env:dev")), "more tags than the tag buffer first holds (64)");
+            Assert.That(metrics["twelve"].Tags, Is.EqualTo(Enumerable.Range(0, 12).Select(i => $"t:{i}").Append("env:dev")), "twelve tags of its own and the configured one");
+            Assert.That(metrics["repeats.configured"].Tags, Is.EqualTo(new[] { "env:dev", "a:1" }));
             Assert.That(logs.Entries.Count(e => e.Level == LogLevel.Warning && e.Message == "Encoding error with tag `b'bad:\\xff'` for metric `list`, ignoring tag"), Is.EqualTo(2));
         });
         check.Dispose();
