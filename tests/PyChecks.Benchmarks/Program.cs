@@ -41,7 +41,19 @@ public static class Program
             return MemoryPerCheck.Run(b7);
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        string? record = Quick.CpuLevels.StartRunRecord();
+        try
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        }
+        finally
+        {
+            if (record is not null)
+            {
+                File.Delete(record);
+            }
+        }
+
         return 0;
     }
 }

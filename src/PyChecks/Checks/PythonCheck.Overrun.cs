@@ -25,8 +25,9 @@ internal sealed partial class PythonCheck
     /// <paramref name="patience"/>).
     /// </summary>
     /// <remarks>
-    /// <para>The run's thread blocked in a system call other than a futex wait (<c>recv</c>, <c>select</c>, a sleep): it
-    /// is in C, waiting for something outside the process.</para>
+    /// <para>The run's thread blocked in a system call other than a futex wait (<c>recv</c>, <c>select</c>, a sleep), the
+    /// same call at five readings over 100 ms: it is in C, waiting for something outside the process. (A run that only
+    /// passes through short calls, as one does that formats its traceback after the interrupt, is not.)</para>
     /// <para>Interrupt not raised yet: the interrupt is waiting for the GIL. If the run's thread burned at least half the
     /// time since on the CPU, the run itself holds the GIL in C code; otherwise other threads hold it.</para>
     /// <para>Interrupt raised, the run waiting on a futex (a lock, or the GIL): it is blocked in C only if the GIL is
@@ -68,11 +69,15 @@ internal sealed partial class PythonCheck
     private const string InCHoldingGil = "running C code that holds the GIL, which cannot be interrupted";
     private const int Probes = 3;
 
+    // A run blocked in a system call (recv, select, a sleep) is found in the same call at each reading, 100 ms in all.
+    private const int SystemCallReadings = 5;
+    private static readonly TimeSpan SystemCallSpacing = TimeSpan.FromMilliseconds(25);
+
     private OverrunDiagnosis Diagnose(TimeSpan patience)
     {
         long requestedAt = Volatile.Read(ref _interruptRequestedAt);
         var thread = _runOsThread;
-        if (requestedAt == 0 || thread.InNonLockSystemCall())
+        if (requestedAt == 0 || thread.BlockedInNonLockSystemCall(SystemCallReadings, SystemCallSpacing))
         {
             return new OverrunDiagnosis(OverrunCause.InC, TimeSpan.Zero, InCBlocked);
         }

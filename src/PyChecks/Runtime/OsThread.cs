@@ -49,14 +49,29 @@ internal readonly partial struct OsThread
 
     /// <summary>
     /// Whether the thread is blocked in a system call other than a futex wait (a socket, a pipe, a sleep, a
-    /// <c>select</c>): then it waits for something outside the process, not for the GIL. False when it runs, waits on a
-    /// futex, or cannot be read.
+    /// <c>select</c>): then it waits for something outside the process, not for the GIL. The call must be the same at
+    /// each of <paramref name="readings"/> readings <paramref name="spacing"/> apart: a thread that only passes through
+    /// short calls between lock waits (reading a file to format a traceback, say) is found in a futex wait, or running,
+    /// at most of them. False when it runs, waits on a futex, or cannot be read.
     /// </summary>
-    public bool InNonLockSystemCall()
+    public bool BlockedInNonLockSystemCall(int readings, TimeSpan spacing)
+    {
+        long call = NonLockSystemCall();
+        for (int i = 1; i < readings && call >= 0; i++)
+        {
+            Thread.Sleep(spacing);
+            call = NonLockSystemCall() == call ? call : -1;
+        }
+
+        return call >= 0;
+    }
+
+    /// <summary>The system call other than a futex wait that the thread is blocked in now, or -1.</summary>
+    private long NonLockSystemCall()
     {
         if (_tid == 0)
         {
-            return false;
+            return -1;
         }
 
         try
@@ -66,15 +81,17 @@ internal readonly partial struct OsThread
             int space = text.IndexOf(' ', StringComparison.Ordinal);
             return space > 0
                 && long.TryParse(text.AsSpan(0, space), NumberStyles.Integer, CultureInfo.InvariantCulture, out long number)
-                && number >= 0 && number != FutexSyscall;
+                && number >= 0 && number != FutexSyscall
+                ? number
+                : -1;
         }
         catch (IOException)
         {
-            return false;
+            return -1;
         }
         catch (UnauthorizedAccessException)
         {
-            return false;
+            return -1;
         }
     }
 

@@ -37,7 +37,11 @@ internal static partial class CpuLevels
     /// scheduler does when it happens to start there; the level of that CPU can still change while the case runs.
     /// </summary>
     /// <param name="floor">B0's set-up loop, or null to set one up on the running Python for the measurement.</param>
-    public static Pinning RunOnFastest(PythonFloor? floor = null)
+    /// <param name="awaitUsualLevel">
+    /// Whether to wait, first, for a CPU within <see cref="SlowerBy"/> of the run's fastest B0 reading when the run keeps a
+    /// record of it (BenchmarkDotNet's cases: <see cref="RecordVariable"/>).
+    /// </param>
+    public static Pinning RunOnFastest(PythonFloor? floor = null, bool awaitUsualLevel = false)
     {
         if (string.Equals(Environment.GetEnvironmentVariable(Variable), "any", StringComparison.OrdinalIgnoreCase))
         {
@@ -58,9 +62,15 @@ internal static partial class CpuLevels
                 return new Pinning(0, -1, 0, $"# CPUs: not chosen ({why ?? "could not read the affinity mask"})");
             }
 
+            string waited = string.Empty;
+            if (awaitUsualLevel)
+            {
+                times = AwaitUsualLevel(own, times, out waited);
+            }
+
             int fastest = times.MinBy(t => t.Value).Key;
             int moved = SetEveryThread(1UL << fastest);
-            return new Pinning(former, fastest, times[fastest], string.Create(CultureInfo.InvariantCulture, $"# CPUs: {Levels(times)}; this case runs on cpu{fastest} ({moved} threads moved; {Variable}=any leaves them free)"));
+            return new Pinning(former, fastest, times[fastest], string.Create(CultureInfo.InvariantCulture, $"# CPUs: {Levels(times)}{waited}; this case runs on cpu{fastest} ({moved} threads moved; {Variable}=any leaves them free)"));
         }
         finally
         {
@@ -72,14 +82,14 @@ internal static partial class CpuLevels
     }
 
     /// <summary>
-    /// For a BenchmarkDotNet case's set-up (its process ends with the case): <see cref="RunOnFastest"/>, its line printed
-    /// to the case's log.
+    /// For a BenchmarkDotNet case's set-up (its process ends with the case): <see cref="RunOnFastest"/>, waiting for a CPU
+    /// at the run's usual level first, its line printed to the case's log.
     /// </summary>
     /// <param name="floor">As for <see cref="RunOnFastest"/>.</param>
     public static void ChooseForCase(PythonFloor? floor = null)
     {
         s_case?.Dispose();
-        s_case = RunOnFastest(floor);
+        s_case = RunOnFastest(floor, awaitUsualLevel: true);
         Console.WriteLine("// " + s_case.Line[2..]);
     }
 
