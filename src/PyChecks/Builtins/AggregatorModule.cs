@@ -192,9 +192,27 @@ internal static unsafe partial class AggregatorModule
         }
 
         int tagCount = 0;
-        string[] buffer = listOrTuple
-            ? SubmittedTags.ReadListOrTuple(tags, isList, state, context, name, out tagCount)
-            : SubmittedTags.AppendConfigured(state.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out tagCount);
+        string[] buffer;
+        if (listOrTuple && context is not null)
+        {
+            // The same tags as a sample before: decoded then, lent now.
+            if (state.TagSets.TryLend(tags, isList, context, out tagCount) is { } kept)
+            {
+                DeliverSample(state, context, (MetricType)type, name, value, kept, tagCount, string.Empty, flushFirst == CPython.True, running);
+                state.TagSets.GiveBack();
+                return true;
+            }
+
+            buffer = SubmittedTags.ReadListOrTuple(tags, isList, state, context, name, out tagCount, out bool allKnown);
+            state.TagSets.Remember(tags, isList, context, allKnown, buffer, tagCount);
+        }
+        else
+        {
+            buffer = listOrTuple
+                ? SubmittedTags.ReadListOrTuple(tags, isList, state, context, name, out tagCount)
+                : SubmittedTags.AppendConfigured(state.RentTags(context?.ConfiguredTags.Length ?? 0), 0, context, out tagCount);
+        }
+
         DeliverMetric(state, context, (MetricType)type, name, value, buffer, tagCount, string.Empty, flushFirst == CPython.True, running);
         return true;
     }
@@ -235,28 +253,34 @@ internal static unsafe partial class AggregatorModule
     {
         if (context is not null)
         {
-            context.Metrics++;
-            var sample = new MetricSample
-            {
-                CheckId = context.CheckId,
-                Type = type,
-                Name = name,
-                Value = value,
-                Tags = tags.AsSpan(0, tagCount),
-                Hostname = hostname,
-                FlushFirstValue = flushFirst,
-            };
-            if (running)
-            {
-                state.Sink.DeliverFromRunning(sample, context);
-            }
-            else
-            {
-                state.Sink.Deliver(sample);
-            }
+            DeliverSample(state, context, type, name, value, tags, tagCount, hostname, flushFirst, running);
         }
 
         state.ReturnTags(tags, tagCount);
+    }
+
+    /// <summary>Hands one sample of <paramref name="context"/> to the sink, counted; the tags stay the caller's.</summary>
+    private static void DeliverSample(ModuleState state, CheckRunContext context, MetricType type, string name, double value, string[] tags, int tagCount, string hostname, bool flushFirst, bool running)
+    {
+        context.Metrics++;
+        var sample = new MetricSample
+        {
+            CheckId = context.CheckId,
+            Type = type,
+            Name = name,
+            Value = value,
+            Tags = tags.AsSpan(0, tagCount),
+            Hostname = hostname,
+            FlushFirstValue = flushFirst,
+        };
+        if (running)
+        {
+            state.Sink.DeliverFromRunning(sample, context);
+        }
+        else
+        {
+            state.Sink.Deliver(sample);
+        }
     }
 
     [UnmanagedCallersOnly]

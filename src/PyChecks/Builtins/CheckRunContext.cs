@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using PyChecks.Runtime;
 
 namespace PyChecks.Builtins;
 
@@ -13,6 +15,12 @@ internal sealed class CheckRunContext
     [ThreadStatic]
     private static CheckRunContext? t_current;
 
+    [ThreadStatic]
+    private static ThreadSlot? t_slot;
+
+    // The slot of the thread that last set Current (see Current's getter). Written with the GIL held, like Current.
+    private static ThreadSlot s_lastSetter = new(0, 0);
+
     public CheckRunContext(string checkId, string checkName, IReadOnlyList<string> configuredTags)
     {
         CheckId = checkId;
@@ -20,11 +28,41 @@ internal sealed class CheckRunContext
         ConfiguredTags = [.. configuredTags];
     }
 
-    /// <summary>The context of the check the current thread is running, if any.</summary>
+    /// <summary>
+    /// The context of the check the current thread is running, if any. Set only with the GIL held (a run's start and end).
+    /// </summary>
+    /// <remarks>
+    /// Read at every submission, so it avoids the thread-static when it can: that costs a call to the C library's
+    /// <c>__tls_get_addr</c> and four dependent loads, since the runtime is a dynamically loaded library. The thread that
+    /// set it last is found instead by its stack: an address of the reader's own frame inside that thread's stack range
+    /// means the reader is that thread (live threads' stacks do not overlap), and its slot holds what it set, written by
+    /// itself only. Any other thread reads its thread-static. A thread's stack range can pass to a new thread once it
+    /// ends; its slot then says what it held last, which is null (every run restores the context it found, and only runs
+    /// set it), as the new thread's own would.
+    /// </remarks>
     public static CheckRunContext? Current
     {
-        get => t_current;
-        set => t_current = value;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            var slot = s_lastSetter;
+            return slot.Holds(FrameAddress()) ? slot.Context : t_current;
+        }
+
+        set
+        {
+            t_current = value;
+            var slot = t_slot ??= ThreadSlot.OfCallingThread();
+            slot.Context = value;
+            s_lastSetter = slot;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe nuint FrameAddress()
+    {
+        nuint local = 0;
+        return (nuint)(&local);
     }
 
     public string CheckId { get; }
@@ -88,6 +126,22 @@ internal sealed class CheckRunContext
     public int ServiceChecks;
     public int Events;
     public int HistogramBuckets;
+
+    /// <summary>A thread's stack range and the context it set last (see <see cref="Current"/>).</summary>
+    private sealed class ThreadSlot(nuint low, nuint size)
+    {
+        private readonly nuint _low = low;
+        private readonly nuint _size = size;
+
+        /// <summary>What the thread set last; written by that thread only.</summary>
+        public CheckRunContext? Context;
+
+        /// <summary>The calling thread's slot: an empty range (found by no one) when its stack is unknown.</summary>
+        public static ThreadSlot OfCallingThread() => OsThread.TryGetStack(out nuint low, out nuint size) ? new(low, size) : new(0, 0);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Holds(nuint address) => address - _low < _size;
+    }
 
     /// <summary>Zeroes the counters at the start of a run.</summary>
     public void ResetCounts()

@@ -15,13 +15,17 @@ namespace PyChecks.Builtins;
 /// </summary>
 internal sealed class ModuleState(IBuiltinSink sink)
 {
-    private string[]? _tagBuffer = new string[64];
+    private string[] _tagBuffer = new string[64];
+    private bool _tagBufferRented;
 
     /// <summary>Where submissions go and what the host answers.</summary>
     public IBuiltinSink Sink { get; } = sink;
 
     /// <summary>Strings decoded from Python, cached across runs. Used only with the GIL held.</summary>
     public Utf8StringCache Strings { get; } = new();
+
+    /// <summary>Tag lists decoded from Python, by the strings they hold, cached across runs. Used only with the GIL held.</summary>
+    public TagSetCache TagSets { get; } = new();
 
     /// <summary>
     /// Interned names <c>aggregator._AgentCheckBase</c>'s methods compare keywords and read attributes with: the
@@ -73,14 +77,19 @@ internal sealed class ModuleState(IBuiltinSink sink)
     }
 
     /// <summary>
-    /// Takes the tag buffer (or a fresh one if a re-entrant submission holds it). No atomics: the callers
-    /// hold the GIL, so only re-entrance on the same thread can find it taken.
+    /// Takes the tag buffer (or a fresh one if a re-entrant submission holds it, or it is too small). No atomics: the
+    /// callers hold the GIL, so only re-entrance on the same thread can find it taken.
     /// </summary>
     public string[] RentTags(int capacity)
     {
-        string[]? buffer = _tagBuffer;
-        _tagBuffer = null;
-        return buffer is not null && buffer.Length >= capacity ? buffer : new string[Math.Max(capacity, 64)];
+        // A flag, not the field cleared and set again: storing a reference into the heap costs a write barrier each time.
+        if (!_tagBufferRented && _tagBuffer.Length >= capacity)
+        {
+            _tagBufferRented = true;
+            return _tagBuffer;
+        }
+
+        return new string[Math.Max(capacity, 64)];
     }
 
     /// <summary>Gives the buffer back, clearing the <paramref name="used"/> slots (the strings are cached anyway, but a buffer should not keep them alive).</summary>
@@ -91,6 +100,16 @@ internal sealed class ModuleState(IBuiltinSink sink)
             buffer[i] = null!; // a loop: two or three tags are cheaper cleared in place than through a call
         }
 
-        _tagBuffer = buffer;
+        if (ReferenceEquals(buffer, _tagBuffer))
+        {
+            _tagBufferRented = false;
+        }
+        else if (_tagBufferRented || buffer.Length > _tagBuffer.Length)
+        {
+            // One made while the buffer was taken (a re-entrant submission, which keeps the old one to itself; or one whose
+            // exception never gave it back), or for more tags than it held: the buffer from now on.
+            _tagBuffer = buffer;
+            _tagBufferRented = false;
+        }
     }
 }

@@ -55,11 +55,19 @@ internal static unsafe class SubmittedTags
     }
 
     /// <summary>Reads the tags of an exact list or tuple (the leaf accessors apply), then the configured tags.</summary>
-    public static string[] ReadListOrTuple(nint tags, bool isList, ModuleState state, CheckRunContext? context, string subject, out int count)
+    public static string[] ReadListOrTuple(nint tags, bool isList, ModuleState state, CheckRunContext? context, string subject, out int count) =>
+        ReadListOrTuple(tags, isList, state, context, subject, out count, out _);
+
+    /// <summary>
+    /// Reads the tags of an exact list or tuple, then the configured tags; <paramref name="allKnown"/> is set when every
+    /// item was a <c>str</c> the string cache held already.
+    /// </summary>
+    public static string[] ReadListOrTuple(nint tags, bool isList, ModuleState state, CheckRunContext? context, string subject, out int count, out bool allKnown)
     {
         int length = (int)(isList ? CPython.NoGCTransition.PyList_Size(tags) : CPython.NoGCTransition.PyTuple_Size(tags));
         string[] buffer = state.RentTags(length + (context?.ConfiguredTags.Length ?? 0));
         count = 0;
+        allKnown = true;
 
         for (int i = 0; i < length; i++)
         {
@@ -70,6 +78,7 @@ internal static unsafe class SubmittedTags
                 continue;
             }
 
+            allKnown = false;
             ReadUncached(item, buffer, ref count, state, subject);
 
             // That called into Python, which could have run a finalizer that shrank the list.
@@ -83,7 +92,7 @@ internal static unsafe class SubmittedTags
     }
 
     /// <summary>
-    /// A tag the string cache does not hold: read through Python (kept apart from <see cref="ReadListOrTuple"/>, whose
+    /// A tag the string cache does not hold: read through Python (kept apart from <see cref="ReadListOrTuple(nint, bool, ModuleState, CheckRunContext?, string, out int, out bool)"/>, whose
     /// common case then makes no call that leaves cooperative mode, and so sets up no transition frame).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

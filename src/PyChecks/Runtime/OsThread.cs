@@ -102,6 +102,52 @@ internal readonly partial struct OsThread
         public long Nanoseconds;
     }
 
+    /// <summary>
+    /// The calling thread's stack, <c>[low, low + size)</c>, from <c>pthread_getattr_np</c>; false (and nothing) for the
+    /// process's main thread, whose stack grows on demand, and where the system does not say.
+    /// </summary>
+    public static unsafe bool TryGetStack(out nuint low, out nuint size)
+    {
+        low = 0;
+        size = 0;
+        if (!OperatingSystem.IsLinux() || gettid() == Environment.ProcessId)
+        {
+            return false;
+        }
+
+        // pthread_attr_t is 56 bytes on 64-bit glibc and musl: room to spare.
+        byte* attributes = stackalloc byte[128];
+        if (pthread_getattr_np(pthread_self(), attributes) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (pthread_attr_getstack(attributes, out nint address, out nuint bytes) != 0 || address == 0 || bytes == 0)
+            {
+                return false;
+            }
+
+            low = (nuint)address;
+            size = bytes;
+            return true;
+        }
+        finally
+        {
+            _ = pthread_attr_destroy(attributes);
+        }
+    }
+
+    [LibraryImport("libc.so.6")]
+    private static unsafe partial int pthread_getattr_np(nint thread, byte* attributes);
+
+    [LibraryImport("libc.so.6")]
+    private static unsafe partial int pthread_attr_getstack(byte* attributes, out nint address, out nuint size);
+
+    [LibraryImport("libc.so.6")]
+    private static unsafe partial int pthread_attr_destroy(byte* attributes);
+
     [LibraryImport("libc.so.6")]
     private static partial nint pthread_self();
 

@@ -7,13 +7,51 @@ namespace PyChecks.Tests.Runtime;
 /// <summary>
 /// How the stuck-run diagnosis sees a thread from outside: blocked in one system call (a sleep), waiting on a lock, or
 /// passing through short system calls between lock waits, as a run does that formats its traceback while other threads
-/// hold the GIL. Only the first is blocked in C.
+/// hold the GIL. Only the first is blocked in C. And a thread's own stack, by which the running check's context is found
+/// without a thread-static.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.All)]
 public sealed partial class OsThreadTests
 {
     private static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(25);
+
+    [Test]
+    public unsafe void AThreadsStack_HoldsItsOwnFrames_AndNoOtherThreads()
+    {
+        // Both threads alive at once: a thread's stack is reused by threads started after it ends.
+        using var together = new Barrier(2);
+        (bool Known, nuint Low, nuint Size, nuint Frame) Read()
+        {
+            nuint local = 0;
+            bool known = OsThread.TryGetStack(out nuint low, out nuint size);
+            together.SignalAndWait();
+            return (known, low, size, (nuint)(&local));
+        }
+
+        var results = new (bool Known, nuint Low, nuint Size, nuint Frame)[2];
+        var threads = Enumerable.Range(0, 2).Select(i => new Thread(() => results[i] = Read(), 256 * 1024)).ToArray();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        var (first, second) = (results[0], results[1]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Known && second.Known, Is.True, "a thread the runtime started knows its stack");
+            Assert.That(first.Size, Is.InRange((nuint)(256 * 1024), (nuint)(1024 * 1024)), "the size the thread was started with, give or take the guard page and rounding");
+            Assert.That(first.Frame - first.Low, Is.LessThan(first.Size), "its own frame is inside its range");
+            Assert.That(second.Frame - second.Low, Is.LessThan(second.Size));
+            Assert.That(second.Frame - first.Low, Is.GreaterThanOrEqualTo(first.Size), "another thread's frame is not");
+            Assert.That(first.Frame - second.Low, Is.GreaterThanOrEqualTo(second.Size));
+        });
+    }
 
     [Test]
     public void AThreadAsleep_IsBlockedInASystemCall()
