@@ -195,7 +195,8 @@ internal static unsafe partial class AggregatorModule
         string[] buffer;
         if (listOrTuple && context is not null)
         {
-            // The same tags as a sample before: decoded then, lent now.
+            // The same tags as a sample before: decoded then, lent now (no finally needed: the sink's deliver loop catches
+            // what a sender throws, and nothing else here throws).
             if (state.TagSets.TryLend(tags, isList, context, out tagCount) is { } kept)
             {
                 DeliverSample(state, context, (MetricType)type, name, value, kept, tagCount, string.Empty, flushFirst == CPython.True, running);
