@@ -117,9 +117,16 @@ internal readonly partial struct OsThread
 
         // pthread_attr_t is 56 bytes on 64-bit glibc and musl: room to spare.
         byte* attributes = stackalloc byte[128];
-        if (pthread_getattr_np(pthread_self(), attributes) != 0)
+        try
         {
-            return false;
+            if (pthread_getattr_np(pthread_self(), attributes) != 0)
+            {
+                return false;
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // a C library other than glibc's: the stack stays unknown
         }
 
         try
