@@ -106,27 +106,30 @@ internal readonly partial struct OsThread
     /// The calling thread's stack, <c>[low, low + size)</c>, from <c>pthread_getattr_np</c>; false (and nothing) for the
     /// process's main thread, whose stack grows on demand, and where the system does not say.
     /// </summary>
-    public static unsafe bool TryGetStack(out nuint low, out nuint size)
+    public static bool TryGetStack(out nuint low, out nuint size)
     {
         low = 0;
         size = 0;
-        if (!OperatingSystem.IsLinux() || gettid() == Environment.ProcessId)
-        {
-            return false;
-        }
-
-        // pthread_attr_t is 56 bytes on 64-bit glibc and musl: room to spare.
-        byte* attributes = stackalloc byte[128];
         try
         {
-            if (pthread_getattr_np(pthread_self(), attributes) != 0)
-            {
-                return false;
-            }
+            return OperatingSystem.IsLinux() && gettid() != Environment.ProcessId && ReadOwnStack(out low, out size);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return false; // a C library other than glibc's: the stack stays unknown
+        }
+    }
+
+    private static unsafe bool ReadOwnStack(out nuint low, out nuint size)
+    {
+        low = 0;
+        size = 0;
+
+        // pthread_attr_t is 56 bytes on 64-bit glibc and musl: room to spare.
+        byte* attributes = stackalloc byte[128];
+        if (pthread_getattr_np(pthread_self(), attributes) != 0)
+        {
+            return false;
         }
 
         try
