@@ -88,23 +88,32 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
     /// rendezvous hashing gives it among the others, which takes it on its next beat, moments after this host released it.
     /// Without it, the silo's shutdown would deactivate them and the others would activate them only at a later sweep.
     /// </summary>
+    /// <remarks>
+    /// The stop waits until every migration has completed (the new activation registered where it went), not only until
+    /// this host released the instances: the silo announces that it is shutting down only after this stage, and a
+    /// migration still under way then can stall until the host's shutdown timeout, its instance running nowhere meanwhile.
+    /// </remarks>
     private async Task HandOverAsync(CancellationToken cancellationToken)
     {
         _placement.Leaving = true;
-        var owned = _placement.Owned.ToList();
+        var owned = _placement.OwnedActivations();
         if (owned.Count == 0 || ActiveSilos.Of(_membership.CurrentSnapshot).Count < 2)
         {
             return; // the last silo: nothing to hand over to
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // First the others learn that this host is leaving: else one that receives an instance would move it back here at
+        // its next sweep (this silo is still active for them until its stop announces it, after this stage).
+        await _peers.AnnounceLeavingAsync(cancellationToken).ConfigureAwait(false);
         int failed = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.SweepConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(owned, parallel, async (id, _) =>
+        await Parallel.ForEachAsync(owned, parallel, async (entry, _) =>
         {
             try
             {
-                await _grains.GetGrain<IClusterCheckGrain>(id).Move().ConfigureAwait(false);
+                await _grains.GetGrain<IClusterCheckGrain>(entry.CheckId).Move().ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -112,13 +121,27 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
             }
         }).ConfigureAwait(false);
 
-        // Migration happens once each grain is idle: wait for the releases, within a bound (the silo's own shutdown deactivates the rest).
+        // Migration happens once each grain is idle, and completes once the target has registered its new activation: wait
+        // for both, within a bound (the silo's own shutdown deactivates the rest).
+        var migrations = owned.Where(static o => o.Activation is not null).Select(static o => o.Activation!.Deactivated).ToList();
+        await WithinAsync(Task.WhenAll(migrations), clock, cancellationToken).ConfigureAwait(false);
         while (_placement.OwnedCount > 0 && clock.Elapsed < HandOverTimeout)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         }
 
-        Log.HandedOver(_logger, owned.Count - _placement.OwnedCount, owned.Count, failed, clock.Elapsed.TotalMilliseconds);
+        cancellationToken.ThrowIfCancellationRequested();
+        int moving = migrations.Count(static t => !t.IsCompleted);
+        Log.HandedOver(_logger, owned.Count - _placement.OwnedCount, owned.Count, failed, moving, clock.Elapsed.TotalMilliseconds);
+    }
+
+    private static async Task WithinAsync(Task task, System.Diagnostics.Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var remaining = HandOverTimeout - clock.Elapsed;
+        if (remaining > TimeSpan.Zero)
+        {
+            await task.WaitAsync(remaining, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     /// <summary>How soon a sweep that moved instances is followed by another.</summary>
@@ -171,7 +194,8 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
     /// <summary>One sweep over the configured cluster checks and the grains this host holds.</summary>
     internal async Task SweepAsync(CancellationToken cancellationToken)
     {
-        var silos = ActiveSilos.Of(_membership.CurrentSnapshot);
+        var snapshot = _membership.CurrentSnapshot;
+        var silos = _placement.SharedAmong(snapshot);
         var self = _local.SiloAddress;
         if (!silos.Contains(self))
         {
@@ -184,6 +208,15 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         // Those whose grain is active here already need no call: in a steady cluster a sweep calls nothing.
         var owner = RendezvousPlacementDirector.Over(silos);
         var ensure = configuration.CheckIds.Where(id => !_placement.IsOwned(id) && owner(id).Equals(self)).ToList();
+        var active = ActiveSilos.Of(snapshot);
+        if (active.Count > silos.Count)
+        {
+            // A host that said it is leaving hands its instances over itself: activating one here meanwhile would only race
+            // its migration. The sweep at its departure activates here what it did not hand over.
+            var wasOwner = RendezvousPlacementDirector.Over(active);
+            ensure.RemoveAll(id => !silos.Contains(wasOwner(id)));
+        }
+
         var move = new List<string>();
         var stop = new List<string>();
         foreach (string id in _placement.Owned)
@@ -260,7 +293,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         [LoggerMessage(ClusterEventIds.SweepFailed, LogLevel.Warning, "A sweep of the cluster checks failed; the next one tries again")]
         public static partial void SweepFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(ClusterEventIds.HandedOver, LogLevel.Information, "Stopping: handed {HandedOver} of {Owned} cluster check(s) over to the other silos in {Milliseconds:0} ms ({Failed} call(s) failed)")]
-        public static partial void HandedOver(ILogger logger, int handedOver, int owned, int failed, double milliseconds);
+        [LoggerMessage(ClusterEventIds.HandedOver, LogLevel.Information, "Stopping: handed {HandedOver} of {Owned} cluster check(s) over to the other silos in {Milliseconds:0} ms ({Failed} call(s) failed, {Moving} migration(s) not completed)")]
+        public static partial void HandedOver(ILogger logger, int handedOver, int owned, int failed, int moving, double milliseconds);
     }
 }

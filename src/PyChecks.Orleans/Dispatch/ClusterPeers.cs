@@ -102,6 +102,33 @@ internal sealed partial class ClusterPeers : ILifecycleParticipant<ISiloLifecycl
         return Report(configuration, [.. runningToo]);
     }
 
+    /// <summary>Another host says, through its call to this host's member grain, that it is leaving.</summary>
+    public void PeerLeaving(string address) => _placement.PeerLeaving(SiloAddress.FromParsableString(address));
+
+    /// <summary>
+    /// Tells every other active host that this one is leaving (a graceful stop), each within
+    /// <see cref="ClusterCheckOptions.PeerTimeout"/>; one that does not answer is logged.
+    /// </summary>
+    public async Task AnnounceLeavingAsync(CancellationToken cancellationToken)
+    {
+        string self = LocalAddress;
+        var others = _membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active && m.SiloAddress.ToParsableString() != self)
+            .ToList();
+        await Task.WhenAll(others.Select(async m =>
+        {
+            string address = m.SiloAddress.ToParsableString();
+            try
+            {
+                await _grains.GetGrain<IClusterMemberGrain>(address).Leaving(self).WaitAsync(_options.PeerTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.PeerUnreachable(_logger, m.Name ?? address, e.Message);
+            }
+        })).ConfigureAwait(false);
+    }
+
     /// <summary>The cluster's state: this host's figures, and every other member's answer (or why it is missing).</summary>
     public async Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken)
     {

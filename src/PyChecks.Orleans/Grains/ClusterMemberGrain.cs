@@ -10,4 +10,10 @@ namespace PyChecks.Orleans.Grains;
 internal sealed class ClusterMemberGrain(ClusterPeers peers) : Grain, IClusterMemberGrain
 {
     public Task<MemberReport> Exchange(MemberQuery query) => peers.AnswerAsync(query);
+
+    public Task Leaving(string address)
+    {
+        peers.PeerLeaving(address);
+        return Task.CompletedTask;
+    }
 }

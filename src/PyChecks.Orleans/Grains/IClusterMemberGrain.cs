@@ -8,6 +8,12 @@ internal interface IClusterMemberGrain : IGrainWithStringKey
 {
     /// <summary>Tells this member about the caller and asks about it: see <see cref="MemberQuery"/> and <see cref="MemberReport"/>.</summary>
     Task<MemberReport> Exchange(MemberQuery query);
+
+    /// <summary>
+    /// Tells this member that the host at <paramref name="address"/> (<see cref="SiloAddress.ToParsableString"/>) is
+    /// leaving: it hands its cluster checks over, and none may go back to it.
+    /// </summary>
+    Task Leaving(string address);
 }
 
 /// <summary>What a host tells another: who it is, the hash of its configuration, and the instances that just arrived on it.</summary>

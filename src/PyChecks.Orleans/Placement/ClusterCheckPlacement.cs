@@ -32,6 +32,9 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     // The latest activation of each owned cluster check here, to end one that the grain directory does not know.
     private readonly ConcurrentDictionary<string, IGrainContext> _activations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IGrainContext, byte> _disowned = new(ReferenceEqualityComparer.Instance);
+
+    // Other hosts that said they are leaving (a graceful stop), with when: no cluster check goes to them from then on.
+    private readonly ConcurrentDictionary<SiloAddress, long> _leavingPeers = new();
     private readonly ISet<string> _checkNames = options.Value.CheckNames;
     private readonly string? _hostTag = string.IsNullOrEmpty(options.Value.HostTagName) ? null : options.Value.HostTagName;
     private volatile ClusterConfiguration _configuration = ClusterConfiguration.Empty;
@@ -57,6 +60,13 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
 
     /// <summary>The cluster checks whose grain is active on this host's silo (a copy: see <see cref="IsOwned"/>).</summary>
     public ICollection<string> Owned => _owned.Keys;
+
+    /// <summary>
+    /// The cluster checks whose grain is active here, each with its latest activation (null for one taken without an
+    /// activation), as of now.
+    /// </summary>
+    public List<(string CheckId, IGrainContext? Activation)> OwnedActivations() =>
+        [.. _owned.Keys.Select(id => (id, _activations.TryGetValue(id, out var activation) ? activation : null))];
 
     /// <summary>Whether the grain of <paramref name="checkId"/> is active here.</summary>
     public bool IsOwned(string checkId) => _owned.ContainsKey(checkId);
@@ -245,8 +255,9 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     }
 
     /// <summary>
-    /// Whether rendezvous hashing over the active silos, as this host sees them now, gives <paramref name="checkId"/> to
-    /// this host: never once it is <see cref="Leaving"/>; while this silo is not active itself yet, it keeps what it has.
+    /// Whether rendezvous hashing over the silos that share the cluster checks, as this host sees them now
+    /// (<see cref="SharedAmong"/>), gives <paramref name="checkId"/> to this host: never once it is <see cref="Leaving"/>;
+    /// while this silo is not active itself yet, it keeps what it has.
     /// </summary>
     public bool BelongsHere(string checkId)
     {
@@ -256,9 +267,45 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
         }
 
         var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
-        var silos = ActiveSilos.Of(services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot);
+        var silos = SharedAmong(services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot);
         return !silos.Contains(self) || RendezvousPlacementDirector.SiloFor(checkId, silos).Equals(self);
     }
+
+    /// <summary>
+    /// Another host said that it is leaving (its graceful stop hands its cluster checks over): until it has left, none
+    /// goes to it, and none that it hands over is moved back to it.
+    /// </summary>
+    public void PeerLeaving(SiloAddress silo) => _leavingPeers[silo] = Environment.TickCount64;
+
+    /// <summary>
+    /// The silos that share the cluster checks: the active members of <paramref name="snapshot"/> but the hosts that said
+    /// they are leaving (all of them if every one did). A host that said so but is still active a minute later counts again.
+    /// </summary>
+    public List<SiloAddress> SharedAmong(ClusterMembershipSnapshot snapshot) => Shareable(ActiveSilos.Of(snapshot));
+
+    /// <summary><paramref name="silos"/> but the hosts that said they are leaving (all of them if every one did).</summary>
+    public List<SiloAddress> Shareable(IReadOnlyCollection<SiloAddress> silos)
+    {
+        if (_leavingPeers.IsEmpty)
+        {
+            return [.. silos];
+        }
+
+        long now = Environment.TickCount64;
+        foreach (var (silo, at) in _leavingPeers)
+        {
+            if (now - at > LeavingPeerExpiry)
+            {
+                _leavingPeers.TryRemove(new KeyValuePair<SiloAddress, long>(silo, at));
+            }
+        }
+
+        var staying = silos.Where(s => !_leavingPeers.ContainsKey(s)).ToList();
+        return staying.Count > 0 ? staying : [.. silos];
+    }
+
+    // How long a host that said it is leaving is kept out while it is still active (its stop failed, say): a minute.
+    private const long LeavingPeerExpiry = 60_000;
 
     /// <summary>Takes the cluster checks released at a drop since the last call: a sweep activates them where they belong.</summary>
     public List<string> TakeReleased()

@@ -15,15 +15,16 @@ internal sealed class RendezvousPlacementAttribute() : PlacementAttribute(new Re
 }
 
 /// <summary>
-/// Picks, among the silos compatible with the grain, the one its key goes to (see <see cref="Rendezvous"/>); while this
-/// silo is leaving (<see cref="ClusterCheckPlacement.Leaving"/>), among the others.
+/// Picks, among the silos compatible with the grain, the one its key goes to (see <see cref="Rendezvous"/>): not one whose
+/// host said it is leaving (<see cref="ClusterCheckPlacement.PeerLeaving"/>), nor, while this silo is leaving
+/// (<see cref="ClusterCheckPlacement.Leaving"/>), this one.
 /// </summary>
 internal sealed class RendezvousPlacementDirector(ClusterCheckPlacement placement) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var silos = context.GetCompatibleSilos(target);
-        if (placement.Leaving && silos.Length > 1)
+        var silos = placement.Shareable(context.GetCompatibleSilos(target));
+        if (placement.Leaving && silos.Count > 1)
         {
             var local = context.LocalSilo;
             silos = [.. silos.Where(s => !s.Equals(local))];
