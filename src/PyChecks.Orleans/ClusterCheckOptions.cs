@@ -39,4 +39,14 @@ public sealed class ClusterCheckOptions
     /// configurations and looking for overlaps, and the control API's <c>GET /cluster</c>. Default 5 s.
     /// </summary>
     public TimeSpan PeerTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// At a graceful stop, how long each instance handed over keeps running on the stopping host: its migration carries
+    /// that cut, and the host it goes to runs it from its first beat after it, so that no beat runs on both, and none is
+    /// missed when the migrations take less than this. The stop lasts this much longer. Beats are compared on each
+    /// host's UTC clock: a skew between hosts shifts the cut by as much. Zero releases each instance as its migration
+    /// starts (it then runs from its first beat after its arrival, missing the beat that falls during its migration).
+    /// Moves to a joining host release at once. Default 2 s; less than 10 s.
+    /// </summary>
+    public TimeSpan HandOffLead { get; set; } = TimeSpan.FromSeconds(2);
 }

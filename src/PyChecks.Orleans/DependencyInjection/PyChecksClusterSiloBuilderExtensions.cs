@@ -33,7 +33,9 @@ public static class PyChecksClusterSiloBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(static o => o.SweepPeriod > TimeSpan.Zero && o.SweepConcurrency > 0 && o.PeerTimeout > TimeSpan.Zero, "PyChecks:Cluster: SweepPeriod, SweepConcurrency and PeerTimeout must be greater than 0").ValidateOnStart();
+        options.Validate(static o => o.SweepPeriod > TimeSpan.Zero && o.SweepConcurrency > 0 && o.PeerTimeout > TimeSpan.Zero, "PyChecks:Cluster: SweepPeriod, SweepConcurrency and PeerTimeout must be greater than 0")
+            .Validate(static o => o.HandOffLead >= TimeSpan.Zero && o.HandOffLead < ClusterCheckDispatcher.HandOverTimeout, "PyChecks:Cluster: HandOffLead must be at least 0 and less than 10 s (a graceful stop hands over within 10 s)")
+            .ValidateOnStart();
 
         services.TryAddSingleton<ClusterCheckPlacement>();
         services.TryAddSingleton<CheckPlacement>(static sp => sp.GetRequiredService<ClusterCheckPlacement>());

@@ -92,6 +92,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
     /// The stop waits until every migration has completed (the new activation registered where it went), not only until
     /// this host released the instances: the silo announces that it is shutting down only after this stage, and a
     /// migration still under way then can stall until the host's shutdown timeout, its instance running nowhere meanwhile.
+    /// It also waits for each instance's cut (<see cref="ClusterCheckOptions.HandOffLead"/>): it runs here until then.
     /// </remarks>
     private async Task HandOverAsync(CancellationToken cancellationToken)
     {
@@ -130,9 +131,11 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         }
 
+        double migrated = clock.Elapsed.TotalMilliseconds;
+        await WithinAsync(_placement.HandOffsCompleted(), clock, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         int moving = migrations.Count(static t => !t.IsCompleted);
-        Log.HandedOver(_logger, owned.Count - _placement.OwnedCount, owned.Count, failed, moving, clock.Elapsed.TotalMilliseconds);
+        Log.HandedOver(_logger, owned.Count - _placement.OwnedCount, owned.Count, clock.Elapsed.TotalMilliseconds, migrated, failed, moving);
     }
 
     private static async Task WithinAsync(Task task, System.Diagnostics.Stopwatch clock, CancellationToken cancellationToken)
@@ -293,7 +296,7 @@ internal sealed partial class ClusterCheckDispatcher : ILifecycleParticipant<ISi
         [LoggerMessage(ClusterEventIds.SweepFailed, LogLevel.Warning, "A sweep of the cluster checks failed; the next one tries again")]
         public static partial void SweepFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(ClusterEventIds.HandedOver, LogLevel.Information, "Stopping: handed {HandedOver} of {Owned} cluster check(s) over to the other silos in {Milliseconds:0} ms ({Failed} call(s) failed, {Moving} migration(s) not completed)")]
-        public static partial void HandedOver(ILogger logger, int handedOver, int owned, int failed, int moving, double milliseconds);
+        [LoggerMessage(ClusterEventIds.HandedOver, LogLevel.Information, "Stopping: handed {HandedOver} of {Owned} cluster check(s) over to the other silos in {Milliseconds:0} ms, migrated in {MigratedMilliseconds:0} ms ({Failed} call(s) failed, {Moving} migration(s) not completed)")]
+        public static partial void HandedOver(ILogger logger, int handedOver, int owned, double milliseconds, double migratedMilliseconds, int failed, int moving);
     }
 }

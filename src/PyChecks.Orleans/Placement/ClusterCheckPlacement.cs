@@ -35,6 +35,7 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
 
     // Other hosts that said they are leaving (a graceful stop), with when: no cluster check goes to them from then on.
     private readonly ConcurrentDictionary<SiloAddress, long> _leavingPeers = new();
+    private readonly TimeSpan _handOffLead = options.Value.HandOffLead;
     private readonly ISet<string> _checkNames = options.Value.CheckNames;
     private readonly string? _hostTag = string.IsNullOrEmpty(options.Value.HostTagName) ? null : options.Value.HostTagName;
     private volatile ClusterConfiguration _configuration = ClusterConfiguration.Empty;
@@ -97,7 +98,7 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     public override bool RunsHere(CheckInstanceConfig instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return !IsClusterCheck(instance) || _owned.ContainsKey(instance.CheckId) || _dropped.ContainsKey(instance.CheckId);
+        return !IsClusterCheck(instance) || _owned.ContainsKey(instance.CheckId) || _dropped.ContainsKey(instance.CheckId) || _handingOff.ContainsKey(instance.CheckId);
     }
 
     /// <summary>A cluster check's samples carry <c>&lt;HostTagName&gt;:&lt;silo name&gt;</c>: the host that ran them.</summary>
@@ -118,11 +119,12 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
     /// <summary>
     /// A cluster check runs on a beat of its own, the same on every host (a phase within its interval taken from its check
     /// id, on the UTC clock): an instance that moves keeps its cadence, neither running twice in an interval nor skipping one.
+    /// One handed over with a cut runs from its first beat at or after the cut.
     /// </summary>
     public override TimeSpan? FirstRunDelay(CheckInstanceConfig instance, TimeSpan interval, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return IsClusterCheck(instance) && interval > TimeSpan.Zero ? Beat(instance.CheckId, interval, now) : null;
+        return IsClusterCheck(instance) ? FirstBeat(instance.CheckId, interval, now) : null;
     }
 
     /// <summary>The delay from <paramref name="now"/> to the next beat of <paramref name="checkId"/>.</summary>
@@ -143,9 +145,10 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
 
     /// <summary>
     /// The grain of <paramref name="checkId"/> is active here (<paramref name="activation"/>, when an activation calls):
-    /// schedule it (completes once scheduled).
+    /// schedule it (completes once scheduled). <paramref name="notBefore"/>: the cut until which the host that handed it
+    /// over runs it; it runs here from its first beat at or after that.
     /// </summary>
-    public Task TakeAsync(string checkId, IGrainContext? activation = null)
+    public Task TakeAsync(string checkId, IGrainContext? activation = null, DateTimeOffset? notBefore = null)
     {
         if (activation is not null)
         {
@@ -160,6 +163,16 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
         if (_dropped.TryRemove(checkId, out _))
         {
             return Task.CompletedTask; // back after a drop: it never stopped running here
+        }
+
+        if (TryTakeBack(checkId, out var applied))
+        {
+            return applied;
+        }
+
+        if (notBefore is { } cut)
+        {
+            _notBefore[checkId] = cut;
         }
 
         Interlocked.Increment(ref _arrived);
@@ -213,7 +226,7 @@ internal sealed partial class ClusterCheckPlacement(IOptions<ClusterCheckOptions
                     Interlocked.Increment(ref _movedAway); // a stop (no longer configured) is not a move
                 }
 
-                return NotifyChangedAsync([checkId]);
+                return HandsOffWithCut(reason) ? HandOffAsync(checkId) : NotifyChangedAsync([checkId]);
             }
         }
 

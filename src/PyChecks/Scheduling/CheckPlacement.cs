@@ -40,8 +40,29 @@ public abstract class CheckPlacement
     /// <param name="instance">The instance being scheduled.</param>
     /// <param name="interval">Its interval.</param>
     /// <param name="now">The scheduler's clock.</param>
-    /// <returns>The delay before the first run, between zero and <paramref name="interval"/>; or <see langword="null"/>.</returns>
+    /// <returns>
+    /// The delay before the first run (zero or more: within <paramref name="interval"/>, or later for an instance that
+    /// another host runs until some moment, see <see cref="RunsUntil"/>); or <see langword="null"/>.
+    /// </returns>
     public virtual TimeSpan? FirstRunDelay(CheckInstanceConfig instance, TimeSpan interval, DateTimeOffset now) => null;
+
+    /// <summary>
+    /// For an instance that runs here (<see cref="RunsHere"/>) only until a moment, as it moves to another host that runs
+    /// it from then on: that moment. Its runs due at or after it do not start here, however late the placement tells the
+    /// scheduler that it no longer runs here, so that no run is due on both hosts. <see langword="null"/> (the default)
+    /// for no such moment. Asked with <see cref="RunsHere"/>, under the same rules.
+    /// </summary>
+    /// <param name="instance">An instance that runs here.</param>
+    /// <returns>The moment from which its runs do not start here; or <see langword="null"/>.</returns>
+    public virtual DateTimeOffset? RunsUntil(CheckInstanceConfig instance) => null;
+
+    /// <summary>
+    /// Called once when the scheduler starts stopping (the host's stop): from then on no run starts here, so a placement
+    /// that hands instances over must not count on this host running them until some moment.
+    /// </summary>
+    public virtual void OnStopping()
+    {
+    }
 
     /// <summary>
     /// Tags added, after its configured ones, to every sample of an instance while it runs here (none by default): a

@@ -96,7 +96,11 @@ internal sealed partial class CheckScheduler
 
                 bool here = RunsHere(config);
                 bool scheduled = _checks.TryGetValue(id, out var existing);
-                if (here && !scheduled && TrySchedule(config, errors))
+                if (here && scheduled)
+                {
+                    Volatile.Write(ref existing!.StopAt, StopAt(config)); // it may run here until a moment only, or again for good
+                }
+                else if (here && TrySchedule(config, errors))
                 {
                     added++;
                 }

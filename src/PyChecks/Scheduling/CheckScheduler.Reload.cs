@@ -97,6 +97,7 @@ internal sealed partial class CheckScheduler
         var check = new ScheduledCheck(loaded, timeout, _store.Add(loaded, config.Source, timeout))
         {
             NextDue = Now() + firstRun.Ticks,
+            StopAt = StopAt(config),
         };
         _checks[loaded.Id] = check;
         _added.Enqueue(check);
@@ -104,6 +105,9 @@ internal sealed partial class CheckScheduler
         Log.CheckScheduled(_logger, loaded.Id, loaded.Interval, timeout, firstRun);
         return true;
     }
+
+    // When the instance's runs stop starting here (see CheckPlacement.RunsUntil), in clock ticks.
+    private long StopAt(CheckInstanceConfig config) => _placement?.RunsUntil(config) is { } until ? until.UtcTicks : long.MaxValue;
 
     private void Unschedule(ScheduledCheck check)
     {

@@ -8,18 +8,7 @@ internal sealed partial class CheckScheduler
 {
     private void Dispatch(ScheduledCheck check, long due, long now)
     {
-        long interval = check.Interval.Ticks;
-        long next = due + interval;
-        long skipped = 0;
-        if (next <= now)
-        {
-            // The loop fell behind by more than an interval: the slots that went by are skipped, not caught up.
-            long behind = ((now - next) / interval) + 1;
-            skipped += behind;
-            next += behind * interval;
-        }
-
-        check.NextDue = next;
+        long skipped = NextSlot(check, due, now);
         if (Interlocked.CompareExchange(ref check.Busy, 1, 0) != 0)
         {
             skipped++;
@@ -35,6 +24,28 @@ internal sealed partial class CheckScheduler
             _telemetry.Skipped(check.Check, skipped);
             Log.RunSkipped(_logger, check.Check.Id, skipped);
         }
+    }
+
+    // A run due at or after the instance's StopAt: it runs elsewhere (not a skip); the next slot stays queued, in case the
+    // placement keeps the instance here after all.
+    private static void PassOver(ScheduledCheck check, long due, long now) => NextSlot(check, due, now);
+
+    // Sets the next due time after the slot due at due; returns how many slots went by without a run (the loop fell behind).
+    private static long NextSlot(ScheduledCheck check, long due, long now)
+    {
+        long interval = check.Interval.Ticks;
+        long next = due + interval;
+        long skipped = 0;
+        if (next <= now)
+        {
+            // The loop fell behind by more than an interval: the slots that went by are skipped, not caught up.
+            long behind = ((now - next) / interval) + 1;
+            skipped += behind;
+            next += behind * interval;
+        }
+
+        check.NextDue = next;
+        return skipped;
     }
 
     private void StartRun(ScheduledCheck check, long due, long now)

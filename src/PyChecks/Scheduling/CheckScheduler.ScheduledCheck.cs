@@ -22,6 +22,9 @@ internal sealed partial class CheckScheduler
 
         public volatile bool Removed;
 
+        /// <summary>Runs due at or after this (clock ticks) do not start: the instance runs elsewhere from then on (see <see cref="CheckPlacement.RunsUntil"/>).</summary>
+        public long StopAt = long.MaxValue;
+
         /// <summary>The token source of the last run, when nobody cancelled it: the next run's.</summary>
         public CancellationTokenSource? SpareCancellation;
 

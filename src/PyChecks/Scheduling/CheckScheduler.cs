@@ -113,6 +113,15 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        try
+        {
+            _placement?.OnStopping();
+        }
+        catch (Exception e)
+        {
+            Log.CheckLoadFailed(_logger, $"the placement failed as the scheduler stopped: {e.Message}");
+        }
+
         Interlocked.Exchange(ref _drained, NewSignal());
         try
         {
@@ -208,7 +217,15 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
                 continue;
             }
 
-            Dispatch(check, due, now);
+            if (due >= Volatile.Read(ref check.StopAt))
+            {
+                PassOver(check, due, now); // due elsewhere: the placement unschedules it here
+            }
+            else
+            {
+                Dispatch(check, due, now);
+            }
+
             _queue.Enqueue(check, check.NextDue);
         }
 

@@ -8,8 +8,8 @@ namespace PyChecks.Tests.Hosting;
 
 /// <summary>
 /// A host's own <see cref="CheckPlacement"/> (what <c>PyChecks.Orleans</c> registers for a cluster): which configured
-/// instances run here, changes of that between reloads, the tags it adds to an instance's samples, and the cluster
-/// state it gives <c>GET /cluster</c>.
+/// instances run here, changes of that between reloads, until when an instance that moves runs here, the tags it adds
+/// to an instance's samples, and the cluster state it gives <c>GET /cluster</c>.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.All)]
@@ -55,6 +55,51 @@ public sealed class CheckPlacementTests
         var reload = hosted.Scheduler.ReloadAsync().GetAwaiter().GetResult();
         Assert.That(reload.Added, Is.EqualTo(new[] { a }));
         Assert.That(hosted.Scheduler.Checks.Select(static c => c.Id).Order(StringComparer.Ordinal), Is.EqualTo(new[] { a, b }));
+    });
+
+    [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
+    public void AnInstanceThatRunsHereUntilAMoment_StartsNoRunDueFromThen_HoweverLateItIsUnscheduled(PythonInstall install) => Isolated.Run(install, static () =>
+    {
+        var placement = new OnePlacement { Here = "webprobe:a" };
+        var hosted = HostedChecks.Start(Folder(), services: s => s.AddSingleton<CheckPlacement>(placement));
+        try
+        {
+            Eventually.That(() => hosted.CommitsOf("webprobe") == 1, "instance a's first run, at 0 s");
+            string a = hosted.Scheduler.Checks.Single().Id;
+
+            // It moves: it runs here until 25 s (runs due at 10 and 20 s), and the placement never unschedules it.
+            placement.Until = hosted.Time!.Start + TimeSpan.FromSeconds(25);
+            placement.Changed([a]).GetAwaiter().GetResult();
+            for (int due = 10; due <= 20; due += 10)
+            {
+                hosted.WaitUntilIdle("webprobe");
+                hosted.Advance(TimeSpan.FromSeconds(10));
+                int expected = (due / 10) + 1;
+                Eventually.That(() => hosted.CommitsOf("webprobe") == expected, $"the run due at {due} s, before the moment");
+            }
+
+            hosted.WaitUntilIdle("webprobe");
+            hosted.Advance(TimeSpan.FromSeconds(10));
+            hosted.WaitForSchedulerAt(TimeSpan.FromSeconds(30));
+            Assert.That(hosted.StatusOf("webprobe").LastRunStartedAt, Is.EqualTo(hosted.Time.Start + TimeSpan.FromSeconds(20)), "no run due at 30 s started: the instance runs elsewhere from 25 s");
+            hosted.WaitUntilIdle("webprobe");
+            Assert.That(hosted.CommitsOf("webprobe"), Is.EqualTo(3), "three runs here: at 0, 10 and 20 s");
+            Assert.That(hosted.StatusOf("webprobe").TotalSkipped, Is.Zero, "a run due elsewhere is not a skipped run");
+            Assert.That(hosted.Scheduler.Checks.Select(static c => c.Id), Is.EqualTo(new[] { a }), "still scheduled: the placement has not said otherwise");
+
+            // It stays after all (its move failed, say): its runs start again from the next due time.
+            placement.Until = null;
+            placement.Changed([a]).GetAwaiter().GetResult();
+            hosted.Advance(TimeSpan.FromSeconds(10));
+            Eventually.That(() => hosted.CommitsOf("webprobe") == 4, "the run due at 40 s");
+            Assert.That(placement.Stopping, Is.Zero, "the scheduler has not stopped yet");
+        }
+        finally
+        {
+            hosted.Dispose();
+        }
+
+        Assert.That(placement.Stopping, Is.EqualTo(1), "the placement was told once that the scheduler stops");
     });
 
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.ReferenceCases))]
@@ -111,9 +156,17 @@ public sealed class CheckPlacementTests
 
         public ClusterStatus? Cluster { get; set; }
 
+        public DateTimeOffset? Until { get; set; }
+
+        public int Stopping;
+
         public List<string> Configured { get; } = [];
 
         public override bool RunsHere(CheckInstanceConfig instance) => instance.CheckId.StartsWith(Here, StringComparison.Ordinal);
+
+        public override DateTimeOffset? RunsUntil(CheckInstanceConfig instance) => Until;
+
+        public override void OnStopping() => Interlocked.Increment(ref Stopping);
 
         public override void OnConfigured(IReadOnlyDictionary<string, CheckInstanceConfig> instances)
         {
