@@ -309,14 +309,15 @@ public sealed class ConsumptionTests
         }
         finally
         {
-            using var interrupt = Process.Start("kill", ["-INT", "--", $"-{process.Id}"]);
+            // Ctrl+C; where SIGINT is ignored (inherited: see InheritedSignals), SIGTERM, which stops the Generic Host alike.
+            using var interrupt = Process.Start("kill", [InheritedSignals.SigintIgnored() ? "-TERM" : "-INT", "--", $"-{process.Id}"]);
             interrupt.WaitForExit();
         }
 
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"still running 60 s after SIGINT:\n{output}");
+            Assert.Fail($"still running 60 s after SIGINT (or SIGTERM):\n{output}");
         }
 
         process.WaitForExit();

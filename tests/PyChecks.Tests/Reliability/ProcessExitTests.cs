@@ -193,18 +193,11 @@ public sealed partial class ProcessExitTests
         Assert.That(child.ExitCode, Is.EqualTo(128 + 11).Or.EqualTo(128 + 6), $"the child died of SIGSEGV (or SIGABRT from the runtime's handler):\n{child.Output}");
     }
 
-    /// <summary>Whether this process ignores SIGINT (bit 1 of <c>SigIgn</c> in <c>/proc/self/status</c>), as a child it starts would.</summary>
-    private static bool SigintIgnoredHere()
-    {
-        string? mask = File.ReadLines("/proc/self/status").FirstOrDefault(static l => l.StartsWith("SigIgn:", StringComparison.Ordinal))?["SigIgn:".Length..].Trim();
-        return mask is not null && (ulong.Parse(mask, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & (1UL << 1)) != 0;
-    }
-
     [TestCaseSource(typeof(PythonInstall), nameof(PythonInstall.Cases))]
     public void WithTheGuardOff_ASigintACheckSendsToItself_EndsTheProcess(PythonInstall install)
     {
         // Python installs no SIGINT handler (PyConfig.install_signal_handlers is 0), and .NET's default for SIGINT is to end the process.
-        if (SigintIgnoredHere())
+        if (InheritedSignals.SigintIgnored())
         {
             Assert.Ignore("SIGINT is ignored in this test process (inherited, as by a job started in the background of a non-interactive shell): the child inherits that, and a SIGINT cannot end it");
         }
