@@ -36,7 +36,7 @@ public sealed class ClusterFailoverTests
     /// <summary>
     /// Beats of the handed-over instances that may be missed across a graceful stop whose migrations took longer than
     /// <see cref="ClusterCheckOptions.HandOffLead"/>: each may miss the beats between its cut and its arrival (without a
-    /// cut, each missed the one beat that fell during its migration: 9 to 144 of about 1,000 instances per run).
+    /// cut, each missed the one beat that fell during its migration: 9 to 282 of about 1,000 instances per run).
     /// </summary>
     private const int HandOverMissedTolerance = Instances / 15;
 
