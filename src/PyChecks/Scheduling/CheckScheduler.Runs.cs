@@ -26,10 +26,6 @@ internal sealed partial class CheckScheduler
         }
     }
 
-    // A run due at or after the instance's StopAt: it runs elsewhere (not a skip); the next slot stays queued, in case the
-    // placement keeps the instance here after all.
-    private static void PassOver(ScheduledCheck check, long due, long now) => NextSlot(check, due, now);
-
     // Sets the next due time after the slot due at due; returns how many slots went by without a run (the loop fell behind).
     private static long NextSlot(ScheduledCheck check, long due, long now)
     {

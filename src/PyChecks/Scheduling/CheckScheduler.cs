@@ -219,7 +219,9 @@ internal sealed partial class CheckScheduler : BackgroundService, ICheckSchedule
 
             if (due >= Volatile.Read(ref check.StopAt))
             {
-                PassOver(check, due, now); // due elsewhere: the placement unschedules it here
+                // Due at or after the instance's StopAt: it runs elsewhere (not a skip). The next slot stays queued, in case
+                // the placement keeps the instance here after all; else the placement unschedules it.
+                NextSlot(check, due, now);
             }
             else
             {
